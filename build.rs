@@ -1,0 +1,36 @@
+//! Embeds every `rules/*.yml` file into the binary: generates `$OUT_DIR/builtin_rules.rs`, a
+//! sorted list of `(file name, contents)` pairs built from `include_str!`, so the shipped rule
+//! set is exactly what the tests check and no rule file has to be found at run time.
+
+use std::env;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::PathBuf;
+
+fn main() {
+    let manifest =
+        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let dir = manifest.join("rules");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .expect("rules/ directory is readable")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+        .collect();
+    files.sort();
+    let mut out = String::from("/// Built-in rule files: (file name, YAML text).\npub static BUILTIN_RULE_FILES: &[(&str, &str)] = &[\n");
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let name = f.file_name().expect("file has a name").to_string_lossy();
+        writeln!(
+            out,
+            "    ({name:?}, include_str!({:?})),",
+            f.display().to_string()
+        )
+        .expect("write to String");
+    }
+    out.push_str("];\n");
+    let dest =
+        PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_rules.rs");
+    fs::write(dest, out).expect("OUT_DIR is writable");
+}

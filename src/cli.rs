@@ -1,0 +1,204 @@
+//! Command-line arguments (clap derive). Parsing only: no I/O here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::Format;
+
+/// Find leaked credentials in files, directory trees and git history.
+#[derive(Debug, Parser)]
+#[command(name = "leakhound", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directory trees (`-` reads standard input).
+    Scan(ScanArgs),
+    /// List the rules, or check rule files' examples.
+    Rules(RulesArgs),
+}
+
+/// Output format names on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Human-readable.
+    Text,
+    /// One JSON document.
+    Json,
+    /// JSON Lines, one finding per line.
+    Jsonl,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Text => Format::Text,
+            FormatArg::Json => Format::Json,
+            FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Sarif => Format::Sarif,
+        }
+    }
+}
+
+/// When to colour text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// When stdout is a terminal and `NO_COLOR` is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Options shared by every scanning command.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Report format.
+    #[arg(short, long, value_enum, default_value = "text")]
+    pub format: FormatArg,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit status when there are findings (0 when there are none, 2 on error).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub exit_code: u8,
+    /// Show secrets in full. By default every output shows only a short prefix.
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Configuration file [default: .leakhound.yaml in the scanned directory].
+    #[arg(short, long, value_name = "FILE", env = "LEAKHOUND_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Worker threads (0: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// List every skipped file with its reason on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Print no summary on stderr (errors are still printed).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Colour text output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+    /// Never draw a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// `leakhound scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan; `-` for standard input.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Scan files that `.gitignore`, `.ignore` and git excludes would skip.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Follow symbolic links (loops are detected and reported).
+    #[arg(long)]
+    pub follow: bool,
+    /// Scan files that look binary (a NUL byte in the first 8 KiB).
+    #[arg(long)]
+    pub scan_binary: bool,
+    /// Skip files larger than SIZE (bytes, or with K, M, G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Output and behaviour options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `leakhound rules`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct RulesArgs {
+    /// `list` (default) or `check`.
+    #[command(subcommand)]
+    pub command: Option<RulesCommand>,
+    /// List format.
+    #[arg(short, long, value_enum, default_value = "text")]
+    pub format: RulesFormat,
+}
+
+/// Formats for `rules list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    /// A table.
+    Text,
+    /// A JSON array.
+    Json,
+}
+
+/// `leakhound rules` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the rules.
+    List {
+        /// List format.
+        #[arg(short, long, value_enum, default_value = "text")]
+        format: RulesFormat,
+    },
+    /// Run every rule's examples and negative examples (the built-in rules, plus FILEs).
+    Check {
+        /// Rule files to check alongside the built-in rules.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// Parses `1234`, `64K`, `100M`, `2G` (binary multiples).
+///
+/// # Errors
+/// A message for anything else.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (num, mult) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let m: u64 = match c.to_ascii_uppercase() {
+                'K' => 1 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                'B' => 1,
+                _ => return Err(format!("unknown size suffix in {s:?}; use K, M or G")),
+            };
+            (&t[..i], m)
+        }
+        _ => (t, 1),
+    };
+    let n: u64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("invalid size {s:?}; expected e.g. 1048576, 512K, 100M, 1G"))?;
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("size {s:?} is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("100"), Ok(100));
+        assert_eq!(parse_size("64K"), Ok(65536));
+        assert_eq!(parse_size("2m"), Ok(2 << 20));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert!(parse_size("12Q").is_err());
+        assert!(parse_size("abc").is_err());
+    }
+
+    #[test]
+    fn cli_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,194 @@
+//! Findings: what a scan reports, and the [`Secret`] type that keeps the raw value from leaking
+//! into logs by accident.
+
+use std::fmt;
+use std::num::NonZeroU32;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::rules::{Confidence, RuleId};
+
+/// A raw secret. `Debug` and `Display` print it redacted; it implements no `Serialize`; the
+/// raw value is available only through [`Secret::expose`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Box<[u8]>);
+
+impl Secret {
+    /// Wraps raw bytes.
+    pub fn new(bytes: &[u8]) -> Self {
+        Secret(bytes.into())
+    }
+
+    /// The raw value. Call sites are the few places allowed to see it: fingerprinting and
+    /// reporting under `--no-redact`.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The redacted form: a short prefix (at most 8 characters, at most a quarter of the secret)
+    /// followed by `…`. Short enough to reveal nothing usable, long enough to tell two apart.
+    pub fn redacted(&self) -> String {
+        redact(&String::from_utf8_lossy(&self.0))
+    }
+}
+
+/// Redacts text as [`Secret::redacted`] does.
+pub fn redact(text: &str) -> String {
+    let n = text.chars().count();
+    let keep = (n / 4).min(8);
+    let mut s: String = text
+        .chars()
+        .take(keep)
+        .filter(|c| !c.is_control())
+        .collect();
+    s.push('…');
+    s
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({})", self.redacted())
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// A stable, content-based identity for a finding: SHA-256 over the rule id, a SHA-256 of the
+/// secret, the path and (for history findings) the commit. It survives line moves and edits
+/// elsewhere in the file; a different secret at the same place gets a different fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Fingerprint(pub String);
+
+impl Fingerprint {
+    /// Computes the fingerprint. The raw secret never enters it, only its hash.
+    pub fn compute(rule: &RuleId, secret: &Secret, path: &str, commit: Option<&str>) -> Self {
+        let secret_hash = Sha256::digest(secret.expose());
+        let mut h = Sha256::new();
+        h.update(rule.0.as_bytes());
+        h.update([0]);
+        h.update(secret_hash);
+        h.update([0]);
+        h.update(path.as_bytes());
+        h.update([0]);
+        h.update(commit.unwrap_or("").as_bytes());
+        let digest = h.finalize();
+        Fingerprint(digest.iter().take(16).map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One piece of a context line: plain text, or (part of) a secret that reports must redact.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Segment {
+    /// Text around the secret.
+    Text(String),
+    /// A secret, or the part of one that falls on this line.
+    Secret(Secret),
+}
+
+/// Where a finding is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Location {
+    /// Path as reported: relative to the scan root, `/`-separated, lossy for non-UTF-8 names.
+    pub path: String,
+    /// 1-based line.
+    pub line: NonZeroU32,
+    /// 1-based column, in characters.
+    pub column: NonZeroU32,
+    /// Byte offset of the secret's start in the file.
+    pub start: usize,
+    /// Byte offset just past the secret's end.
+    pub end: usize,
+}
+
+/// A reported credential.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// The rule that matched.
+    pub rule_id: RuleId,
+    /// The rule's name.
+    pub rule_name: String,
+    /// The rule's confidence.
+    pub confidence: Confidence,
+    /// The secret itself.
+    pub secret: Secret,
+    /// Shannon entropy of the secret.
+    pub entropy: f64,
+    /// Where it is.
+    pub location: Location,
+    /// The line around it, split into text and secrets.
+    pub context: Vec<Segment>,
+    /// Stable identity.
+    pub fingerprint: Fingerprint,
+}
+
+impl Finding {
+    /// The context line rendered with every secret in it redacted (or raw when `redact` is
+    /// false), control characters replaced by spaces, surrounding whitespace trimmed.
+    pub fn context_line(&self, redact_secrets: bool) -> String {
+        let mut out = String::new();
+        for seg in &self.context {
+            match seg {
+                Segment::Text(t) => out.push_str(t),
+                Segment::Secret(s) if redact_secrets => out.push_str(&s.redacted()),
+                Segment::Secret(s) => out.push_str(&String::from_utf8_lossy(s.expose())),
+            }
+        }
+        out.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+            .trim()
+            .to_string()
+    }
+
+    /// The secret as a report shows it.
+    pub fn secret_text(&self, redact_secrets: bool) -> String {
+        if redact_secrets {
+            self.secret.redacted()
+        } else {
+            String::from_utf8_lossy(self.secret.expose()).into_owned()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_redact() {
+        let s = Secret::new(b"ghp_q8Fz1LmP0xVb7RtY3sKe9WnAq8Fz1LmP0xVb");
+        assert_eq!(format!("{s}"), "ghp_q8Fz…");
+        assert!(!format!("{s:?}").contains("7RtY3"));
+        assert_eq!(Secret::new(b"short").redacted(), "s…");
+        assert_eq!(Secret::new(b"abc").redacted(), "…");
+    }
+
+    #[test]
+    fn fingerprint_depends_on_secret_path_rule_and_commit() {
+        let r = RuleId("r".into());
+        let a = Secret::new(b"secret-one");
+        let b = Secret::new(b"secret-two");
+        let base = Fingerprint::compute(&r, &a, "p", None);
+        assert_eq!(base, Fingerprint::compute(&r, &a, "p", None));
+        assert_ne!(base, Fingerprint::compute(&r, &b, "p", None));
+        assert_ne!(base, Fingerprint::compute(&r, &a, "q", None));
+        assert_ne!(
+            base,
+            Fingerprint::compute(&RuleId("s".into()), &a, "p", None)
+        );
+        assert_ne!(base, Fingerprint::compute(&r, &a, "p", Some("abc")));
+        assert_eq!(base.0.len(), 32);
+    }
+}

@@ -1,0 +1,19 @@
+//! leakhound: a fast scanner for leaked credentials in source trees and git history.
+//!
+//! Data flows one way (see `ARCHITECTURE.md`): a [`source`] yields [`blob::Blob`]s, the
+//! [`scan::Scanner`] turns each into matches, [`pipeline`] builds [`finding::Finding`]s and
+//! applies [`triage`], and [`report`] writes them out.
+
+#![deny(unsafe_code)]
+
+pub mod blob;
+pub mod cli;
+pub mod config;
+pub mod finding;
+pub mod pipeline;
+pub mod progress;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod source;
+pub mod triage;

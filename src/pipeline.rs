@@ -1,0 +1,242 @@
+//! The glue: source → scanner → triage, for one run. The only module that knows every box.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::blob::Blob;
+use crate::finding::{Finding, Fingerprint, Location, Secret, Segment};
+use crate::progress::Progress;
+use crate::scan::{Match, Scanner, Scratch, MAX_LINE_REACH};
+use crate::source::fs::{self, FsOptions};
+use crate::source::{stdin, Sink, Skip, SkipReason};
+use crate::triage::Triage;
+
+/// What to scan.
+#[derive(Debug, Clone)]
+pub struct ScanRequest {
+    /// Files and directories; `-` means standard input.
+    pub paths: Vec<PathBuf>,
+    /// Walking options.
+    pub fs: FsOptions,
+}
+
+/// Counts for one run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Files (or blobs) scanned.
+    pub files_scanned: u64,
+    /// Bytes scanned.
+    pub bytes_scanned: u64,
+    /// Skipped items by reason.
+    pub skipped: BTreeMap<SkipReason, u64>,
+    /// Every skipped item (listed with `--verbose`, always in JSON).
+    pub skips: Vec<Skip>,
+    /// Findings reported.
+    pub findings: usize,
+    /// Findings suppressed by inline allow comments.
+    pub suppressed_inline: u64,
+    /// Findings suppressed by the path allowlist.
+    pub suppressed_path: u64,
+    /// Rules loaded.
+    pub rules: usize,
+    /// Wall time.
+    #[serde(serialize_with = "secs")]
+    pub duration: Duration,
+}
+
+fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((d.as_secs_f64() * 1000.0).round() / 1000.0)
+}
+
+/// Findings plus summary.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Reported findings, sorted by path, line, column, rule.
+    pub findings: Vec<Finding>,
+    /// Counts.
+    pub summary: Summary,
+}
+
+#[derive(Default)]
+struct Collected {
+    findings: Vec<Finding>,
+    summary: Summary,
+}
+
+/// One worker's sink: scans blobs with its own scratch space and merges into the shared result
+/// once, when the worker ends.
+struct Worker<'a> {
+    scanner: &'a Scanner,
+    triage: &'a Triage,
+    progress: &'a Progress,
+    shared: &'a Mutex<Collected>,
+    scratch: Scratch,
+    local: Collected,
+}
+
+impl Sink for Worker<'_> {
+    fn blob(&mut self, blob: Blob<'_>) {
+        let matches = self.scanner.scan(blob.bytes, &mut self.scratch);
+        let len = blob.bytes.len() as u64;
+        self.local.summary.files_scanned += 1;
+        self.local.summary.bytes_scanned += len;
+        self.progress.add(1, len);
+        if matches.is_empty() {
+            return;
+        }
+        let path = blob.origin.display_path();
+        let path_allowed = self.triage.path_allowed(path);
+        for m in &matches {
+            if Triage::inline_allowed(line_of(blob.bytes, m)) {
+                self.local.summary.suppressed_inline += 1;
+                continue;
+            }
+            if path_allowed {
+                self.local.summary.suppressed_path += 1;
+                continue;
+            }
+            self.local
+                .findings
+                .push(finding(self.scanner, blob.bytes, path, m, &matches));
+        }
+    }
+
+    fn skip(&mut self, skip: Skip) {
+        *self.local.summary.skipped.entry(skip.reason).or_default() += 1;
+        self.local.summary.skips.push(skip);
+    }
+}
+
+impl Drop for Worker<'_> {
+    fn drop(&mut self) {
+        let local = std::mem::take(&mut self.local);
+        let mut shared = match self.shared.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        shared.findings.extend(local.findings);
+        let s = &mut shared.summary;
+        s.files_scanned += local.summary.files_scanned;
+        s.bytes_scanned += local.summary.bytes_scanned;
+        s.suppressed_inline += local.summary.suppressed_inline;
+        s.suppressed_path += local.summary.suppressed_path;
+        for (k, v) in local.summary.skipped {
+            *s.skipped.entry(k).or_default() += v;
+        }
+        s.skips.extend(local.summary.skips);
+    }
+}
+
+/// The line holding a match (bounded like scan windows), for inline allow markers.
+fn line_of<'b>(bytes: &'b [u8], m: &Match) -> &'b [u8] {
+    let lo = m.start.saturating_sub(MAX_LINE_REACH);
+    let ls = memchr::memrchr(b'\n', &bytes[lo..m.start]).map_or(lo, |i| lo + i + 1);
+    let hi = bytes.len().min(m.end.saturating_add(MAX_LINE_REACH));
+    let le = memchr::memchr(b'\n', &bytes[m.end..hi]).map_or(hi, |i| m.end + i);
+    &bytes[ls..le]
+}
+
+/// Builds a finding; `all` are the blob's matches sorted by start, so that every secret in the
+/// context line (not only this one) is marked for redaction.
+fn finding(scanner: &Scanner, bytes: &[u8], path: &str, m: &Match, all: &[Match]) -> Finding {
+    let rule = scanner.rule(m);
+    let secret = Secret::new(&bytes[m.start..m.end]);
+    let (cs, ce) = m.context;
+    let longest = all.iter().map(|x| x.end - x.start).max().unwrap_or(0);
+    let from = all.partition_point(|x| x.start < cs.saturating_sub(longest));
+    let to = all.partition_point(|x| x.start < ce);
+    let mut context = Vec::new();
+    let mut pos = cs;
+    for x in &all[from..to.max(from)] {
+        let (s, e) = (x.start.max(pos), x.end.min(ce));
+        if s >= e {
+            continue;
+        }
+        if s > pos {
+            context.push(Segment::Text(
+                String::from_utf8_lossy(&bytes[pos..s]).into_owned(),
+            ));
+        }
+        context.push(Segment::Secret(Secret::new(&bytes[s..e])));
+        pos = e;
+    }
+    if pos < ce {
+        context.push(Segment::Text(
+            String::from_utf8_lossy(&bytes[pos..ce]).into_owned(),
+        ));
+    }
+    Finding {
+        rule_id: rule.id.clone(),
+        rule_name: rule.name.clone(),
+        confidence: rule.confidence,
+        fingerprint: Fingerprint::compute(&rule.id, &secret, path, None),
+        secret,
+        entropy: m.entropy,
+        location: Location {
+            path: path.to_string(),
+            line: m.line,
+            column: m.column,
+            start: m.start,
+            end: m.end,
+        },
+        context,
+    }
+}
+
+/// Scans files, trees and `-` (stdin) as `req` says.
+pub fn scan(scanner: &Scanner, triage: &Triage, req: &ScanRequest, progress: &Progress) -> Outcome {
+    let started = Instant::now();
+    let shared = Mutex::new(Collected::default());
+    let make = || Worker {
+        scanner,
+        triage,
+        progress,
+        shared: &shared,
+        scratch: Scratch::default(),
+        local: Collected::default(),
+    };
+    let (stdin_paths, paths): (Vec<PathBuf>, Vec<PathBuf>) = req
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| p.as_os_str() == "-");
+    if !stdin_paths.is_empty() {
+        let mut w = make();
+        stdin::scan_reader(std::io::stdin().lock(), req.fs.max_file_size, &mut w);
+    }
+    if !paths.is_empty() {
+        fs::walk(&paths, &req.fs, make);
+    }
+    let mut c = match shared.into_inner() {
+        Ok(c) => c,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    c.findings.sort_by(|a, b| {
+        (
+            &a.location.path,
+            a.location.line,
+            a.location.column,
+            &a.rule_id,
+        )
+            .cmp(&(
+                &b.location.path,
+                b.location.line,
+                b.location.column,
+                &b.rule_id,
+            ))
+    });
+    c.summary
+        .skips
+        .sort_by(|a, b| (&a.path, a.reason).cmp(&(&b.path, b.reason)));
+    c.summary.findings = c.findings.len();
+    c.summary.rules = scanner.rules().len();
+    c.summary.duration = started.elapsed();
+    Outcome {
+        findings: c.findings,
+        summary: c.summary,
+    }
+}

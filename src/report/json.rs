@@ -1,0 +1,86 @@
+//! JSON (one document with a summary) and JSON Lines (one finding per line, for streaming
+//! into other tools).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::finding::Finding;
+use crate::pipeline::Summary;
+
+use super::ReportOptions;
+
+/// The JSON shape of one finding. `secret` is redacted unless the run says otherwise.
+#[derive(Debug, Serialize)]
+pub struct FindingView<'a> {
+    rule: &'a str,
+    rule_name: &'a str,
+    confidence: &'static str,
+    path: &'a str,
+    line: u32,
+    column: u32,
+    start: usize,
+    end: usize,
+    secret: String,
+    redacted: bool,
+    entropy: f64,
+    fingerprint: &'a str,
+    context: String,
+}
+
+impl<'a> FindingView<'a> {
+    /// The view of `f` under `opts`' redaction policy.
+    pub fn new(f: &'a Finding, opts: ReportOptions) -> Self {
+        FindingView {
+            rule: &f.rule_id.0,
+            rule_name: &f.rule_name,
+            confidence: f.confidence.as_str(),
+            path: &f.location.path,
+            line: f.location.line.get(),
+            column: f.location.column.get(),
+            start: f.location.start,
+            end: f.location.end,
+            secret: f.secret_text(opts.redact),
+            redacted: opts.redact,
+            entropy: (f.entropy * 1000.0).round() / 1000.0,
+            fingerprint: &f.fingerprint.0,
+            context: f.context_line(opts.redact),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    tool: &'static str,
+    version: &'static str,
+    findings: Vec<FindingView<'a>>,
+    summary: &'a Summary,
+}
+
+pub(super) fn write_document(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    summary: &Summary,
+    opts: ReportOptions,
+) -> io::Result<()> {
+    let doc = Document {
+        tool: "leakhound",
+        version: env!("CARGO_PKG_VERSION"),
+        findings: findings.iter().map(|f| FindingView::new(f, opts)).collect(),
+        summary,
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+pub(super) fn write_lines(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    opts: ReportOptions,
+) -> io::Result<()> {
+    for f in findings {
+        serde_json::to_writer(&mut *out, &FindingView::new(f, opts))?;
+        writeln!(out)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! Text for people: one block per finding, colour only on a terminal.
+
+use std::io::{self, Write};
+
+use crate::finding::Finding;
+use crate::pipeline::Summary;
+use crate::progress::human_bytes;
+
+use super::ReportOptions;
+
+const BOLD: &str = "\x1b[1m";
+const RED: &str = "\x1b[31m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+pub(super) fn write(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    opts: ReportOptions,
+) -> io::Result<()> {
+    let (bold, red, dim, reset) = if opts.color {
+        (BOLD, RED, DIM, RESET)
+    } else {
+        ("", "", "", "")
+    };
+    for f in findings {
+        let l = &f.location;
+        writeln!(
+            out,
+            "{bold}{}:{}:{}{reset}: {red}{}{reset} ({}, {} confidence): {}",
+            l.path,
+            l.line,
+            l.column,
+            f.rule_name,
+            f.rule_id,
+            f.confidence.as_str(),
+            f.secret_text(opts.redact)
+        )?;
+        writeln!(out, "    {dim}{}{reset}", f.context_line(opts.redact))?;
+        writeln!(out, "    {dim}fingerprint {}{reset}", f.fingerprint)?;
+    }
+    Ok(())
+}
+
+/// The human summary printed on stderr after a scan: counts, and every kind of skip with what
+/// to do about it; with `verbose`, every skipped path too.
+pub fn summary_lines(summary: &Summary, verbose: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    lines.push(format!(
+        "leakhound: {} finding{} · scanned {} file{} ({}) with {} rules in {:.2}s",
+        summary.findings,
+        if summary.findings == 1 { "" } else { "s" },
+        summary.files_scanned,
+        if summary.files_scanned == 1 { "" } else { "s" },
+        human_bytes(summary.bytes_scanned),
+        summary.rules,
+        summary.duration.as_secs_f64()
+    ));
+    if summary.suppressed_inline + summary.suppressed_path > 0 {
+        lines.push(format!(
+            "leakhound: suppressed {} by inline allow comments, {} by allowlisted paths",
+            summary.suppressed_inline, summary.suppressed_path
+        ));
+    }
+    for (reason, n) in &summary.skipped {
+        lines.push(format!(
+            "leakhound: skipped {n} {reason} (not scanned; {})",
+            reason.hint()
+        ));
+    }
+    if verbose {
+        for s in &summary.skips {
+            match &s.detail {
+                Some(d) => lines.push(format!("leakhound: skipped {} ({}): {d}", s.path, s.reason)),
+                None => lines.push(format!("leakhound: skipped {} ({})", s.path, s.reason)),
+            }
+        }
+    }
+    lines
+}

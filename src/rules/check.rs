@@ -1,0 +1,94 @@
+//! `leakhound rules check`: runs every rule's examples through the whole scanner with every
+//! rule loaded, and lints what the schema cannot express. All failures are collected, so one
+//! run shows everything to fix.
+
+use std::fmt;
+
+use crate::scan::{Scanner, Scratch};
+
+/// Minimum number of positive examples a rule must carry.
+pub const MIN_EXAMPLES: usize = 2;
+/// Minimum number of negative examples a rule must carry.
+pub const MIN_NEGATIVE_EXAMPLES: usize = 1;
+
+/// One problem with one rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The rule's id.
+    pub rule: String,
+    /// The file it came from.
+    pub source: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: rule {:?}: {}", self.source, self.rule, self.message)
+    }
+}
+
+/// Checks every rule of `scanner`; an empty result means all pass.
+pub fn check_all(scanner: &Scanner) -> Vec<Failure> {
+    let mut failures = Vec::new();
+    let mut scratch = Scratch::default();
+    for (idx, rule) in scanner.rules().rules().iter().enumerate() {
+        let mut fail = |message: String| {
+            failures.push(Failure {
+                rule: rule.id.0.clone(),
+                source: rule.source.clone(),
+                message,
+            })
+        };
+        if let Err(e) = crate::rules::Rule::compile(&rule.pattern) {
+            fail(format!("regex does not compile: {e}"));
+            continue;
+        }
+        if rule.examples.len() < MIN_EXAMPLES {
+            fail(format!(
+                "has {} examples; at least {MIN_EXAMPLES} are required",
+                rule.examples.len()
+            ));
+        }
+        if rule.negative_examples.len() < MIN_NEGATIVE_EXAMPLES {
+            fail(format!(
+                "has {} negative examples; at least {MIN_NEGATIVE_EXAMPLES} is required",
+                rule.negative_examples.len()
+            ));
+        }
+        if rule.references.is_empty() {
+            fail("has no references to the format's documentation".into());
+        }
+        for (i, ex) in rule.examples.iter().enumerate() {
+            let lower = ex.to_ascii_lowercase();
+            if !rule
+                .keywords
+                .iter()
+                .any(|k| lower.contains(&k.to_ascii_lowercase()))
+            {
+                fail(format!(
+                    "example {i} contains none of the keywords {:?}",
+                    rule.keywords
+                ));
+                continue;
+            }
+            let matches = scanner.scan(ex.as_bytes(), &mut scratch);
+            if !matches.iter().any(|m| m.rule == idx && m.end > m.start) {
+                let others: Vec<&str> = matches
+                    .iter()
+                    .map(|m| scanner.rule(m).id.0.as_str())
+                    .collect();
+                fail(format!(
+                    "example {i} is not reported by this rule (reported by: {others:?})"
+                ));
+            }
+        }
+        for (i, ex) in rule.negative_examples.iter().enumerate() {
+            let matches = scanner.scan(ex.as_bytes(), &mut scratch);
+            if matches.iter().any(|m| m.rule == idx) {
+                fail(format!("negative example {i} is reported by this rule"));
+            }
+        }
+    }
+    failures
+}

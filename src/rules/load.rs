@@ -1,0 +1,282 @@
+//! Loading rules from YAML and validating them.
+//!
+//! Every problem is reported with the file, the line of the offending rule and its id, e.g.
+//! `rules/aws.yml:12: rule "aws-access-key": pattern has no (?P<secret>…) group`.
+
+use std::sync::OnceLock;
+
+use regex_syntax::hir::{Hir, HirKind};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use thiserror::Error;
+
+use super::{Check, Confidence, Rule, RuleId};
+
+/// Why rules could not be loaded.
+#[derive(Debug, Error)]
+pub enum LoadError {
+    /// The YAML did not parse or did not fit the schema (unknown key, wrong type, …).
+    #[error("{file}: {message}")]
+    Yaml {
+        /// File the text came from.
+        file: String,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// A rule broke one of the schema's constraints.
+    #[error("{file}:{line}: rule {id:?}: {message}")]
+    Invalid {
+        /// File the rule came from.
+        file: String,
+        /// 1-based line of the rule.
+        line: u64,
+        /// The rule's id (possibly empty if that is the problem).
+        id: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A pattern did not compile within the size limits.
+    #[error("{file}: rule {id:?}: regex does not compile: {message}")]
+    Regex {
+        /// File the rule came from.
+        file: String,
+        /// The rule's id.
+        id: String,
+        /// The regex crate's message.
+        message: String,
+    },
+    /// Two rules share an id.
+    #[error("duplicate rule id {id:?}: defined in {first} and again in {second}")]
+    DuplicateId {
+        /// The id.
+        id: String,
+        /// Where it was first defined.
+        first: String,
+        /// Where it was defined again.
+        second: String,
+    },
+}
+
+/// The top level of a rule file: `rules: [...]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    /// The rules in the file.
+    pub rules: Vec<Spanned<RawRule>>,
+}
+
+/// One rule exactly as written in YAML, before validation.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct RawRule {
+    pub id: String,
+    pub name: String,
+    pub keywords: Vec<String>,
+    pub regex: String,
+    #[serde(default)]
+    pub entropy: Option<f64>,
+    #[serde(default)]
+    pub check: Option<Check>,
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default = "default_confidence")]
+    pub confidence: Confidence,
+    #[serde(default)]
+    pub window: Option<usize>,
+    #[serde(default)]
+    pub references: Vec<String>,
+    #[serde(default)]
+    pub examples: Vec<String>,
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+}
+
+fn default_confidence() -> Confidence {
+    Confidence::Medium
+}
+
+/// Shortest keyword accepted: shorter ones hit almost every file and defeat the prefilter.
+pub const MIN_KEYWORD_LEN: usize = 3;
+/// Largest `window:` accepted for multi-line rules.
+pub const MAX_WINDOW: usize = 64 * 1024;
+
+/// Parses and validates one rule file's text. `file` names it in errors.
+///
+/// # Errors
+/// [`LoadError::Yaml`] for syntax or schema errors, [`LoadError::Invalid`] for a rule that breaks
+/// a constraint.
+pub fn parse_rules(file: &str, text: &str) -> Result<Vec<Rule>, LoadError> {
+    let parsed: RuleFile = serde_saphyr::from_str(text).map_err(|e| LoadError::Yaml {
+        file: file.to_string(),
+        message: e.to_string(),
+    })?;
+    parsed
+        .rules
+        .into_iter()
+        .map(|r| validate(file, r.referenced.line(), r.value))
+        .collect()
+}
+
+/// Validates one raw rule; `line` is where it starts in `file`.
+///
+/// # Errors
+/// [`LoadError::Invalid`] describing the first broken constraint.
+pub fn validate(file: &str, line: u64, raw: RawRule) -> Result<Rule, LoadError> {
+    let bad = |message: String| LoadError::Invalid {
+        file: file.to_string(),
+        line,
+        id: raw.id.clone(),
+        message,
+    };
+    if raw.id.is_empty()
+        || !raw
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+    {
+        return Err(bad(
+            "id must be non-empty lowercase letters, digits, '-' or '.'".into(),
+        ));
+    }
+    if raw.name.trim().is_empty() {
+        return Err(bad("name is empty".into()));
+    }
+    if raw.keywords.is_empty() {
+        return Err(bad("keywords is empty: every rule needs at least one, or the prefilter could never select it".into()));
+    }
+    if let Some(k) = raw.keywords.iter().find(|k| k.len() < MIN_KEYWORD_LEN) {
+        return Err(bad(format!(
+            "keyword {k:?} is shorter than {MIN_KEYWORD_LEN} bytes"
+        )));
+    }
+    if let Some(e) = raw.entropy {
+        if !(0.0..=8.0).contains(&e) {
+            return Err(bad(format!("entropy {e} is outside 0..=8 bits per byte")));
+        }
+    }
+    if let Some(w) = raw.window {
+        if w == 0 || w > MAX_WINDOW {
+            return Err(bad(format!("window {w} is outside 1..={MAX_WINDOW} bytes")));
+        }
+    }
+    check_pattern(&raw.regex).map_err(bad)?;
+    Ok(Rule {
+        id: RuleId(raw.id.clone()),
+        name: raw.name,
+        keywords: raw.keywords,
+        pattern: raw.regex,
+        entropy: raw.entropy.unwrap_or(0.0),
+        check: raw.check,
+        provider: raw.provider,
+        confidence: raw.confidence,
+        window: raw.window,
+        references: raw.references,
+        examples: raw.examples,
+        negative_examples: raw.negative_examples,
+        source: file.to_string(),
+        regex: OnceLock::new(),
+    })
+}
+
+/// Parses `pattern` with the same syntax settings the engine compiles with and checks that it
+/// has exactly one `secret` group. Parsing costs microseconds; compiling is deferred.
+fn check_pattern(pattern: &str) -> Result<(), String> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_err(|e| format!("invalid regex: {e}"))?;
+    match count_secret_groups(&hir) {
+        0 => Err(
+            "regex has no named group `secret`: write (?P<secret>...) around the credential".into(),
+        ),
+        1 => Ok(()),
+        n => Err(format!(
+            "regex has {n} groups named `secret`; exactly one is allowed"
+        )),
+    }
+}
+
+fn count_secret_groups(hir: &Hir) -> usize {
+    match hir.kind() {
+        HirKind::Capture(c) => {
+            usize::from(c.name.as_deref() == Some("secret")) + count_secret_groups(&c.sub)
+        }
+        HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().map(count_secret_groups).sum(),
+        HirKind::Repetition(r) => count_secret_groups(&r.sub),
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "rules:\n  - id: demo-token\n    name: Demo\n    keywords: [demo_]\n    regex: '(?P<secret>demo_[a-z0-9]{8})'\n";
+
+    #[test]
+    fn loads_a_valid_rule() {
+        let rules = parse_rules("demo.yml", GOOD).unwrap();
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].id.0, "demo-token");
+        assert_eq!(rules[0].confidence, Confidence::Medium);
+    }
+
+    #[test]
+    fn unknown_key_names_file_and_key() {
+        let text = GOOD.replace("keywords", "keyword");
+        let err = parse_rules("demo.yml", &text).unwrap_err().to_string();
+        assert!(err.starts_with("demo.yml"), "{err}");
+        assert!(err.contains("keyword"), "{err}");
+    }
+
+    #[test]
+    fn missing_secret_group_names_rule_and_line() {
+        let text = GOOD.replace("(?P<secret>demo_[a-z0-9]{8})", "demo_[a-z0-9]{8}");
+        let err = parse_rules("demo.yml", &text).unwrap_err().to_string();
+        assert!(err.contains("demo.yml:2"), "{err}");
+        assert!(err.contains("demo-token"), "{err}");
+        assert!(err.contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn invalid_regex_is_an_error() {
+        let text = GOOD.replace("{8})", "{8}");
+        let err = parse_rules("demo.yml", &text).unwrap_err().to_string();
+        assert!(err.contains("invalid regex"), "{err}");
+    }
+
+    #[test]
+    fn empty_and_short_keywords_rejected() {
+        let err = parse_rules("d.yml", &GOOD.replace("[demo_]", "[]"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("keywords is empty"), "{err}");
+        let err = parse_rules("d.yml", &GOOD.replace("[demo_]", "[de]"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("shorter"), "{err}");
+    }
+
+    #[test]
+    fn huge_regex_fails_compile_all() {
+        let text = GOOD.replace("{8})", "{8}(?:[a-z]{1000}){1000})");
+        let mut set = super::super::RuleSet::default();
+        set.extend(parse_rules("d.yml", &text).unwrap()).unwrap();
+        let err = set.compile_all().unwrap_err().to_string();
+        assert!(err.contains("demo-token"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_ids_rejected() {
+        let mut set = super::super::RuleSet::default();
+        set.extend(parse_rules("a.yml", GOOD).unwrap()).unwrap();
+        let err = set
+            .extend(parse_rules("b.yml", GOOD).unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("a.yml") && err.contains("b.yml"), "{err}");
+    }
+}

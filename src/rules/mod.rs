@@ -1,0 +1,225 @@
+//! Detection rules: the data the scanner runs.
+//!
+//! A [`Rule`] is loaded from YAML (see [`load`]) and validated completely at load time: the
+//! pattern is parsed (not compiled) so a syntax error or a missing `secret` group fails the load
+//! with the file and rule id. Compilation is lazy ([`Rule::regex`]): a pre-commit scan of a few
+//! files compiles only the handful of rules whose keywords appear, not all of them.
+
+pub mod check;
+pub mod load;
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use regex::bytes::{Regex, RegexBuilder};
+use serde::{Deserialize, Serialize};
+
+pub use load::{LoadError, RuleFile};
+
+/// Upper bound on one rule's compiled program (the regex crate's `size_limit`). Built-in rules
+/// use a few hundred KiB at most; a user rule beyond this fails to load instead of eating memory.
+pub const REGEX_SIZE_LIMIT: usize = 4 << 20;
+/// Upper bound on each rule's lazy DFA cache (`dfa_size_limit`); the regex crate falls back to a
+/// slower engine when full, so this bounds memory, not correctness.
+pub const REGEX_DFA_SIZE_LIMIT: usize = 2 << 20;
+
+/// A rule's stable identifier, such as `github-pat-classic`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct RuleId(pub String);
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How likely a match of this rule is a real credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Generic or context-dependent patterns.
+    Low,
+    /// Distinctive shape without a checksum.
+    Medium,
+    /// Provider-specific prefix, checksum or structure.
+    High,
+}
+
+impl Confidence {
+    /// The lowercase name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+/// Offline validity checks a rule can ask for (the `check:` key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Check {
+    /// GitHub's token format: `<prefix>_` + 30 base62 characters + a 6-character base62 CRC32
+    /// of those 30 characters.
+    GithubCrc32,
+    /// npm's token format, which uses the same checksum scheme as GitHub's.
+    NpmCrc32,
+}
+
+/// One detection rule, validated.
+pub struct Rule {
+    /// Stable identifier.
+    pub id: RuleId,
+    /// Human-readable name.
+    pub name: String,
+    /// Literal keywords that trigger the rule (matched ASCII case-insensitively).
+    pub keywords: Vec<String>,
+    /// The pattern as written; it has a `secret` capture group.
+    pub pattern: String,
+    /// Minimum Shannon entropy (bits per byte) of the secret.
+    pub entropy: f64,
+    /// Offline validity check, if the format carries one.
+    pub check: Option<Check>,
+    /// Provider name for verification, if any.
+    pub provider: Option<String>,
+    /// Confidence of a match.
+    pub confidence: Confidence,
+    /// For multi-line secrets: bytes after a keyword hit the pattern may span. `None` means the
+    /// line holding the keyword.
+    pub window: Option<usize>,
+    /// Documentation of the format.
+    pub references: Vec<String>,
+    /// Texts the rule must report.
+    pub examples: Vec<String>,
+    /// Texts the rule must not report.
+    pub negative_examples: Vec<String>,
+    /// Where the rule came from (a file name), for error messages.
+    pub source: String,
+    regex: OnceLock<Option<Regex>>,
+}
+
+impl fmt::Debug for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rule")
+            .field("id", &self.id)
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Rule {
+    /// Builds the compiled regex for `pattern` with the engine's settings: bytes, Unicode off
+    /// (token formats are ASCII, and `\w`/`\b` stay cheap), explicit size limits.
+    ///
+    /// # Errors
+    /// The regex crate's message when the pattern does not compile or exceeds the size limits.
+    pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
+        RegexBuilder::new(pattern)
+            .unicode(false)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
+            .build()
+    }
+
+    /// The compiled regex, built on first use and then shared by every thread. `None` only if
+    /// compilation failed, which [`RuleSet::compile_all`] reports up front for user rules and the
+    /// test suite rules out for built-in ones.
+    pub fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| Self::compile(&self.pattern).ok())
+            .as_ref()
+    }
+}
+
+/// An ordered, validated set of rules with unique ids.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+}
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+}
+
+impl RuleSet {
+    /// The rules shipped in the binary (`rules/*.yml` at build time).
+    ///
+    /// # Errors
+    /// A [`LoadError`] naming the file and rule; the test suite guarantees there is none.
+    pub fn builtin() -> Result<Self, LoadError> {
+        let mut set = RuleSet::default();
+        for (name, text) in builtin::BUILTIN_RULE_FILES {
+            set.extend(load::parse_rules(name, text)?)?;
+        }
+        Ok(set)
+    }
+
+    /// The names and texts of the built-in rule files.
+    pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
+        builtin::BUILTIN_RULE_FILES
+    }
+
+    /// Adds rules, refusing an id that is already present.
+    ///
+    /// # Errors
+    /// [`LoadError::DuplicateId`] naming both sources.
+    pub fn extend(&mut self, rules: Vec<Rule>) -> Result<(), LoadError> {
+        for rule in rules {
+            if let Some(prev) = self.rules.iter().find(|r| r.id == rule.id) {
+                return Err(LoadError::DuplicateId {
+                    id: rule.id.0.clone(),
+                    first: prev.source.clone(),
+                    second: rule.source.clone(),
+                });
+            }
+            self.rules.push(rule);
+        }
+        Ok(())
+    }
+
+    /// Removes the rules with these ids; returns the ids that matched no rule.
+    pub fn disable(&mut self, ids: &[String]) -> Vec<String> {
+        let unknown = ids
+            .iter()
+            .filter(|id| !self.rules.iter().any(|r| &r.id.0 == *id))
+            .cloned()
+            .collect();
+        self.rules.retain(|r| !ids.contains(&r.id.0));
+        unknown
+    }
+
+    /// Compiles every rule now instead of lazily, so a pattern that is too large fails the load.
+    ///
+    /// # Errors
+    /// [`LoadError::Regex`] for the first rule that does not compile.
+    pub fn compile_all(&self) -> Result<(), LoadError> {
+        for rule in &self.rules {
+            if let Err(e) = Rule::compile(&rule.pattern) {
+                return Err(LoadError::Regex {
+                    file: rule.source.clone(),
+                    id: rule.id.0.clone(),
+                    message: e.to_string(),
+                });
+            }
+            let _ = rule.regex();
+        }
+        Ok(())
+    }
+
+    /// All rules, in load order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}

@@ -1,0 +1,81 @@
+//! The checksum GitHub (2021) and npm (2021) tokens carry: `<prefix>_` + 30 base62 characters
+//! + 6 base62 characters encoding the CRC-32 (IEEE, as zlib's `crc32`) of those 30 characters.
+//! Sources: github.blog "Behind GitHub's new authentication token formats" (2021-04-05) and
+//! "Announcing npm's new access token format" (2021-09-23). Random 36-character strings pass by
+//! chance with probability 62^-6 ≈ 1.8e-11.
+
+const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const BODY: usize = 30;
+const SUM: usize = 6;
+
+/// CRC-32 (IEEE 802.3, reflected, as zlib). Tokens are 30 bytes, so a bitwise loop is plenty.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// `n` in base62, left-padded with `0` to 6 characters (CRC-32 values need at most 6).
+pub fn base62_6(mut n: u32) -> [u8; SUM] {
+    let mut out = [b'0'; SUM];
+    for slot in out.iter_mut().rev() {
+        *slot = ALPHABET[(n % 62) as usize];
+        n /= 62;
+    }
+    out
+}
+
+/// Whether the token (`<prefix>_<30 chars><6 chars>`) carries a correct checksum.
+pub fn base62_checksum_ok(token: &[u8]) -> bool {
+    let Some(us) = token.iter().position(|&b| b == b'_') else {
+        return false;
+    };
+    let rest = &token[us + 1..];
+    if rest.len() != BODY + SUM {
+        return false;
+    }
+    let (body, sum) = rest.split_at(BODY);
+    base62_6(crc32(body)) == sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc32_matches_zlib() {
+        // zlib.crc32(b"123456789") == 0xCBF43926, the standard check value.
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32(b""), 0);
+    }
+
+    #[test]
+    fn base62_padding() {
+        assert_eq!(&base62_6(0), b"000000");
+        assert_eq!(&base62_6(61), b"00000z");
+        assert_eq!(&base62_6(62), b"000010");
+    }
+
+    #[test]
+    fn valid_and_invalid_tokens() {
+        let body = b"q8Fz1LmP0xVb7RtY3sKe9WnAq8Fz1L";
+        let mut token = b"ghp_".to_vec();
+        token.extend_from_slice(body);
+        token.extend_from_slice(&base62_6(crc32(body)));
+        assert!(base62_checksum_ok(&token));
+        let last = token.len() - 1;
+        token[last] = if token[last] == b'a' { b'b' } else { b'a' };
+        assert!(!base62_checksum_ok(&token));
+        assert!(!base62_checksum_ok(b"ghp_short"));
+        assert!(!base62_checksum_ok(b"noprefix"));
+    }
+}
