@@ -115,6 +115,7 @@ impl Scanner {
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&keywords)?;
         Ok(Scanner {
             rules,
