@@ -38,7 +38,7 @@ pub fn check_all(scanner: &Scanner) -> Vec<Failure> {
                 rule: rule.id.0.clone(),
                 source: rule.source.clone(),
                 message,
-            })
+            });
         };
         if let Err(e) = crate::rules::Rule::compile(&rule.pattern) {
             fail(format!("regex does not compile: {e}"));

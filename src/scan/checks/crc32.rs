@@ -1,5 +1,7 @@
-//! The checksum GitHub (2021) and npm (2021) tokens carry: `<prefix>_` + 30 base62 characters
-//! + 6 base62 characters encoding the CRC-32 (IEEE, as zlib's `crc32`) of those 30 characters.
+//! The checksum GitHub (2021) and npm (2021) tokens carry: `<prefix>_`, then 30 base62
+//! characters, then 6 base62 characters encoding the CRC-32 (IEEE, as zlib's `crc32`) of those
+//! 30 characters.
+//!
 //! Sources: github.blog "Behind GitHub's new authentication token formats" (2021-04-05) and
 //! "Announcing npm's new access token format" (2021-09-23). Random 36-character strings pass by
 //! chance with probability 62^-6 ≈ 1.8e-11.

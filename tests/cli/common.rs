@@ -1,0 +1,154 @@
+//! Helpers shared by the end-to-end tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The repository root (where `fixtures/` lives).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `fixtures/scan`.
+pub fn scan_fixtures() -> PathBuf {
+    root().join("fixtures/scan")
+}
+
+/// Result of one run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: &Output) -> Self {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Parses stdout as JSON Lines.
+    pub fn jsonl(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+            .collect()
+    }
+
+    /// Parses stdout as one JSON document.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).expect("stdout is one JSON document")
+    }
+}
+
+/// Runs leakhound with `args` in `dir`, without a terminal and with `CI` unset.
+pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    run_with_stdin(dir, args, None)
+}
+
+/// Runs leakhound in the repository root.
+pub fn run(args: &[&str]) -> Run {
+    run_in(&root(), args)
+}
+
+/// Runs leakhound feeding `stdin`.
+pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    use std::io::Write;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_leakhound"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("LEAKHOUND_CONFIG")
+        .env("NO_COLOR", "1");
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("binary runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin piped")
+            .write_all(input)
+            .expect("write stdin");
+    }
+    Run::from(&child.wait_with_output().expect("binary finishes"))
+}
+
+/// (rule, path, line) triples of a JSON Lines report, sorted.
+pub fn triples(findings: &[serde_json::Value]) -> Vec<(String, String, u64)> {
+    let mut v: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// The fake secrets planted in `fixtures/scan`, read from the fixture files themselves so the
+/// tests hold no literal credentials.
+pub fn planted_secrets() -> Vec<String> {
+    let env = std::fs::read_to_string(scan_fixtures().join("leaks.env")).unwrap();
+    let mut out: Vec<String> = env
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("APP_NAME"))
+        .filter_map(|l| l.split_once('='))
+        .map(|(_, v)| v.trim_matches('"').to_string())
+        .collect();
+    let yaml = std::fs::read_to_string(scan_fixtures().join("nested/config.yaml")).unwrap();
+    for l in yaml.lines() {
+        if let Some(v) = l.trim().strip_prefix("bot_token: ") {
+            out.push(v.to_string());
+        }
+    }
+    assert_eq!(out.len(), 4, "fixture layout changed: {out:?}");
+    out
+}
+
+/// A temp dir.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+/// A fresh GitHub classic token with a valid checksum, built from `seed` (no literal tokens in
+/// test sources).
+pub fn github_token(seed: u32) -> String {
+    let alphabet = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(12345);
+    let body: String = (0..30)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            char::from(alphabet[(x % 62) as usize])
+        })
+        .collect();
+    let mut crc = !0u32;
+    for b in body.bytes() {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    let mut n = !crc;
+    let mut sum = [b'0'; 6];
+    for slot in sum.iter_mut().rev() {
+        *slot = alphabet[(n % 62) as usize];
+        n /= 62;
+    }
+    format!("ghp_{body}{}", String::from_utf8_lossy(&sum))
+}

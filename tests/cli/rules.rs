@@ -1,0 +1,79 @@
+//! Built-in rules: every example and negative example passes through the real scanner, and the
+//! rule listing is usable by machines.
+
+use leakhound::rules::{check, RuleSet};
+use leakhound::scan::Scanner;
+
+use crate::common::*;
+
+#[test]
+fn every_builtin_rule_passes_its_examples() {
+    let rules = RuleSet::builtin().expect("built-in rules load");
+    rules.compile_all().expect("built-in rules compile");
+    assert!(rules.len() >= 60, "only {} rules", rules.len());
+    let scanner = Scanner::new(rules).unwrap();
+    let failures = check::check_all(&scanner);
+    let report: Vec<String> = failures.iter().map(ToString::to_string).collect();
+    assert!(
+        report.is_empty(),
+        "{} failures:\n{}",
+        report.len(),
+        report.join("\n")
+    );
+}
+
+#[test]
+fn rules_list_json() {
+    let r = run(&["rules", "-f", "json"]);
+    assert_eq!(r.code, 0);
+    let list = r.json();
+    let list = list.as_array().unwrap();
+    assert!(list.len() >= 60);
+    for rule in list {
+        assert!(rule["id"].is_string() && rule["name"].is_string());
+        assert!(!rule["keywords"].as_array().unwrap().is_empty());
+    }
+    let text = run(&["rules"]);
+    assert!(text.stdout.contains("github-pat-classic"));
+}
+
+#[test]
+fn rules_check_reports_user_rule_failures() {
+    let d = tempdir();
+    let f = d.path().join("mine.yml");
+    std::fs::write(
+        &f,
+        "rules:\n  - id: acme-key\n    name: Acme key\n    keywords: [acme_]\n    regex: '(?P<secret>acme_[a-z0-9]{20})'\n    \
+         references: [https://acme.invalid/docs]\n    examples: ['k = acme_q8fz1lmp0xvb7rty3ske', 'acme_zz81lmp0xvb7rty3skew']\n    \
+         negative_examples: ['acme_short']\n",
+    )
+    .unwrap();
+    let r = run(&["rules", "check", f.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    std::fs::write(
+        &f,
+        std::fs::read_to_string(&f)
+            .unwrap()
+            .replace("acme_short", "acme_q8fz1lmp0xvb7rty3sk9"),
+    )
+    .unwrap();
+    let r = run(&["rules", "check", f.to_str().unwrap()]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("acme-key") && r.stderr.contains("negative example 0"),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(
+        &f,
+        "rules:\n  - id: acme-key\n    name: x\n    keyword: [acme_]\n    regex: 'x'\n",
+    )
+    .unwrap();
+    let r = run(&["rules", "check", f.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("mine.yml") && r.stderr.contains("keyword"),
+        "{}",
+        r.stderr
+    );
+}
