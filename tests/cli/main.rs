@@ -1,9 +1,13 @@
 //! End-to-end tests: run the built `leakhound` binary on fixtures and temp trees, and assert
 //! exact findings, exit codes, redaction, skips and report validity.
 
-#![allow(clippy::unwrap_used, reason = "test helpers: a panic is a test failure")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is a test failure"
+)]
 
 mod common;
+mod git;
 mod reports;
 mod rules;
 mod scan;
