@@ -351,16 +351,52 @@ fn staged_reports_only_added_lines_and_ignores_the_working_tree() {
     );
     repo.write("untracked.env", &format!("E={}\n", github_token(116)));
 
+    let want = [
+        ("github-pat-classic".to_string(), "n.env".to_string(), 1),
+        ("github-pat-classic".to_string(), "s.env".to_string(), 2),
+    ];
     let r = repo.scan(&["--staged"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(triples(&r.jsonl()), want);
+    assert!(r.jsonl().iter().all(|f| f["commit"].is_null()));
+    // The index reader handles version 4 (prefix-compressed paths) the same way.
+    repo.git(&["update-index", "--index-version", "4"]);
+    assert_eq!(triples(&repo.scan(&["--staged"]).jsonl()), want);
+}
+
+#[test]
+fn staged_uses_the_cache_tree_and_descends_only_into_changed_directories() {
+    let mut repo = Repo::new();
+    for d in ["a", "b/c", "b/d", "z"] {
+        repo.write(&format!("{d}/f.txt"), "plain\n");
+    }
+    repo.write("b/c/old.env", &format!("A={}\n", github_token(124)));
+    repo.commit("tree");
+    repo.write(
+        "b/c/old.env",
+        &format!("A={}\nB={}\n", github_token(124), github_token(125)),
+    );
+    repo.write("b/new.env", &format!("N={}\n", github_token(126)));
+    repo.write("z/f.txt", "changed, no secret\n");
+    repo.git(&["add", "-A"]);
+    let r = repo.scan(&["--staged"]);
     assert_eq!(
         triples(&r.jsonl()),
         [
-            ("github-pat-classic".to_string(), "n.env".to_string(), 1),
-            ("github-pat-classic".to_string(), "s.env".to_string(), 2)
+            (
+                "github-pat-classic".to_string(),
+                "b/c/old.env".to_string(),
+                2
+            ),
+            ("github-pat-classic".to_string(), "b/new.env".to_string(), 1),
         ]
     );
-    assert!(r.jsonl().iter().all(|f| f["commit"].is_null()));
+    assert!(r.stderr.contains("scanned 3 files"), "{}", r.stderr);
+    // A fresh cache-tree (as after `git commit`) with nothing staged: nothing to scan.
+    repo.commit("commit it");
+    let r = repo.scan(&["--staged"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stderr.contains("scanned 0 files"), "{}", r.stderr);
 }
 
 #[test]

@@ -12,6 +12,7 @@
 
 pub mod attribute;
 pub mod enumerate;
+pub mod index;
 pub mod range;
 pub mod staged;
 

@@ -2,8 +2,11 @@
 //! the first commit). Unstaged working-tree changes are not looked at. This is the pre-commit
 //! path, so it does one tree-to-index diff and reads only the staged blobs: no history walk.
 
-use git2::{Delta, DiffOptions, FileMode, Oid, Repository};
+use std::path::{Path, PathBuf};
 
+use git2::{Delta, DiffOptions, FileMode, ObjectType, Oid, Repository, Tree};
+
+use super::index::{self, CacheTree, Entry};
 use super::GitError;
 use crate::source::{Skip, SkipReason};
 
@@ -33,7 +36,6 @@ pub fn staged(repo: &Repository) -> Result<(Vec<StagedChange>, Vec<Skip>), GitEr
             ),
         });
     }
-    let index = repo.index().map_err(GitError::git("reading the index"))?;
     let head_tree = match repo.head() {
         Ok(h) => Some(h.peel_to_tree().map_err(GitError::git("HEAD's tree"))?),
         Err(e)
@@ -44,6 +46,20 @@ pub fn staged(repo: &Repository) -> Result<(Vec<StagedChange>, Vec<Skip>), GitEr
         }
         Err(e) => return Err(GitError::git("reading HEAD")(e)),
     };
+    let index_path =
+        std::env::var_os("GIT_INDEX_FILE").map_or_else(|| repo.path().join("index"), PathBuf::from);
+    if let Some(found) = via_cache_tree(repo, &index_path, head_tree.as_ref()) {
+        return Ok(found);
+    }
+    let index = if index_path.exists() {
+        git2::Index::open(&index_path)
+    } else {
+        repo.index()
+    }
+    .map_err(GitError::git(format!(
+        "reading the index {}",
+        index_path.display()
+    )))?;
     let mut opts = DiffOptions::new();
     opts.include_typechange(true).ignore_submodules(false);
     let diff = repo
@@ -80,4 +96,102 @@ pub fn staged(repo: &Repository) -> Result<(Vec<StagedChange>, Vec<Skip>), GitEr
         });
     }
     Ok((changes, skips))
+}
+
+type Found = (Vec<StagedChange>, Vec<Skip>);
+
+/// The fast path (see [`super::index`]): `None` when the index is in a form it does not read,
+/// and the caller falls back to libgit2's tree-to-index diff.
+fn via_cache_tree(repo: &Repository, index_path: &Path, head: Option<&Tree<'_>>) -> Option<Found> {
+    let data = match std::fs::read(index_path) {
+        Ok(d) => d,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Some((Vec::new(), Vec::new()));
+        }
+        Err(_) => return None,
+    };
+    let index = index::read(&data)?;
+    let mut found = (Vec::new(), Vec::new());
+    let node = index.tree.as_ref();
+    if let (Some(n), Some(h)) = (node, head) {
+        if n.id == Some(h.id()) {
+            return Some(found);
+        }
+    }
+    compare(repo, &index.entries, 0, node, head, &mut found)?;
+    Some(found)
+}
+
+/// Compares the index entries of one directory (`entries`, whose paths all start with a
+/// `prefix` of `prefix_len` bytes) with `HEAD`'s tree for it, descending only into
+/// subdirectories whose cache-tree id differs from `HEAD`'s.
+fn compare(
+    repo: &Repository,
+    entries: &[Entry],
+    prefix_len: usize,
+    node: Option<&CacheTree>,
+    head: Option<&Tree<'_>>,
+    found: &mut Found,
+) -> Option<()> {
+    let mut i = 0;
+    while i < entries.len() {
+        let rel = entries[i].path.get(prefix_len..)?;
+        if let Some(slash) = memchr::memchr(b'/', rel) {
+            let name = &rel[..slash];
+            let mut j = i + 1;
+            while j < entries.len()
+                && entries[j].path.get(prefix_len..).is_some_and(|r| {
+                    r.get(..=slash)
+                        .is_some_and(|p| &p[..slash] == name && p[slash] == b'/')
+                })
+            {
+                j += 1;
+            }
+            let child = node.and_then(|n| n.children.iter().find(|c| c.name == name));
+            let head_id = head
+                .and_then(|h| h.get_name_bytes(name))
+                .filter(|e| e.kind() == Some(ObjectType::Tree))
+                .map(|e| e.id());
+            if head_id.is_none() || child.and_then(|c| c.id) != head_id {
+                let sub = match head_id {
+                    Some(id) => Some(repo.find_tree(id).ok()?),
+                    None => None,
+                };
+                compare(
+                    repo,
+                    &entries[i..j],
+                    prefix_len + slash + 1,
+                    child,
+                    sub.as_ref(),
+                    found,
+                )?;
+            }
+            i = j;
+        } else {
+            let e = &entries[i];
+            let he = head.and_then(|h| h.get_name_bytes(rel));
+            let old_id = he.as_ref().map(git2::TreeEntry::id);
+            if old_id != Some(e.id) {
+                let path = String::from_utf8_lossy(&e.path).into_owned();
+                if e.mode == 0o160_000 {
+                    found.1.push(Skip {
+                        path,
+                        reason: SkipReason::Submodule,
+                        detail: Some(format!("gitlink to commit {}, not followed", e.id)),
+                    });
+                } else {
+                    let old = he
+                        .filter(|h| h.kind() == Some(ObjectType::Blob))
+                        .map(|h| h.id());
+                    found.0.push(StagedChange {
+                        path,
+                        old,
+                        new: e.id,
+                    });
+                }
+            }
+            i += 1;
+        }
+    }
+    Some(())
 }

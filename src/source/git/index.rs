@@ -1,0 +1,199 @@
+//! A minimal reader of git's index file and its cache-tree (`TREE`) extension, for the staged
+//! scan's fast path.
+//!
+//! libgit2 offers no way to use the cache-tree when comparing the index with `HEAD`: its
+//! tree-to-index diff reads every tree of `HEAD`, and its index load SHA-1s the whole file and
+//! allocates every entry. On a 22,770-file checkout with 10 files staged that was about 55 ms of
+//! a 90 ms run. The cache-tree records, for each directory whose index entries are unchanged since
+//! it was last computed, the tree id those entries make; where that id equals `HEAD`'s tree for
+//! the directory, nothing below it is staged and it is not read at all. Only the directories on
+//! the staged paths are compared entry by entry.
+//!
+//! Formats: <https://git-scm.com/docs/index-format>. Versions 2, 3 and 4 with SHA-1 ids are
+//! read; anything else (split or sparse index, unmerged entries, an unknown version) makes
+//! [`read`] return `None` and the caller falls back to libgit2's diff.
+
+use git2::Oid;
+
+/// One stage-0 index entry.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Path relative to the repository root, `/`-separated.
+    pub path: Vec<u8>,
+    /// Blob (or gitlink commit) id.
+    pub id: Oid,
+    /// File mode (`0o100644`, `0o100755`, `0o120000`, `0o160000`).
+    pub mode: u32,
+}
+
+/// A cache-tree node: a directory and, when valid, the tree id its entries make.
+#[derive(Debug, Clone, Default)]
+pub struct CacheTree {
+    /// Directory name (one path component; empty for the root).
+    pub name: Vec<u8>,
+    /// The tree id, when the node is valid.
+    pub id: Option<Oid>,
+    /// Subdirectories.
+    pub children: Vec<CacheTree>,
+}
+
+/// A parsed index.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// Entries in index order (sorted by path).
+    pub entries: Vec<Entry>,
+    /// The cache-tree, if the index has one.
+    pub tree: Option<CacheTree>,
+}
+
+const OID_LEN: usize = 20;
+
+fn be32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn be16(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+/// git's variable-length offset encoding (index v4 path prefixes).
+fn varint(b: &[u8], pos: &mut usize) -> Option<usize> {
+    let mut c = *b.get(*pos)?;
+    *pos += 1;
+    let mut val = usize::from(c & 127);
+    while c & 128 != 0 {
+        c = *b.get(*pos)?;
+        *pos += 1;
+        val = val.checked_add(1)?.checked_mul(128)? | usize::from(c & 127);
+    }
+    Some(val)
+}
+
+/// Parses an index file; `None` for anything the fast path does not handle.
+pub fn read(data: &[u8]) -> Option<Index> {
+    if data.get(..4)? != b"DIRC" {
+        return None;
+    }
+    let version = be32(data, 4)?;
+    if !(2..=4).contains(&version) {
+        return None;
+    }
+    let count = be32(data, 8)? as usize;
+    let end = data.len().checked_sub(OID_LEN)?;
+    let mut pos = 12;
+    let mut entries = Vec::with_capacity(count);
+    let mut prev: Vec<u8> = Vec::new();
+    for _ in 0..count {
+        let start = pos;
+        let mode = be32(data, start + 24)?;
+        let id = Oid::from_bytes(data.get(start + 40..start + 40 + OID_LEN)?).ok()?;
+        let flags = be16(data, start + 60)?;
+        let mut header = 62;
+        let mut intent_to_add = false;
+        if flags & 0x4000 != 0 {
+            if version < 3 {
+                return None;
+            }
+            let ext = be16(data, start + 62)?;
+            // Bit 13: intent-to-add (nothing staged yet). Bit 14: skip-worktree (fine).
+            intent_to_add = ext & 0x2000 != 0;
+            header = 64;
+        }
+        let stage = (flags >> 12) & 3;
+        if stage != 0 || mode & 0o170000 == 0o040000 {
+            return None; // unmerged, or a sparse-index directory entry
+        }
+        pos = start + header;
+        let path = if version == 4 {
+            let strip = varint(data, &mut pos)?;
+            let nul = memchr::memchr(0, data.get(pos..end)?)?;
+            let mut path = prev.get(..prev.len().checked_sub(strip)?)?.to_vec();
+            path.extend_from_slice(&data[pos..pos + nul]);
+            pos += nul + 1;
+            path
+        } else {
+            let nul = memchr::memchr(0, data.get(pos..end)?)?;
+            let path = data[pos..pos + nul].to_vec();
+            // Entries are padded with 1-8 NULs to a multiple of 8 bytes.
+            pos = start + ((header + nul + 8) & !7);
+            path
+        };
+        if version == 4 {
+            prev.clone_from(&path);
+        }
+        if !intent_to_add {
+            entries.push(Entry { path, id, mode });
+        }
+    }
+    let mut tree = None;
+    while pos + 8 <= end {
+        let sig = data.get(pos..pos + 4)?;
+        let size = be32(data, pos + 4)? as usize;
+        let body = data.get(pos + 8..(pos + 8).checked_add(size)?)?;
+        match sig {
+            b"TREE" => tree = parse_tree(body, &mut 0),
+            b"link" | b"sdir" => return None,
+            _ => {}
+        }
+        pos += 8 + size;
+    }
+    Some(Index { entries, tree })
+}
+
+/// One cache-tree node and its subtrees, pre-order.
+fn parse_tree(b: &[u8], pos: &mut usize) -> Option<CacheTree> {
+    let nul = memchr::memchr(0, b.get(*pos..)?)?;
+    let name = b[*pos..*pos + nul].to_vec();
+    *pos += nul + 1;
+    let nl = memchr::memchr(b'\n', b.get(*pos..)?)?;
+    let line = std::str::from_utf8(&b[*pos..*pos + nl]).ok()?;
+    *pos += nl + 1;
+    let (count, subtrees) = line.split_once(' ')?;
+    let count: i64 = count.parse().ok()?;
+    let subtrees: usize = subtrees.parse().ok()?;
+    let id = if count >= 0 {
+        let id = Oid::from_bytes(b.get(*pos..*pos + OID_LEN)?).ok()?;
+        *pos += OID_LEN;
+        Some(id)
+    } else {
+        None
+    };
+    let mut children = Vec::with_capacity(subtrees.min(4096));
+    for _ in 0..subtrees {
+        children.push(parse_tree(b, pos)?);
+    }
+    Some(CacheTree { name, id, children })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints() {
+        let mut p = 0;
+        assert_eq!(varint(&[0x05], &mut p), Some(5));
+        let mut p = 0;
+        // git encodes 128 as 0x80 0x00.
+        assert_eq!(varint(&[0x80, 0x00], &mut p), Some(128));
+        assert_eq!(p, 2);
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        assert!(read(b"").is_none());
+        assert!(read(b"DIRC\0\0\0\x09\0\0\0\0").is_none());
+    }
+
+    #[test]
+    fn cache_tree() {
+        let mut b = b"\x002 1\n".to_vec();
+        b.extend_from_slice(&[1; 20]);
+        b.extend_from_slice(b"sub\0-1 0\n");
+        let t = parse_tree(&b, &mut 0).unwrap();
+        assert!(t.id.is_some());
+        assert_eq!(t.children.len(), 1);
+        assert_eq!(t.children[0].name, b"sub");
+        assert!(t.children[0].id.is_none());
+    }
+}
