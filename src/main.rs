@@ -59,14 +59,7 @@ fn load_config(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<(Config, Pa
 
 fn build_scanner(config: &Config, config_path: &Path) -> Result<Scanner> {
     let mut rules = RuleSet::builtin().context("built-in rules are invalid (a leakhound bug)")?;
-    let unknown = rules.disable(&config.rules.disable);
-    if let Some(id) = unknown.into_iter().next() {
-        return Err(leakhound::config::ConfigError::UnknownRule {
-            path: config_path.to_path_buf(),
-            id,
-        }
-        .into());
-    }
+    config.apply_rules(&mut rules, config_path)?;
     Ok(Scanner::new(rules)?)
 }
 
