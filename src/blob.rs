@@ -10,6 +10,35 @@ pub enum Origin {
     },
     /// Standard input (`-`).
     Stdin,
+    /// A blob in git history, at the path and commit that introduced it.
+    Commit {
+        /// The commit that introduced the blob at `path`.
+        commit: CommitMeta,
+        /// Path in that commit's tree, `/`-separated, lossy for non-UTF-8 names.
+        path: String,
+    },
+}
+
+/// What a history finding says about the commit it entered in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitMeta {
+    /// Full hexadecimal commit id.
+    pub id: String,
+    /// Author name (lossy UTF-8).
+    pub author_name: String,
+    /// Author email (lossy UTF-8).
+    pub author_email: String,
+    /// Author date, ISO 8601 in UTC (`2024-01-31T12:00:00Z`).
+    pub date: String,
+    /// First line of the commit message.
+    pub summary: String,
+}
+
+impl CommitMeta {
+    /// The abbreviated id shown to people (8 hex digits).
+    pub fn short_id(&self) -> &str {
+        self.id.get(..8).unwrap_or(&self.id)
+    }
 }
 
 impl Origin {
@@ -18,6 +47,7 @@ impl Origin {
         match self {
             Origin::File { path } => path,
             Origin::Stdin => "<stdin>",
+            Origin::Commit { path, .. } => path,
         }
     }
 }

@@ -20,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and directory trees (`-` reads standard input).
     Scan(ScanArgs),
+    /// Scan git history (all refs by default), a commit range, or the staged changes.
+    Git(GitArgs),
     /// List the rules, or check rule files' examples.
     Rules(RulesArgs),
 }
@@ -110,6 +112,38 @@ pub struct ScanArgs {
     #[arg(long)]
     pub scan_binary: bool,
     /// Skip files larger than SIZE (bytes, or with K, M, G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Output and behaviour options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `leakhound git`.
+#[derive(Debug, Args)]
+pub struct GitArgs {
+    /// The repository, or any directory inside it (bare repositories and worktrees work).
+    #[arg(value_name = "REPO", default_value = ".")]
+    pub repo: PathBuf,
+    /// Scan every ref: branches, tags, remote-tracking refs and HEAD (the default).
+    #[arg(long, conflicts_with_all = ["branch", "range", "since_commit", "staged"])]
+    pub all: bool,
+    /// Scan only what is reachable from this ref (or revision).
+    #[arg(long, value_name = "REF", conflicts_with_all = ["range", "since_commit", "staged"])]
+    pub branch: Option<String>,
+    /// Scan only what the commits in BASE..HEAD added (lines already in BASE are not reported).
+    #[arg(long, value_name = "BASE..HEAD", conflicts_with_all = ["since_commit", "staged"])]
+    pub range: Option<String>,
+    /// Scan only what the commits after REV added: the same as `--range REV..HEAD`.
+    #[arg(long, value_name = "REV", conflicts_with = "staged")]
+    pub since_commit: Option<String>,
+    /// Scan only the lines the index adds relative to HEAD (what `git commit` would record).
+    #[arg(long)]
+    pub staged: bool,
+    /// Scan blobs that look binary (a NUL byte in the first 8 KiB).
+    #[arg(long)]
+    pub scan_binary: bool,
+    /// Skip blobs larger than SIZE (bytes, or with K, M, G suffix).
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
     pub max_file_size: u64,
     /// Output and behaviour options.

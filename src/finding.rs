@@ -7,6 +7,7 @@ use std::num::NonZeroU32;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::blob::CommitMeta;
 use crate::rules::{Confidence, RuleId};
 
 /// A raw secret. `Debug` and `Display` print it redacted; it implements no `Serialize`; the
@@ -131,6 +132,10 @@ pub struct Finding {
     pub context: Vec<Segment>,
     /// Stable identity.
     pub fingerprint: Fingerprint,
+    /// For history findings: the commit that introduced the secret at this path.
+    pub commit: Option<CommitMeta>,
+    /// For history findings: whether the same secret is still in `HEAD`'s tree at this path.
+    pub present_at_head: Option<bool>,
 }
 
 impl Finding {

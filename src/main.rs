@@ -13,21 +13,24 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 
 use leakhound::cli::{
-    Cli, ColorArg, Command, OutputArgs, RulesArgs, RulesCommand, RulesFormat, ScanArgs,
+    Cli, ColorArg, Command, GitArgs, OutputArgs, RulesArgs, RulesCommand, RulesFormat, ScanArgs,
 };
 use leakhound::config::{Config, DEFAULT_FILE};
-use leakhound::pipeline::{self, ScanRequest};
+use leakhound::pipeline::git::{GitMode, GitRequest};
+use leakhound::pipeline::{self, Outcome, ScanRequest};
 use leakhound::progress::{self, Progress};
 use leakhound::report::{self, ReportOptions};
 use leakhound::rules::{check, load, RuleSet};
 use leakhound::scan::Scanner;
 use leakhound::source::fs::FsOptions;
+use leakhound::source::git::{self as gitsource, enumerate::Selection, range, GitOptions};
 use leakhound::triage::Triage;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => run_scan(&args),
+        Command::Git(args) => run_git(&args),
         Command::Rules(args) => run_rules(&args),
     };
     match result {
@@ -119,6 +122,50 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     };
     let outcome = pipeline::scan(&scanner, &triage, &req, &progress);
     progress.finish();
+    report_and_exit(out, &scanner, &outcome)
+}
+
+fn run_git(args: &GitArgs) -> Result<ExitCode> {
+    let out = &args.output;
+    let repo = gitsource::open(&args.repo)?;
+    let root = repo
+        .workdir()
+        .map_or_else(|| repo.path().to_path_buf(), Path::to_path_buf);
+    let (config, config_path) = load_config(out.config.as_deref(), &[root])?;
+    let triage = Triage::from_config(&config, &config_path)?;
+    let scanner = build_scanner(&config, &config_path)?;
+    let mode = if args.staged {
+        GitMode::Staged
+    } else if let Some(r) = &args.range {
+        GitMode::Range(r.clone())
+    } else if let Some(rev) = &args.since_commit {
+        GitMode::Range(range::since(rev))
+    } else if let Some(b) = &args.branch {
+        GitMode::History(Selection::Ref(b.clone()))
+    } else {
+        GitMode::History(Selection::All)
+    };
+    let staged = mode == GitMode::Staged;
+    let req = GitRequest {
+        mode,
+        opts: GitOptions {
+            max_file_size: args.max_file_size,
+            scan_binary: args.scan_binary,
+            threads: out.threads,
+        },
+    };
+    let progress = if !staged && !out.no_progress && !out.quiet && progress::wanted() {
+        Progress::shown("blobs")
+    } else {
+        Progress::hidden()
+    };
+    let outcome = pipeline::git::scan_git(&scanner, &triage, &repo, &req, &progress);
+    progress.finish();
+    report_and_exit(out, &scanner, &outcome?)
+}
+
+/// Writes the report and the summary; the exit status for `outcome`.
+fn report_and_exit(out: &OutputArgs, scanner: &Scanner, outcome: &Outcome) -> Result<ExitCode> {
     let opts = report_options(out);
     let mut w = open_output(out.output.as_deref())?;
     report::write(
@@ -132,6 +179,9 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     w.flush().context("cannot write the report")?;
     drop(w);
     if !out.quiet {
+        for note in &outcome.summary.notes {
+            eprintln!("leakhound: note: {note}");
+        }
         for line in report::summary_lines(&outcome.summary, out.verbose) {
             eprintln!("{line}");
         }

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::blob::CommitMeta;
 use crate::finding::Finding;
 use crate::pipeline::Summary;
 
@@ -26,6 +27,33 @@ pub struct FindingView<'a> {
     entropy: f64,
     fingerprint: &'a str,
     context: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<CommitView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    present_at_head: Option<bool>,
+}
+
+/// The commit that introduced a history finding.
+#[derive(Debug, Serialize)]
+pub struct CommitView<'a> {
+    id: &'a str,
+    author: &'a str,
+    email: &'a str,
+    date: &'a str,
+    summary: &'a str,
+}
+
+impl<'a> CommitView<'a> {
+    /// The view of `c`.
+    pub fn new(c: &'a CommitMeta) -> Self {
+        CommitView {
+            id: &c.id,
+            author: &c.author_name,
+            email: &c.author_email,
+            date: &c.date,
+            summary: &c.summary,
+        }
+    }
 }
 
 impl<'a> FindingView<'a> {
@@ -45,6 +73,8 @@ impl<'a> FindingView<'a> {
             entropy: (f.entropy * 1000.0).round() / 1000.0,
             fingerprint: &f.fingerprint.0,
             context: f.context_line(opts.redact),
+            commit: f.commit.as_ref().map(CommitView::new),
+            present_at_head: f.present_at_head,
         }
     }
 }

@@ -21,6 +21,8 @@ use super::ReportOptions;
 
 /// The key under which results carry leakhound's fingerprint.
 pub const FINGERPRINT_KEY: &str = "leakhound/v1";
+/// The key under which history results carry the id of the commit that introduced them.
+pub const COMMIT_KEY: &str = "leakhound/commit";
 /// GitHub code scanning's limit on results per run.
 pub const MAX_RESULTS: usize = 25_000;
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -115,6 +117,27 @@ fn result(f: &Finding, index: usize, opts: ReportOptions) -> SarifResult {
         region.end_line = Some(i64::from(f.location.line.get()));
         region.end_column = Some(i64::from(f.location.column.get()) + to_i64(chars));
     }
+    let mut fingerprints = BTreeMap::from([(FINGERPRINT_KEY.to_string(), f.fingerprint.0.clone())]);
+    let mut props = BTreeMap::from([
+        ("confidence".to_string(), json!(f.confidence.as_str())),
+        (
+            "entropy".to_string(),
+            json!((f.entropy * 1000.0).round() / 1000.0),
+        ),
+    ]);
+    if let Some(c) = &f.commit {
+        fingerprints.insert(COMMIT_KEY.to_string(), c.id.clone());
+        props.insert(
+            "commit".to_string(),
+            json!({
+                "id": c.id, "author": c.author_name, "email": c.author_email,
+                "date": c.date, "summary": c.summary,
+            }),
+        );
+    }
+    if let Some(p) = f.present_at_head {
+        props.insert("present_at_head".to_string(), json!(p));
+    }
     let location = Location::builder()
         .physical_location(
             PhysicalLocation::builder()
@@ -137,21 +160,8 @@ fn result(f: &Finding, index: usize, opts: ReportOptions) -> SarifResult {
                 .build(),
         )
         .locations(vec![location])
-        .partial_fingerprints(BTreeMap::from([(
-            FINGERPRINT_KEY.to_string(),
-            f.fingerprint.0.clone(),
-        )]))
-        .properties(
-            PropertyBag::builder()
-                .additional_properties(BTreeMap::from([
-                    ("confidence".to_string(), json!(f.confidence.as_str())),
-                    (
-                        "entropy".to_string(),
-                        json!((f.entropy * 1000.0).round() / 1000.0),
-                    ),
-                ]))
-                .build(),
-        )
+        .partial_fingerprints(fingerprints)
+        .properties(PropertyBag::builder().additional_properties(props).build())
         .build()
 }
 

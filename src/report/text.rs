@@ -25,9 +25,14 @@ pub(super) fn write(
     };
     for f in findings {
         let l = &f.location;
+        let at = f
+            .commit
+            .as_ref()
+            .map(|c| format!("@{}", c.short_id()))
+            .unwrap_or_default();
         writeln!(
             out,
-            "{bold}{}:{}:{}{reset}: {red}{}{reset} ({}, {} confidence): {}",
+            "{bold}{}{at}:{}:{}{reset}: {red}{}{reset} ({}, {} confidence): {}",
             l.path,
             l.line,
             l.column,
@@ -37,6 +42,22 @@ pub(super) fn write(
             f.secret_text(opts.redact)
         )?;
         writeln!(out, "    {dim}{}{reset}", f.context_line(opts.redact))?;
+        if let Some(c) = &f.commit {
+            let head = match f.present_at_head {
+                Some(true) => "; still present at HEAD",
+                Some(false) => "; no longer at HEAD",
+                None => "",
+            };
+            writeln!(
+                out,
+                "    introduced in {} by {} <{}> on {}: {}{head}",
+                c.short_id(),
+                c.author_name,
+                c.author_email,
+                c.date,
+                c.summary
+            )?;
+        }
         writeln!(out, "    {dim}fingerprint {}{reset}", f.fingerprint)?;
     }
     Ok(())
@@ -46,8 +67,13 @@ pub(super) fn write(
 /// to do about it; with `verbose`, every skipped path too.
 pub fn summary_lines(summary: &Summary, verbose: bool) -> Vec<String> {
     let mut lines = Vec::new();
+    let unit = if summary.unit.is_empty() {
+        "file"
+    } else {
+        summary.unit
+    };
     lines.push(format!(
-        "leakhound: {} finding{} · scanned {} file{} ({}) with {} rules in {:.2}s",
+        "leakhound: {} finding{} · scanned {} {unit}{} ({}) with {} rules in {:.2}s",
         summary.findings,
         if summary.findings == 1 { "" } else { "s" },
         summary.files_scanned,

@@ -3,6 +3,7 @@
 //! thread, made by a factory the caller provides (the `ignore` crate's parallel-visitor model).
 
 pub mod fs;
+pub mod git;
 pub mod stdin;
 
 use std::fmt;
@@ -27,6 +28,10 @@ pub enum SkipReason {
     SpecialFile,
     /// The walker could not read a directory or hit a link loop.
     WalkError,
+    /// A git submodule (gitlink entry): its commits live in another repository, not followed.
+    Submodule,
+    /// A git object that is missing or corrupt; named by its id.
+    MissingObject,
 }
 
 impl SkipReason {
@@ -39,6 +44,8 @@ impl SkipReason {
             SkipReason::Symlink => "symlink",
             SkipReason::SpecialFile => "special-file",
             SkipReason::WalkError => "walk-error",
+            SkipReason::Submodule => "submodule",
+            SkipReason::MissingObject => "missing-object",
         }
     }
 
@@ -50,6 +57,10 @@ impl SkipReason {
             SkipReason::Unreadable | SkipReason::WalkError => "--verbose lists them with the error",
             SkipReason::Symlink => "--follow follows links",
             SkipReason::SpecialFile => "FIFOs, sockets and devices are never read",
+            SkipReason::Submodule => "scan each submodule's repository separately",
+            SkipReason::MissingObject => {
+                "the repository has missing or corrupt objects; `git fsck` lists them, --verbose names them"
+            }
         }
     }
 }

@@ -7,6 +7,7 @@
 )]
 
 mod common;
+mod git;
 mod reports;
 mod rules;
 mod scan;

@@ -1,4 +1,7 @@
 //! The glue: source → scanner → triage, for one run. The only module that knows every box.
+//! Files and standard input here; git history, ranges and staged changes in [`git`].
+
+pub mod git;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -46,6 +49,12 @@ pub struct Summary {
     /// Wall time.
     #[serde(serialize_with = "secs")]
     pub duration: Duration,
+    /// What was scanned, singular (`file`, `blob`); empty means `file`.
+    #[serde(skip)]
+    pub unit: &'static str,
+    /// Things the user should know about the run (a truncated history, unfetched LFS content).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -132,7 +141,7 @@ impl Drop for Worker<'_> {
 }
 
 /// The line holding a match (bounded like scan windows), for inline allow markers.
-fn line_of<'b>(bytes: &'b [u8], m: &Match) -> &'b [u8] {
+pub(crate) fn line_of<'b>(bytes: &'b [u8], m: &Match) -> &'b [u8] {
     let lo = m.start.saturating_sub(MAX_LINE_REACH);
     let ls = memchr::memrchr(b'\n', &bytes[lo..m.start]).map_or(lo, |i| lo + i + 1);
     let hi = bytes.len().min(m.end.saturating_add(MAX_LINE_REACH));
@@ -142,7 +151,13 @@ fn line_of<'b>(bytes: &'b [u8], m: &Match) -> &'b [u8] {
 
 /// Builds a finding; `all` are the blob's matches sorted by start, so that every secret in the
 /// context line (not only this one) is marked for redaction.
-fn finding(scanner: &Scanner, bytes: &[u8], path: &str, m: &Match, all: &[Match]) -> Finding {
+pub(crate) fn finding(
+    scanner: &Scanner,
+    bytes: &[u8],
+    path: &str,
+    m: &Match,
+    all: &[Match],
+) -> Finding {
     let rule = scanner.rule(m);
     let secret = Secret::new(&bytes[m.start..m.end]);
     let (cs, ce) = m.context;
@@ -184,6 +199,8 @@ fn finding(scanner: &Scanner, bytes: &[u8], path: &str, m: &Match, all: &[Match]
             end: m.end,
         },
         context,
+        commit: None,
+        present_at_head: None,
     }
 }
 
@@ -211,32 +228,42 @@ pub fn scan(scanner: &Scanner, triage: &Triage, req: &ScanRequest, progress: &Pr
     if !paths.is_empty() {
         fs::walk(&paths, &req.fs, make);
     }
-    let mut c = match shared.into_inner() {
+    let c = match shared.into_inner() {
         Ok(c) => c,
         Err(poisoned) => poisoned.into_inner(),
     };
-    c.findings.sort_by(|a, b| {
+    finish(scanner, c.findings, c.summary, started)
+}
+
+/// Sorts findings and skips, fills in the totals.
+fn finish(
+    scanner: &Scanner,
+    mut findings: Vec<Finding>,
+    mut summary: Summary,
+    started: Instant,
+) -> Outcome {
+    findings.sort_by(|a, b| {
+        let commit = |f: &Finding| f.commit.as_ref().map(|c| c.id.clone());
         (
             &a.location.path,
             a.location.line,
             a.location.column,
             &a.rule_id,
+            commit(a),
         )
             .cmp(&(
                 &b.location.path,
                 b.location.line,
                 b.location.column,
                 &b.rule_id,
+                commit(b),
             ))
     });
-    c.summary
+    summary
         .skips
         .sort_by(|a, b| (&a.path, a.reason).cmp(&(&b.path, b.reason)));
-    c.summary.findings = c.findings.len();
-    c.summary.rules = scanner.rules().len();
-    c.summary.duration = started.elapsed();
-    Outcome {
-        findings: c.findings,
-        summary: c.summary,
-    }
+    summary.findings = findings.len();
+    summary.rules = scanner.rules().len();
+    summary.duration = started.elapsed();
+    Outcome { findings, summary }
 }

@@ -1,0 +1,372 @@
+//! The glue for git: history of selected refs, a commit range, or the staged index → scanner →
+//! attribution → triage.
+//!
+//! Scanning happens before anything is known about paths: each unique blob is scanned once on a
+//! reader thread, and only blobs with matches are kept (their findings built while the bytes are
+//! at hand, then the bytes dropped). Paths and commits are filled in afterwards, for those blobs
+//! only, so a history of 100k commits costs one pass over its blobs plus one cheap tree-diff
+//! walk that stops as soon as every matched blob is attributed.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use git2::{Oid, Repository};
+
+use super::{finding, finish, line_of, Outcome, Summary};
+use crate::blob::CommitMeta;
+use crate::finding::{Finding, Fingerprint};
+use crate::progress::Progress;
+use crate::scan::{Scanner, Scratch};
+use crate::source::git::enumerate::{self, Selection};
+use crate::source::git::{
+    self as source, attribute, range, staged, BlobSink, GitError, GitOptions,
+};
+use crate::source::Skip;
+use crate::triage::Triage;
+
+/// What part of a repository to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GitMode {
+    /// Every blob reachable from the selected refs.
+    History(Selection),
+    /// Only what the commits of `BASE..HEAD` added.
+    Range(String),
+    /// Only the lines the index adds relative to `HEAD`.
+    Staged,
+}
+
+/// A git scan.
+#[derive(Debug, Clone)]
+pub struct GitRequest {
+    /// What to scan.
+    pub mode: GitMode,
+    /// Size, binary and thread options.
+    pub opts: GitOptions,
+}
+
+/// A blob with findings whose paths are not known yet.
+struct Hit {
+    blob: Oid,
+    findings: Vec<Finding>,
+}
+
+#[derive(Default)]
+struct Collected {
+    hits: Vec<Hit>,
+    summary: Summary,
+    lfs_pointers: u64,
+}
+
+impl Collected {
+    fn skip(&mut self, skip: Skip) {
+        *self.summary.skipped.entry(skip.reason).or_default() += 1;
+        self.summary.skips.push(skip);
+    }
+
+    fn merge(&mut self, other: Collected) {
+        self.hits.extend(other.hits);
+        self.lfs_pointers += other.lfs_pointers;
+        let (s, o) = (&mut self.summary, other.summary);
+        s.files_scanned += o.files_scanned;
+        s.bytes_scanned += o.bytes_scanned;
+        s.suppressed_inline += o.suppressed_inline;
+        for (k, v) in o.skipped {
+            *s.skipped.entry(k).or_default() += v;
+        }
+        s.skips.extend(o.skips);
+    }
+}
+
+/// Progress is flushed every this many blobs, not per blob.
+const PROGRESS_BATCH: u64 = 128;
+
+/// One reader thread's sink.
+struct Worker<'a> {
+    scanner: &'a Scanner,
+    progress: &'a Progress,
+    shared: &'a Mutex<Collected>,
+    scratch: Scratch,
+    local: Collected,
+    pending: (u64, u64),
+}
+
+impl BlobSink for Worker<'_> {
+    fn blob(&mut self, id: Oid, bytes: &[u8]) {
+        let len = bytes.len() as u64;
+        self.local.summary.files_scanned += 1;
+        self.local.summary.bytes_scanned += len;
+        self.pending.0 += 1;
+        self.pending.1 += len;
+        if self.pending.0 >= PROGRESS_BATCH {
+            self.progress.add(self.pending.0, self.pending.1);
+            self.pending = (0, 0);
+        }
+        if source::is_lfs_pointer(bytes) {
+            self.local.lfs_pointers += 1;
+        }
+        let matches = self.scanner.scan(bytes, &mut self.scratch);
+        if matches.is_empty() {
+            return;
+        }
+        let mut findings = Vec::new();
+        for m in &matches {
+            if Triage::inline_allowed(line_of(bytes, m)) {
+                self.local.summary.suppressed_inline += 1;
+            } else {
+                findings.push(finding(self.scanner, bytes, "", m, &matches));
+            }
+        }
+        if !findings.is_empty() {
+            self.local.hits.push(Hit { blob: id, findings });
+        }
+    }
+
+    fn skip(&mut self, skip: Skip) {
+        self.local.skip(skip);
+    }
+}
+
+impl Drop for Worker<'_> {
+    fn drop(&mut self) {
+        self.progress.add(self.pending.0, self.pending.1);
+        let local = std::mem::take(&mut self.local);
+        let mut shared = match self.shared.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        shared.merge(local);
+    }
+}
+
+/// Places findings at their path and commit, applies the path allowlist, and checks `HEAD`.
+struct Placer<'a> {
+    repo: &'a Repository,
+    triage: &'a Triage,
+    head: HashMap<String, Option<Vec<u8>>>,
+    out: Vec<Finding>,
+    suppressed_path: u64,
+}
+
+impl Placer<'_> {
+    fn place(&mut self, mut f: Finding, path: &str, commit: Option<&CommitMeta>) {
+        if self.triage.path_allowed(path) {
+            self.suppressed_path += 1;
+            return;
+        }
+        f.location.path = path.to_string();
+        f.fingerprint =
+            Fingerprint::compute(&f.rule_id, &f.secret, path, commit.map(|c| c.id.as_str()));
+        if let Some(c) = commit {
+            let repo = self.repo;
+            let head = self
+                .head
+                .entry(path.to_string())
+                .or_insert_with(|| source::head_blob(repo, path));
+            let secret = f.secret.expose();
+            f.present_at_head = Some(
+                head.as_deref()
+                    .is_some_and(|h| memchr::memmem::find(h, secret).is_some()),
+            );
+            f.commit = Some(c.clone());
+        }
+        self.out.push(f);
+    }
+}
+
+fn read(
+    repo: &Repository,
+    ids: &[Oid],
+    opts: &GitOptions,
+    scanner: &Scanner,
+    progress: &Progress,
+) -> Collected {
+    let shared = Mutex::new(Collected::default());
+    enumerate::read_blobs(repo.path(), ids, opts, || Worker {
+        scanner,
+        progress,
+        shared: &shared,
+        scratch: Scratch::default(),
+        local: Collected::default(),
+        pending: (0, 0),
+    });
+    match shared.into_inner() {
+        Ok(c) => c,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// Scans `repo` as `req` says.
+///
+/// # Errors
+/// [`GitError`] when the refs, range or index cannot be read at all. Missing objects, submodules,
+/// binary and oversized blobs are skips in the summary, not errors.
+pub fn scan_git(
+    scanner: &Scanner,
+    triage: &Triage,
+    repo: &Repository,
+    req: &GitRequest,
+    progress: &Progress,
+) -> Result<Outcome, GitError> {
+    let started = Instant::now();
+    let mut placer = Placer {
+        repo,
+        triage,
+        head: HashMap::new(),
+        out: Vec::new(),
+        suppressed_path: 0,
+    };
+    let mut c = match &req.mode {
+        GitMode::History(sel) => history(repo, sel, req, scanner, progress, &mut placer)?,
+        GitMode::Range(spec) => commit_range(repo, spec, req, scanner, progress, &mut placer)?,
+        GitMode::Staged => staged_index(repo, req, scanner, progress, &mut placer)?,
+    };
+    c.summary.suppressed_path = placer.suppressed_path;
+    if repo.is_shallow() && req.mode != GitMode::Staged {
+        c.summary.notes.push(
+            "shallow clone: history is truncated, commits before the shallow boundary were not scanned \
+             (`git fetch --unshallow` fetches them)"
+                .into(),
+        );
+    }
+    if c.lfs_pointers > 0 {
+        c.summary.notes.push(format!(
+            "{} Git LFS pointer file{} scanned as pointers; LFS content was not fetched",
+            c.lfs_pointers,
+            if c.lfs_pointers == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(finish(scanner, placer.out, c.summary, started))
+}
+
+fn history(
+    repo: &Repository,
+    sel: &Selection,
+    req: &GitRequest,
+    scanner: &Scanner,
+    progress: &Progress,
+    placer: &mut Placer<'_>,
+) -> Result<Collected, GitError> {
+    let reach = enumerate::reachable(repo, sel)?;
+    let mut c = read(repo, &reach.blobs, &req.opts, scanner, progress);
+    c.summary.unit = "blob";
+    for s in reach.skips {
+        c.skip(s);
+    }
+    let targets: HashSet<Oid> = c.hits.iter().map(|h| h.blob).collect();
+    let intros = attribute::first_introductions(repo, &reach.tips, &targets)?;
+    for hit in std::mem::take(&mut c.hits) {
+        let (path, commit) = match intros.get(&hit.blob) {
+            Some(i) => (i.path.clone(), Some(&i.commit)),
+            None => (
+                reach
+                    .tag_paths
+                    .get(&hit.blob)
+                    .cloned()
+                    .unwrap_or_else(|| hit.blob.to_string()),
+                None,
+            ),
+        };
+        for f in hit.findings {
+            placer.place(f, &path, commit);
+        }
+    }
+    Ok(c)
+}
+
+fn commit_range(
+    repo: &Repository,
+    spec: &str,
+    req: &GitRequest,
+    scanner: &Scanner,
+    progress: &Progress,
+    placer: &mut Placer<'_>,
+) -> Result<Collected, GitError> {
+    let rc = range::introduced(repo, spec)?;
+    let mut c = read(repo, &rc.blobs, &req.opts, scanner, progress);
+    c.summary.unit = "blob";
+    let mut metas: HashMap<Oid, CommitMeta> = HashMap::new();
+    for hit in std::mem::take(&mut c.hits) {
+        let Some(ch) = rc.changes.get(&hit.blob) else {
+            continue;
+        };
+        let added = source::added_lines(repo, ch.old, hit.blob)?;
+        let meta = match metas.entry(ch.commit) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let commit = repo
+                    .find_commit(ch.commit)
+                    .map_err(GitError::git(format!("commit {}", ch.commit)))?;
+                v.insert(source::commit_meta(&commit))
+            }
+        };
+        let meta = Some(&*meta);
+        for f in hit.findings {
+            if source::line_added(&added, f.location.line.get()) {
+                placer.place(f, &ch.path, meta);
+            }
+        }
+    }
+    Ok(c)
+}
+
+fn staged_index(
+    repo: &Repository,
+    req: &GitRequest,
+    scanner: &Scanner,
+    progress: &Progress,
+    placer: &mut Placer<'_>,
+) -> Result<Collected, GitError> {
+    let (changes, skips) = staged::staged(repo)?;
+    let odb = repo
+        .odb()
+        .map_err(GitError::git("opening the object database"))?;
+    let mut by_blob: HashMap<Oid, Vec<&staged::StagedChange>> = HashMap::new();
+    for ch in &changes {
+        by_blob.entry(ch.new).or_default().push(ch);
+    }
+    let shared = Mutex::new(Collected::default());
+    {
+        let mut w = Worker {
+            scanner,
+            progress,
+            shared: &shared,
+            scratch: Scratch::default(),
+            local: Collected::default(),
+            pending: (0, 0),
+        };
+        let mut seen = HashSet::new();
+        for ch in &changes {
+            if seen.insert(ch.new) {
+                source::read_into(&odb, ch.new, &req.opts, &mut w);
+            }
+        }
+    }
+    let mut c = match shared.into_inner() {
+        Ok(c) => c,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    for s in &mut c.summary.skips {
+        let path = Oid::from_str(&s.path)
+            .ok()
+            .and_then(|id| by_blob.get(&id))
+            .and_then(|chs| chs.first());
+        if let Some(ch) = path {
+            s.path.clone_from(&ch.path);
+        }
+    }
+    for s in skips {
+        c.skip(s);
+    }
+    for hit in std::mem::take(&mut c.hits) {
+        for ch in by_blob.get(&hit.blob).into_iter().flatten() {
+            let added = source::added_lines(repo, ch.old, hit.blob)?;
+            for f in &hit.findings {
+                if source::line_added(&added, f.location.line.get()) {
+                    placer.place(f.clone(), &ch.path, None);
+                }
+            }
+        }
+    }
+    Ok(c)
+}

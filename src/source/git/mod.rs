@@ -1,0 +1,275 @@
+//! Git history as a source: every unique blob reachable from the selected refs, read once in
+//! parallel ([`enumerate`]), attributed afterwards to the commit that introduced it
+//! ([`attribute`]); the blobs a commit range introduced ([`range`]); and the index against
+//! `HEAD` for pre-commit ([`staged`]). Like every source it never sees rules: it hands blob
+//! bytes to a [`BlobSink`] and reports what it could not read as [`Skip`]s.
+//!
+//! Library: `git2` (libgit2), chosen by measurement over `gix` on a 3,182-commit, 446 MB
+//! history: 3.0 CPU-s and 139 MB against 4.2 CPU-s and 376 MB for the best-tuned `gix`, provided
+//! that (1) libgit2's per-read SHA-1 re-hash and object cache are off ([`tune`]), (2) each
+//! worker thread opens its own `Repository` (it is `Send`, not `Sync`), and (3) blobs are read
+//! in pack order, not id order (6× slower: every delta chain is re-inflated out of order).
+
+pub mod attribute;
+pub mod enumerate;
+pub mod range;
+pub mod staged;
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use git2::{DiffOptions, Oid, Patch, Repository};
+use thiserror::Error;
+
+use crate::blob::CommitMeta;
+
+use super::fs::is_binary;
+use super::{Skip, SkipReason};
+
+/// Why a git scan could not run at all. Per-object problems are [`Skip`]s, not errors.
+#[derive(Debug, Error)]
+pub enum GitError {
+    /// The path is not inside a git repository.
+    #[error("{path}: not a git repository (nor inside one): {message}")]
+    NotARepository {
+        /// The path given.
+        path: PathBuf,
+        /// libgit2's message.
+        message: String,
+    },
+    /// A revision or range did not resolve.
+    #[error("{spec:?}: {message}")]
+    BadRevision {
+        /// What the user wrote.
+        spec: String,
+        /// Why it failed and what is expected.
+        message: String,
+    },
+    /// Any other libgit2 failure, with what was being done.
+    #[error("{what}: {source}")]
+    Git {
+        /// What was being done (names the repository, ref or object).
+        what: String,
+        /// libgit2's error.
+        source: git2::Error,
+    },
+}
+
+impl GitError {
+    pub(crate) fn git(what: impl Into<String>) -> impl FnOnce(git2::Error) -> GitError {
+        let what = what.into();
+        move |source| GitError::Git { what, source }
+    }
+}
+
+/// Options for reading blobs.
+#[derive(Debug, Clone)]
+pub struct GitOptions {
+    /// Skip blobs larger than this many bytes.
+    pub max_file_size: u64,
+    /// Scan blobs that look binary.
+    pub scan_binary: bool,
+    /// Reader threads (0: one per core).
+    pub threads: usize,
+}
+
+/// Receives blobs read by one worker thread.
+pub trait BlobSink: Send {
+    /// One blob's bytes (not binary unless asked, not too large).
+    fn blob(&mut self, id: Oid, bytes: &[u8]);
+    /// One thing not read.
+    fn skip(&mut self, skip: Skip);
+}
+
+/// Turns off libgit2's per-read SHA-1 verification and its object cache (process-global).
+/// Every blob is read exactly once, so the cache only copies; the re-hash doubled enumeration
+/// time (0.99 s against 2.0 s on the benchmark history).
+pub fn tune() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        git2::opts::strict_hash_verification(false);
+        git2::opts::enable_caching(false);
+    });
+}
+
+/// Opens the repository holding `path` (the path itself, or a parent: works from a
+/// subdirectory, in a worktree and on a bare repository).
+///
+/// # Errors
+/// [`GitError::NotARepository`] naming `path`.
+pub fn open(path: &Path) -> Result<Repository, GitError> {
+    tune();
+    Repository::discover(path).map_err(|e| GitError::NotARepository {
+        path: path.to_path_buf(),
+        message: e.message().to_string(),
+    })
+}
+
+/// Reads one blob through `odb` and hands it to `sink`, or records why it could not be.
+pub fn read_into<S: BlobSink + ?Sized>(
+    odb: &git2::Odb<'_>,
+    id: Oid,
+    opts: &GitOptions,
+    sink: &mut S,
+) {
+    let missing = |e: &git2::Error| Skip {
+        path: id.to_string(),
+        reason: SkipReason::MissingObject,
+        detail: Some(format!("blob {id}: {}", e.message())),
+    };
+    let size = match odb.read_header(id) {
+        Ok((size, _)) => size as u64,
+        Err(e) => return sink.skip(missing(&e)),
+    };
+    if size > opts.max_file_size {
+        return sink.skip(Skip {
+            path: id.to_string(),
+            reason: SkipReason::TooLarge,
+            detail: Some(format!("blob {id}: {size} bytes")),
+        });
+    }
+    let obj = match odb.read(id) {
+        Ok(o) => o,
+        Err(e) => return sink.skip(missing(&e)),
+    };
+    let bytes = obj.data();
+    if !opts.scan_binary && is_binary(bytes) {
+        return sink.skip(Skip {
+            path: id.to_string(),
+            reason: SkipReason::Binary,
+            detail: None,
+        });
+    }
+    sink.blob(id, bytes);
+}
+
+/// Whether `bytes` is a Git LFS pointer file (the content lives on an LFS server).
+pub fn is_lfs_pointer(bytes: &[u8]) -> bool {
+    bytes.len() < 1024 && bytes.starts_with(b"version https://git-lfs.github.com/spec/")
+}
+
+/// The metadata findings carry for `commit`.
+pub fn commit_meta(commit: &git2::Commit<'_>) -> CommitMeta {
+    let author = commit.author();
+    CommitMeta {
+        id: commit.id().to_string(),
+        author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+        date: iso_utc(author.when().seconds()),
+        summary: commit
+            .summary_bytes()
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .unwrap_or_default(),
+    }
+}
+
+/// Seconds since the Unix epoch as ISO 8601 UTC (`1970-01-01T00:00:00Z`); Howard Hinnant's
+/// civil-from-days algorithm, valid for every date git can store.
+pub fn iso_utc(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// The 1-based line ranges (half-open) that `new` adds relative to `old` (`None`: everything).
+///
+/// # Errors
+/// [`GitError::Git`] if either blob cannot be read or diffed.
+pub fn added_lines(
+    repo: &Repository,
+    old: Option<Oid>,
+    new: Oid,
+) -> Result<Vec<(u32, u32)>, GitError> {
+    let Some(old) = old else {
+        return Ok(vec![(1, u32::MAX)]);
+    };
+    let old_blob = repo
+        .find_blob(old)
+        .map_err(GitError::git(format!("blob {old}")))?;
+    let new_blob = repo
+        .find_blob(new)
+        .map_err(GitError::git(format!("blob {new}")))?;
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0).force_text(true);
+    let patch = Patch::from_blobs(&old_blob, None, &new_blob, None, Some(&mut opts))
+        .map_err(GitError::git(format!("diff {old}..{new}")))?;
+    let mut ranges = Vec::with_capacity(patch.num_hunks());
+    for h in 0..patch.num_hunks() {
+        let (hunk, _) = patch
+            .hunk(h)
+            .map_err(GitError::git(format!("diff {old}..{new}")))?;
+        if hunk.new_lines() > 0 {
+            ranges.push((
+                hunk.new_start(),
+                hunk.new_start().saturating_add(hunk.new_lines()),
+            ));
+        }
+    }
+    Ok(ranges)
+}
+
+/// Whether 1-based `line` falls in one of `ranges` (from [`added_lines`]).
+pub fn line_added(ranges: &[(u32, u32)], line: u32) -> bool {
+    ranges.iter().any(|&(s, e)| s <= line && line < e)
+}
+
+/// The blob at `path` in `HEAD`'s tree, if there is one.
+pub fn head_blob(repo: &Repository, path: &str) -> Option<Vec<u8>> {
+    let tree = repo.head().ok()?.peel_to_tree().ok()?;
+    let entry = tree.get_path(Path::new(path)).ok()?;
+    let blob = repo.find_blob(entry.id()).ok()?;
+    Some(blob.content().to_vec())
+}
+
+/// Joins a tree path prefix and an entry name.
+fn join(prefix: &str, name: &[u8]) -> String {
+    let name = String::from_utf8_lossy(name);
+    if prefix.is_empty() {
+        name.into_owned()
+    } else {
+        format!("{prefix}/{name}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(iso_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_utc(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(iso_utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(iso_utc(-1), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn added_ranges() {
+        assert!(line_added(&[(3, 5)], 3));
+        assert!(line_added(&[(3, 5)], 4));
+        assert!(!line_added(&[(3, 5)], 5));
+        assert!(line_added(&[(1, u32::MAX)], 9000));
+    }
+
+    #[test]
+    fn lfs_pointer() {
+        assert!(is_lfs_pointer(
+            b"version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12\n"
+        ));
+        assert!(!is_lfs_pointer(b"version 2\n"));
+    }
+}

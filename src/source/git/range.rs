@@ -1,0 +1,83 @@
+//! What the commits of `BASE..HEAD` introduced, for CI on pushes and pull requests: every blob
+//! a commit in the range wrote at a path, against its first parent (root commits: against
+//! nothing), with the blob it replaced so that only added lines are reported.
+
+use std::collections::HashMap;
+
+use git2::{Oid, Repository, Sort};
+
+use super::attribute::{changed_blobs, first_parent_tree, Walk};
+use super::GitError;
+
+/// One blob written by a commit in the range.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The (oldest) commit in the range that wrote it.
+    pub commit: Oid,
+    /// Its path there.
+    pub path: String,
+    /// The blob at that path in the commit's first parent, if any.
+    pub old: Option<Oid>,
+}
+
+/// The result of [`introduced`].
+#[derive(Debug, Default)]
+pub struct RangeChanges {
+    /// Blob ids to scan, each once, in the order first met (oldest commit first).
+    pub blobs: Vec<Oid>,
+    /// For each blob, where it was first written.
+    pub changes: HashMap<Oid, Change>,
+    /// Commits in the range.
+    pub commits: usize,
+}
+
+/// The blobs written by the commits in `spec` (`BASE..HEAD`).
+///
+/// # Errors
+/// [`GitError::BadRevision`] if `spec` is not a `BASE..HEAD` range that resolves.
+pub fn introduced(repo: &Repository, spec: &str) -> Result<RangeChanges, GitError> {
+    let bad = |message: String| GitError::BadRevision {
+        spec: spec.to_string(),
+        message,
+    };
+    if !spec.contains("..") || spec.contains("...") {
+        return Err(bad("expected a range BASE..HEAD (two dots)".into()));
+    }
+    let mut walk = repo.revwalk().map_err(GitError::git("revwalk"))?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
+        .map_err(GitError::git("revwalk"))?;
+    walk.push_range(spec)
+        .map_err(|e| bad(format!("does not resolve: {}", e.message())))?;
+    let mut out = RangeChanges::default();
+    for id in walk {
+        let id = id.map_err(GitError::git(format!("walking {spec}")))?;
+        out.commits += 1;
+        let commit = repo
+            .find_commit(id)
+            .map_err(GitError::git(format!("commit {id}")))?;
+        let tree = commit
+            .tree()
+            .map_err(GitError::git(format!("tree of commit {id}")))?;
+        let parent = first_parent_tree(&commit);
+        changed_blobs(repo, parent.as_ref(), &tree, "", &mut |path, old, new| {
+            if !out.changes.contains_key(&new) {
+                out.blobs.push(new);
+                out.changes.insert(
+                    new,
+                    Change {
+                        commit: id,
+                        path: path.to_string(),
+                        old,
+                    },
+                );
+            }
+            Walk::Continue
+        });
+    }
+    Ok(out)
+}
+
+/// `REV..HEAD`, for `--since-commit REV`.
+pub fn since(rev: &str) -> String {
+    format!("{rev}..HEAD")
+}

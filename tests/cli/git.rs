@@ -1,0 +1,509 @@
+//! `leakhound git`: history of all refs, ranges, staged changes, and bad repositories. Each test
+//! builds a small repository with the `git` command, with fixed names, emails and dates, and
+//! asserts the exact findings (rule, path, commit).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::common::*;
+
+const NAME: &str = "Ada Lovelace";
+const EMAIL: &str = "ada@example.com";
+/// 2024-01-01T00:00:00Z; commit `n` is dated `n` days later.
+const EPOCH: u64 = 1_704_067_200;
+
+/// A repository in a temp dir, driven through the `git` command.
+struct Repo {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    commits: u64,
+}
+
+fn git_in(dir: &Path, args: &[&str]) -> String {
+    git_dated(dir, args, EPOCH)
+}
+
+fn git_dated(dir: &Path, args: &[&str], date: u64) -> String {
+    let date = format!("{date} +0000");
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(["-c", "tag.gpgsign=false", "-c", "core.autocrlf=false"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", NAME)
+        .env("GIT_AUTHOR_EMAIL", EMAIL)
+        .env("GIT_COMMITTER_NAME", NAME)
+        .env("GIT_COMMITTER_EMAIL", EMAIL)
+        .env("GIT_AUTHOR_DATE", &date)
+        .env("GIT_COMMITTER_DATE", &date)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+impl Repo {
+    fn new() -> Self {
+        let tmp = tempdir();
+        let dir = tmp.path().join("repo");
+        std::fs::create_dir(&dir).unwrap();
+        git_in(&dir, &["init", "-q"]);
+        Repo {
+            _tmp: tmp,
+            dir,
+            commits: 0,
+        }
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        git_in(&self.dir, args)
+    }
+
+    fn write(&self, path: &str, content: &str) {
+        let p = self.dir.join(path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(p, content).unwrap();
+    }
+
+    /// Stages everything and commits; returns the commit id.
+    fn commit(&mut self, msg: &str) -> String {
+        self.commits += 1;
+        let date = EPOCH + self.commits * 86_400;
+        git_dated(&self.dir, &["add", "-A"], date);
+        git_dated(
+            &self.dir,
+            &["commit", "-q", "--allow-empty", "-m", msg],
+            date,
+        );
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    /// `git merge` with the next date; returns the merge commit.
+    fn merge(&mut self, branch: &str, msg: &str) -> String {
+        self.commits += 1;
+        let date = EPOCH + self.commits * 86_400;
+        git_dated(
+            &self.dir,
+            &["merge", "-q", "--no-ff", "-m", msg, branch],
+            date,
+        );
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    fn scan(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["git", "-f", "jsonl"];
+        args.extend_from_slice(extra);
+        run_in(&self.dir, &args)
+    }
+}
+
+/// (rule, path, commit id or "") of each finding, sorted.
+fn found(r: &Run) -> Vec<(String, String, String)> {
+    let mut v: Vec<_> = r
+        .jsonl()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["commit"]["id"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn gh(path: &str, commit: &str) -> (String, String, String) {
+    (
+        "github-pat-classic".to_string(),
+        path.to_string(),
+        commit.to_string(),
+    )
+}
+
+fn sorted(mut v: Vec<(String, String, String)>) -> Vec<(String, String, String)> {
+    v.sort();
+    v
+}
+
+#[test]
+fn secret_added_then_removed_is_attributed_to_the_adding_commit() {
+    let mut repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    repo.commit("initial");
+    repo.write("a.env", &format!("T={}\nX=1\n", github_token(100)));
+    repo.write("keep.env", &format!("K={}\n", github_token(101)));
+    let adding = repo.commit("add config\n\nlonger body");
+    repo.write("a.env", "T=from-vault\nX=1\n");
+    repo.commit("remove token");
+
+    let r = repo.scan(&[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        found(&r),
+        sorted(vec![gh("a.env", &adding), gh("keep.env", &adding)])
+    );
+    for f in r.jsonl() {
+        let c = &f["commit"];
+        assert_eq!(c["author"], NAME);
+        assert_eq!(c["email"], EMAIL);
+        assert_eq!(c["date"], "2024-01-03T00:00:00Z");
+        assert_eq!(c["summary"], "add config");
+        assert_eq!(f["line"], 1);
+        let at_head = f["path"] == "keep.env";
+        assert_eq!(f["present_at_head"], at_head, "{f}");
+    }
+    assert!(r.stderr.contains("scanned 4 blobs"), "{}", r.stderr);
+
+    let text = run_in(&repo.dir, &["git", "--color", "never"]);
+    let short = &adding[..8];
+    assert!(
+        text.stdout.contains(&format!("a.env@{short}:1:3: GitHub")),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains(&format!(
+            "introduced in {short} by {NAME} <{EMAIL}> on 2024-01-03T00:00:00Z: add config; no longer at HEAD"
+        )),
+        "{}",
+        text.stdout
+    );
+
+    let sarif = run_in(&repo.dir, &["git", "-f", "sarif"]).json();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    for res in results {
+        assert_eq!(res["partialFingerprints"]["leakhound/commit"], adding);
+        assert_eq!(res["properties"]["commit"]["id"], adding);
+        assert!(res["properties"]["present_at_head"].is_boolean());
+    }
+}
+
+#[test]
+fn history_fingerprints_include_the_commit() {
+    let mut repo = Repo::new();
+    let token = github_token(102);
+    repo.write("a.env", &format!("T={token}\n"));
+    repo.commit("one");
+    let plain = run_in(&repo.dir, &["scan", ".", "-f", "jsonl"]).jsonl();
+    let hist = repo.scan(&[]).jsonl();
+    assert_eq!((plain.len(), hist.len()), (1, 1));
+    assert_ne!(plain[0]["fingerprint"], hist[0]["fingerprint"]);
+}
+
+#[test]
+fn deleted_file_is_found() {
+    let mut repo = Repo::new();
+    repo.write("secret.env", &format!("T={}\n", github_token(103)));
+    let adding = repo.commit("add secret");
+    repo.git(&["rm", "-q", "secret.env"]);
+    repo.write("other.txt", "nothing here\n");
+    repo.commit("delete secret");
+    let r = repo.scan(&[]);
+    assert_eq!(found(&r), [gh("secret.env", &adding)]);
+    assert_eq!(r.jsonl()[0]["present_at_head"], false);
+}
+
+#[test]
+fn unmerged_branch_is_found_and_branch_restricts() {
+    let mut repo = Repo::new();
+    repo.write("README.md", "hi\n");
+    repo.commit("initial");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write(
+        "feature/conf.yml",
+        &format!("token: {}\n", github_token(104)),
+    );
+    let on_branch = repo.commit("feature work");
+    repo.git(&["checkout", "-q", "main"]);
+
+    assert_eq!(found(&repo.scan(&[])), [gh("feature/conf.yml", &on_branch)]);
+    assert_eq!(
+        found(&repo.scan(&["--branch", "feature"])),
+        [gh("feature/conf.yml", &on_branch)]
+    );
+    let r = repo.scan(&["--branch", "main"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(found(&r).is_empty());
+    let r = repo.scan(&["--branch", "no-such-branch"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no-such-branch"), "{}", r.stderr);
+}
+
+#[test]
+fn merge_commits_attribute_to_the_branch_commit_or_the_merge_itself() {
+    let mut repo = Repo::new();
+    repo.write("README.md", "hi\n");
+    repo.commit("initial");
+    repo.git(&["checkout", "-q", "-b", "topic"]);
+    repo.write("topic.env", &format!("T={}\n", github_token(105)));
+    let topic = repo.commit("topic adds a token");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("main.txt", "main work\n");
+    repo.commit("main work");
+    repo.merge("topic", "merge topic");
+    // An "evil" merge: the token appears only in the merge commit's own tree.
+    repo.git(&["checkout", "-q", "-b", "topic2"]);
+    repo.write("t2.txt", "topic2\n");
+    repo.commit("topic2");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--no-ff", "--no-commit", "topic2"]);
+    repo.write("merged.env", &format!("M={}\n", github_token(106)));
+    let evil = repo.commit("merge topic2 with a token");
+
+    assert_eq!(
+        found(&repo.scan(&[])),
+        sorted(vec![gh("topic.env", &topic), gh("merged.env", &evil)])
+    );
+}
+
+#[test]
+fn tag_only_objects_are_found() {
+    let mut repo = Repo::new();
+    repo.write("README.md", "hi\n");
+    repo.commit("initial");
+    repo.git(&["checkout", "-q", "--detach"]);
+    repo.write("detached.env", &format!("T={}\n", github_token(107)));
+    let detached = repo.commit("only reachable from a tag");
+    repo.git(&["tag", "lightweight-tag"]);
+    repo.git(&["checkout", "-q", "main"]);
+    let loose = repo.dir.join("loose.txt");
+    std::fs::write(&loose, format!("B={}\n", github_token(108))).unwrap();
+    let blob = repo.git(&["hash-object", "-w", loose.to_str().unwrap()]);
+    std::fs::remove_file(&loose).unwrap();
+    repo.git(&["tag", "-a", "blob-tag", "-m", "a tagged blob", &blob]);
+
+    let r = repo.scan(&[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        found(&r),
+        sorted(vec![
+            gh("detached.env", &detached),
+            gh("refs/tags/blob-tag", "")
+        ])
+    );
+}
+
+#[test]
+fn range_reports_only_what_the_range_added() {
+    let mut repo = Repo::new();
+    repo.write("cfg.env", &format!("A={}\nX=1\n", github_token(109)));
+    let base = repo.commit("base with a token");
+    repo.write("cfg.env", &format!("A={}\nX=2\n", github_token(109)));
+    repo.write("b.env", &format!("B={}\n", github_token(110)));
+    let second = repo.commit("edit another line, add b");
+    repo.write(
+        "cfg.env",
+        &format!("A={}\nX=2\nC={}\n", github_token(109), github_token(111)),
+    );
+    let third = repo.commit("add c");
+
+    let want = sorted(vec![gh("b.env", &second), gh("cfg.env", &third)]);
+    let range = format!("{base}..HEAD");
+    let r = repo.scan(&["--range", &range]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(found(&r), want);
+    let lines: Vec<u64> = r
+        .jsonl()
+        .iter()
+        .filter(|f| f["path"] == "cfg.env")
+        .map(|f| f["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [3]);
+    assert_eq!(found(&repo.scan(&["--since-commit", &base])), want);
+    let r = repo.scan(&["--since-commit", &third]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let r = repo.scan(&["--range", "nope..HEAD"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("nope..HEAD"), "{}", r.stderr);
+}
+
+#[test]
+fn staged_reports_only_added_lines_and_ignores_the_working_tree() {
+    let mut repo = Repo::new();
+    repo.write("s.env", &format!("A={}\n", github_token(112)));
+    repo.commit("committed token");
+    repo.write(
+        "s.env",
+        &format!("A={}\nB={}\n", github_token(112), github_token(113)),
+    );
+    repo.write("n.env", &format!("C={}\n", github_token(114)));
+    repo.git(&["add", "s.env", "n.env"]);
+    // Unstaged: a later edit and an untracked file.
+    repo.write(
+        "n.env",
+        &format!("C={}\nD={}\n", github_token(114), github_token(115)),
+    );
+    repo.write("untracked.env", &format!("E={}\n", github_token(116)));
+
+    let r = repo.scan(&["--staged"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        triples(&r.jsonl()),
+        [
+            ("github-pat-classic".to_string(), "n.env".to_string(), 1),
+            ("github-pat-classic".to_string(), "s.env".to_string(), 2)
+        ]
+    );
+    assert!(r.jsonl().iter().all(|f| f["commit"].is_null()));
+}
+
+#[test]
+fn staged_works_before_the_first_commit() {
+    let repo = Repo::new();
+    repo.write("first.env", &format!("A={}\n", github_token(117)));
+    repo.git(&["add", "first.env"]);
+    let r = repo.scan(&["--staged"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(found(&r), [gh("first.env", "")]);
+    let empty = Repo::new();
+    let r = empty.scan(&["--staged"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn shallow_clone_scans_what_exists_and_says_so() {
+    let mut repo = Repo::new();
+    repo.write("old.env", &format!("A={}\n", github_token(118)));
+    repo.commit("old token");
+    repo.write("gone.env", &format!("G={}\n", github_token(119)));
+    repo.commit("token that gets removed");
+    repo.git(&["rm", "-q", "gone.env"]);
+    repo.write("new.env", &format!("N={}\n", github_token(120)));
+    repo.commit("new token");
+    let clone = repo.dir.parent().unwrap().join("shallow");
+    let url = format!("file://{}", repo.dir.display());
+    git_in(
+        repo.dir.parent().unwrap(),
+        &["clone", "-q", "--depth", "1", &url, clone.to_str().unwrap()],
+    );
+    let head = git_in(&clone, &["rev-parse", "HEAD"]);
+    let r = run_in(&clone, &["git", "-f", "jsonl"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        found(&r),
+        sorted(vec![gh("old.env", &head), gh("new.env", &head)])
+    );
+    assert!(
+        r.stderr.contains("shallow clone: history is truncated"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// The loose object file of `id`.
+fn loose_object(repo: &Path, id: &str) -> PathBuf {
+    repo.join(".git/objects").join(&id[..2]).join(&id[2..])
+}
+
+#[test]
+fn corrupt_object_is_skipped_and_named() {
+    let mut repo = Repo::new();
+    repo.write("a.env", &format!("T={}\n", github_token(121)));
+    repo.write("plain.txt", "just text\n");
+    let adding = repo.commit("two files");
+    let blob = repo.git(&["rev-parse", "HEAD:plain.txt"]);
+    let obj = loose_object(&repo.dir, &blob);
+    std::fs::remove_file(&obj).unwrap();
+    std::fs::write(&obj, b"x\x9c garbage").unwrap();
+
+    let r = repo.scan(&["--verbose"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(found(&r), [gh("a.env", &adding)]);
+    assert!(
+        r.stderr.contains("skipped 1 missing-object"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains(&blob), "{}", r.stderr);
+
+    // Nothing readable at all: exit 2, still no panic.
+    let mut only = Repo::new();
+    only.write("only.txt", "only\n");
+    only.commit("one file");
+    let blob = only.git(&["rev-parse", "HEAD:only.txt"]);
+    std::fs::remove_file(loose_object(&only.dir, &blob)).unwrap();
+    let r = only.scan(&[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("missing-object"), "{}", r.stderr);
+}
+
+#[test]
+fn not_a_repository_is_a_clear_error() {
+    let d = tempdir();
+    let r = run_in(d.path(), &["git", d.path().to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(d.path().to_str().unwrap()) && r.stderr.contains("not a git repository"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn works_from_a_subdirectory_and_on_a_bare_clone() {
+    let mut repo = Repo::new();
+    repo.write("top.env", &format!("T={}\n", github_token(122)));
+    repo.write("sub/dir/readme.md", "docs\n");
+    repo.write(
+        "lfs.bin",
+        "version https://git-lfs.github.com/spec/v1\noid sha256:0123\nsize 42\n",
+    );
+    let adding = repo.commit("layout");
+    let r = run_in(&repo.dir.join("sub/dir"), &["git", "-f", "jsonl"]);
+    assert_eq!(found(&r), [gh("top.env", &adding)]);
+    assert!(
+        r.stderr
+            .contains("1 Git LFS pointer file scanned as pointers"),
+        "{}",
+        r.stderr
+    );
+
+    let bare = repo.dir.parent().unwrap().join("bare.git");
+    git_in(
+        repo.dir.parent().unwrap(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            repo.dir.to_str().unwrap(),
+            bare.to_str().unwrap(),
+        ],
+    );
+    let r = run_in(
+        repo.dir.parent().unwrap(),
+        &["git", bare.to_str().unwrap(), "-f", "jsonl"],
+    );
+    assert_eq!(found(&r), [gh("top.env", &adding)]);
+    let r = run_in(
+        repo.dir.parent().unwrap(),
+        &["git", bare.to_str().unwrap(), "--staged"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+#[test]
+fn worktree_is_scanned() {
+    let mut repo = Repo::new();
+    repo.write("w.env", &format!("T={}\n", github_token(123)));
+    let adding = repo.commit("one");
+    let wt = repo.dir.parent().unwrap().join("wt");
+    repo.git(&["worktree", "add", "-q", "-b", "wt", wt.to_str().unwrap()]);
+    let r = run_in(&wt, &["git", "-f", "jsonl"]);
+    assert_eq!(found(&r), [gh("w.env", &adding)]);
+}
