@@ -6,6 +6,7 @@
     reason = "test helpers: a panic is a test failure"
 )]
 
+mod action;
 mod common;
 mod git;
 mod reports;
