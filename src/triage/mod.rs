@@ -40,6 +40,8 @@ pub enum Suppression {
     Regex,
     /// `allowlist.stopwords` matched the secret.
     Stopword,
+    /// An allowlist imported with `--gitleaks-config`.
+    GitleaksAllowlist,
     /// Its fingerprint is in the `--baseline` report.
     Baseline,
 }
@@ -54,6 +56,7 @@ impl Suppression {
             Suppression::GitleaksIgnore => ".gitleaksignore entry",
             Suppression::Regex => "allowlist regex",
             Suppression::Stopword => "allowlist stop-word",
+            Suppression::GitleaksAllowlist => "gitleaks allowlist",
             Suppression::Baseline => "baseline",
         }
     }
@@ -62,6 +65,8 @@ impl Suppression {
 /// What triage needs to know about a finding.
 #[derive(Debug, Clone, Copy)]
 pub struct Candidate<'a> {
+    /// The rule id.
+    pub rule: &'a str,
     /// The finding's fingerprint.
     pub fingerprint: &'a str,
     /// Reported path.
@@ -124,6 +129,8 @@ pub struct Triage {
     /// baseline fingerprint -> index into `tracked`.
     baseline: HashMap<String, usize>,
     tracked: Vec<Tracked>,
+    /// Allowlists imported from a gitleaks configuration.
+    gitleaks: Vec<crate::config::gitleaks::Allowlist>,
     /// Warnings about files of other tools (malformed `.gitleaksignore` lines).
     pub warnings: Vec<String>,
 }
@@ -262,6 +269,11 @@ impl Triage {
         Ok(())
     }
 
+    /// Adds allowlists imported from a gitleaks configuration.
+    pub fn add_gitleaks_allowlists(&mut self, lists: Vec<crate::config::gitleaks::Allowlist>) {
+        self.gitleaks.extend(lists);
+    }
+
     /// Whether a file at `path` (as reported) is allowlisted.
     pub fn path_allowed(&self, path: &str) -> bool {
         self.paths.as_ref().is_some_and(|s| s.is_match(path))
@@ -317,6 +329,13 @@ impl Triage {
                 note(Suppression::Stopword);
             }
         }
+        if self
+            .gitleaks
+            .iter()
+            .any(|a| a.matches(c.rule, c.path, c.commit, c.secret, c.line_text))
+        {
+            note(Suppression::GitleaksAllowlist);
+        }
         if let Some(&i) = self.baseline.get(c.fingerprint) {
             self.tracked[i].hit();
             note(Suppression::Baseline);
@@ -341,6 +360,7 @@ mod tests {
 
     fn cand<'a>(fp: &'a str, path: &'a str, line: u32, secret: &'a [u8]) -> Candidate<'a> {
         Candidate {
+            rule: "r",
             fingerprint: fp,
             path,
             line,

@@ -15,6 +15,8 @@
 //! ```
 //! Unknown keys, bad globs, bad regexes, unknown rule ids: errors naming the file and line.
 
+pub mod gitleaks;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
