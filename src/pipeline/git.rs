@@ -1,11 +1,11 @@
 //! The glue for git: history of selected refs, a commit range, or the staged index → scanner →
 //! attribution → triage.
 //!
-//! Scanning happens before anything is known about paths: each unique blob is scanned once on a
-//! reader thread, and only blobs with matches are kept (their findings built while the bytes are
-//! at hand, then the bytes dropped). Paths and commits are filled in afterwards, for those blobs
-//! only, so a history of 100k commits costs one pass over its blobs plus one cheap tree-diff
-//! walk that stops as soon as every matched blob is attributed.
+//! History: one walk of the commits (oldest first, each against its first parent) lists every
+//! unique blob with the commit and path that introduced it; the blobs are then scanned once each,
+//! in pack order, on reader threads, and only blobs with matches are kept (their findings built
+//! while the bytes are at hand, then the bytes dropped). Commit metadata and `HEAD` checks are
+//! looked up afterwards for those blobs only.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -19,9 +19,7 @@ use crate::finding::{Finding, Fingerprint};
 use crate::progress::Progress;
 use crate::scan::{Scanner, Scratch};
 use crate::source::git::enumerate::{self, Selection};
-use crate::source::git::{
-    self as source, attribute, range, staged, BlobSink, GitError, GitOptions,
-};
+use crate::source::git::{self as source, range, staged, BlobSink, GitError, GitOptions};
 use crate::source::Skip;
 use crate::triage::Triage;
 
@@ -247,16 +245,16 @@ fn history(
     progress: &Progress,
     placer: &mut Placer<'_>,
 ) -> Result<Collected, GitError> {
-    let reach = enumerate::reachable(repo, sel)?;
-    let mut c = read(repo, &reach.blobs, &req.opts, scanner, progress);
+    let mut reach = enumerate::reachable(repo, sel, req.opts.threads)?;
+    let blobs = enumerate::pack_order(repo, std::mem::take(&mut reach.blobs));
+    let mut c = read(repo, &blobs, &req.opts, scanner, progress);
     c.summary.unit = "blob";
-    for s in reach.skips {
+    for s in std::mem::take(&mut reach.skips) {
         c.skip(s);
     }
-    let targets: HashSet<Oid> = c.hits.iter().map(|h| h.blob).collect();
-    let intros = attribute::first_introductions(repo, &reach.tips, &targets)?;
     for hit in std::mem::take(&mut c.hits) {
-        let (path, commit) = match intros.get(&hit.blob) {
+        let intro = reach.introduction(repo, hit.blob);
+        let (path, commit) = match &intro {
             Some(i) => (i.path.clone(), Some(&i.commit)),
             None => (
                 reach
@@ -285,6 +283,9 @@ fn commit_range(
     let rc = range::introduced(repo, spec)?;
     let mut c = read(repo, &rc.blobs, &req.opts, scanner, progress);
     c.summary.unit = "blob";
+    for s in rc.skips {
+        c.skip(s);
+    }
     let mut metas: HashMap<Oid, CommitMeta> = HashMap::new();
     for hit in std::mem::take(&mut c.hits) {
         let Some(ch) = rc.changes.get(&hit.blob) else {

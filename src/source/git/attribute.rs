@@ -1,17 +1,26 @@
-//! Which commit introduced a blob, and at which path: only for the few blobs that matched.
+//! Where each blob entered history: the commit and path of its first appearance.
 //!
 //! Commits are walked oldest first (topological, then time), each compared with its first
-//! parent by descending only into subtrees whose ids differ (a commit touching one file costs a
-//! handful of tree reads, not a whole-tree walk). The first commit whose tree holds a target blob
-//! at a path where its first parent did not (or a root commit) introduced it. The walk stops as
-//! soon as every target is attributed.
+//! parent by descending only into subtrees whose ids differ, so a commit touching one file costs
+//! a handful of tree reads, not a whole-tree walk. A blob first met this way was introduced by
+//! that commit at that path; by induction every blob reachable from a commit is met once. This
+//! one walk both enumerates the blobs to scan and attributes them, so matched blobs need no
+//! second pass (a separate attribution walk cost as much again as enumeration: 1.9 s against
+//! 1.05 s on the benchmark history).
+//!
+//! Two things keep the walk cheap. Entries are paired by a merge of the two sorted entry lists
+//! (git's tree order), not by a name lookup per entry. And the trees read for one commit are kept
+//! for the next: in a linear history a commit's parent tree is the tree just read, and libgit2's
+//! own cache is off (see [`super::tune`]).
 
-use std::collections::{HashMap, HashSet};
+use std::cmp::Ordering;
+use std::collections::HashMap;
 
-use git2::{ObjectType, Oid, Repository, Sort, Tree};
+use git2::{ObjectType, Oid, Repository, Tree, TreeEntry};
 
-use super::{commit_meta, join, GitError};
+use super::join;
 use crate::blob::CommitMeta;
+use crate::source::{Skip, SkipReason};
 
 /// Where a blob entered history.
 #[derive(Debug, Clone)]
@@ -20,49 +29,6 @@ pub struct Introduction {
     pub commit: CommitMeta,
     /// The blob's path in that commit.
     pub path: String,
-}
-
-/// Calls `f(path, old, new)` for every blob entry of `new` that differs from the same path in
-/// `old` (`old` is `None` for a root commit, or where the path held no blob). Unreadable
-/// subtrees are passed over: their blobs were reported missing when enumerated.
-pub fn changed_blobs(
-    repo: &Repository,
-    old: Option<&Tree<'_>>,
-    new: &Tree<'_>,
-    prefix: &str,
-    f: &mut dyn FnMut(&str, Option<Oid>, Oid) -> Walk,
-) -> Walk {
-    for e in new {
-        let old_e = old.and_then(|o| o.get_name_bytes(e.name_bytes()));
-        let old_id = old_e.as_ref().map(git2::TreeEntry::id);
-        if old_id == Some(e.id()) {
-            continue;
-        }
-        match e.kind() {
-            Some(ObjectType::Tree) => {
-                let Ok(sub) = repo.find_tree(e.id()) else {
-                    continue;
-                };
-                let old_sub = old_e
-                    .filter(|o| o.kind() == Some(ObjectType::Tree))
-                    .and_then(|o| repo.find_tree(o.id()).ok());
-                let path = join(prefix, e.name_bytes());
-                if changed_blobs(repo, old_sub.as_ref(), &sub, &path, f) == Walk::Stop {
-                    return Walk::Stop;
-                }
-            }
-            Some(ObjectType::Blob) => {
-                let old_blob = old_e
-                    .filter(|o| o.kind() == Some(ObjectType::Blob))
-                    .map(|o| o.id());
-                if f(&join(prefix, e.name_bytes()), old_blob, e.id()) == Walk::Stop {
-                    return Walk::Stop;
-                }
-            }
-            _ => {}
-        }
-    }
-    Walk::Continue
 }
 
 /// Whether a tree comparison should go on.
@@ -74,65 +40,133 @@ pub enum Walk {
     Stop,
 }
 
-/// The tree of `commit`'s first parent, if it has one that can be read (a shallow boundary or
-/// a missing parent counts as none: the commit is treated as a root).
-pub fn first_parent_tree<'r>(commit: &git2::Commit<'r>) -> Option<Tree<'r>> {
-    commit.parent(0).ok()?.tree().ok()
+/// Compares trees, remembering the trees read for the previous commit.
+pub struct TreeDiff<'r> {
+    repo: &'r Repository,
+    prev: HashMap<Oid, Tree<'r>>,
+    cur: HashMap<Oid, Tree<'r>>,
+    /// Trees that could not be read.
+    pub skips: Vec<Skip>,
 }
 
-/// For each of `targets`, the oldest commit reachable from `tips` that introduced it.
-/// Targets never found in a commit (reachable only through a tag on a tree or blob) are absent.
-///
-/// # Errors
-/// [`GitError::Git`] if the walk cannot start.
-pub fn first_introductions(
-    repo: &Repository,
-    tips: &[Oid],
-    targets: &HashSet<Oid>,
-) -> Result<HashMap<Oid, Introduction>, GitError> {
-    let mut found = HashMap::new();
-    if targets.is_empty() {
-        return Ok(found);
+fn is_tree(e: &TreeEntry<'_>) -> bool {
+    e.kind() == Some(ObjectType::Tree)
+}
+
+/// git's tree entry order: names compared bytewise, a tree's name followed by `/`.
+fn entry_order(a: &TreeEntry<'_>, b: &TreeEntry<'_>) -> Ordering {
+    let (an, bn) = (a.name_bytes(), b.name_bytes());
+    let n = an.len().min(bn.len());
+    an[..n].cmp(&bn[..n]).then_with(|| {
+        let end = |e: &TreeEntry<'_>| if is_tree(e) { b'/' } else { 0 };
+        let ac = an.get(n).copied().unwrap_or_else(|| end(a));
+        let bc = bn.get(n).copied().unwrap_or_else(|| end(b));
+        ac.cmp(&bc)
+    })
+}
+
+impl<'r> TreeDiff<'r> {
+    /// A differ over `repo`.
+    pub fn new(repo: &'r Repository) -> Self {
+        TreeDiff {
+            repo,
+            prev: HashMap::new(),
+            cur: HashMap::new(),
+            skips: Vec::new(),
+        }
     }
-    let mut remaining = targets.clone();
-    let mut walk = repo.revwalk().map_err(GitError::git("revwalk"))?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)
-        .map_err(GitError::git("revwalk"))?;
-    for &t in tips {
-        walk.push(t).map_err(GitError::git(format!("commit {t}")))?;
-    }
-    for id in walk.flatten() {
-        let Ok(commit) = repo.find_commit(id) else {
-            continue;
+
+    /// Reads tree `id` (from the previous or current commit's trees when there), or records
+    /// a skip naming it.
+    pub fn tree(&mut self, id: Oid) -> Option<Tree<'r>> {
+        if let Some(t) = self.cur.get(&id) {
+            return Some(t.clone());
+        }
+        let t = match self.prev.remove(&id) {
+            Some(t) => t,
+            None => match self.repo.find_tree(id) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.skips.push(Skip {
+                        path: id.to_string(),
+                        reason: SkipReason::MissingObject,
+                        detail: Some(format!("tree {id}: {}", e.message())),
+                    });
+                    return None;
+                }
+            },
         };
-        let Ok(tree) = commit.tree() else { continue };
-        let parent = first_parent_tree(&commit);
-        let mut hits: Vec<(Oid, String)> = Vec::new();
-        changed_blobs(repo, parent.as_ref(), &tree, "", &mut |path, _, new| {
-            if remaining.remove(&new) {
-                hits.push((new, path.to_string()));
-            }
-            if remaining.is_empty() {
-                Walk::Stop
-            } else {
-                Walk::Continue
-            }
-        });
-        if !hits.is_empty() {
-            let meta = commit_meta(&commit);
-            for (blob, path) in hits {
-                found.insert(
-                    blob,
-                    Introduction {
-                        commit: meta.clone(),
-                        path,
-                    },
-                );
-            }
-        }
-        if remaining.is_empty() {
-            break;
-        }
+        self.cur.insert(id, t.clone());
+        Some(t)
     }
-    Ok(found)
+
+    /// Ends one commit: its trees become the ones kept for the next.
+    pub fn next_commit(&mut self) {
+        self.prev = std::mem::take(&mut self.cur);
+    }
+
+    /// Calls `f(path, old, new)` for every blob entry of `new` that differs from the same path
+    /// in `old` (`old` is `None` for a root commit; the `old` blob is `None` where the path held
+    /// no blob). Gitlinks (submodules) are reported through `gitlink(name, commit)`.
+    pub fn changed_blobs(
+        &mut self,
+        old: Option<&Tree<'r>>,
+        new: &Tree<'r>,
+        prefix: &str,
+        f: &mut dyn FnMut(&str, Option<Oid>, Oid) -> Walk,
+        gitlink: &mut dyn FnMut(&[u8], Oid),
+    ) -> Walk {
+        let mut olds = old.map(|o| o.iter().peekable());
+        for e in new {
+            let mut old_e = None;
+            if let Some(it) = olds.as_mut() {
+                while let Some(o) = it.peek() {
+                    match entry_order(o, &e) {
+                        Ordering::Less => {
+                            it.next();
+                        }
+                        Ordering::Equal => {
+                            old_e = it.next();
+                            break;
+                        }
+                        Ordering::Greater => break,
+                    }
+                }
+            }
+            if old_e.as_ref().map(TreeEntry::id) == Some(e.id()) {
+                continue;
+            }
+            match e.kind() {
+                Some(ObjectType::Tree) => {
+                    let Some(sub) = self.tree(e.id()) else {
+                        continue;
+                    };
+                    let old_sub = old_e.and_then(|o| self.tree(o.id()));
+                    let path = join(prefix, e.name_bytes());
+                    if self.changed_blobs(old_sub.as_ref(), &sub, &path, f, gitlink) == Walk::Stop {
+                        return Walk::Stop;
+                    }
+                }
+                Some(ObjectType::Blob) => {
+                    let old_blob = old_e
+                        .filter(|o| o.kind() == Some(ObjectType::Blob))
+                        .map(|o| o.id());
+                    if f(&join(prefix, e.name_bytes()), old_blob, e.id()) == Walk::Stop {
+                        return Walk::Stop;
+                    }
+                }
+                Some(ObjectType::Commit) => gitlink(e.name_bytes(), e.id()),
+                _ => {}
+            }
+        }
+        Walk::Continue
+    }
+
+    /// The tree of `commit`'s first parent, if it has one that can be read (a shallow boundary
+    /// or a missing parent counts as none: the commit is treated as a root).
+    pub fn first_parent_tree(&mut self, commit: &git2::Commit<'r>) -> Option<Tree<'r>> {
+        let parent = commit.parent_id(0).ok()?;
+        let tree = self.repo.find_commit(parent).ok()?.tree_id();
+        self.tree(tree)
+    }
 }

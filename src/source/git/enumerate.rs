@@ -1,17 +1,19 @@
 //! Which blobs to scan, and reading them in parallel.
 //!
-//! [`reachable`] walks every commit reachable from the selected refs and each tree once (a
-//! seen-set of tree ids: commits share most subtrees), collecting unique blob ids, then puts
-//! them in pack order by filtering `odb.foreach` (libgit2 yields packed objects by offset) through
-//! that set. [`read_blobs`] reads them on a rayon pool, one `Repository` per worker.
+//! [`reachable`] walks every commit reachable from the selected refs oldest first, comparing
+//! each with its first parent (see [`super::attribute`]), which yields every unique blob once
+//! together with the commit and path that introduced it; then it puts the blobs in pack order by
+//! filtering `odb.foreach` (libgit2 yields packed objects by offset) through that set. [`read_blobs`] reads them on a rayon pool, one `Repository` per worker.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
-use git2::{ObjectType, Oid, Repository};
+use git2::{ObjectType, Oid, Repository, Sort};
 
-use super::{join, read_into, BlobSink, GitError, GitOptions};
+use super::attribute::{Introduction, TreeDiff, Walk};
+use super::{commit_meta, join, read_into, BlobSink, GitError, GitOptions};
 use crate::source::{Skip, SkipReason};
 
 /// Which refs a history scan starts from.
@@ -26,17 +28,32 @@ pub enum Selection {
 /// The result of [`reachable`].
 #[derive(Debug, Default)]
 pub struct Reachable {
-    /// Unique blob ids, in pack order; missing objects last (reading them reports the skip).
+    /// Unique blob ids, in the order met (oldest commit first); [`pack_order`] sorts them for
+    /// reading.
     pub blobs: Vec<Oid>,
-    /// Commits the refs point at (the tips), for attribution.
-    pub tips: Vec<Oid>,
-    /// Commits walked.
-    pub commits: usize,
+    /// Commits walked, oldest first.
+    pub commits: Vec<Oid>,
+    /// Distinct paths blobs were introduced at.
+    paths: Vec<String>,
+    /// For each blob met in a commit: (index into `commits`, index into `paths`).
+    intro: HashMap<Oid, (u32, u32)>,
     /// Blobs reached only through a tag or ref pointing at a tree or blob (no commit): a
     /// display path such as `refs/tags/key` or `refs/tags/tree:dir/file`.
     pub tag_paths: HashMap<Oid, String>,
     /// Submodules, unreadable commits and trees.
     pub skips: Vec<Skip>,
+}
+
+impl Reachable {
+    /// The commit and path that first introduced `blob`, if it was met in a commit.
+    pub fn introduction(&self, repo: &Repository, blob: Oid) -> Option<Introduction> {
+        let &(c, p) = self.intro.get(&blob)?;
+        let commit = repo.find_commit(*self.commits.get(c as usize)?).ok()?;
+        Some(Introduction {
+            commit: commit_meta(&commit),
+            path: self.paths.get(p as usize)?.clone(),
+        })
+    }
 }
 
 /// Peels `id` through annotated tags to the first non-tag object.
@@ -93,140 +110,255 @@ fn roots(repo: &Repository, sel: &Selection) -> Result<Vec<(String, Oid, ObjectT
     Ok(out)
 }
 
-struct Walker<'r> {
-    repo: &'r Repository,
-    seen_trees: HashSet<Oid>,
-    seen_blobs: HashSet<Oid>,
-    blobs: Vec<Oid>,
-    submodules: HashSet<Vec<u8>>,
-    skips: Vec<Skip>,
-}
-
-impl Walker<'_> {
-    /// Collects blobs under `root`; with `paths`, records each new blob's path under `prefix`.
-    fn tree(&mut self, root: Oid, prefix: &str, mut paths: Option<&mut HashMap<Oid, String>>) {
-        if !self.seen_trees.insert(root) {
-            return;
-        }
-        let mut stack = vec![(root, prefix.to_string())];
-        while let Some((id, at)) = stack.pop() {
-            let tree = match self.repo.find_tree(id) {
-                Ok(t) => t,
-                Err(e) => {
-                    self.skips.push(Skip {
-                        path: id.to_string(),
-                        reason: SkipReason::MissingObject,
-                        detail: Some(format!("tree {id}: {}", e.message())),
-                    });
-                    continue;
-                }
-            };
-            for e in &tree {
-                let eid = e.id();
-                match e.kind() {
-                    Some(ObjectType::Tree) if self.seen_trees.insert(eid) => {
-                        let sub = if paths.is_some() {
-                            join(&at, e.name_bytes())
-                        } else {
-                            String::new()
-                        };
-                        stack.push((eid, sub));
-                    }
-                    Some(ObjectType::Blob) if self.seen_blobs.insert(eid) => {
-                        self.blobs.push(eid);
-                        if let Some(p) = paths.as_deref_mut() {
-                            p.insert(eid, join(&at, e.name_bytes()));
-                        }
-                    }
-                    Some(ObjectType::Commit) if self.submodules.insert(e.name_bytes().to_vec()) => {
-                        self.skips.push(Skip {
-                            path: String::from_utf8_lossy(e.name_bytes()).into_owned(),
-                            reason: SkipReason::Submodule,
-                            detail: Some(format!("gitlink to commit {eid}, not followed")),
-                        });
-                    }
-                    _ => {}
-                }
-            }
-        }
+fn missing(what: &str, id: Oid, e: &git2::Error) -> Skip {
+    Skip {
+        path: id.to_string(),
+        reason: SkipReason::MissingObject,
+        detail: Some(format!("{what} {id}: {}", e.message())),
     }
 }
 
-/// Unique blobs reachable from `sel`, in pack order.
+/// Every blob reachable from `sel`, with the commit and path that introduced
+/// each (see [`super::attribute`] for the walk).
 ///
 /// # Errors
 /// [`GitError`] when the refs cannot be listed, a named ref does not resolve, or the walk
 /// cannot start. Unreadable commits and trees are skips.
-pub fn reachable(repo: &Repository, sel: &Selection) -> Result<Reachable, GitError> {
+pub fn reachable(
+    repo: &Repository,
+    sel: &Selection,
+    threads: usize,
+) -> Result<Reachable, GitError> {
     let roots = roots(repo, sel)?;
     let mut walk = repo.revwalk().map_err(GitError::git("revwalk"))?;
-    let mut tips = Vec::new();
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)
+        .map_err(GitError::git("revwalk"))?;
+    let mut tips = HashSet::new();
     for (_, id, kind) in &roots {
-        if *kind == ObjectType::Commit && !tips.contains(id) && walk.push(*id).is_ok() {
-            tips.push(*id);
+        if *kind == ObjectType::Commit && tips.insert(*id) {
+            walk.push(*id)
+                .map_err(GitError::git(format!("commit {id}")))?;
         }
     }
-    let mut w = Walker {
-        repo,
-        seen_trees: HashSet::new(),
-        seen_blobs: HashSet::new(),
-        blobs: Vec::new(),
-        submodules: HashSet::new(),
-        skips: Vec::new(),
-    };
-    let mut commits = 0;
+    let mut out = Reachable::default();
     for c in walk {
-        let id = match c {
-            Ok(id) => id,
+        match c {
+            Ok(id) => out.commits.push(id),
             Err(e) => {
-                w.skips.push(Skip {
+                out.skips.push(Skip {
                     path: "<revwalk>".into(),
                     reason: SkipReason::MissingObject,
                     detail: Some(e.message().to_string()),
                 });
                 break;
             }
-        };
-        commits += 1;
-        match repo.find_commit(id) {
-            Ok(c) => w.tree(c.tree_id(), "", None),
-            Err(e) => w.skips.push(Skip {
-                path: id.to_string(),
-                reason: SkipReason::MissingObject,
-                detail: Some(format!("commit {id}: {}", e.message())),
-            }),
         }
     }
-    let mut tag_paths = HashMap::new();
+    // Each commit's comparison with its first parent is independent of the others, so commits
+    // are shared out in chunks of consecutive commits (consecutive, so that the tree cache of
+    // `TreeDiff` hits) and the oldest introduction of each blob is kept when merging.
+    let next = AtomicUsize::new(0);
+    let shared: Mutex<Vec<WalkPart>> = Mutex::new(Vec::new());
+    let commits = &out.commits;
+    let git_dir = repo.path();
+    broadcast(threads, || {
+        let part = walk_part(git_dir, commits, &next);
+        let mut all = match shared.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        all.push(part);
+    });
+    let parts = match shared.into_inner() {
+        Ok(p) => p,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    let mut first: HashMap<Oid, (u32, String)> = HashMap::new();
+    let mut submodules: HashSet<Vec<u8>> = HashSet::new();
+    for part in parts {
+        for (blob, (index, path)) in part.intro {
+            match first.entry(blob) {
+                std::collections::hash_map::Entry::Occupied(mut o) => {
+                    if index < o.get().0 {
+                        o.insert((index, path));
+                    }
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert((index, path));
+                }
+            }
+        }
+        out.skips.extend(part.skips);
+        for (name, target) in part.gitlinks {
+            if submodules.insert(name.clone()) {
+                out.skips.push(Skip {
+                    path: String::from_utf8_lossy(&name).into_owned(),
+                    reason: SkipReason::Submodule,
+                    detail: Some(format!("gitlink to commit {target}, not followed")),
+                });
+            }
+        }
+    }
+    let mut path_ids: HashMap<String, u32> = HashMap::new();
+    let mut blobs = Vec::with_capacity(first.len());
+    for (blob, (index, path)) in first {
+        let p = match path_ids.get(&path) {
+            Some(&p) => p,
+            None => {
+                let p = u32::try_from(out.paths.len()).unwrap_or(u32::MAX);
+                out.paths.push(path.clone());
+                path_ids.insert(path, p);
+                p
+            }
+        };
+        out.intro.insert(blob, (index, p));
+        blobs.push(blob);
+    }
+    let mut seen_trees = HashSet::new();
     for (name, id, kind) in &roots {
         match kind {
-            ObjectType::Tree => w.tree(*id, &format!("{name}:"), Some(&mut tag_paths)),
-            ObjectType::Blob if w.seen_blobs.insert(*id) => {
-                w.blobs.push(*id);
-                tag_paths.insert(*id, name.clone());
+            ObjectType::Tree => tag_tree(repo, *id, name, &mut seen_trees, &mut out, &mut blobs),
+            ObjectType::Blob if !out.intro.contains_key(id) && !out.tag_paths.contains_key(id) => {
+                blobs.push(*id);
+                out.tag_paths.insert(*id, name.clone());
             }
             _ => {}
         }
     }
-    // Tag-rooted tree paths were recorded as "name:" + "/" + path; tidy to "name:path".
-    for p in tag_paths.values_mut() {
-        if let Some(i) = p.find(":/") {
-            p.remove(i + 1);
+    out.blobs = blobs;
+    Ok(out)
+}
+
+/// What one walker thread found: each blob's oldest introduction among its commits.
+#[derive(Default)]
+struct WalkPart {
+    intro: HashMap<Oid, (u32, String)>,
+    gitlinks: Vec<(Vec<u8>, Oid)>,
+    skips: Vec<Skip>,
+}
+
+/// Commits handed to a walker thread per grab.
+const COMMIT_CHUNK: usize = 32;
+
+fn walk_part(git_dir: &Path, commits: &[Oid], next: &AtomicUsize) -> WalkPart {
+    let mut part = WalkPart::default();
+    let repo = match Repository::open(git_dir) {
+        Ok(r) => r,
+        Err(e) => {
+            part.skips.push(Skip {
+                path: git_dir.display().to_string(),
+                reason: SkipReason::MissingObject,
+                detail: Some(format!("cannot open: {}", e.message())),
+            });
+            return part;
+        }
+    };
+    let mut diff = TreeDiff::new(&repo);
+    let mut seen_links: HashSet<Vec<u8>> = HashSet::new();
+    loop {
+        let start = next.fetch_add(COMMIT_CHUNK, Ordering::Relaxed);
+        if start >= commits.len() {
+            break;
+        }
+        for (i, &id) in commits
+            .iter()
+            .enumerate()
+            .take(commits.len().min(start + COMMIT_CHUNK))
+            .skip(start)
+        {
+            let index = u32::try_from(i).unwrap_or(u32::MAX);
+            let commit = match repo.find_commit(id) {
+                Ok(c) => c,
+                Err(e) => {
+                    part.skips.push(missing("commit", id, &e));
+                    continue;
+                }
+            };
+            let Some(tree) = diff.tree(commit.tree_id()) else {
+                continue;
+            };
+            let parent = diff.first_parent_tree(&commit);
+            let (intro, links) = (&mut part.intro, &mut part.gitlinks);
+            // Chunks are taken in increasing order, so the first sighting in this thread is
+            // its oldest.
+            diff.changed_blobs(
+                parent.as_ref(),
+                &tree,
+                "",
+                &mut |path, _, new| {
+                    intro
+                        .entry(new)
+                        .or_insert_with(|| (index, path.to_string()));
+                    Walk::Continue
+                },
+                &mut |name, target| {
+                    if seen_links.insert(name.to_vec()) {
+                        links.push((name.to_vec(), target));
+                    }
+                },
+            );
+            diff.next_commit();
         }
     }
-    let blobs = pack_order(repo, w.blobs);
-    Ok(Reachable {
-        blobs,
-        tips,
-        commits,
-        tag_paths,
-        skips: w.skips,
-    })
+    part.skips.append(&mut diff.skips);
+    part
+}
+
+/// Runs `work` once on each of `threads` threads (0: one per core) of a fresh rayon pool, or
+/// on the calling thread if no pool can be built.
+fn broadcast(threads: usize, work: impl Fn() + Sync) {
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("leakhound-git-{i}"))
+        .build()
+    {
+        Ok(pool) => {
+            pool.broadcast(|_| work());
+        }
+        Err(_) => work(),
+    }
+}
+
+/// Adds the blobs under a tree that a ref or tag points at directly, when no commit holds them.
+fn tag_tree(
+    repo: &Repository,
+    root: Oid,
+    name: &str,
+    seen_trees: &mut HashSet<Oid>,
+    out: &mut Reachable,
+    blobs: &mut Vec<Oid>,
+) {
+    let mut stack = vec![(root, String::new())];
+    while let Some((id, at)) = stack.pop() {
+        if !seen_trees.insert(id) {
+            continue;
+        }
+        let tree = match repo.find_tree(id) {
+            Ok(t) => t,
+            Err(e) => {
+                out.skips.push(missing("tree", id, &e));
+                continue;
+            }
+        };
+        for e in &tree {
+            let (eid, path) = (e.id(), join(&at, e.name_bytes()));
+            match e.kind() {
+                Some(ObjectType::Tree) => stack.push((eid, path)),
+                Some(ObjectType::Blob)
+                    if !out.intro.contains_key(&eid) && !out.tag_paths.contains_key(&eid) =>
+                {
+                    blobs.push(eid);
+                    out.tag_paths.insert(eid, format!("{name}:{path}"));
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// Reorders `blobs` as `odb.foreach` lists objects (pack offset order); ids it does not list
 /// (missing objects) go last. Falls back to the given order if the odb cannot be iterated.
-fn pack_order(repo: &Repository, blobs: Vec<Oid>) -> Vec<Oid> {
+pub fn pack_order(repo: &Repository, blobs: Vec<Oid>) -> Vec<Oid> {
     let Ok(odb) = repo.odb() else { return blobs };
     let mut wanted: HashSet<Oid> = blobs.iter().copied().collect();
     let mut ordered = Vec::with_capacity(blobs.len());
@@ -285,14 +417,5 @@ where
             }
         }
     };
-    match rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .thread_name(|i| format!("leakhound-git-{i}"))
-        .build()
-    {
-        Ok(pool) => {
-            pool.broadcast(|_| work());
-        }
-        Err(_) => work(),
-    }
+    broadcast(opts.threads, work);
 }

@@ -106,6 +106,8 @@ pub fn open(path: &Path) -> Result<Repository, GitError> {
 }
 
 /// Reads one blob through `odb` and hands it to `sink`, or records why it could not be.
+/// Objects that are not blobs are passed over silently (a caller may hand every object id in
+/// the database).
 pub fn read_into<S: BlobSink + ?Sized>(
     odb: &git2::Odb<'_>,
     id: Oid,
@@ -118,7 +120,8 @@ pub fn read_into<S: BlobSink + ?Sized>(
         detail: Some(format!("blob {id}: {}", e.message())),
     };
     let size = match odb.read_header(id) {
-        Ok((size, _)) => size as u64,
+        Ok((size, git2::ObjectType::Blob)) => size as u64,
+        Ok(_) => return,
         Err(e) => return sink.skip(missing(&e)),
     };
     if size > opts.max_file_size {
@@ -132,6 +135,9 @@ pub fn read_into<S: BlobSink + ?Sized>(
         Ok(o) => o,
         Err(e) => return sink.skip(missing(&e)),
     };
+    if obj.kind() != git2::ObjectType::Blob {
+        return;
+    }
     let bytes = obj.data();
     if !opts.scan_binary && is_binary(bytes) {
         return sink.skip(Skip {

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use git2::{Oid, Repository, Sort};
 
-use super::attribute::{changed_blobs, first_parent_tree, Walk};
+use super::attribute::{TreeDiff, Walk};
 use super::GitError;
+use crate::source::Skip;
 
 /// One blob written by a commit in the range.
 #[derive(Debug, Clone)]
@@ -29,6 +30,8 @@ pub struct RangeChanges {
     pub changes: HashMap<Oid, Change>,
     /// Commits in the range.
     pub commits: usize,
+    /// Trees that could not be read.
+    pub skips: Vec<Skip>,
 }
 
 /// The blobs written by the commits in `spec` (`BASE..HEAD`).
@@ -49,31 +52,40 @@ pub fn introduced(repo: &Repository, spec: &str) -> Result<RangeChanges, GitErro
     walk.push_range(spec)
         .map_err(|e| bad(format!("does not resolve: {}", e.message())))?;
     let mut out = RangeChanges::default();
+    let mut diff = TreeDiff::new(repo);
     for id in walk {
         let id = id.map_err(GitError::git(format!("walking {spec}")))?;
         out.commits += 1;
         let commit = repo
             .find_commit(id)
             .map_err(GitError::git(format!("commit {id}")))?;
-        let tree = commit
-            .tree()
-            .map_err(GitError::git(format!("tree of commit {id}")))?;
-        let parent = first_parent_tree(&commit);
-        changed_blobs(repo, parent.as_ref(), &tree, "", &mut |path, old, new| {
-            if !out.changes.contains_key(&new) {
-                out.blobs.push(new);
-                out.changes.insert(
-                    new,
-                    Change {
-                        commit: id,
-                        path: path.to_string(),
-                        old,
-                    },
-                );
-            }
-            Walk::Continue
-        });
+        let Some(tree) = diff.tree(commit.tree_id()) else {
+            continue;
+        };
+        let parent = diff.first_parent_tree(&commit);
+        diff.changed_blobs(
+            parent.as_ref(),
+            &tree,
+            "",
+            &mut |path, old, new| {
+                if !out.changes.contains_key(&new) {
+                    out.blobs.push(new);
+                    out.changes.insert(
+                        new,
+                        Change {
+                            commit: id,
+                            path: path.to_string(),
+                            old,
+                        },
+                    );
+                }
+                Walk::Continue
+            },
+            &mut |_, _| {},
+        );
+        diff.next_commit();
     }
+    out.skips = diff.skips;
     Ok(out)
 }
 
