@@ -13,3 +13,4 @@ mod reports;
 mod rules;
 mod scan;
 mod skips;
+mod suppress;
