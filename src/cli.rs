@@ -24,6 +24,27 @@ pub enum Command {
     Git(GitArgs),
     /// List the rules, or check rule files' examples.
     Rules(RulesArgs),
+    /// Install a git pre-commit hook that runs `leakhound git --staged`.
+    InstallHook(InstallHookArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+/// `leakhound install-hook`.
+#[derive(Debug, Args)]
+pub struct InstallHookArgs {
+    /// The repository, or any directory inside it.
+    #[arg(value_name = "REPO", default_value = ".")]
+    pub repo: PathBuf,
+    /// Rewrite the leakhound hook even if it is already installed.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Output format names on the command line.
@@ -94,6 +115,15 @@ pub struct OutputArgs {
     /// Never draw a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Report only findings whose fingerprint is not in this previous JSON/JSONL report.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// List ignore-file and baseline entries that matched no finding.
+    #[arg(long)]
+    pub report_unused_ignores: bool,
+    /// Import the rules and allowlists of a gitleaks TOML configuration.
+    #[arg(long, value_name = "FILE")]
+    pub gitleaks_config: Option<PathBuf>,
 }
 
 /// `leakhound scan`.

@@ -13,9 +13,11 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 
 use leakhound::cli::{
-    Cli, ColorArg, Command, GitArgs, OutputArgs, RulesArgs, RulesCommand, RulesFormat, ScanArgs,
+    Cli, ColorArg, Command, GitArgs, InstallHookArgs, OutputArgs, RulesArgs, RulesCommand,
+    RulesFormat, ScanArgs,
 };
-use leakhound::config::{Config, DEFAULT_FILE};
+use leakhound::config::{gitleaks, Config, DEFAULT_FILE};
+use leakhound::hook::{self, Installed};
 use leakhound::pipeline::git::{GitMode, GitRequest};
 use leakhound::pipeline::{self, Outcome, ScanRequest};
 use leakhound::progress::{self, Progress};
@@ -32,6 +34,19 @@ fn main() -> ExitCode {
         Command::Scan(args) => run_scan(&args),
         Command::Git(args) => run_git(&args),
         Command::Rules(args) => run_rules(&args),
+        Command::InstallHook(args) => run_install_hook(&args),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "leakhound", &mut io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd)
+                .render(&mut io::stdout())
+                .map(|()| ExitCode::SUCCESS)
+                .map_err(Into::into)
+        }
     };
     match result {
         Ok(code) => code,
@@ -40,6 +55,22 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn run_install_hook(args: &InstallHookArgs) -> Result<ExitCode> {
+    let exe = std::env::current_exe().context("cannot find the leakhound binary's path")?;
+    match hook::install(&args.repo, &exe, args.force)? {
+        Installed::Written(p) => eprintln!("leakhound: installed the pre-commit hook at {}", p.display()),
+        Installed::Chained { hook, previous } => eprintln!(
+            "leakhound: installed the pre-commit hook at {}; the existing hook moved to {} and runs first",
+            hook.display(),
+            previous.display()
+        ),
+        Installed::AlreadyInstalled(p) => {
+            eprintln!("leakhound: the pre-commit hook is already installed at {} (--force rewrites it)", p.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The configuration to use: `--config`/`LEAKHOUND_CONFIG`, else `.leakhound.yaml` in the first
@@ -60,17 +91,37 @@ fn load_config(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<(Config, Pa
     Ok((Config::default(), candidate))
 }
 
-fn build_scanner(config: &Config, config_path: &Path) -> Result<Scanner> {
+/// Everything a scan needs besides its input: rules (built-in, config, gitleaks import) and
+/// triage (config allowlist, ignore files at `root`, baseline). Warnings go to stderr.
+fn setup(out: &OutputArgs, config_root: &[PathBuf], root: &Path) -> Result<(Scanner, Triage)> {
+    let (config, config_path) = load_config(out.config.as_deref(), config_root)?;
+    let mut triage = Triage::from_config(&config, &config_path)?;
     let mut rules = RuleSet::builtin().context("built-in rules are invalid (a leakhound bug)")?;
-    let unknown = rules.disable(&config.rules.disable);
-    if let Some(id) = unknown.into_iter().next() {
-        return Err(leakhound::config::ConfigError::UnknownRule {
-            path: config_path.to_path_buf(),
-            id,
+    config.apply_rules(&mut rules, &config_path)?;
+    if let Some(g) = &out.gitleaks_config {
+        let import = gitleaks::import(g).map_err(anyhow::Error::msg)?;
+        for w in &import.warnings {
+            eprintln!("leakhound: warning: {w}");
         }
-        .into());
+        if !out.quiet {
+            eprintln!(
+                "leakhound: imported {} rule(s) and {} allowlist(s) from {}",
+                import.rules.len(),
+                import.allowlists.len(),
+                g.display()
+            );
+        }
+        rules.extend(import.rules)?;
+        triage.add_gitleaks_allowlists(import.allowlists);
     }
-    Ok(Scanner::new(rules)?)
+    triage.load_ignore_files(root)?;
+    if let Some(b) = &out.baseline {
+        triage.load_baseline(b)?;
+    }
+    for w in &triage.warnings {
+        eprintln!("leakhound: warning: {w}");
+    }
+    Ok((Scanner::new(rules)?, triage))
 }
 
 fn open_output(output: Option<&Path>) -> Result<Box<dyn Write>> {
@@ -92,6 +143,7 @@ fn report_options(out: &OutputArgs) -> ReportOptions {
             out.output.is_none()
                 && io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none()
+                && std::env::var_os("CI").is_none()
         }
     };
     ReportOptions {
@@ -109,9 +161,13 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
         }
     }
     let out = &args.output;
-    let (config, config_path) = load_config(out.config.as_deref(), &args.paths)?;
-    let triage = Triage::from_config(&config, &config_path)?;
-    let scanner = build_scanner(&config, &config_path)?;
+    let root = args
+        .paths
+        .iter()
+        .find(|p| p.is_dir())
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let (scanner, triage) = setup(out, &args.paths, &root)?;
     let req = ScanRequest {
         paths: args.paths.clone(),
         fs: FsOptions {
@@ -129,7 +185,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     };
     let outcome = pipeline::scan(&scanner, &triage, &req, &progress);
     progress.finish();
-    report_and_exit(out, &scanner, &outcome)
+    report_and_exit(out, &scanner, &triage, &outcome, false)
 }
 
 fn run_git(args: &GitArgs) -> Result<ExitCode> {
@@ -138,9 +194,7 @@ fn run_git(args: &GitArgs) -> Result<ExitCode> {
     let root = repo
         .workdir()
         .map_or_else(|| repo.path().to_path_buf(), Path::to_path_buf);
-    let (config, config_path) = load_config(out.config.as_deref(), &[root])?;
-    let triage = Triage::from_config(&config, &config_path)?;
-    let scanner = build_scanner(&config, &config_path)?;
+    let (scanner, triage) = setup(out, std::slice::from_ref(&root), &root)?;
     let mode = if args.staged {
         GitMode::Staged
     } else if let Some(r) = &args.range {
@@ -168,11 +222,17 @@ fn run_git(args: &GitArgs) -> Result<ExitCode> {
     };
     let outcome = pipeline::git::scan_git(&scanner, &triage, &repo, &req, &progress);
     progress.finish();
-    report_and_exit(out, &scanner, &outcome?)
+    report_and_exit(out, &scanner, &triage, &outcome?, staged)
 }
 
 /// Writes the report and the summary; the exit status for `outcome`.
-fn report_and_exit(out: &OutputArgs, scanner: &Scanner, outcome: &Outcome) -> Result<ExitCode> {
+fn report_and_exit(
+    out: &OutputArgs,
+    scanner: &Scanner,
+    triage: &Triage,
+    outcome: &Outcome,
+    staged: bool,
+) -> Result<ExitCode> {
     let opts = report_options(out);
     let mut w = open_output(out.output.as_deref())?;
     report::write(
@@ -192,6 +252,25 @@ fn report_and_exit(out: &OutputArgs, scanner: &Scanner, outcome: &Outcome) -> Re
         for line in report::summary_lines(&outcome.summary, out.verbose) {
             eprintln!("{line}");
         }
+    }
+    if out.report_unused_ignores {
+        let unused = triage.unused();
+        for u in &unused {
+            eprintln!("leakhound: unused ignore: {u}");
+        }
+        if unused.is_empty() {
+            eprintln!("leakhound: every ignore-file and baseline entry matched a finding");
+        }
+    }
+    if staged && !outcome.findings.is_empty() {
+        eprintln!(
+            "leakhound: commit blocked: the staged changes add {} credential(s).\n  \
+             To fix: remove the secret from the file, `git add` it again, and rotate the credential at its provider \
+             (it may already be in your shell history or editor backups).\n  \
+             A false positive? Add `leakhound:allow` in a comment on its line, or add its fingerprint to .leakhoundignore.\n  \
+             `git commit --no-verify` skips this check (not recommended).",
+            outcome.findings.len()
+        );
     }
     if outcome.summary.files_scanned == 0
         && !outcome.summary.skips.is_empty()

@@ -7,7 +7,7 @@
 //! while the bytes are at hand, then the bytes dropped). Commit metadata and `HEAD` checks are
 //! looked up afterwards for those blobs only.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -21,7 +21,7 @@ use crate::scan::{Scanner, Scratch};
 use crate::source::git::enumerate::{self, Selection};
 use crate::source::git::{self as source, range, staged, BlobSink, GitError, GitOptions};
 use crate::source::Skip;
-use crate::triage::Triage;
+use crate::triage::{Candidate, Suppression, Triage};
 
 /// What part of a repository to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +68,9 @@ impl Collected {
         let (s, o) = (&mut self.summary, other.summary);
         s.files_scanned += o.files_scanned;
         s.bytes_scanned += o.bytes_scanned;
-        s.suppressed_inline += o.suppressed_inline;
+        for (k, v) in o.suppressed {
+            *s.suppressed.entry(k).or_default() += v;
+        }
         for (k, v) in o.skipped {
             *s.skipped.entry(k).or_default() += v;
         }
@@ -110,7 +112,12 @@ impl BlobSink for Worker<'_> {
         let mut findings = Vec::new();
         for m in &matches {
             if Triage::inline_allowed(line_of(bytes, m)) {
-                self.local.summary.suppressed_inline += 1;
+                *self
+                    .local
+                    .summary
+                    .suppressed
+                    .entry(Suppression::Inline)
+                    .or_default() += 1;
             } else {
                 findings.push(finding(self.scanner, bytes, "", m, &matches));
             }
@@ -143,18 +150,28 @@ struct Placer<'a> {
     triage: &'a Triage,
     head: HashMap<String, Option<Vec<u8>>>,
     out: Vec<Finding>,
-    suppressed_path: u64,
+    suppressed: BTreeMap<Suppression, u64>,
 }
 
 impl Placer<'_> {
     fn place(&mut self, mut f: Finding, path: &str, commit: Option<&CommitMeta>) {
-        if self.triage.path_allowed(path) {
-            self.suppressed_path += 1;
-            return;
-        }
         f.location.path = path.to_string();
         f.fingerprint =
             Fingerprint::compute(&f.rule_id, &f.secret, path, commit.map(|c| c.id.as_str()));
+        // Inline allow comments were applied per blob, where the line is at hand.
+        let candidate = Candidate {
+            rule: &f.rule_id.0,
+            fingerprint: &f.fingerprint.0,
+            path,
+            line: f.location.line.get(),
+            commit: commit.map(|c| c.id.as_str()),
+            secret: f.secret.expose(),
+            line_text: b"",
+        };
+        if let Some(why) = self.triage.decide(&candidate) {
+            *self.suppressed.entry(why).or_default() += 1;
+            return;
+        }
         if let Some(c) = commit {
             let repo = self.repo;
             let head = self
@@ -212,14 +229,16 @@ pub fn scan_git(
         triage,
         head: HashMap::new(),
         out: Vec::new(),
-        suppressed_path: 0,
+        suppressed: BTreeMap::new(),
     };
     let mut c = match &req.mode {
         GitMode::History(sel) => history(repo, sel, req, scanner, progress, &mut placer)?,
         GitMode::Range(spec) => commit_range(repo, spec, req, scanner, progress, &mut placer)?,
         GitMode::Staged => staged_index(repo, req, scanner, progress, &mut placer)?,
     };
-    c.summary.suppressed_path = placer.suppressed_path;
+    for (k, v) in std::mem::take(&mut placer.suppressed) {
+        *c.summary.suppressed.entry(k).or_default() += v;
+    }
     if repo.is_shallow() && req.mode != GitMode::Staged {
         c.summary.notes.push(
             "shallow clone: history is truncated, commits before the shallow boundary were not scanned \

@@ -16,7 +16,7 @@ use crate::progress::Progress;
 use crate::scan::{Match, Scanner, Scratch, MAX_LINE_REACH};
 use crate::source::fs::{self, FsOptions};
 use crate::source::{stdin, Sink, Skip, SkipReason};
-use crate::triage::Triage;
+use crate::triage::{Candidate, Suppression, Triage};
 
 /// What to scan.
 #[derive(Debug, Clone)]
@@ -40,10 +40,8 @@ pub struct Summary {
     pub skips: Vec<Skip>,
     /// Findings reported.
     pub findings: usize,
-    /// Findings suppressed by inline allow comments.
-    pub suppressed_inline: u64,
-    /// Findings suppressed by the path allowlist.
-    pub suppressed_path: u64,
+    /// Findings suppressed, by reason.
+    pub suppressed: BTreeMap<Suppression, u64>,
     /// Rules loaded.
     pub rules: usize,
     /// Wall time.
@@ -98,19 +96,21 @@ impl Sink for Worker<'_> {
             return;
         }
         let path = blob.origin.display_path();
-        let path_allowed = self.triage.path_allowed(path);
         for m in &matches {
-            if Triage::inline_allowed(line_of(blob.bytes, m)) {
-                self.local.summary.suppressed_inline += 1;
-                continue;
+            let f = finding(self.scanner, blob.bytes, path, m, &matches);
+            let candidate = Candidate {
+                rule: &f.rule_id.0,
+                fingerprint: &f.fingerprint.0,
+                path,
+                line: f.location.line.get(),
+                commit: None,
+                secret: f.secret.expose(),
+                line_text: line_of(blob.bytes, m),
+            };
+            match self.triage.decide(&candidate) {
+                Some(why) => *self.local.summary.suppressed.entry(why).or_default() += 1,
+                None => self.local.findings.push(f),
             }
-            if path_allowed {
-                self.local.summary.suppressed_path += 1;
-                continue;
-            }
-            self.local
-                .findings
-                .push(finding(self.scanner, blob.bytes, path, m, &matches));
         }
     }
 
@@ -131,8 +131,9 @@ impl Drop for Worker<'_> {
         let s = &mut shared.summary;
         s.files_scanned += local.summary.files_scanned;
         s.bytes_scanned += local.summary.bytes_scanned;
-        s.suppressed_inline += local.summary.suppressed_inline;
-        s.suppressed_path += local.summary.suppressed_path;
+        for (k, v) in local.summary.suppressed {
+            *s.suppressed.entry(k).or_default() += v;
+        }
         for (k, v) in local.summary.skipped {
             *s.skipped.entry(k).or_default() += v;
         }

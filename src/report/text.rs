@@ -82,11 +82,13 @@ pub fn summary_lines(summary: &Summary, verbose: bool) -> Vec<String> {
         summary.rules,
         summary.duration.as_secs_f64()
     ));
-    if summary.suppressed_inline + summary.suppressed_path > 0 {
-        lines.push(format!(
-            "leakhound: suppressed {} by inline allow comments, {} by allowlisted paths",
-            summary.suppressed_inline, summary.suppressed_path
-        ));
+    if !summary.suppressed.is_empty() {
+        let parts: Vec<String> = summary
+            .suppressed
+            .iter()
+            .map(|(why, n)| format!("{n} by {}", why.as_str()))
+            .collect();
+        lines.push(format!("leakhound: suppressed {}", parts.join(", ")));
     }
     for (reason, n) in &summary.skipped {
         lines.push(format!(

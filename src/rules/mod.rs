@@ -208,6 +208,16 @@ impl RuleSet {
         Ok(())
     }
 
+    /// The rule with this id, for tuning.
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Rule> {
+        self.rules.iter_mut().find(|r| r.id.0 == id)
+    }
+
+    /// Consumes the set, returning its rules.
+    pub fn into_rules(self) -> Vec<Rule> {
+        self.rules
+    }
+
     /// All rules, in load order.
     pub fn rules(&self) -> &[Rule] {
         &self.rules

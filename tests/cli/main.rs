@@ -6,9 +6,11 @@
     reason = "test helpers: a panic is a test failure"
 )]
 
+mod action;
 mod common;
 mod git;
 mod reports;
 mod rules;
 mod scan;
 mod skips;
+mod suppress;

@@ -29,7 +29,7 @@ fn json_document_has_findings_and_summary() {
     let s = &doc["summary"];
     assert_eq!(s["files_scanned"], 5);
     assert_eq!(s["findings"], 5);
-    assert_eq!(s["suppressed_inline"], 1);
+    assert_eq!(s["suppressed"]["inline"], 1);
     assert!(s["bytes_scanned"].as_u64().unwrap() > 0);
     assert!(s["duration"].is_number());
 }

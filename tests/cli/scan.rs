@@ -23,7 +23,7 @@ fn finds_exactly_the_planted_secrets() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(triples(&r.jsonl()), expected_fixture_findings());
     assert!(
-        r.stderr.contains("suppressed 1 by inline allow"),
+        r.stderr.contains("suppressed 1 by inline allow comment"),
         "{}",
         r.stderr
     );
@@ -165,7 +165,7 @@ fn config_allowlist_and_errors() {
     let r = run_in(p, &["scan", ".", "-f", "jsonl"]);
     let paths: Vec<String> = triples(&r.jsonl()).into_iter().map(|t| t.1).collect();
     assert_eq!(paths, ["app.js"]);
-    assert!(r.stderr.contains("1 by allowlisted paths"), "{}", r.stderr);
+    assert!(r.stderr.contains("1 by allowlisted path"), "{}", r.stderr);
 
     std::fs::write(
         p.join(".leakhound.yaml"),
@@ -202,5 +202,5 @@ fn config_allowlist_and_errors() {
 fn the_project_scans_itself_clean() {
     let r = run(&["scan", ".", "-f", "jsonl"]);
     assert_eq!(r.code, 0, "self-scan found: {}", r.stdout);
-    assert!(r.stderr.contains("by allowlisted paths"), "{}", r.stderr);
+    assert!(r.stderr.contains("by allowlisted path"), "{}", r.stderr);
 }

@@ -1,0 +1,329 @@
+//! Project configuration: `.leakhound.yaml` at the scan root, `--config FILE`, or the
+//! `LEAKHOUND_CONFIG` environment variable (command line wins over the environment, which wins
+//! over the file at the root).
+//!
+//! ```yaml
+//! rules:
+//!   disable: [generic-password]                 # built-in rule ids to turn off
+//!   extra: [ ...same schema as rules/*.yml... ] # your own rules
+//!   override: { stripe-test-secret-key: { entropy: 4.0, confidence: low } }
+//! allowlist:
+//!   paths: ["fixtures/**", "**/*_test.go"]     # globs, relative to the scan root
+//!   regexes: ["^sk_test_"]                      # matched against the secret
+//!   stopwords: ["example", "dummy"]             # secret containing one (any case)
+//!   fingerprints: ["3f2a..."]                   # findings to ignore
+//! ```
+//! Unknown keys, bad globs, bad regexes, unknown rule ids: errors naming the file and line.
+
+pub mod gitleaks;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use thiserror::Error;
+
+use crate::rules::load::{validate, LoadError, RawRule};
+use crate::rules::{Confidence, RuleSet};
+
+/// The file name looked for at the scan root.
+pub const DEFAULT_FILE: &str = ".leakhound.yaml";
+
+/// Why a configuration could not be used.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{path}: cannot read config: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The YAML did not parse or did not fit the schema.
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// A value is invalid: a glob, a regex, an unknown rule id.
+    #[error("{path}:{line}: {key}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the value.
+        line: u64,
+        /// The key, such as `allowlist.paths`.
+        key: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A rule in `rules.extra` is invalid.
+    #[error("{path}: rules.extra: {source}")]
+    Rule {
+        /// The file.
+        path: PathBuf,
+        /// The rule error.
+        source: LoadError,
+    },
+}
+
+/// The whole configuration file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Rule selection and tuning.
+    #[serde(default)]
+    pub rules: RulesConfig,
+    /// What not to report.
+    #[serde(default)]
+    pub allowlist: AllowlistConfig,
+}
+
+/// `rules:` section.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesConfig {
+    /// Built-in rule ids to turn off.
+    #[serde(default)]
+    pub disable: Vec<Spanned<String>>,
+    /// Additional rules, same schema as `rules/*.yml`.
+    #[serde(default)]
+    pub extra: Vec<Spanned<RawRule>>,
+    /// Per-rule tuning of built-in (or extra) rules.
+    #[serde(default, rename = "override")]
+    pub overrides: BTreeMap<String, Spanned<RuleOverride>>,
+}
+
+/// What `rules.override` may change.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleOverride {
+    /// New minimum entropy.
+    #[serde(default)]
+    pub entropy: Option<f64>,
+    /// New confidence.
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
+}
+
+/// `allowlist:` section.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowlistConfig {
+    /// Globs matched against reported paths; findings in matching files are suppressed.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+    /// Regexes matched against the secret.
+    #[serde(default)]
+    pub regexes: Vec<Spanned<String>>,
+    /// Words that, contained in a secret (ASCII case-insensitively), suppress it.
+    #[serde(default)]
+    pub stopwords: Vec<Spanned<String>>,
+    /// Fingerprints of findings to ignore.
+    #[serde(default)]
+    pub fingerprints: Vec<Spanned<String>>,
+}
+
+impl Config {
+    /// Parses configuration text; `path` names it in errors.
+    ///
+    /// # Errors
+    /// [`ConfigError::Parse`] with the parser's line and column.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
+        if text.trim().is_empty() {
+            return Ok(Config::default());
+        }
+        serde_saphyr::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Loads `path`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Read`] or [`ConfigError::Parse`].
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Applies `rules:` to `set`: disables, adds and compiles extra rules (eagerly, so a pattern
+    /// that is too large fails now), applies overrides. `path` names the config in errors.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] for unknown ids or bad override values, [`ConfigError::Rule`]
+    /// for an invalid extra rule.
+    pub fn apply_rules(&self, set: &mut RuleSet, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |line: u64, key: &'static str, message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            key,
+            message,
+        };
+        for id in &self.rules.disable {
+            if !set.disable(std::slice::from_ref(&id.value)).is_empty() {
+                return Err(invalid(
+                    id.referenced.line(),
+                    "rules.disable",
+                    format!(
+                        "no rule with id {:?} (`leakhound rules` lists them)",
+                        id.value
+                    ),
+                ));
+            }
+        }
+        let name = path.display().to_string();
+        let mut extra = RuleSet::default();
+        for raw in &self.rules.extra {
+            let rule =
+                validate(&name, raw.referenced.line(), raw.value.clone()).map_err(|source| {
+                    ConfigError::Rule {
+                        path: path.to_path_buf(),
+                        source,
+                    }
+                })?;
+            extra
+                .extend(vec![rule])
+                .map_err(|source| ConfigError::Rule {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+        }
+        extra.compile_all().map_err(|source| ConfigError::Rule {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        set.extend(extra.into_rules())
+            .map_err(|source| ConfigError::Rule {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        for (id, ov) in &self.rules.overrides {
+            let line = ov.referenced.line();
+            let Some(rule) = set.get_mut(id) else {
+                return Err(invalid(
+                    line,
+                    "rules.override",
+                    format!("no rule with id {id:?} (`leakhound rules` lists them)"),
+                ));
+            };
+            if let Some(e) = ov.value.entropy {
+                if !(0.0..=8.0).contains(&e) {
+                    return Err(invalid(
+                        line,
+                        "rules.override",
+                        format!("{id}: entropy {e} is outside 0..=8"),
+                    ));
+                }
+                rule.entropy = e;
+            }
+            if let Some(c) = ov.value.confidence {
+                rule.confidence = c;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_rejects_unknown_keys() {
+        let c = Config::parse(
+            Path::new("c.yaml"),
+            "allowlist:\n  paths: ['fixtures/**']\n",
+        )
+        .unwrap();
+        assert_eq!(c.allowlist.paths[0].value, "fixtures/**");
+        let err = Config::parse(Path::new("c.yaml"), "allowlist:\n  pathz: []\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.yaml") && err.contains("pathz"), "{err}");
+        assert!(Config::parse(Path::new("c.yaml"), "")
+            .unwrap()
+            .allowlist
+            .paths
+            .is_empty());
+    }
+
+    #[test]
+    fn rules_section_applies() {
+        let text = "rules:
+  disable: [b-rule]
+  extra:
+    - id: acme-key
+      name: Acme key
+      keywords: [acme_]
+      regex: '(?P<secret>acme_[a-z0-9]{20})'
+  override:
+    a-rule: { entropy: 4.5, confidence: low }
+";
+        let mut set = RuleSet::default();
+        let base = "rules:\n  - {id: a-rule, name: A, keywords: [aaa_], regex: '(?P<secret>aaa_[0-9]{4})'}\n  - {id: b-rule, name: B, keywords: [bbb_], regex: '(?P<secret>bbb_[0-9]{4})'}\n";
+        set.extend(crate::rules::load::parse_rules("base.yml", base).unwrap())
+            .unwrap();
+        let c = Config::parse(Path::new("c.yaml"), text).unwrap();
+        c.apply_rules(&mut set, Path::new("c.yaml")).unwrap();
+        let ids: Vec<&str> = set.rules().iter().map(|r| r.id.0.as_str()).collect();
+        assert_eq!(ids, ["a-rule", "acme-key"]);
+        assert_eq!(set.rules()[0].entropy, 4.5);
+        assert_eq!(set.rules()[0].confidence, Confidence::Low);
+    }
+
+    #[test]
+    fn rules_section_errors_name_file_and_line() {
+        let mut set = RuleSet::default();
+        let c = Config::parse(Path::new("c.yaml"), "rules:\n  disable:\n    - nope\n").unwrap();
+        let err = c
+            .apply_rules(&mut set, Path::new("c.yaml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("c.yaml:3: rules.disable") && err.contains("nope"),
+            "{err}"
+        );
+        let c = Config::parse(
+            Path::new("c.yaml"),
+            "rules:\n  override:\n    nope: {entropy: 1}\n",
+        )
+        .unwrap();
+        let err = c
+            .apply_rules(&mut set, Path::new("c.yaml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("c.yaml:3: rules.override") && err.contains("nope"),
+            "{err}"
+        );
+        let c = Config::parse(
+            Path::new("c.yaml"),
+            "rules:\n  extra:\n    - {id: x-y, name: X, keywords: [xyz], regex: 'xyz'}\n",
+        )
+        .unwrap();
+        let err = c
+            .apply_rules(&mut set, Path::new("c.yaml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("c.yaml") && err.contains("x-y") && err.contains("secret"),
+            "{err}"
+        );
+        let c = Config::parse(
+            Path::new("c.yaml"),
+            "rules:\n  override:\n    a: {entropy: 1, colour: red}\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(c.contains("colour"), "{c}");
+    }
+}

@@ -1,0 +1,268 @@
+//! Suppression and adoption: ignore files, baselines, gitleaks config import, unused-ignore
+//! reports, the pre-commit hook, completions and the man page.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::*;
+
+fn fingerprints(r: &Run) -> Vec<String> {
+    r.jsonl()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn leakhoundignore_suppresses_by_content_not_position() {
+    let d = tempdir();
+    let p = d.path();
+    std::fs::write(p.join("a.env"), format!("T={}\n", github_token(40))).unwrap();
+    let fp = fingerprints(&run_in(p, &["scan", ".", "-f", "jsonl"]))[0].clone();
+    std::fs::write(
+        p.join(".leakhoundignore"),
+        format!("# reviewed: test token\n{fp}\n"),
+    )
+    .unwrap();
+    let r = run_in(p, &["scan", ".", "-f", "jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("suppressed 1 by ignored fingerprint"),
+        "{}",
+        r.stderr
+    );
+    // A different secret on the very same line is still reported.
+    std::fs::write(p.join("a.env"), format!("T={}\n", github_token(41))).unwrap();
+    let r = run_in(p, &["scan", ".", "-f", "jsonl", "--report-unused-ignores"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.jsonl().len(), 1);
+    assert!(
+        r.stderr.contains(&format!(
+            "unused ignore: .leakhoundignore:2: fingerprint {fp}"
+        )),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn malformed_leakhoundignore_is_an_error() {
+    let d = tempdir();
+    std::fs::write(d.path().join(".leakhoundignore"), "not-a-fingerprint\n").unwrap();
+    std::fs::write(d.path().join("a.txt"), "x").unwrap();
+    let r = run_in(d.path(), &["scan", "."]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains(".leakhoundignore:1"), "{}", r.stderr);
+}
+
+#[test]
+fn gitleaksignore_is_honoured() {
+    let d = tempdir();
+    let p = d.path();
+    std::fs::write(p.join("a.env"), format!("x=1\nT={}\n", github_token(42))).unwrap();
+    std::fs::write(p.join(".gitleaksignore"), "a.env:github-pat:2\n").unwrap();
+    let r = run_in(p, &["scan", ".", "-f", "jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("by .gitleaksignore entry"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn baseline_reports_only_new_findings() {
+    let d = tempdir();
+    let p = d.path();
+    std::fs::write(p.join("legacy.env"), format!("T={}\n", github_token(43))).unwrap();
+    let base = p.join("baseline.json");
+    let r = run_in(
+        p,
+        &["scan", ".", "-f", "json", "-o", base.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 1);
+    let r = run_in(
+        p,
+        &[
+            "scan",
+            ".",
+            "--baseline",
+            base.to_str().unwrap(),
+            "-f",
+            "jsonl",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("suppressed 1 by baseline"),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(p.join("new.env"), format!("T={}\n", github_token(44))).unwrap();
+    let r = run_in(
+        p,
+        &[
+            "scan",
+            ".",
+            "--baseline",
+            base.to_str().unwrap(),
+            "-f",
+            "jsonl",
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        triples(&r.jsonl()),
+        [("github-pat-classic".to_string(), "new.env".to_string(), 1)]
+    );
+    let r = run_in(p, &["scan", ".", "--baseline", "nope.json"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("nope.json"), "{}", r.stderr);
+}
+
+#[test]
+fn gitleaks_config_import() {
+    let d = tempdir();
+    let p = d.path();
+    let toml = r#"
+[[rules]]
+id = "internal-token"
+description = "Internal service token"
+regex = '''itk_(?:live|test)_[A-Za-z0-9]{20}'''
+entropy = 3.0
+
+[allowlist]
+paths = ['''(^|/)testdata/''']
+"#;
+    std::fs::write(p.join("gitleaks.toml"), toml).unwrap();
+    std::fs::create_dir(p.join("testdata")).unwrap();
+    std::fs::write(
+        p.join("svc.py"),
+        "TOKEN = 'itk_live_Q8fz1LmP0xVb7RtY3sKe'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("testdata/fixture.py"),
+        "TOKEN = 'itk_test_R7gy2KnQ1wUc8SuZ4tLf'\n",
+    )
+    .unwrap();
+    let r = run_in(
+        p,
+        &[
+            "scan",
+            ".",
+            "--gitleaks-config",
+            "gitleaks.toml",
+            "-f",
+            "jsonl",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        triples(&r.jsonl()),
+        [(
+            "gitleaks.internal-token".to_string(),
+            "svc.py".to_string(),
+            1
+        )]
+    );
+    assert!(
+        r.stderr.contains("imported 1 rule(s) and 1 allowlist(s)"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("by gitleaks allowlist"), "{}", r.stderr);
+    std::fs::write(p.join("bad.toml"), "rules = [").unwrap();
+    let r = run_in(p, &["scan", ".", "--gitleaks-config", "bad.toml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("bad.toml"), "{}", r.stderr);
+}
+
+fn git(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new("git")
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Dev")
+        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
+        .env("GIT_COMMITTER_NAME", "Dev")
+        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .output()
+        .expect("git runs")
+}
+
+#[test]
+fn installed_hook_blocks_a_leaking_commit_and_explains() {
+    let d = tempdir();
+    let p = d.path();
+    assert!(git(p, &["init", "-q"]).status.success());
+    let team_hook = p.join(".git/hooks/pre-commit");
+    std::fs::write(&team_hook, "#!/bin/sh\necho team-lint-ran >&2\n").unwrap();
+    std::fs::set_permissions(
+        &team_hook,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let r = run_in(p, &["install-hook"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("runs first"), "{}", r.stderr);
+    let r = run_in(p, &["install-hook"]);
+    assert!(r.stderr.contains("already installed"), "{}", r.stderr);
+
+    let token = github_token(45);
+    std::fs::write(p.join("app.env"), format!("T={token}\n")).unwrap();
+    git(p, &["add", "app.env"]);
+    let out = git(p, &["commit", "-q", "-m", "add config"]);
+    // git sends a hook's stdout to stderr too.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = format!("{}{stderr}", String::from_utf8_lossy(&out.stdout));
+    assert!(!out.status.success(), "commit should be blocked: {stderr}");
+    assert!(
+        stderr.contains("team-lint-ran"),
+        "chained hook did not run: {stderr}"
+    );
+    assert!(
+        stderr.contains("commit blocked") && stderr.contains("leakhound:allow"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("app.env:1:3"), "{stdout}");
+    assert!(
+        !stdout.contains(&token) && !stderr.contains(&token),
+        "the hook leaked the secret"
+    );
+
+    std::fs::write(
+        p.join("app.env"),
+        format!("T={token}  # leakhound:allow test fixture\n"),
+    )
+    .unwrap();
+    git(p, &["add", "app.env"]);
+    let out = git(p, &["commit", "-q", "-m", "add config"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn completions_and_man_page() {
+    let r = run(&["completions", "bash"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("leakhound") && r.stdout.contains("install-hook"));
+    let r = run(&["man"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout.contains(".TH leakhound"),
+        "{}",
+        &r.stdout[..r.stdout.len().min(200)]
+    );
+}
