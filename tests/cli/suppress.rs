@@ -266,3 +266,54 @@ fn completions_and_man_page() {
         &r.stdout[..r.stdout.len().min(200)]
     );
 }
+
+#[test]
+fn config_schema_accepts_the_documented_config_and_rejects_typos() {
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(root().join("schema/leakhound-config.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let full = r"
+rules:
+  disable: [stripe-test-secret-key]
+  extra:
+    - id: acme-key
+      name: Acme key
+      keywords: [acme_]
+      regex: '(?P<secret>acme_[a-z0-9]{20})'
+  override: { github-pat-classic: { entropy: 4.0, confidence: low } }
+allowlist:
+  paths: ['fixtures/**']
+  regexes: ['^sk_test_']
+  stopwords: [example]
+  fingerprints: ['0123456789abcdef0123456789abcdef']
+";
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("```yaml\nrules:\n")
+        .expect("README has a config example")
+        + "```yaml\n".len();
+    let readme_example = readme[start..].split("```").next().unwrap().to_string();
+    for (name, text) in [
+        ("full", full.to_string()),
+        (
+            "repo",
+            std::fs::read_to_string(root().join(".leakhound.yaml")).unwrap(),
+        ),
+        ("README", readme_example),
+    ] {
+        let value: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+        let cfg = leakhound::config::Config::parse(Path::new(name), &text)
+            .expect("the schema and the parser agree");
+        let mut rules = leakhound::rules::RuleSet::builtin().unwrap();
+        cfg.apply_rules(&mut rules, Path::new(name)).unwrap();
+    }
+    let typo: serde_json::Value = serde_saphyr::from_str("allowlist:\n  pahts: []\n").unwrap();
+    assert!(!validator.is_valid(&typo));
+}
