@@ -131,7 +131,7 @@ pub fn read(data: &[u8]) -> Option<Index> {
         let size = be32(data, pos + 4)? as usize;
         let body = data.get(pos + 8..(pos + 8).checked_add(size)?)?;
         match sig {
-            b"TREE" => tree = parse_tree(body, &mut 0),
+            b"TREE" => tree = parse_tree(body, &mut 0, 0),
             b"link" | b"sdir" => return None,
             _ => {}
         }
@@ -140,8 +140,15 @@ pub fn read(data: &[u8]) -> Option<Index> {
     Some(Index { entries, tree })
 }
 
+/// Deeper cache-trees are not believed (git itself refuses trees deeper than 4096 by default);
+/// the bound keeps a hostile index from exhausting the stack.
+const MAX_DEPTH: usize = 4096;
+
 /// One cache-tree node and its subtrees, pre-order.
-fn parse_tree(b: &[u8], pos: &mut usize) -> Option<CacheTree> {
+fn parse_tree(b: &[u8], pos: &mut usize, depth: usize) -> Option<CacheTree> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
     let nul = memchr::memchr(0, b.get(*pos..)?)?;
     let name = b[*pos..*pos + nul].to_vec();
     *pos += nul + 1;
@@ -160,7 +167,7 @@ fn parse_tree(b: &[u8], pos: &mut usize) -> Option<CacheTree> {
     };
     let mut children = Vec::with_capacity(subtrees.min(4096));
     for _ in 0..subtrees {
-        children.push(parse_tree(b, pos)?);
+        children.push(parse_tree(b, pos, depth + 1)?);
     }
     Some(CacheTree { name, id, children })
 }
@@ -190,7 +197,7 @@ mod tests {
         let mut b = b"\x002 1\n".to_vec();
         b.extend_from_slice(&[1; 20]);
         b.extend_from_slice(b"sub\0-1 0\n");
-        let t = parse_tree(&b, &mut 0).unwrap();
+        let t = parse_tree(&b, &mut 0, 0).unwrap();
         assert!(t.id.is_some());
         assert_eq!(t.children.len(), 1);
         assert_eq!(t.children[0].name, b"sub");
