@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod finding;
 pub mod hook;
+pub mod interrupt;
 pub mod pipeline;
 pub mod progress;
 pub mod report;

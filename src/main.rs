@@ -18,6 +18,7 @@ use leakhound::cli::{
 };
 use leakhound::config::{gitleaks, Config, DEFAULT_FILE};
 use leakhound::hook::{self, Installed};
+use leakhound::interrupt;
 use leakhound::pipeline::git::{GitMode, GitRequest};
 use leakhound::pipeline::{self, Outcome, ScanRequest};
 use leakhound::progress::{self, Progress};
@@ -154,6 +155,7 @@ fn report_options(out: &OutputArgs) -> ReportOptions {
 }
 
 fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
+    interrupt::install().context("cannot install the Ctrl-C handler")?;
     for p in &args.paths {
         if p.as_os_str() != "-" {
             std::fs::symlink_metadata(p)
@@ -189,6 +191,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
 }
 
 fn run_git(args: &GitArgs) -> Result<ExitCode> {
+    interrupt::install().context("cannot install the Ctrl-C handler")?;
     let out = &args.output;
     let repo = gitsource::open(&args.repo)?;
     let root = repo
@@ -277,6 +280,9 @@ fn report_and_exit(
         && outcome.findings.is_empty()
     {
         bail!("nothing could be scanned: every input was skipped (see above)");
+    }
+    if outcome.summary.interrupted {
+        return Ok(ExitCode::from(interrupt::EXIT_STATUS));
     }
     Ok(if outcome.findings.is_empty() {
         ExitCode::SUCCESS

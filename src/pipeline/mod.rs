@@ -53,6 +53,8 @@ pub struct Summary {
     /// Things the user should know about the run (a truncated history, unfetched LFS content).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The run was stopped by Ctrl-C/SIGTERM: the findings are those found before the stop.
+    pub interrupted: bool,
 }
 
 fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -266,5 +268,9 @@ fn finish(
     summary.findings = findings.len();
     summary.rules = scanner.rules().len();
     summary.duration = started.elapsed();
+    if crate::interrupt::requested() {
+        summary.interrupted = true;
+        summary.notes.push("interrupted: the scan stopped early; the findings are those found before the interrupt".into());
+    }
     Outcome { findings, summary }
 }

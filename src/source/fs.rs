@@ -71,6 +71,9 @@ where
             strip: strip.as_deref(),
         };
         Box::new(move |entry| {
+            if crate::interrupt::requested() {
+                return WalkState::Quit;
+            }
             worker.visit(entry);
             WalkState::Continue
         })

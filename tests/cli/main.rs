@@ -8,6 +8,7 @@
 
 mod action;
 mod common;
+mod interrupt;
 mod git;
 mod reports;
 mod rules;
