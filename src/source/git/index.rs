@@ -13,13 +13,16 @@
 //! read; anything else (split or sparse index, unmerged entries, an unknown version) makes
 //! [`read`] return `None` and the caller falls back to libgit2's diff.
 
+use std::borrow::Cow;
+
 use git2::Oid;
 
 /// One stage-0 index entry.
 #[derive(Debug, Clone)]
-pub struct Entry {
-    /// Path relative to the repository root, `/`-separated.
-    pub path: Vec<u8>,
+pub struct Entry<'a> {
+    /// Path relative to the repository root, `/`-separated: borrowed from the index file
+    /// (versions 2 and 3), rebuilt from its compressed form (version 4).
+    pub path: Cow<'a, [u8]>,
     /// Blob (or gitlink commit) id.
     pub id: Oid,
     /// File mode (`0o100644`, `0o100755`, `0o120000`, `0o160000`).
@@ -39,9 +42,9 @@ pub struct CacheTree {
 
 /// A parsed index.
 #[derive(Debug, Default)]
-pub struct Index {
+pub struct Index<'a> {
     /// Entries in index order (sorted by path).
-    pub entries: Vec<Entry>,
+    pub entries: Vec<Entry<'a>>,
     /// The cache-tree, if the index has one.
     pub tree: Option<CacheTree>,
 }
@@ -70,7 +73,7 @@ fn varint(b: &[u8], pos: &mut usize) -> Option<usize> {
 }
 
 /// Parses an index file; `None` for anything the fast path does not handle.
-pub fn read(data: &[u8]) -> Option<Index> {
+pub fn read(data: &[u8]) -> Option<Index<'_>> {
     if data.get(..4)? != b"DIRC" {
         return None;
     }
@@ -107,20 +110,17 @@ pub fn read(data: &[u8]) -> Option<Index> {
         let path = if version == 4 {
             let strip = varint(data, &mut pos)?;
             let nul = memchr::memchr(0, data.get(pos..end)?)?;
-            let mut path = prev.get(..prev.len().checked_sub(strip)?)?.to_vec();
-            path.extend_from_slice(&data[pos..pos + nul]);
+            prev.truncate(prev.len().checked_sub(strip)?);
+            prev.extend_from_slice(&data[pos..pos + nul]);
             pos += nul + 1;
-            path
+            Cow::Owned(prev.clone())
         } else {
             let nul = memchr::memchr(0, data.get(pos..end)?)?;
-            let path = data[pos..pos + nul].to_vec();
+            let path = &data[pos..pos + nul];
             // Entries are padded with 1-8 NULs to a multiple of 8 bytes.
             pos = start + ((header + nul + 8) & !7);
-            path
+            Cow::Borrowed(path)
         };
-        if version == 4 {
-            prev.clone_from(&path);
-        }
         if !intent_to_add {
             entries.push(Entry { path, id, mode });
         }

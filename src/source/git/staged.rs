@@ -103,13 +103,20 @@ type Found = (Vec<StagedChange>, Vec<Skip>);
 /// The fast path (see [`super::index`]): `None` when the index is in a form it does not read,
 /// and the caller falls back to libgit2's tree-to-index diff.
 fn via_cache_tree(repo: &Repository, index_path: &Path, head: Option<&Tree<'_>>) -> Option<Found> {
-    let data = match std::fs::read(index_path) {
-        Ok(d) => d,
+    let file = match std::fs::File::open(index_path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Some((Vec::new(), Vec::new()));
         }
         Err(_) => return None,
     };
+    // SAFETY: read-only map, dropped before returning. git replaces the index by renaming a
+    // new file over it, so the mapped file is not truncated under us; a writer that did
+    // truncate it could at worst make this read fault, as with any mapped file (ripgrep's
+    // trade-off too). Mapping instead of reading saves copying and zeroing 3 MB on a
+    // 22,770-file checkout.
+    #[expect(unsafe_code, reason = "memory-mapping the index, see above")]
+    let data = unsafe { memmap2::Mmap::map(&file) }.ok()?;
     let index = index::read(&data)?;
     let mut found = (Vec::new(), Vec::new());
     let node = index.tree.as_ref();
@@ -127,7 +134,7 @@ fn via_cache_tree(repo: &Repository, index_path: &Path, head: Option<&Tree<'_>>)
 /// subdirectories whose cache-tree id differs from `HEAD`'s.
 fn compare(
     repo: &Repository,
-    entries: &[Entry],
+    entries: &[Entry<'_>],
     prefix_len: usize,
     node: Option<&CacheTree>,
     head: Option<&Tree<'_>>,
