@@ -1,7 +1,10 @@
 //! End-to-end tests: run the built `leakhound` binary on fixtures and temp trees, and assert
 //! exact findings, exit codes, redaction, skips and report validity.
 
-#![allow(clippy::unwrap_used, reason = "test helpers: a panic is a test failure")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is a test failure"
+)]
 
 mod common;
 mod reports;
