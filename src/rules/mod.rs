@@ -66,6 +66,16 @@ pub enum Check {
     GithubCrc32,
     /// npm's token format, which uses the same checksum scheme as GitHub's.
     NpmCrc32,
+    /// JSON Web Token: header and payload decode (base64url) to JSON objects, and the header
+    /// names a signing `alg` other than `none`.
+    Jwt,
+    /// PEM private key: the body is well-formed base64 of a complete key (one DER `SEQUENCE`
+    /// spanning the body, legacy-encrypted ciphertext in whole blocks, or an `openssh-key-v1`
+    /// blob), not a truncated or elided sample.
+    PemPrivateKey,
+    /// A value found only by its variable name: not a checksummed vendor token (its own rule
+    /// judges it), a UUID, a hex digest, or an identifier-like word.
+    GenericSecret,
 }
 
 /// One detection rule, validated.

@@ -1,7 +1,11 @@
 //! Offline validity checks: structure a token format carries that a regex cannot express.
 //! A candidate failing its rule's check is not a finding.
 
+mod base64;
 mod crc32;
+mod generic;
+mod jwt;
+mod pem;
 
 use crate::rules::Check;
 
@@ -9,5 +13,8 @@ use crate::rules::Check;
 pub fn passes(check: Check, secret: &[u8]) -> bool {
     match check {
         Check::GithubCrc32 | Check::NpmCrc32 => crc32::base62_checksum_ok(secret),
+        Check::Jwt => jwt::valid(secret),
+        Check::PemPrivateKey => pem::valid(secret),
+        Check::GenericSecret => generic::plausible(secret),
     }
 }

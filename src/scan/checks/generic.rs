@@ -1,0 +1,84 @@
+//! Plausibility of a value found only by the name it is assigned to (the generic rules). Such a
+//! value has no format to verify, so this rejects what is known not to be a credential:
+//!
+//! - a vendor token whose format carries a checksum (`ghp_…`, `github_pat_…`, `npm_…`): its own
+//!   rule has already judged it, and a wrong checksum is not a finding;
+//! - a UUID, or a value of hex digits only (digests, commit ids, lockfile hashes);
+//! - a value without any digit or punctuation (identifiers and words: `getDefaultTokenProvider`);
+//! - a value made of letters, digits and `_` only that reads like an identifier: all lower or
+//!   upper case separated by `_` (`SOME_LONG_CONSTANT_NAME2`).
+
+/// Prefixes of formats with an offline checksum, judged by their own rules.
+const CHECKSUMMED: &[&[u8]] = &[
+    b"ghp_",
+    b"gho_",
+    b"ghu_",
+    b"ghs_",
+    b"ghr_",
+    b"github_pat_",
+    b"npm_",
+];
+
+/// Whether `value` is plausible as a credential.
+pub fn plausible(value: &[u8]) -> bool {
+    if CHECKSUMMED.iter().any(|p| value.starts_with(p)) {
+        return false;
+    }
+    if is_uuid(value) || value.iter().all(u8::is_ascii_hexdigit) {
+        return false;
+    }
+    let has_digit = value.iter().any(u8::is_ascii_digit);
+    let has_punct = value
+        .iter()
+        .any(|b| !b.is_ascii_alphanumeric() && *b != b'_');
+    if !has_digit && !has_punct {
+        return false;
+    }
+    let identifier_like = value
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        && value.contains(&b'_')
+        && (value.iter().all(|b| !b.is_ascii_lowercase())
+            || value.iter().all(|b| !b.is_ascii_uppercase()));
+    !identifier_like
+}
+
+fn is_uuid(v: &[u8]) -> bool {
+    v.len() == 36
+        && v.iter().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => *b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plausible;
+
+    #[test]
+    fn rejects_non_credentials() {
+        for v in [
+            &b"ghp_q8Fz1LmP0xVb7RtY3sKe9WnAq8Fz1LmP0xVb"[..],
+            b"npm_q8Fz1LmP0xVb7RtY3sKe9WnAq8Fz1LmP0xVb",
+            b"0f8e4c1d-2b3a-4c5d-8e9f-a0b1c2d3e4f5",
+            b"9fceb02d0ae598e95dc970b74767f19372d61af8",
+            b"getDefaultTokenProviderChain",
+            b"SOME_LONG_CONSTANT_NAME_2",
+            b"some_long_identifier_name_v2",
+        ] {
+            assert!(!plausible(v), "{}", String::from_utf8_lossy(v));
+        }
+    }
+
+    #[test]
+    fn accepts_random_values() {
+        for v in [
+            &b"q8Fz1LmP0xVb7RtY3sKe9WnA"[..],
+            b"Zk3!pW9#rT5uYx2Lq",
+            b"c2VjcmV0LXZhbHVlLWhlcmUtMTIz",
+            b"aB3_dE5_fG7_hI9_jK1",
+        ] {
+            assert!(plausible(v), "{}", String::from_utf8_lossy(v));
+        }
+    }
+}

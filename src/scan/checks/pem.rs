@@ -1,0 +1,190 @@
+//! PEM private-key structure (RFC 7468): the body between the `BEGIN` and `END` lines must be
+//! well-formed base64 of a plausible key. A truncated body (`MIIE…`), a body that is not base64,
+//! or one that decodes to too few bytes is not a finding.
+//!
+//! What "plausible" means, per kind:
+//! - DER kinds (`RSA`, `EC`, `DSA`, PKCS#8 `PRIVATE KEY`, `ENCRYPTED PRIVATE KEY`): the bytes are
+//!   one DER `SEQUENCE` whose declared length is exactly the rest of the body, at least
+//!   [`MIN_DER`] bytes (an Ed25519 PKCS#8 key, the smallest, is 48).
+//! - Legacy encrypted PEM (`Proc-Type: 4,ENCRYPTED` headers): ciphertext, so only base64 and a
+//!   whole number of 8-byte cipher blocks, at least [`MIN_ENCRYPTED`] bytes.
+//! - `OPENSSH PRIVATE KEY`: decodes to the `openssh-key-v1\0` magic (PROTOCOL.key).
+//!
+//! Bodies copied out of JSON or `.env` files carry literal `\n` escapes; those are removed first.
+
+use super::base64::{decode, Alphabet};
+
+/// Smallest DER private key accepted (Ed25519 in PKCS#8 is 48 bytes).
+pub const MIN_DER: usize = 48;
+/// Smallest legacy-encrypted body accepted (ciphertext of the smallest key, in 8-byte blocks).
+pub const MIN_ENCRYPTED: usize = 64;
+const OPENSSH_MAGIC: &[u8] = b"openssh-key-v1\0";
+
+/// Whether `block` (from `-----BEGIN …` through `-----END …-----`) holds a plausible key.
+pub fn valid(block: &[u8]) -> bool {
+    let Some(label_end) = find(block, b"-----", 5).map(|i| i + 5) else {
+        return false;
+    };
+    let label = &block[..label_end];
+    let Some(end) = rfind(block, b"-----END") else {
+        return false;
+    };
+    if end < label_end {
+        return false;
+    }
+    let mut encrypted_headers = false;
+    let mut body = Vec::with_capacity(end - label_end);
+    for line in split_lines(&block[label_end..end]) {
+        let line = strip_comment(line.trim_ascii());
+        if line.contains(&b':') {
+            // RFC 1421 headers of legacy encrypted keys: Proc-Type, DEK-Info.
+            encrypted_headers |= contains(line, b"ENCRYPTED");
+            continue;
+        }
+        body.extend(line.iter().filter(|b| !b.is_ascii_whitespace()));
+    }
+    let Some(der) = decode(&body, Alphabet::Standard) else {
+        return false;
+    };
+    if contains(label, b"OPENSSH") {
+        return der.starts_with(OPENSSH_MAGIC) && der.len() > OPENSSH_MAGIC.len() + 64;
+    }
+    if encrypted_headers {
+        return der.len() >= MIN_ENCRYPTED && der.len() % 8 == 0;
+    }
+    der.len() >= MIN_DER && der_sequence_spans(&der)
+}
+
+/// `line` without a leading comment marker followed by a space (`// `, `# `, ` * `, `-- `,
+/// `; `): keys pasted into comments are still keys.
+fn strip_comment(line: &[u8]) -> &[u8] {
+    if line.len() <= 3 && line.iter().all(|b| b"/#*;-!%".contains(b)) {
+        // The marker alone, before the END line: `// -----END …`.
+        return &[];
+    }
+    match line.iter().position(|&b| b == b' ') {
+        Some(sp) if sp <= 3 && line[..sp].iter().all(|b| b"/#*;-!%".contains(b)) => {
+            line[sp + 1..].trim_ascii_start()
+        }
+        _ => line,
+    }
+}
+
+/// Whether `der` is exactly one DER SEQUENCE (tag 0x30, definite length).
+fn der_sequence_spans(der: &[u8]) -> bool {
+    let (Some(&0x30), Some(&first)) = (der.first(), der.get(1)) else {
+        return false;
+    };
+    let (header, len) = if first < 0x80 {
+        (2, usize::from(first))
+    } else {
+        let n = usize::from(first & 0x7F);
+        if n == 0 || n > 3 || der.len() < 2 + n {
+            return false;
+        }
+        let len = der[2..2 + n]
+            .iter()
+            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+        (2 + n, len)
+    };
+    header + len == der.len()
+}
+
+/// Lines of `bytes`, splitting on real newlines and on literal `\n` / `\r` escapes.
+fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (is_break, width) = match bytes[i] {
+            b'\n' | b'\r' => (true, 1),
+            b'\\' if matches!(bytes.get(i + 1), Some(b'n' | b'r')) => (true, 2),
+            _ => (false, 1),
+        };
+        if is_break {
+            out.push(&bytes[start..i]);
+            start = i + width;
+        }
+        i += width;
+    }
+    out.push(&bytes[start..]);
+    out
+}
+
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A 48-byte Ed25519 PKCS#8 key (RFC 8410 §10.3's sample layout, random key bytes).
+    const ED25519: &str = "-----BEGIN PRIVATE KEY-----\n\
+        MC4CAQAwBQYDK2VwBCIEIK7m3vQ1yWc0Lr9fP2sXn8jT5aB4dE6gH0iJ1kL2mN3o\n\
+        -----END PRIVATE KEY-----";
+
+    #[test]
+    fn accepts_complete_der_key() {
+        assert!(valid(ED25519.as_bytes()));
+        let escaped = ED25519.replace('\n', "\\n");
+        assert!(valid(escaped.as_bytes()));
+    }
+
+    #[test]
+    fn key_in_comments_is_still_a_key() {
+        let commented: String = ED25519.lines().map(|l| format!("// {l}\n")).collect();
+        let block = commented.trim_start_matches("// ").trim_end();
+        assert!(block.ends_with("-----END PRIVATE KEY-----") && block.contains("\n// -----END"));
+        assert!(valid(block.as_bytes()));
+        let hashed: String = ED25519.lines().map(|l| format!("  # {l}\n")).collect();
+        assert!(valid(
+            hashed
+                .trim_start()
+                .trim_start_matches("# ")
+                .trim_end()
+                .as_bytes()
+        ));
+    }
+
+    #[test]
+    fn rejects_truncated_and_garbage() {
+        let truncated = ED25519.replace("mN3o", "");
+        assert!(!valid(truncated.as_bytes()));
+        let garbage = "-----BEGIN PRIVATE KEY-----\nnot base64 at all!!\n-----END PRIVATE KEY-----";
+        assert!(!valid(garbage.as_bytes()));
+        let elided =
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----";
+        assert!(!valid(elided.as_bytes()));
+    }
+
+    #[test]
+    fn legacy_encrypted_needs_whole_blocks() {
+        let body = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODkrLw==";
+        let key = format!(
+            "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0A1B2C3D4E5F60718293A4B5C6D7E8F9\n\n{body}\n-----END RSA PRIVATE KEY-----"
+        );
+        assert!(valid(key.as_bytes()));
+        let short = key.replace(body, "QUJDREVGR0g=");
+        assert!(!valid(short.as_bytes()));
+    }
+
+    #[test]
+    fn der_length_must_span_body() {
+        assert!(der_sequence_spans(&[0x30, 0x03, 1, 2, 3]));
+        assert!(!der_sequence_spans(&[0x30, 0x04, 1, 2, 3]));
+        assert!(der_sequence_spans(&[0x30, 0x81, 0x01, 9]));
+        assert!(!der_sequence_spans(&[0x04, 0x01, 9]));
+    }
+}
