@@ -13,7 +13,11 @@ fn sigint_stops_promptly_and_flushes_partial_results() {
     // scan of it takes well over a second even on a fast machine.
     let line = "password = postgres://u:p@h/db xoxb-1 sk_live_ AKIA ghp_ ".repeat(20) + "\n";
     let body = line.repeat(2000);
-    std::fs::write(d.path().join("000-first.env"), format!("T={}\n", github_token(50))).unwrap();
+    std::fs::write(
+        d.path().join("000-first.env"),
+        format!("T={}\n", github_token(50)),
+    )
+    .unwrap();
     for i in 0..60 {
         std::fs::write(d.path().join(format!("f{i:03}.txt")), &body).unwrap();
     }
@@ -28,7 +32,10 @@ fn sigint_stops_promptly_and_flushes_partial_results() {
         .unwrap();
     std::thread::sleep(Duration::from_millis(400));
     let signalled = Instant::now();
-    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let out = child.wait_with_output().unwrap();
     let took = signalled.elapsed();
@@ -38,7 +45,8 @@ fn sigint_stops_promptly_and_flushes_partial_results() {
     assert!(took < Duration::from_secs(5), "took {took:?} to stop");
     assert!(stderr.contains("interrupted"), "{stderr}");
     for l in stdout.lines() {
-        let v: serde_json::Value = serde_json::from_str(l).expect("every flushed line is complete JSON");
+        let v: serde_json::Value =
+            serde_json::from_str(l).expect("every flushed line is complete JSON");
         assert!(v["fingerprint"].is_string());
     }
 }

@@ -8,8 +8,8 @@
 
 mod action;
 mod common;
-mod interrupt;
 mod git;
+mod interrupt;
 mod reports;
 mod rules;
 mod scan;

@@ -257,7 +257,7 @@ fn walk_part(git_dir: &Path, commits: &[Oid], next: &AtomicUsize) -> WalkPart {
     let mut seen_links: HashSet<Vec<u8>> = HashSet::new();
     loop {
         let start = next.fetch_add(COMMIT_CHUNK, Ordering::Relaxed);
-        if start >= commits.len() {
+        if start >= commits.len() || crate::interrupt::requested() {
             break;
         }
         for (i, &id) in commits
@@ -398,7 +398,7 @@ where
         };
         loop {
             let i = next.fetch_add(BATCH, Ordering::Relaxed);
-            if i >= ids.len() {
+            if i >= ids.len() || crate::interrupt::requested() {
                 break;
             }
             for &id in &ids[i..ids.len().min(i + BATCH)] {
