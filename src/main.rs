@@ -179,6 +179,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
             scan_binary: args.scan_binary,
             threads: out.threads,
         },
+        track_inline_allows: out.report_unused_ignores,
     };
     let progress = if !out.no_progress && !out.quiet && progress::wanted() {
         Progress::shown("files")
@@ -192,6 +193,11 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
 
 fn run_git(args: &GitArgs) -> Result<ExitCode> {
     interrupt::install().context("cannot install the Ctrl-C handler")?;
+    if args.output.report_unused_ignores && !args.output.quiet {
+        eprintln!(
+            "leakhound: note: unused inline allow markers are listed by `leakhound scan`; `git` lists unused ignore-file and baseline entries"
+        );
+    }
     let out = &args.output;
     let repo = gitsource::open(&args.repo)?;
     let root = repo
@@ -257,12 +263,15 @@ fn report_and_exit(
         }
     }
     if out.report_unused_ignores {
-        let unused = triage.unused();
+        let mut unused = triage.unused();
+        unused.extend(outcome.summary.unused_inline_allows.iter().cloned());
         for u in &unused {
             eprintln!("leakhound: unused ignore: {u}");
         }
         if unused.is_empty() {
-            eprintln!("leakhound: every ignore-file and baseline entry matched a finding");
+            eprintln!(
+                "leakhound: every ignore-file, baseline and inline allow entry matched a finding"
+            );
         }
     }
     if staged && !outcome.findings.is_empty() {

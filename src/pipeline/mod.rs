@@ -25,6 +25,9 @@ pub struct ScanRequest {
     pub paths: Vec<PathBuf>,
     /// Walking options.
     pub fs: FsOptions,
+    /// Record inline allow markers on lines where nothing matched (`--report-unused-ignores`).
+    /// Costs one extra substring pass per file, so it is off by default.
+    pub track_inline_allows: bool,
 }
 
 /// Counts for one run.
@@ -55,6 +58,10 @@ pub struct Summary {
     pub notes: Vec<String>,
     /// The run was stopped by Ctrl-C/SIGTERM: the findings are those found before the stop.
     pub interrupted: bool,
+    /// Inline allow markers on lines where no rule matched, as `path:line`
+    /// (only when [`ScanRequest::track_inline_allows`]).
+    #[serde(skip)]
+    pub unused_inline_allows: Vec<String>,
 }
 
 fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -79,6 +86,7 @@ struct Collected {
 /// One worker's sink: scans blobs with its own scratch space and merges into the shared result
 /// once, when the worker ends.
 struct Worker<'a> {
+    track_inline: bool,
     scanner: &'a Scanner,
     triage: &'a Triage,
     progress: &'a Progress,
@@ -94,10 +102,18 @@ impl Sink for Worker<'_> {
         self.local.summary.files_scanned += 1;
         self.local.summary.bytes_scanned += len;
         self.progress.add(1, len);
+        let path = blob.origin.display_path();
+        if self.track_inline {
+            for line in unused_inline_allows(blob.bytes, &matches) {
+                self.local
+                    .summary
+                    .unused_inline_allows
+                    .push(format!("{path}:{line}: inline allow marker"));
+            }
+        }
         if matches.is_empty() {
             return;
         }
-        let path = blob.origin.display_path();
         for m in &matches {
             let f = finding(self.scanner, blob.bytes, path, m, &matches);
             let candidate = Candidate {
@@ -140,7 +156,25 @@ impl Drop for Worker<'_> {
             *s.skipped.entry(k).or_default() += v;
         }
         s.skips.extend(local.summary.skips);
+        s.unused_inline_allows
+            .extend(local.summary.unused_inline_allows);
     }
+}
+
+/// 1-based lines holding an inline allow marker but no match.
+fn unused_inline_allows(bytes: &[u8], matches: &[Match]) -> Vec<u32> {
+    let mut lines: Vec<u32> = Vec::new();
+    for marker in crate::triage::INLINE_ALLOW {
+        for pos in memchr::memmem::find_iter(bytes, marker) {
+            let n = memchr::memchr_iter(b'\n', &bytes[..pos]).count() + 1;
+            let line = u32::try_from(n).unwrap_or(u32::MAX);
+            if !matches.iter().any(|m| m.line.get() == line) && !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+    }
+    lines.sort_unstable();
+    lines
 }
 
 /// The line holding a match (bounded like scan windows), for inline allow markers.
@@ -212,6 +246,7 @@ pub fn scan(scanner: &Scanner, triage: &Triage, req: &ScanRequest, progress: &Pr
     let started = Instant::now();
     let shared = Mutex::new(Collected::default());
     let make = || Worker {
+        track_inline: req.track_inline_allows,
         scanner,
         triage,
         progress,
@@ -265,6 +300,7 @@ fn finish(
     summary
         .skips
         .sort_by(|a, b| (&a.path, a.reason).cmp(&(&b.path, b.reason)));
+    summary.unused_inline_allows.sort();
     summary.findings = findings.len();
     summary.rules = scanner.rules().len();
     summary.duration = started.elapsed();

@@ -46,6 +46,26 @@ fn leakhoundignore_suppresses_by_content_not_position() {
 }
 
 #[test]
+fn unused_inline_allow_markers_are_reported() {
+    let d = tempdir();
+    let p = d.path();
+    let text = format!(
+        "T={}  # leakhound:allow\nX=1  # leakhound:allow stale\n",
+        github_token(46)
+    );
+    std::fs::write(p.join("a.env"), text).unwrap();
+    let r = run_in(p, &["scan", ".", "-f", "jsonl", "--report-unused-ignores"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("unused ignore: a.env:2: inline allow marker"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("a.env:1:"), "{}", r.stderr);
+}
+
+#[test]
 fn malformed_leakhoundignore_is_an_error() {
     let d = tempdir();
     std::fs::write(d.path().join(".leakhoundignore"), "not-a-fingerprint\n").unwrap();
