@@ -152,3 +152,38 @@ pub fn github_token(seed: u32) -> String {
     }
     format!("ghp_{body}{}", String::from_utf8_lossy(&sum))
 }
+
+/// `git` with a fixed identity and date and no user or system config, in `dir`. Returns the
+/// process output without judging it (hooks may be expected to fail).
+pub fn git_output(dir: &Path, args: &[&str]) -> Output {
+    Command::new("git")
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "CI Bot")
+        .env("GIT_AUTHOR_EMAIL", "ci@example.com")
+        .env("GIT_COMMITTER_NAME", "CI Bot")
+        .env("GIT_COMMITTER_EMAIL", "ci@example.com")
+        .env("GIT_AUTHOR_DATE", "1704067200 +0000")
+        .env("GIT_COMMITTER_DATE", "1704067200 +0000")
+        .output()
+        .expect("git runs")
+}
+
+/// [`git_output`] that must succeed; returns trimmed stdout.
+pub fn git_ok(dir: &Path, args: &[&str]) -> String {
+    let out = git_output(dir, args);
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}

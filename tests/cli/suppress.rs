@@ -2,7 +2,6 @@
 //! reports, the pre-commit hook, completions and the man page.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::common::*;
 
@@ -198,26 +197,7 @@ paths = ['''(^|/)testdata/''']
     assert!(r.stderr.contains("bad.toml"), "{}", r.stderr);
 }
 
-fn git(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new("git")
-        .args([
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Dev")
-        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
-        .env("GIT_COMMITTER_NAME", "Dev")
-        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-        .output()
-        .expect("git runs")
-}
+use crate::common::git_output as git;
 
 #[test]
 fn installed_hook_blocks_a_leaking_commit_and_explains() {
