@@ -71,6 +71,27 @@ impl From<FormatArg> for Format {
     }
 }
 
+/// Confidence levels on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfidenceArg {
+    /// Everything, generic rules included.
+    Low,
+    /// Distinctive formats and up.
+    Medium,
+    /// Provider-specific prefixes, checksums and structure only.
+    High,
+}
+
+impl From<ConfidenceArg> for crate::rules::Confidence {
+    fn from(c: ConfidenceArg) -> Self {
+        match c {
+            ConfidenceArg::Low => crate::rules::Confidence::Low,
+            ConfidenceArg::Medium => crate::rules::Confidence::Medium,
+            ConfidenceArg::High => crate::rules::Confidence::High,
+        }
+    }
+}
+
 /// When to colour text output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorArg {
@@ -121,6 +142,9 @@ pub struct OutputArgs {
     /// List ignore-file and baseline entries that matched no finding.
     #[arg(long)]
     pub report_unused_ignores: bool,
+    /// Report only findings of rules with at least this confidence.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value = "low")]
+    pub min_confidence: ConfidenceArg,
     /// Import the rules and allowlists of a gitleaks TOML configuration.
     #[arg(long, value_name = "FILE")]
     pub gitleaks_config: Option<PathBuf>,

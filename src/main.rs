@@ -23,6 +23,7 @@ use leakhound::pipeline::git::{GitMode, GitRequest};
 use leakhound::pipeline::{self, Outcome, ScanRequest};
 use leakhound::progress::{self, Progress};
 use leakhound::report::{self, ReportOptions};
+use leakhound::rules::Confidence;
 use leakhound::rules::{check, load, RuleSet};
 use leakhound::scan::Scanner;
 use leakhound::source::fs::FsOptions;
@@ -188,7 +189,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     };
     let outcome = pipeline::scan(&scanner, &triage, &req, &progress);
     progress.finish();
-    report_and_exit(out, &scanner, &triage, &outcome, false)
+    report_and_exit(out, &scanner, &triage, outcome, false)
 }
 
 fn run_git(args: &GitArgs) -> Result<ExitCode> {
@@ -231,7 +232,7 @@ fn run_git(args: &GitArgs) -> Result<ExitCode> {
     };
     let outcome = pipeline::git::scan_git(&scanner, &triage, &repo, &req, &progress);
     progress.finish();
-    report_and_exit(out, &scanner, &triage, &outcome?, staged)
+    report_and_exit(out, &scanner, &triage, outcome?, staged)
 }
 
 /// Writes the report and the summary; the exit status for `outcome`.
@@ -239,9 +240,20 @@ fn report_and_exit(
     out: &OutputArgs,
     scanner: &Scanner,
     triage: &Triage,
-    outcome: &Outcome,
+    mut outcome: Outcome,
     staged: bool,
 ) -> Result<ExitCode> {
+    let min: Confidence = out.min_confidence.into();
+    let before = outcome.findings.len();
+    outcome.findings.retain(|f| f.confidence >= min);
+    let below = before - outcome.findings.len();
+    if below > 0 {
+        outcome.summary.findings = outcome.findings.len();
+        outcome.summary.notes.push(format!(
+            "{below} finding(s) below --min-confidence {} not reported",
+            min.as_str()
+        ));
+    }
     let opts = report_options(out);
     let mut w = open_output(out.output.as_deref())?;
     report::write(

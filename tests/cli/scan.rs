@@ -204,3 +204,36 @@ fn the_project_scans_itself_clean() {
     assert_eq!(r.code, 0, "self-scan found: {}", r.stdout);
     assert!(r.stderr.contains("by allowlisted path"), "{}", r.stderr);
 }
+
+#[test]
+fn min_confidence_filters_and_says_so() {
+    // The fixtures hold high-confidence tokens and a (high) database URI; a low-confidence Stripe
+    // test key shows the filter.
+    let d = tempdir();
+    let key = format!("sk_test_{}", &github_token(60)[4..30]);
+    std::fs::write(
+        d.path().join("a.env"),
+        format!("STRIPE={key}\nGH={}\n", github_token(61)),
+    )
+    .unwrap();
+    let all = run_in(d.path(), &["scan", ".", "-f", "jsonl"]);
+    let rules: Vec<String> = triples(&all.jsonl()).into_iter().map(|t| t.0).collect();
+    assert_eq!(rules, ["github-pat-classic", "stripe-test-secret-key"]);
+    let high = run_in(
+        d.path(),
+        &["scan", ".", "-f", "jsonl", "--min-confidence", "high"],
+    );
+    let rules: Vec<String> = triples(&high.jsonl()).into_iter().map(|t| t.0).collect();
+    assert_eq!(rules, ["github-pat-classic"]);
+    assert!(
+        high.stderr
+            .contains("1 finding(s) below --min-confidence high not reported"),
+        "{}",
+        high.stderr
+    );
+    assert!(
+        high.stderr.contains("leakhound: 1 finding ·"),
+        "{}",
+        high.stderr
+    );
+}
