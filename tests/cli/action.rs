@@ -145,3 +145,57 @@ fn missing_base_commit_says_fetch_depth() {
     assert_eq!(r.code, 2);
     assert!(r.stdout.contains("fetch-depth: 0"), "{}", r.stdout);
 }
+
+#[test]
+fn action_yml_is_a_composite_action_whose_references_resolve() {
+    let text = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    let action: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    assert_eq!(action["runs"]["using"], "composite");
+    let inputs = action["inputs"].as_object().unwrap();
+    for name in [
+        "path",
+        "range",
+        "upload-sarif",
+        "fail-on-findings",
+        "sarif-file",
+        "args",
+    ] {
+        assert!(inputs.contains_key(name), "input {name} missing");
+    }
+    // Every `inputs.X` and `steps.Y` the file references exists.
+    let steps: Vec<&str> = action["runs"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    for cap in text.split("inputs.").skip(1) {
+        let name: String = cap
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        assert!(
+            inputs.contains_key(&name),
+            "reference to unknown input {name}"
+        );
+    }
+    for cap in text.split("steps.").skip(1) {
+        let id: String = cap
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        assert!(
+            steps.contains(&id.as_str()),
+            "reference to unknown step {id}"
+        );
+    }
+    let hooks: serde_json::Value = serde_saphyr::from_str(
+        &std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(hooks[0]["id"], "leakhound");
+    assert!(hooks[0]["entry"]
+        .as_str()
+        .unwrap()
+        .starts_with("leakhound git --staged"));
+}
