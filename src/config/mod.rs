@@ -183,13 +183,29 @@ impl Config {
         let name = path.display().to_string();
         let mut extra = RuleSet::default();
         for raw in &self.rules.extra {
+            let line = raw.referenced.line();
             let rule =
-                validate(&name, raw.referenced.line(), raw.value.clone()).map_err(|source| {
-                    ConfigError::Rule {
-                        path: path.to_path_buf(),
-                        source,
-                    }
+                validate(&name, line, raw.value.clone()).map_err(|source| ConfigError::Rule {
+                    path: path.to_path_buf(),
+                    source,
                 })?;
+            // Checked here, not only by `extend`, so the error names the line of the second
+            // definition (issue 4: file, line and rule id).
+            if let Some(prev) = set
+                .rules()
+                .iter()
+                .chain(extra.rules())
+                .find(|r| r.id == rule.id)
+            {
+                return Err(ConfigError::Rule {
+                    path: path.to_path_buf(),
+                    source: LoadError::DuplicateId {
+                        id: rule.id.0.clone(),
+                        first: prev.source.clone(),
+                        second: format!("{name}:{line}"),
+                    },
+                });
+            }
             extra
                 .extend(vec![rule])
                 .map_err(|source| ConfigError::Rule {
