@@ -9,6 +9,7 @@
 mod action;
 mod common;
 mod git;
+mod hostile;
 mod reports;
 mod rules;
 mod scan;
