@@ -78,8 +78,16 @@ fi
 if [ "$what" = staged ] || [ "$what" = all ]; then
   if $lh git --help 2>/dev/null | grep -q -- --staged; then
     clone=$dir/staged-clone
-    [ -d "$clone" ] || git clone -q "$dir/history.git" "$clone"
+    if [ ! -d "$clone/.git" ]; then
+      rm -rf "$clone"
+      git clone -q --no-checkout "$dir/history.git" "$clone"
+      # history.git's HEAD names a branch that does not exist: check out its real branch, so the
+      # index holds the whole tree (22,770 files) as in a large working repository.
+      git -C "$clone" checkout -q "$(git -C "$dir/history.git" for-each-ref --format='%(refname:short)' refs/heads | head -1)"
+    fi
     git -C "$clone" reset -q --hard
+    git -C "$clone" clean -qfd
+    echo "staged: $(git -C "$clone" ls-files | wc -l) files in the index, 10 staged"
     for i in $(seq 1 10); do printf 'value_%s = "%s"\n' "$i" "$RANDOM$RANDOM" >> "$clone/staged_$i.txt"; done
     git -C "$clone" add staged_*.txt
     hyperfine -N -w 3 -r 20 -i --export-json "$out/staged.json" -n "leakhound git --staged (10 files)" \

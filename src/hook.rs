@@ -30,12 +30,12 @@ pub enum HookError {
     #[error("{0}: bare repository: there are no commits made here to guard")]
     Bare(PathBuf),
     /// A file operation failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (not a `source`: its text is already part of this message).
+        error: std::io::Error,
     },
     /// A chained hook already exists, so a second foreign hook cannot be chained.
     #[error(
@@ -102,9 +102,9 @@ pub fn hooks_dir(start: &Path) -> Result<PathBuf, HookError> {
 /// [`HookError`] for a missing repository or a failed write.
 pub fn install(start: &Path, fallback: &Path, force: bool) -> Result<Installed, HookError> {
     let dir = hooks_dir(start)?;
-    std::fs::create_dir_all(&dir).map_err(|source| HookError::Io {
+    std::fs::create_dir_all(&dir).map_err(|error| HookError::Io {
         path: dir.clone(),
-        source,
+        error,
     })?;
     let hook = dir.join("pre-commit");
     let chained = dir.join(CHAINED);
@@ -119,26 +119,26 @@ pub fn install(start: &Path, fallback: &Path, force: bool) -> Result<Installed, 
             if chained.exists() {
                 return Err(HookError::ChainTaken(chained));
             }
-            std::fs::rename(&hook, &chained).map_err(|source| HookError::Io {
+            std::fs::rename(&hook, &chained).map_err(|error| HookError::Io {
                 path: hook.clone(),
-                source,
+                error,
             })?;
             previous = Some(chained);
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(source) => return Err(HookError::Io { path: hook, source }),
+        Err(error) => return Err(HookError::Io { path: hook, error }),
     }
-    std::fs::write(&hook, script(fallback)).map_err(|source| HookError::Io {
+    std::fs::write(&hook, script(fallback)).map_err(|error| HookError::Io {
         path: hook.clone(),
-        source,
+        error,
     })?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).map_err(
-            |source| HookError::Io {
+            |error| HookError::Io {
                 path: hook.clone(),
-                source,
+                error,
             },
         )?;
     }

@@ -34,12 +34,12 @@ pub const DEFAULT_FILE: &str = ".leakhound.yaml";
 #[derive(Debug, Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("{path}: cannot read config: {source}")]
+    #[error("{path}: cannot read config: {error}")]
     Read {
         /// The file.
         path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (not a `source`: its text is already part of this message).
+        error: std::io::Error,
     },
     /// The YAML did not parse or did not fit the schema.
     #[error("{path}: {message}")]
@@ -62,12 +62,12 @@ pub enum ConfigError {
         message: String,
     },
     /// A rule in `rules.extra` is invalid.
-    #[error("{path}: rules.extra: {source}")]
+    #[error("{path}: rules.extra: {error}")]
     Rule {
         /// The file.
         path: PathBuf,
-        /// The rule error.
-        source: LoadError,
+        /// The rule error (not a `source`: its text is already part of this message).
+        error: LoadError,
     },
 }
 
@@ -150,7 +150,7 @@ impl Config {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
-            source,
+            error: source,
         })?;
         Self::parse(path, &text)
     }
@@ -183,28 +183,44 @@ impl Config {
         let name = path.display().to_string();
         let mut extra = RuleSet::default();
         for raw in &self.rules.extra {
+            let line = raw.referenced.line();
             let rule =
-                validate(&name, raw.referenced.line(), raw.value.clone()).map_err(|source| {
-                    ConfigError::Rule {
-                        path: path.to_path_buf(),
-                        source,
-                    }
+                validate(&name, line, raw.value.clone()).map_err(|source| ConfigError::Rule {
+                    path: path.to_path_buf(),
+                    error: source,
                 })?;
+            // Checked here, not only by `extend`, so the error names the line of the second
+            // definition (issue 4: file, line and rule id).
+            if let Some(prev) = set
+                .rules()
+                .iter()
+                .chain(extra.rules())
+                .find(|r| r.id == rule.id)
+            {
+                return Err(ConfigError::Rule {
+                    path: path.to_path_buf(),
+                    error: LoadError::DuplicateId {
+                        id: rule.id.0.clone(),
+                        first: prev.source.clone(),
+                        second: format!("{name}:{line}"),
+                    },
+                });
+            }
             extra
                 .extend(vec![rule])
                 .map_err(|source| ConfigError::Rule {
                     path: path.to_path_buf(),
-                    source,
+                    error: source,
                 })?;
         }
         extra.compile_all().map_err(|source| ConfigError::Rule {
             path: path.to_path_buf(),
-            source,
+            error: source,
         })?;
         set.extend(extra.into_rules())
             .map_err(|source| ConfigError::Rule {
                 path: path.to_path_buf(),
-                source,
+                error: source,
             })?;
         for (id, ov) in &self.rules.overrides {
             let line = ov.referenced.line();

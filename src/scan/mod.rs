@@ -229,8 +229,17 @@ fn line_window(bytes: &[u8], start: usize, end: usize) -> (usize, usize) {
 }
 
 /// Counts Unicode scalar values, treating each invalid byte as one.
+/// Characters in `bytes` as [`Match::column`] counts them: Unicode scalar values, and one per
+/// byte of invalid UTF-8. Counting non-continuation bytes would skip a stray continuation byte
+/// (a Latin-1 `«` is 0xAB) and put the column too far left.
 fn count_chars(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+    if bytes.is_ascii() {
+        return bytes.len();
+    }
+    bytes
+        .utf8_chunks()
+        .map(|c| c.valid().chars().count() + c.invalid().len())
+        .sum()
 }
 
 fn nz(n: usize) -> NonZeroU32 {
@@ -347,6 +356,14 @@ mod tests {
         let text = "é\u{1F600} tok_Q8fz1LmP0xVb";
         let m = s.scan(text.as_bytes(), &mut Scratch::default());
         assert_eq!(m[0].column.get(), 4);
+    }
+
+    #[test]
+    fn column_counts_each_invalid_byte_once() {
+        let s = scanner(TWO);
+        // 0xE9 then `=`: a truncated sequence; 0xAB alone: a stray continuation byte.
+        let m = s.scan(b"l\xe9=\xab tok_Q8fz1LmP0xVb", &mut Scratch::default());
+        assert_eq!(m[0].column.get(), 6);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 mod action;
 mod common;
 mod git;
+mod hostile;
 mod interrupt;
 mod reports;
 mod rules;

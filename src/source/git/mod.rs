@@ -47,19 +47,19 @@ pub enum GitError {
         message: String,
     },
     /// Any other libgit2 failure, with what was being done.
-    #[error("{what}: {source}")]
+    #[error("{what}: {error}")]
     Git {
         /// What was being done (names the repository, ref or object).
         what: String,
-        /// libgit2's error.
-        source: git2::Error,
+        /// libgit2's error (not a `source`: its text is already part of this message).
+        error: git2::Error,
     },
 }
 
 impl GitError {
     pub(crate) fn git(what: impl Into<String>) -> impl FnOnce(git2::Error) -> GitError {
         let what = what.into();
-        move |source| GitError::Git { what, source }
+        move |error| GitError::Git { what, error }
     }
 }
 
