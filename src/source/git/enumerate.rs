@@ -122,6 +122,34 @@ fn missing(what: &str, id: Oid, e: &git2::Error) -> Skip {
 /// each (see [`super::attribute`] for the walk).
 ///
 /// # Errors
+/// Every readable commit reachable from `tips`, oldest first by commit time; unreadable
+/// commits are named as skips and their ancestry beyond them is not followed. The fallback for
+/// damaged repositories, where libgit2's sorted revwalk gives up as a whole.
+fn walk_readable(repo: &Repository, tips: &HashSet<Oid>, skips: &mut Vec<Skip>) -> Vec<Oid> {
+    let mut seen: HashSet<Oid> = tips.iter().copied().collect();
+    let mut stack: Vec<Oid> = tips.iter().copied().collect();
+    let mut found: Vec<(i64, Oid)> = Vec::new();
+    while let Some(id) = stack.pop() {
+        match repo.find_commit(id) {
+            Ok(c) => {
+                found.push((c.time().seconds(), id));
+                for p in c.parent_ids() {
+                    if seen.insert(p) {
+                        stack.push(p);
+                    }
+                }
+            }
+            Err(e) => skips.push(Skip {
+                path: id.to_string(),
+                reason: SkipReason::MissingObject,
+                detail: Some(format!("commit {id}: {}", e.message())),
+            }),
+        }
+    }
+    found.sort_unstable();
+    found.into_iter().map(|(_, id)| id).collect()
+}
+
 /// [`GitError`] when the refs cannot be listed, a named ref does not resolve, or the walk
 /// cannot start. Unreadable commits and trees are skips.
 pub fn reachable(
@@ -150,6 +178,9 @@ pub fn reachable(
                     reason: SkipReason::MissingObject,
                     detail: Some(e.message().to_string()),
                 });
+                // A sorted revwalk reads the whole graph before yielding anything, so one
+                // unreadable commit would hide every readable one: walk by hand instead.
+                out.commits = walk_readable(repo, &tips, &mut out.skips);
                 break;
             }
         }
