@@ -118,10 +118,6 @@ fn missing(what: &str, id: Oid, e: &git2::Error) -> Skip {
     }
 }
 
-/// Every blob reachable from `sel`, with the commit and path that introduced
-/// each (see [`super::attribute`] for the walk).
-///
-/// # Errors
 /// Every readable commit reachable from `tips`, oldest first by commit time; unreadable
 /// commits are named as skips and their ancestry beyond them is not followed. The fallback for
 /// damaged repositories, where libgit2's sorted revwalk gives up as a whole.
@@ -150,6 +146,10 @@ fn walk_readable(repo: &Repository, tips: &HashSet<Oid>, skips: &mut Vec<Skip>) 
     found.into_iter().map(|(_, id)| id).collect()
 }
 
+/// Every blob reachable from `sel`, with the commit and path that introduced
+/// each (see [`super::attribute`] for the walk).
+///
+/// # Errors
 /// [`GitError`] when the refs cannot be listed, a named ref does not resolve, or the walk
 /// cannot start. Unreadable commits and trees are skips.
 pub fn reachable(
