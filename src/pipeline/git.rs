@@ -91,6 +91,19 @@ struct Worker<'a> {
     pending: (u64, u64),
 }
 
+impl<'a> Worker<'a> {
+    fn new(scanner: &'a Scanner, progress: &'a Progress, shared: &'a Mutex<Collected>) -> Self {
+        Worker {
+            scanner,
+            progress,
+            shared,
+            scratch: Scratch::default(),
+            local: Collected::default(),
+            pending: (0, 0),
+        }
+    }
+}
+
 impl BlobSink for Worker<'_> {
     fn blob(&mut self, id: Oid, bytes: &[u8]) {
         let len = bytes.len() as u64;
@@ -197,13 +210,8 @@ fn read(
     progress: &Progress,
 ) -> Collected {
     let shared = Mutex::new(Collected::default());
-    enumerate::read_blobs(repo.path(), ids, opts, || Worker {
-        scanner,
-        progress,
-        shared: &shared,
-        scratch: Scratch::default(),
-        local: Collected::default(),
-        pending: (0, 0),
+    enumerate::read_blobs(repo.path(), ids, opts, || {
+        Worker::new(scanner, progress, &shared)
     });
     match shared.into_inner() {
         Ok(c) => c,
@@ -347,14 +355,7 @@ fn staged_index(
     }
     let shared = Mutex::new(Collected::default());
     {
-        let mut w = Worker {
-            scanner,
-            progress,
-            shared: &shared,
-            scratch: Scratch::default(),
-            local: Collected::default(),
-            pending: (0, 0),
-        };
+        let mut w = Worker::new(scanner, progress, &shared);
         let mut seen = HashSet::new();
         for ch in &changes {
             if seen.insert(ch.new) {

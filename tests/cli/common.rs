@@ -1,6 +1,8 @@
 //! Helpers shared by the end-to-end tests.
 
 use std::path::{Path, PathBuf};
+
+use leakhound::scan::checks::crc32;
 use std::process::{Command, Output, Stdio};
 
 /// The repository root (where `fixtures/` lives).
@@ -133,23 +135,9 @@ pub fn github_token(seed: u32) -> String {
             char::from(alphabet[(x % 62) as usize])
         })
         .collect();
-    let mut crc = !0u32;
-    for b in body.bytes() {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    let mut n = !crc;
-    let mut sum = [b'0'; 6];
-    for slot in sum.iter_mut().rev() {
-        *slot = alphabet[(n % 62) as usize];
-        n /= 62;
-    }
+    // The checksum comes from the scanner's own implementation, which its unit tests check
+    // against zlib's CRC-32 test vector.
+    let sum = crc32::base62_6(crc32::crc32(body.as_bytes()));
     format!("ghp_{body}{}", String::from_utf8_lossy(&sum))
 }
 

@@ -2,7 +2,7 @@
 //! A candidate failing its rule's check is not a finding.
 
 mod base64;
-mod crc32;
+pub mod crc32;
 mod generic;
 mod jwt;
 mod pem;
