@@ -34,6 +34,12 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
+    /// List the providers leakhound can verify and revoke credentials with.
+    Providers {
+        /// List format.
+        #[arg(short, long, value_enum, default_value = "text")]
+        format: RulesFormat,
+    },
 }
 
 /// `leakhound install-hook`.
@@ -148,6 +154,51 @@ pub struct OutputArgs {
     /// Import the rules and allowlists of a gitleaks TOML configuration.
     #[arg(long, value_name = "FILE")]
     pub gitleaks_config: Option<PathBuf>,
+    /// Live verification and revocation.
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+/// Live verification and revocation through provider APIs (all opt-in).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Verification and revocation (sends secrets to their providers)")]
+pub struct LiveArgs {
+    /// Ask each finding's provider whether the credential is live (sends it to the provider's
+    /// own API over TLS, nowhere else).
+    #[arg(long)]
+    pub verify: bool,
+    /// Revoke credentials verified active, through the provider's API. Implies --verify. Asks
+    /// before each one unless --yes.
+    #[arg(long)]
+    pub revoke: bool,
+    /// Run CMD (with `sh -c`) once per active credential no built-in provider revokes, and per
+    /// credential leakhound cannot verify; the finding arrives as JSON on stdin, secret included.
+    #[arg(long, value_name = "CMD")]
+    pub revoke_hook: Option<String>,
+    /// Do not ask before revoking (required when there is no terminal, and in CI).
+    #[arg(long)]
+    pub yes: bool,
+    /// Show what would be revoked and which requests would be sent, without revoking.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Append every verification and revocation attempt here (JSON Lines, never the secret)
+    /// [default: $XDG_STATE_HOME/leakhound/audit.jsonl].
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
+    /// Send NAME's credentials to URL instead of its public API (GitHub Enterprise Server,
+    /// self-managed GitLab, a proxy). https only, except http to a loopback address. Repeatable.
+    #[arg(long, value_name = "NAME=URL")]
+    pub provider_endpoint: Vec<String>,
+    /// Seconds to wait for each provider request.
+    #[arg(long, value_name = "SECS", default_value_t = 15)]
+    pub verify_timeout: u64,
+}
+
+impl LiveArgs {
+    /// Whether anything live was asked for.
+    pub fn any(&self) -> bool {
+        self.verify || self.revoke || self.revoke_hook.is_some()
+    }
 }
 
 /// `leakhound scan`.

@@ -136,6 +136,41 @@ pub struct Finding {
     pub commit: Option<CommitMeta>,
     /// For history findings: whether the same secret is still in `HEAD`'s tree at this path.
     pub present_at_head: Option<bool>,
+    /// Live verification, when `--verify` asked the provider.
+    pub verification: Option<Verification>,
+    /// Revocation attempt, under `--revoke` or `--revoke-hook`.
+    pub revocation: Option<RevocationRecord>,
+}
+
+/// What the provider said about a finding's credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    /// The provider asked.
+    pub provider: String,
+    /// Live or not.
+    pub status: crate::providers::Status,
+    /// Who the credential belongs to, when the provider said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// Why, in a few words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// When (RFC 3339, UTC).
+    pub checked_at: String,
+}
+
+/// How an attempt to revoke a finding's credential ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RevocationRecord {
+    /// The provider that was asked, or `hook` for `--revoke-hook`.
+    pub by: String,
+    /// The outcome.
+    pub outcome: crate::providers::Outcome,
+    /// Why, in a few words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// When (RFC 3339, UTC).
+    pub at: String,
 }
 
 impl Finding {

@@ -14,6 +14,7 @@ pub mod hook;
 pub mod interrupt;
 pub mod pipeline;
 pub mod progress;
+pub mod providers;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -13,8 +13,8 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 
 use leakhound::cli::{
-    Cli, ColorArg, Command, GitArgs, InstallHookArgs, OutputArgs, RulesArgs, RulesCommand,
-    RulesFormat, ScanArgs,
+    Cli, ColorArg, Command, GitArgs, InstallHookArgs, LiveArgs, OutputArgs, RulesArgs,
+    RulesCommand, RulesFormat, ScanArgs,
 };
 use leakhound::config::{gitleaks, Config, DEFAULT_FILE};
 use leakhound::hook::{self, Installed};
@@ -22,6 +22,7 @@ use leakhound::interrupt;
 use leakhound::pipeline::git::{GitMode, GitRequest};
 use leakhound::pipeline::{self, Outcome, ScanRequest};
 use leakhound::progress::{self, Progress};
+use leakhound::providers::{self, http::Settings, run::LiveOptions};
 use leakhound::report::{self, ReportOptions};
 use leakhound::rules::Confidence;
 use leakhound::rules::{check, load, RuleSet};
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut cmd, "leakhound", &mut io::stdout());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Providers { format } => list_providers(format),
         Command::Man => {
             let cmd = <Cli as clap::CommandFactory>::command();
             clap_mangen::Man::new(cmd)
@@ -164,6 +166,8 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
         }
     }
     let out = &args.output;
+    let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let live = live_options(&out.live, reads_stdin)?;
     let root = args
         .paths
         .iter()
@@ -189,7 +193,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     };
     let outcome = pipeline::scan(&scanner, &triage, &req, &progress);
     progress.finish();
-    report_and_exit(out, &scanner, &triage, outcome, false)
+    report_and_exit(out, &scanner, &triage, outcome, false, live.as_ref())
 }
 
 fn run_git(args: &GitArgs) -> Result<ExitCode> {
@@ -200,6 +204,7 @@ fn run_git(args: &GitArgs) -> Result<ExitCode> {
         );
     }
     let out = &args.output;
+    let live = live_options(&out.live, false)?;
     let repo = gitsource::open(&args.repo)?;
     let root = repo
         .workdir()
@@ -232,7 +237,107 @@ fn run_git(args: &GitArgs) -> Result<ExitCode> {
     };
     let outcome = pipeline::git::scan_git(&scanner, &triage, &repo, &req, &progress);
     progress.finish();
-    report_and_exit(out, &scanner, &triage, outcome?, staged)
+    report_and_exit(out, &scanner, &triage, outcome?, staged, live.as_ref())
+}
+
+/// Checks the live-verification options before anything is scanned: endpoints, and that a
+/// revocation can be confirmed.
+fn live_options(args: &LiveArgs, reads_stdin: bool) -> Result<Option<LiveOptions>> {
+    if !args.any() {
+        if args.dry_run || !args.provider_endpoint.is_empty() || args.audit_log.is_some() {
+            bail!("--dry-run, --provider-endpoint and --audit-log apply only with --verify, --revoke or --revoke-hook");
+        }
+        return Ok(None);
+    }
+    let revoking = args.revoke || args.revoke_hook.is_some();
+    if args.dry_run && !revoking {
+        bail!("--dry-run applies to --revoke and --revoke-hook (verification only reads)");
+    }
+    if revoking && !args.dry_run && !args.yes {
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+        if ci || reads_stdin || !io::stdin().is_terminal() || !io::stderr().is_terminal() {
+            bail!(
+                "revocation asks before each credential, and this run cannot ask (no terminal{}): \
+                 pass --yes to revoke without asking, or --dry-run to see what would be revoked",
+                if ci { ", or CI is set" } else { "" }
+            );
+        }
+    }
+    let mut endpoints = std::collections::HashMap::new();
+    for spec in &args.provider_endpoint {
+        let Some((name, url)) = spec.split_once('=') else {
+            bail!("--provider-endpoint {spec:?}: expected NAME=URL");
+        };
+        if providers::by_name(name).is_none() {
+            bail!("--provider-endpoint {spec:?}: no provider named {name:?} (see `leakhound providers`)");
+        }
+        let (scheme, host) = providers::http::scheme_host(url)
+            .map_err(|e| anyhow::anyhow!("--provider-endpoint {spec:?}: {e}"))?;
+        match scheme.as_str() {
+            "https" => {}
+            "http" if providers::http::is_loopback(&host) => {}
+            _ => bail!(
+                "--provider-endpoint {spec:?}: only https URLs, or http to a loopback address"
+            ),
+        }
+        eprintln!("leakhound: note: {name} credentials go to {url} (--provider-endpoint), not to {name}'s public API");
+        endpoints.insert(name.to_string(), url.trim_end_matches('/').to_string());
+    }
+    Ok(Some(LiveOptions {
+        verify: true,
+        revoke: args.revoke,
+        hook: args.revoke_hook.clone(),
+        yes: args.yes,
+        audit_log: args
+            .audit_log
+            .clone()
+            .unwrap_or_else(providers::audit::default_path),
+        settings: Settings {
+            timeout: std::time::Duration::from_secs(args.verify_timeout.max(1)),
+            dry_run: args.dry_run,
+            endpoints,
+            ..Settings::default()
+        },
+    }))
+}
+
+/// Asks on the terminal; anything but y/yes is no.
+fn ask(what: &str) -> bool {
+    eprint!("leakhound: {what}? [y/N] ");
+    let _ = io::stderr().flush();
+    let mut line = String::new();
+    if io::stdin().read_line(&mut line).is_err() {
+        return false;
+    }
+    matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
+/// Verifies (and revokes) `outcome`'s findings; prints what was done.
+fn run_live(outcome: &mut Outcome, rules: &RuleSet, live: &LiveOptions, quiet: bool) -> Result<()> {
+    let s = providers::run::run(&mut outcome.findings, rules, live, &mut ask)
+        .map_err(anyhow::Error::msg)?;
+    for line in &s.lines {
+        eprintln!("leakhound: {line}");
+    }
+    if !quiet {
+        let total: usize = s.verified.values().sum();
+        let parts: Vec<String> = s.verified.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        eprintln!(
+            "leakhound: verified {total} credential(s){}{}; audit log {}",
+            if parts.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", parts.join(", "))
+            },
+            if s.unverifiable > 0 {
+                format!("; {} finding(s) have no built-in verifier", s.unverifiable)
+            } else {
+                String::new()
+            },
+            live.audit_log.display()
+        );
+    }
+    Ok(())
 }
 
 /// Writes the report and the summary; the exit status for `outcome`.
@@ -242,6 +347,7 @@ fn report_and_exit(
     triage: &Triage,
     mut outcome: Outcome,
     staged: bool,
+    live: Option<&LiveOptions>,
 ) -> Result<ExitCode> {
     let min: Confidence = out.min_confidence.into();
     let before = outcome.findings.len();
@@ -253,6 +359,11 @@ fn report_and_exit(
             "{below} finding(s) below --min-confidence {} not reported",
             min.as_str()
         ));
+    }
+    if let Some(live) = live {
+        if !outcome.findings.is_empty() {
+            run_live(&mut outcome, scanner.rules(), live, out.quiet)?;
+        }
     }
     let opts = report_options(out);
     let mut w = open_output(out.output.as_deref())?;
@@ -356,6 +467,56 @@ fn list_rules(format: RulesFormat) -> Result<ExitCode> {
                 )?;
             }
             writeln!(out, "{} rules", rules.len())?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list_providers(format: RulesFormat) -> Result<ExitCode> {
+    let rules = RuleSet::builtin()?;
+    let rules_of = |name: &str| -> Vec<String> {
+        rules
+            .rules()
+            .iter()
+            .filter(|r| r.provider.as_deref() == Some(name))
+            .map(|r| r.id.0.clone())
+            .collect()
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    match format {
+        RulesFormat::Json => {
+            let list: Vec<serde_json::Value> = providers::all()
+                .iter()
+                .map(|p| {
+                    let i = p.info();
+                    serde_json::json!({
+                        "name": i.name, "rules": rules_of(i.name), "verify": true,
+                        "revoke": i.revoke, "docs": i.docs, "hosts": i.hosts,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &list)?;
+            writeln!(out)?;
+        }
+        RulesFormat::Text => {
+            for p in providers::all() {
+                let i = p.info();
+                writeln!(
+                    out,
+                    "{:16} verify{}  {:3} rule(s)  {}",
+                    i.name,
+                    if i.revoke { " revoke" } else { "       " },
+                    rules_of(i.name).len(),
+                    i.docs
+                )?;
+            }
+            let revoke = providers::all().iter().filter(|p| p.info().revoke).count();
+            writeln!(
+                out,
+                "{} providers verify, {revoke} revoke",
+                providers::all().len()
+            )?;
         }
     }
     out.flush()?;

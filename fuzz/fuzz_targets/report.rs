@@ -77,6 +77,8 @@ fn finding(record: &[u8]) -> Finding {
         ],
         secret,
         present_at_head: commit.as_ref().map(|_| n % 2 == 0),
+        verification: None,
+        revocation: None,
         commit,
     }
 }

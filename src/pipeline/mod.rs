@@ -238,6 +238,8 @@ pub(crate) fn finding(
         context,
         commit: None,
         present_at_head: None,
+        verification: None,
+        revocation: None,
     }
 }
 

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::blob::CommitMeta;
-use crate::finding::Finding;
+use crate::finding::{Finding, RevocationRecord, Verification};
 use crate::pipeline::Summary;
 
 use super::ReportOptions;
@@ -31,6 +31,10 @@ pub struct FindingView<'a> {
     commit: Option<CommitView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     present_at_head: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<&'a Verification>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revocation: Option<&'a RevocationRecord>,
 }
 
 /// The commit that introduced a history finding.
@@ -75,6 +79,8 @@ impl<'a> FindingView<'a> {
             context: f.context_line(opts.redact),
             commit: f.commit.as_ref().map(CommitView::new),
             present_at_head: f.present_at_head,
+            verification: f.verification.as_ref(),
+            revocation: f.revocation.as_ref(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Reporters: findings and a summary in, bytes out. A reporter never opens a file or sees a raw
 //! secret except through [`Finding::secret_text`] under the run's redaction policy.
 
-mod json;
+pub mod json;
 mod sarif;
 mod text;
 

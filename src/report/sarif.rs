@@ -138,6 +138,12 @@ fn result(f: &Finding, index: usize, opts: ReportOptions) -> SarifResult {
     if let Some(p) = f.present_at_head {
         props.insert("present_at_head".to_string(), json!(p));
     }
+    if let Some(v) = &f.verification {
+        props.insert("verification".to_string(), json!(v));
+    }
+    if let Some(r) = &f.revocation {
+        props.insert("revocation".to_string(), json!(r));
+    }
     let location = Location::builder()
         .physical_location(
             PhysicalLocation::builder()

@@ -58,6 +58,40 @@ pub(super) fn write(
                 c.summary
             )?;
         }
+        if let Some(v) = &f.verification {
+            let who = v
+                .identity
+                .as_deref()
+                .map(|i| format!(" as {i}"))
+                .unwrap_or_default();
+            let why = v
+                .detail
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default();
+            let status = match v.status {
+                crate::providers::Status::Active => format!("{red}{bold}ACTIVE{reset}"),
+                s => s.as_str().to_string(),
+            };
+            writeln!(
+                out,
+                "    verified by {}: {status}{who}{why} at {}",
+                v.provider, v.checked_at
+            )?;
+        }
+        if let Some(r) = &f.revocation {
+            writeln!(
+                out,
+                "    revocation by {}: {}{} at {}",
+                r.by,
+                r.outcome.as_str(),
+                r.detail
+                    .as_deref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default(),
+                r.at
+            )?;
+        }
         writeln!(out, "    {dim}fingerprint {}{reset}", f.fingerprint)?;
     }
     Ok(())

@@ -1,0 +1,513 @@
+//! The one HTTP client every provider goes through.
+//!
+//! It enforces the rules that keep a credential from going anywhere but its provider:
+//! - a request goes only to a host on the provider's allowlist (or to the host the user named
+//!   with `--provider-endpoint`), over TLS (rustls); plain `http://` only to loopback addresses;
+//! - redirects are never followed, so a credential in a header cannot be forwarded elsewhere;
+//! - every request has a timeout; responses are read up to 1 MiB;
+//! - read-only requests are retried with backoff on 429, 5xx, timeouts and connection errors,
+//!   honouring `Retry-After`; requests that change something (revocations) are retried only on
+//!   429, which promises nothing was done, and never after a timeout;
+//! - each provider has a minimum interval between requests (a simple per-provider rate limit);
+//! - under `--dry-run`, requests that change something are not sent: their description is
+//!   returned as [`HttpError::DryRun`].
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Read;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use ureq::http;
+
+/// Largest response body read.
+const MAX_BODY: u64 = 1 << 20;
+
+/// HTTP methods the providers use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET.
+    Get,
+    /// POST.
+    Post,
+    /// PUT.
+    Put,
+    /// PATCH.
+    Patch,
+    /// DELETE.
+    Delete,
+}
+
+impl Method {
+    /// The method's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// One request. Header values and the body may hold the credential: they are never printed.
+#[derive(Clone)]
+pub struct Request {
+    /// The method.
+    pub method: Method,
+    /// Absolute URL.
+    pub url: String,
+    /// The URL as it may be shown (the credential redacted where it is part of the URL).
+    pub shown_url: String,
+    /// Headers.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: Option<Vec<u8>>,
+    /// Whether the request changes something at the provider (a revocation). Such requests are
+    /// not retried after they may have arrived, and are not sent under `--dry-run`.
+    pub mutating: bool,
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method.as_str(), self.shown_url)
+    }
+}
+
+/// A response: status, selected headers, and up to 1 MiB of body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers, names lowercased.
+    pub headers: Vec<(String, String)>,
+    /// Body (truncated at 1 MiB).
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The body as JSON, if it is JSON.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether the status is 2xx.
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// Why a request produced no response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpError {
+    /// No response in time. The request may have arrived.
+    Timeout,
+    /// No connection (DNS, refused, TLS handshake): the request was not sent.
+    Connect(String),
+    /// The request was refused by policy before anything was sent (host not allowed, plain
+    /// HTTP to a non-loopback host, a malformed URL).
+    Policy(String),
+    /// `--dry-run`: a request that would change something, not sent.
+    DryRun(String),
+    /// Anything else after the connection was made (protocol error, reset).
+    Other(String),
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HttpError::Timeout => f.write_str("timed out"),
+            HttpError::Connect(e) => write!(f, "cannot connect: {e}"),
+            HttpError::Policy(e) => write!(f, "refused: {e}"),
+            HttpError::DryRun(e) => write!(f, "dry run: would call {e}"),
+            HttpError::Other(e) => write!(f, "request failed: {e}"),
+        }
+    }
+}
+
+/// Client settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Attempts for a read-only request (the first included).
+    pub attempts: u32,
+    /// Longest wait honoured from a `Retry-After` header; longer asks give up instead.
+    pub max_retry_wait: Duration,
+    /// First backoff delay when the server gives no `Retry-After`; doubles each attempt.
+    pub backoff: Duration,
+    /// Don't send requests that change something.
+    pub dry_run: bool,
+    /// `--provider-endpoint NAME=URL` overrides.
+    pub endpoints: HashMap<String, String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            timeout: Duration::from_secs(15),
+            attempts: 3,
+            max_retry_wait: Duration::from_secs(60),
+            backoff: Duration::from_millis(500),
+            dry_run: false,
+            endpoints: HashMap::new(),
+        }
+    }
+}
+
+/// The HTTP client shared by every provider.
+pub struct Client {
+    agent: ureq::Agent,
+    settings: Settings,
+    next_slot: Mutex<HashMap<&'static str, Instant>>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether `host` is a loopback address (the only hosts plain HTTP may reach).
+pub fn is_loopback(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h == "localhost"
+        || h.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Scheme and host of an absolute URL.
+///
+/// # Errors
+/// [`HttpError::Policy`] when `url` is not absolute.
+pub fn scheme_host(url: &str) -> Result<(String, String), HttpError> {
+    let uri: http::Uri = url
+        .parse()
+        .map_err(|_| HttpError::Policy("malformed URL".into()))?;
+    match (uri.scheme_str(), uri.host()) {
+        (Some(s), Some(h)) => Ok((s.to_ascii_lowercase(), h.to_ascii_lowercase())),
+        _ => Err(HttpError::Policy("URL without scheme or host".into())),
+    }
+}
+
+impl Client {
+    /// A client with `settings`.
+    pub fn new(settings: Settings) -> Self {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(settings.timeout))
+            .user_agent(concat!("leakhound/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Client {
+            agent: config.into(),
+            settings,
+            next_slot: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The base URL for a provider: the user's override, else the built-in one.
+    pub fn base_url<'a>(&'a self, provider: &str, builtin: &'a str) -> &'a str {
+        self.settings
+            .endpoints
+            .get(provider)
+            .map_or(builtin, String::as_str)
+    }
+
+    /// Checks that `url` may be sent to for `provider` (whose built-in hosts are `hosts`).
+    ///
+    /// # Errors
+    /// [`HttpError::Policy`] naming what is wrong.
+    pub fn check_url(&self, provider: &str, hosts: &[&str], url: &str) -> Result<(), HttpError> {
+        let (scheme, host) = scheme_host(url)?;
+        match scheme.as_str() {
+            "https" => {}
+            "http" if is_loopback(&host) => {}
+            "http" => {
+                return Err(HttpError::Policy(format!(
+                    "plain http to {host}: only https, or http to a loopback address"
+                )))
+            }
+            other => return Err(HttpError::Policy(format!("scheme {other} not allowed"))),
+        }
+        let allowed = match self.settings.endpoints.get(provider) {
+            Some(base) => scheme_host(base).is_ok_and(|(_, h)| h == host),
+            None => hosts.iter().any(|h| h.eq_ignore_ascii_case(&host)),
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(HttpError::Policy(format!(
+                "{host} is not a {provider} host"
+            )))
+        }
+    }
+
+    /// Waits for `provider`'s next request slot.
+    fn pace(&self, provider: &'static str, interval: Duration) {
+        if interval.is_zero() {
+            return;
+        }
+        let wait = {
+            let mut slots = self
+                .next_slot
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let now = Instant::now();
+            let slot = slots.entry(provider).or_insert(now);
+            let start = (*slot).max(now);
+            *slot = start + interval;
+            start - now
+        };
+        if !wait.is_zero() {
+            std::thread::sleep(wait);
+        }
+    }
+
+    /// Sends `req` for `provider` (allowed hosts `hosts`, at most one request per `interval`),
+    /// with the retry policy described in the module documentation.
+    ///
+    /// # Errors
+    /// An [`HttpError`] when there is no response.
+    pub fn send(
+        &self,
+        provider: &'static str,
+        hosts: &[&str],
+        interval: Duration,
+        req: &Request,
+    ) -> Result<Response, HttpError> {
+        self.check_url(provider, hosts, &req.url)?;
+        if req.mutating && self.settings.dry_run {
+            return Err(HttpError::DryRun(format!(
+                "{} {}",
+                req.method.as_str(),
+                req.shown_url
+            )));
+        }
+        let attempts = self.settings.attempts.max(1);
+        let mut delay = self.settings.backoff;
+        let mut attempt = 1;
+        loop {
+            self.pace(provider, interval);
+            let result = self.send_once(req);
+            let retry_after = match &result {
+                Ok(r) if r.status == 429 || (!req.mutating && r.status >= 500) => {
+                    Some(retry_after(r).unwrap_or(delay))
+                }
+                Err(HttpError::Timeout | HttpError::Connect(_) | HttpError::Other(_))
+                    if !req.mutating =>
+                {
+                    Some(delay)
+                }
+                _ => None,
+            };
+            match retry_after {
+                Some(wait) if attempt < attempts && wait <= self.settings.max_retry_wait => {
+                    std::thread::sleep(wait);
+                    attempt += 1;
+                    delay *= 2;
+                }
+                _ => return result,
+            }
+        }
+    }
+
+    fn send_once(&self, req: &Request) -> Result<Response, HttpError> {
+        let mut builder = http::Request::builder()
+            .method(req.method.as_str())
+            .uri(&req.url);
+        for (k, v) in &req.headers {
+            builder = builder.header(k, v);
+        }
+        let request = builder
+            .body(req.body.clone().unwrap_or_default())
+            .map_err(|e| HttpError::Policy(format!("malformed request: {e}")))?;
+        let mut resp = self.agent.run(request).map_err(classify)?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| {
+                v.to_str()
+                    .ok()
+                    .map(|v| (k.as_str().to_ascii_lowercase(), v.to_string()))
+            })
+            .collect();
+        let mut body = Vec::new();
+        resp.body_mut()
+            .as_reader()
+            .take(MAX_BODY)
+            .read_to_end(&mut body)
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::TimedOut {
+                    HttpError::Timeout
+                } else {
+                    HttpError::Other(format!("reading the response: {e}"))
+                }
+            })?;
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is treated as absent).
+fn retry_after(r: &Response) -> Option<Duration> {
+    r.header("retry-after")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
+fn classify(e: ureq::Error) -> HttpError {
+    match e {
+        ureq::Error::Timeout(_) => HttpError::Timeout,
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => HttpError::Timeout,
+        ureq::Error::Io(io)
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::AddrNotAvailable
+            ) =>
+        {
+            HttpError::Connect(io.to_string())
+        }
+        ureq::Error::HostNotFound => HttpError::Connect("host not found".into()),
+        ureq::Error::ConnectionFailed => HttpError::Connect("connection failed".into()),
+        ureq::Error::Tls(e) => HttpError::Connect(format!("TLS: {e}")),
+        ureq::Error::Rustls(e) => HttpError::Connect(format!("TLS: {e}")),
+        ureq::Error::BadUri(u) => HttpError::Policy(format!("bad URL {u}")),
+        other => HttpError::Other(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(endpoints: &[(&str, &str)]) -> Client {
+        Client::new(Settings {
+            endpoints: endpoints
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect(),
+            ..Settings::default()
+        })
+    }
+
+    #[test]
+    fn only_provider_hosts_over_tls() {
+        let c = client(&[]);
+        let hosts = ["api.github.com"];
+        assert!(c
+            .check_url("github", &hosts, "https://api.github.com/user")
+            .is_ok());
+        assert!(c
+            .check_url("github", &hosts, "https://API.GitHub.com/user")
+            .is_ok());
+        for bad in [
+            "http://api.github.com/user",
+            "https://evil.example/user",
+            "https://api.github.com.evil.example/user",
+            "ftp://api.github.com/",
+            "/user",
+        ] {
+            assert!(
+                matches!(
+                    c.check_url("github", &hosts, bad),
+                    Err(HttpError::Policy(_))
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_endpoint_override_replaces_the_hosts_and_allows_loopback_http() {
+        let c = client(&[
+            ("github", "https://ghe.corp.example/api/v3"),
+            ("gitlab", "http://127.0.0.1:9999"),
+            ("slack", "http://10.0.0.5"),
+        ]);
+        assert_eq!(
+            c.base_url("github", "https://api.github.com"),
+            "https://ghe.corp.example/api/v3"
+        );
+        assert!(c
+            .check_url(
+                "github",
+                &["api.github.com"],
+                "https://ghe.corp.example/api/v3/user"
+            )
+            .is_ok());
+        assert!(c
+            .check_url("github", &["api.github.com"], "https://api.github.com/user")
+            .is_err());
+        assert!(c
+            .check_url(
+                "gitlab",
+                &["gitlab.com"],
+                "http://127.0.0.1:9999/api/v4/user"
+            )
+            .is_ok());
+        assert!(c
+            .check_url("slack", &["slack.com"], "http://10.0.0.5/api/auth.test")
+            .is_err());
+    }
+
+    #[test]
+    fn loopback_detection() {
+        for h in ["127.0.0.1", "127.3.4.5", "localhost", "[::1]", "::1"] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in ["10.0.0.1", "localhost.evil.example", "example.com", "[::2]"] {
+            assert!(!is_loopback(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn dry_run_withholds_mutating_requests_only() {
+        let c = Client::new(Settings {
+            dry_run: true,
+            ..Settings::default()
+        });
+        let req = Request {
+            method: Method::Delete,
+            url: "https://api.github.com/x".into(),
+            shown_url: "https://api.github.com/x".into(),
+            headers: vec![],
+            body: None,
+            mutating: true,
+        };
+        assert_eq!(
+            c.send("github", &["api.github.com"], Duration::ZERO, &req),
+            Err(HttpError::DryRun("DELETE https://api.github.com/x".into()))
+        );
+    }
+
+    #[test]
+    fn pacing_spaces_requests() {
+        let c = client(&[]);
+        let t = Instant::now();
+        for _ in 0..3 {
+            c.pace("p", Duration::from_millis(50));
+        }
+        assert!(t.elapsed() >= Duration::from_millis(100));
+    }
+}

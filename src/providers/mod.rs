@@ -1,0 +1,542 @@
+//! Live verification and revocation of findings through their providers' APIs (opt-in).
+//!
+//! One file per provider, each implementing [`Provider`]: `verify` asks the provider's cheapest
+//! read-only identity endpoint whether the credential is live; `revoke`, where the provider
+//! documents a way for the holder (or a finder) to revoke it, does so. Every request goes
+//! through the one [`http::Client`], which keeps credentials on their provider's hosts.
+//! [`run`] drives both over a scan's findings and writes the [`audit`] log.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use serde::Serialize;
+
+pub mod audit;
+pub mod fake;
+pub mod http;
+pub mod run;
+pub mod sigv4;
+
+mod anthropic;
+mod aws;
+mod github;
+mod gitlab;
+mod openai;
+mod slack;
+
+use http::{Client, HttpError, Method, Request, Response};
+
+/// What a provider is and what it supports.
+#[derive(Debug)]
+pub struct Info {
+    /// Name, as rules' `provider:` field and `--provider-endpoint` use it.
+    pub name: &'static str,
+    /// Documentation of the endpoints used.
+    pub docs: &'static str,
+    /// Default base URL of the API.
+    pub base: &'static str,
+    /// Hosts a credential of this provider may be sent to (without an endpoint override).
+    pub hosts: &'static [&'static str],
+    /// Whether [`Provider::revoke`] is implemented.
+    pub revoke: bool,
+    /// Minimum interval between two requests to this provider.
+    pub interval: Duration,
+}
+
+/// A credential to check: the secret and what else the finding knows.
+#[derive(Debug, Clone, Copy)]
+pub struct Credential<'a> {
+    /// The rule that found it (a provider may serve several kinds of token).
+    pub rule: &'a str,
+    /// The secret.
+    pub secret: &'a str,
+    /// What checks learnt about the finding (e.g. `aws_access_key_id` paired with a secret).
+    pub annotations: &'a BTreeMap<String, String>,
+}
+
+/// Whether a credential is live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The provider accepted it.
+    Active,
+    /// The provider rejected it as invalid, expired or revoked.
+    Inactive,
+    /// No answer either way (network error, timeout, rate limit, unexpected response). Never
+    /// taken as inactive.
+    Unknown,
+}
+
+impl Status {
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Inactive => "inactive",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
+/// A provider's answer to [`Provider::verify`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Live or not.
+    pub status: Status,
+    /// Who the credential belongs to (login, account, workspace), when the provider says.
+    pub identity: Option<String>,
+    /// Why, in a few words (especially for unknown).
+    pub detail: Option<String>,
+    /// The last HTTP status seen.
+    pub http_status: Option<u16>,
+}
+
+impl Verdict {
+    /// Active, belonging to `identity`.
+    pub fn active(r: &Response, identity: Option<String>) -> Self {
+        Verdict {
+            status: Status::Active,
+            identity,
+            detail: None,
+            http_status: Some(r.status),
+        }
+    }
+
+    /// Inactive, because `why`.
+    pub fn inactive(r: &Response, why: &str) -> Self {
+        Verdict {
+            status: Status::Inactive,
+            identity: None,
+            detail: Some(why.to_string()),
+            http_status: Some(r.status),
+        }
+    }
+
+    /// Unknown, because `why`.
+    pub fn unknown(r: Option<&Response>, why: &str) -> Self {
+        Verdict {
+            status: Status::Unknown,
+            identity: None,
+            detail: Some(why.to_string()),
+            http_status: r.map(|r| r.status),
+        }
+    }
+
+    /// The usual reading of an identity endpoint's answer: 2xx with a JSON body is active
+    /// (`identity` picks who from it; a 2xx without JSON is unknown), 401 is inactive, and
+    /// anything else is unknown with the status named.
+    pub fn from_identity_endpoint(
+        r: &Response,
+        identity: impl FnOnce(&serde_json::Value) -> Option<String>,
+    ) -> Self {
+        match r.status {
+            200..=299 => match r.json() {
+                Some(v) => Verdict::active(r, identity(&v)),
+                None => Verdict::unknown(Some(r), "malformed response"),
+            },
+            401 => Verdict::inactive(r, "rejected as invalid (401)"),
+            _ => Verdict::unknown(Some(r), &unexpected(r)),
+        }
+    }
+}
+
+/// "HTTP 503" and the like, with a word for the statuses that have one.
+pub fn unexpected(r: &Response) -> String {
+    match r.status {
+        403 => "forbidden (403): valid but lacking scope, or blocked".into(),
+        404 => "not found (404)".into(),
+        429 => "rate limited (429)".into(),
+        s if s >= 500 => format!("provider error ({s})"),
+        s => format!("unexpected response ({s})"),
+    }
+}
+
+impl From<HttpError> for Verdict {
+    fn from(e: HttpError) -> Self {
+        Verdict {
+            status: Status::Unknown,
+            identity: None,
+            detail: Some(e.to_string()),
+            http_status: None,
+        }
+    }
+}
+
+/// How a revocation attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The provider confirmed it.
+    Revoked,
+    /// The provider refused, or the request was never sent: the credential is still live.
+    Failed,
+    /// leakhound refused to act (e.g. no exact match in a lookup).
+    Refused,
+    /// No confirmation either way (timeout after sending, 5xx): check by hand; not retried.
+    Unknown,
+    /// `--dry-run`: what would have been called.
+    DryRun,
+}
+
+impl Outcome {
+    /// Kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Revoked => "revoked",
+            Outcome::Failed => "failed",
+            Outcome::Refused => "refused",
+            Outcome::Unknown => "unknown",
+            Outcome::DryRun => "dry-run",
+        }
+    }
+}
+
+/// A provider's answer to [`Provider::revoke`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Why, in a few words.
+    pub detail: Option<String>,
+    /// The last HTTP status seen.
+    pub http_status: Option<u16>,
+}
+
+impl Revocation {
+    /// An outcome with a reason, after response `r` (if any).
+    pub fn new(outcome: Outcome, r: Option<&Response>, why: &str) -> Self {
+        Revocation {
+            outcome,
+            detail: Some(why.to_string()),
+            http_status: r.map(|r| r.status),
+        }
+    }
+
+    /// The usual reading of a revocation endpoint's answer: 2xx revoked; 429 failed (the
+    /// provider promises it did nothing); 5xx unknown; other 4xx failed.
+    pub fn from_response(r: &Response) -> Self {
+        match r.status {
+            200..=299 => Revocation::new(Outcome::Revoked, Some(r), "revoked"),
+            s if s >= 500 => Revocation::new(
+                Outcome::Unknown,
+                Some(r),
+                &format!("provider error ({s}); the request may have been applied: check by hand"),
+            ),
+            _ => Revocation::new(Outcome::Failed, Some(r), &unexpected(r)),
+        }
+    }
+}
+
+impl From<HttpError> for Revocation {
+    fn from(e: HttpError) -> Self {
+        let outcome = match &e {
+            HttpError::DryRun(_) => Outcome::DryRun,
+            HttpError::Connect(_) => Outcome::Failed,
+            HttpError::Policy(_) => Outcome::Refused,
+            HttpError::Timeout | HttpError::Other(_) => Outcome::Unknown,
+        };
+        let detail = match (&e, outcome) {
+            (_, Outcome::Unknown) => {
+                format!("{e}; the request may have been applied: check by hand (not retried)")
+            }
+            _ => e.to_string(),
+        };
+        Revocation {
+            outcome,
+            detail: Some(detail),
+            http_status: None,
+        }
+    }
+}
+
+/// A provider: verification, and revocation where the provider offers it.
+pub trait Provider: Sync {
+    /// What it is.
+    fn info(&self) -> &'static Info;
+    /// Asks the provider whether `cred` is live.
+    fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict;
+    /// Revokes `cred`. Called only for credentials verified active, only under `--revoke`.
+    /// The default: not supported.
+    fn revoke(&self, api: &Api<'_>, cred: &Credential<'_>) -> Revocation {
+        let _ = (api, cred);
+        Revocation::new(
+            Outcome::Refused,
+            None,
+            "this provider has no revocation API",
+        )
+    }
+}
+
+/// Every built-in provider.
+pub fn all() -> &'static [&'static dyn Provider] {
+    &[
+        &anthropic::Anthropic,
+        &aws::Aws,
+        &github::GitHub,
+        &gitlab::GitLab,
+        &openai::OpenAi,
+        &slack::Slack,
+    ]
+}
+
+/// The provider called `name`.
+pub fn by_name(name: &str) -> Option<&'static dyn Provider> {
+    all().iter().copied().find(|p| p.info().name == name)
+}
+
+/// A provider's view of the client for one credential: builds requests against the
+/// provider's base URL (or the user's override) and redacts the credential wherever a
+/// request is shown.
+pub struct Api<'a> {
+    client: &'a Client,
+    info: &'static Info,
+    secret: &'a str,
+}
+
+impl fmt::Debug for Api<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Api({})", self.info.name)
+    }
+}
+
+impl<'a> Api<'a> {
+    /// The API for `info`, carrying `secret` (used only to redact shown URLs).
+    pub fn new(client: &'a Client, info: &'static Info, secret: &'a str) -> Self {
+        Api {
+            client,
+            info,
+            secret,
+        }
+    }
+
+    /// The base URL (no trailing slash).
+    pub fn base(&self) -> &str {
+        self.client
+            .base_url(self.info.name, self.info.base)
+            .trim_end_matches('/')
+    }
+
+    /// Whether `--dry-run` is on.
+    pub fn dry_run(&self) -> bool {
+        self.client.settings().dry_run
+    }
+
+    /// A request to `path` (starting with `/`) under the base URL.
+    pub fn request(&self, method: Method, path: &str) -> Call<'_> {
+        let url = format!("{}{path}", self.base());
+        self.absolute(method, &url)
+    }
+
+    /// A request to an absolute URL (a webhook URL that is itself the credential); the host
+    /// must still be one of the provider's.
+    pub fn absolute(&self, method: Method, url: &str) -> Call<'_> {
+        let shown_url = if self.secret.len() >= 8 {
+            url.replace(self.secret, &crate::finding::redact(self.secret))
+        } else {
+            url.to_string()
+        };
+        Call {
+            api: self,
+            req: Request {
+                method,
+                url: url.to_string(),
+                shown_url,
+                headers: Vec::new(),
+                body: None,
+                mutating: method != Method::Get,
+            },
+        }
+    }
+
+    /// GET `path`.
+    pub fn get(&self, path: &str) -> Call<'_> {
+        self.request(Method::Get, path)
+    }
+
+    /// POST `path`.
+    pub fn post(&self, path: &str) -> Call<'_> {
+        self.request(Method::Post, path)
+    }
+
+    /// DELETE `path`.
+    pub fn delete(&self, path: &str) -> Call<'_> {
+        self.request(Method::Delete, path)
+    }
+}
+
+/// A request being built.
+#[derive(Debug)]
+pub struct Call<'a> {
+    api: &'a Api<'a>,
+    req: Request,
+}
+
+impl Call<'_> {
+    /// Adds a header.
+    #[must_use]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.req.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// `Authorization: Bearer TOKEN`.
+    #[must_use]
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("Authorization", &format!("Bearer {token}"))
+    }
+
+    /// `Authorization: Basic base64(user:password)`.
+    #[must_use]
+    pub fn basic(self, user: &str, password: &str) -> Self {
+        let v = base64_encode(format!("{user}:{password}").as_bytes());
+        self.header("Authorization", &format!("Basic {v}"))
+    }
+
+    /// A JSON body.
+    #[must_use]
+    pub fn json(mut self, body: &serde_json::Value) -> Self {
+        self.req.body = Some(body.to_string().into_bytes());
+        self.header("Content-Type", "application/json")
+    }
+
+    /// A form body (`application/x-www-form-urlencoded`).
+    #[must_use]
+    pub fn form(mut self, pairs: &[(&str, &str)]) -> Self {
+        let body = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.req.body = Some(body.into_bytes());
+        self.header("Content-Type", "application/x-www-form-urlencoded")
+    }
+
+    /// A raw body with its content type.
+    #[must_use]
+    pub fn body(mut self, content_type: &str, body: Vec<u8>) -> Self {
+        self.req.body = Some(body);
+        self.header("Content-Type", content_type)
+    }
+
+    /// Marks a non-GET request as read-only (retried, sent under `--dry-run`), e.g. a POST to
+    /// an identity endpoint, or a provider's own dry-run call.
+    #[must_use]
+    pub fn read_only(mut self) -> Self {
+        self.req.mutating = false;
+        self
+    }
+
+    /// Sends it.
+    ///
+    /// # Errors
+    /// An [`HttpError`] when there is no response.
+    pub fn send(self) -> Result<Response, HttpError> {
+        let info = self.api.info;
+        self.api
+            .client
+            .send(info.name, info.hosts, info.interval, &self.req)
+    }
+}
+
+/// Standard base64 with padding.
+pub fn base64_encode(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(T[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A JSON string at `path` (keys separated by `/`) in `v`.
+pub fn json_str(v: &serde_json::Value, path: &str) -> Option<String> {
+    let mut cur = v;
+    for key in path.split('/') {
+        cur = match cur {
+            serde_json::Value::Array(a) => a.get(key.parse::<usize>().ok()?)?,
+            other => other.get(key)?,
+        };
+    }
+    match cur {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64_encode(i.as_bytes()), o);
+        }
+    }
+
+    #[test]
+    fn percent_encoding_keeps_unreserved_only() {
+        assert_eq!(percent_encode("a-b_c.d~e"), "a-b_c.d~e");
+        assert_eq!(percent_encode("a b/c+d=é"), "a%20b%2Fc%2Bd%3D%C3%A9");
+    }
+
+    #[test]
+    fn provider_names_are_unique_and_hosts_match_base() {
+        let mut names = std::collections::HashSet::new();
+        for p in all() {
+            let i = p.info();
+            assert!(names.insert(i.name), "duplicate provider {}", i.name);
+            let (scheme, host) = http::scheme_host(i.base).expect("base URL");
+            assert_eq!(scheme, "https", "{}", i.name);
+            assert!(
+                i.hosts.contains(&host.as_str()),
+                "{}: base host {host} not in hosts",
+                i.name
+            );
+            assert!(i.docs.starts_with("https://"), "{}", i.name);
+        }
+    }
+
+    #[test]
+    fn json_paths() {
+        let v = serde_json::json!({"a": {"b": [ {"c": "x"} ], "n": 5}});
+        assert_eq!(json_str(&v, "a/b/0/c").as_deref(), Some("x"));
+        assert_eq!(json_str(&v, "a/n").as_deref(), Some("5"));
+        assert_eq!(json_str(&v, "a/zz"), None);
+    }
+}

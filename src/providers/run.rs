@@ -1,0 +1,336 @@
+//! The verification and revocation stage: runs after triage, over the findings a scan will
+//! report.
+//!
+//! A secret found in several places is one credential: it is verified once, revoked at most
+//! once, and the answer is attached to every finding that holds it. Verification runs a few
+//! credentials at a time (each provider paced by the client); revocation runs one at a time,
+//! after confirmation. Every attempt is appended to the audit log.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use super::audit::{self, AuditLog, Entry};
+use super::http::{Client, Settings};
+use super::{by_name, Api, Credential, Outcome, Provider, Revocation, Status, Verdict};
+use crate::finding::{Finding, RevocationRecord, Verification};
+use crate::report::json::FindingView;
+use crate::report::{Format, ReportOptions};
+use crate::rules::RuleSet;
+
+/// Parallel verifications.
+const WORKERS: usize = 8;
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct LiveOptions {
+    /// Verify findings with their providers.
+    pub verify: bool,
+    /// Revoke findings verified active, through built-in providers.
+    pub revoke: bool,
+    /// Run this shell command once per active credential that no built-in provider revokes.
+    pub hook: Option<String>,
+    /// Confirm nothing (`--yes`).
+    pub yes: bool,
+    /// The audit log.
+    pub audit_log: PathBuf,
+    /// Client settings (timeouts, endpoints, dry run).
+    pub settings: Settings,
+}
+
+/// What the stage did, for the summary.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LiveSummary {
+    /// Credentials verified, by status.
+    pub verified: BTreeMap<&'static str, usize>,
+    /// Findings without a built-in verifier.
+    pub unverifiable: usize,
+    /// Revocation attempts, by outcome.
+    pub revocations: BTreeMap<&'static str, usize>,
+    /// Lines for stderr (what was done, what would be done under `--dry-run`).
+    pub lines: Vec<String>,
+}
+
+/// One credential: the findings that hold it and what is known of it.
+struct Group {
+    provider: Option<&'static dyn Provider>,
+    secret: String,
+    members: Vec<usize>,
+    verdict: Option<Verdict>,
+}
+
+/// Replaces every occurrence of `secret` in `text` by its redacted form.
+fn scrub(text: Option<String>, secret: &str) -> Option<String> {
+    text.map(|t| {
+        if secret.len() >= 4 && t.contains(secret) {
+            t.replace(secret, &crate::finding::redact(secret))
+        } else {
+            t
+        }
+    })
+}
+
+/// Runs verification (and revocation, and the hook) over `findings`, attaching the results.
+/// `confirm` is asked before each revocation unless `--yes` or `--dry-run`; it gets a
+/// one-line description with the secret redacted.
+///
+/// # Errors
+/// A message when the audit log cannot be opened or written.
+pub fn run(
+    findings: &mut [Finding],
+    rules: &RuleSet,
+    opts: &LiveOptions,
+    confirm: &mut dyn FnMut(&str) -> bool,
+) -> Result<LiveSummary, String> {
+    let log = AuditLog::open(&opts.audit_log)?;
+    let client = Client::new(opts.settings.clone());
+    let provider_of: HashMap<&str, &str> = rules
+        .rules()
+        .iter()
+        .filter_map(|r| r.provider.as_deref().map(|p| (r.id.0.as_str(), p)))
+        .collect();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut index: HashMap<(Option<&str>, Vec<u8>), usize> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        let provider = provider_of
+            .get(f.rule_id.0.as_str())
+            .and_then(|p| by_name(p));
+        let key = (provider.map(|p| p.info().name), f.secret.expose().to_vec());
+        let g = *index.entry(key).or_insert_with(|| {
+            groups.push(Group {
+                provider,
+                secret: String::from_utf8_lossy(f.secret.expose()).into_owned(),
+                members: Vec::new(),
+                verdict: None,
+            });
+            groups.len() - 1
+        });
+        groups[g].members.push(i);
+    }
+    let mut summary = LiveSummary::default();
+    let dry_run = opts.settings.dry_run;
+
+    // Verification, a few credentials at a time.
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, Verdict, String)>> = Mutex::new(Vec::new());
+    let todo: Vec<usize> = (0..groups.len())
+        .filter(|&g| groups[g].provider.is_some())
+        .collect();
+    std::thread::scope(|s| {
+        for _ in 0..WORKERS.min(todo.len()) {
+            s.spawn(|| loop {
+                let k = next.fetch_add(1, Ordering::SeqCst);
+                let Some(&g) = todo.get(k) else { break };
+                let group = &groups[g];
+                let Some(p) = group.provider else { continue };
+                let first = &findings[group.members[0]];
+                let ann = BTreeMap::new();
+                let cred = Credential {
+                    rule: &first.rule_id.0,
+                    secret: &group.secret,
+                    annotations: &ann,
+                };
+                let mut v = p.verify(&Api::new(&client, p.info(), &group.secret), &cred);
+                v.identity = scrub(v.identity, &group.secret);
+                v.detail = scrub(v.detail, &group.secret);
+                let at = audit::rfc3339(SystemTime::now());
+                results
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push((g, v, at));
+            });
+        }
+    });
+    let mut results = results
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    results.sort_by_key(|(g, _, _)| *g);
+    for (g, v, at) in results {
+        let Some(p) = groups[g].provider else {
+            continue;
+        };
+        *summary.verified.entry(v.status.as_str()).or_default() += 1;
+        for &i in &groups[g].members {
+            let f = &mut findings[i];
+            log.record(&Entry {
+                time: at.clone(),
+                fingerprint: f.fingerprint.0.clone(),
+                rule: f.rule_id.0.clone(),
+                provider: p.info().name.to_string(),
+                action: "verify",
+                dry_run,
+                http_status: v.http_status,
+                outcome: v.status.as_str().to_string(),
+                detail: v.detail.clone(),
+                identity: v.identity.clone(),
+            })?;
+            f.verification = Some(Verification {
+                provider: p.info().name.to_string(),
+                status: v.status,
+                identity: v.identity.clone(),
+                detail: v.detail.clone(),
+                checked_at: at.clone(),
+            });
+        }
+        groups[g].verdict = Some(v);
+    }
+    summary.unverifiable = groups
+        .iter()
+        .filter(|g| g.provider.is_none())
+        .map(|g| g.members.len())
+        .sum();
+
+    if !opts.revoke && opts.hook.is_none() {
+        return Ok(summary);
+    }
+    for g in &groups {
+        let builtin = g.provider.filter(|p| p.info().revoke);
+        let status = g.verdict.as_ref().map(|v| v.status);
+        let first = &findings[g.members[0]];
+        let (by, action) = match (builtin, status, &opts.hook) {
+            (Some(p), Some(Status::Active), _) if opts.revoke => (p.info().name, "revoke"),
+            // The hook covers what no built-in provider revokes: credentials verified active,
+            // and those leakhound cannot verify (it cannot tell whether they are live).
+            (None, Some(Status::Active) | None, Some(_)) => ("hook", "hook"),
+            _ => continue,
+        };
+        let what = format!(
+            "{} {} ({}) at {}:{}{}",
+            if action == "hook" {
+                "run the revoke hook for"
+            } else {
+                "revoke"
+            },
+            first.secret.redacted(),
+            first.rule_id.0,
+            first.location.path,
+            first.location.line,
+            match g.verdict.as_ref().and_then(|v| v.identity.as_deref()) {
+                Some(who) => format!(", belonging to {who}"),
+                None => String::new(),
+            }
+        );
+        if !dry_run && !opts.yes && !confirm(&what) {
+            summary
+                .lines
+                .push(format!("skipped (not confirmed): {what}"));
+            continue;
+        }
+        let r = if action == "hook" {
+            run_hook(opts.hook.as_deref().unwrap_or_default(), first, dry_run)
+        } else if let Some(p) = builtin {
+            let cred = Credential {
+                rule: &first.rule_id.0,
+                secret: &g.secret,
+                annotations: &BTreeMap::new(),
+            };
+            p.revoke(&Api::new(&client, p.info(), &g.secret), &cred)
+        } else {
+            continue;
+        };
+        let detail = scrub(r.detail.clone(), &g.secret);
+        *summary.revocations.entry(r.outcome.as_str()).or_default() += 1;
+        summary.lines.push(format!(
+            "{}: {what}{}",
+            r.outcome.as_str(),
+            detail
+                .as_deref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
+        ));
+        let at = audit::rfc3339(SystemTime::now());
+        for &i in &g.members {
+            let f = &mut findings[i];
+            log.record(&Entry {
+                time: at.clone(),
+                fingerprint: f.fingerprint.0.clone(),
+                rule: f.rule_id.0.clone(),
+                provider: by.to_string(),
+                action,
+                dry_run,
+                http_status: r.http_status,
+                outcome: r.outcome.as_str().to_string(),
+                detail: detail.clone(),
+                identity: None,
+            })?;
+            f.revocation = Some(RevocationRecord {
+                by: by.to_string(),
+                outcome: r.outcome,
+                detail: detail.clone(),
+                at: at.clone(),
+            });
+        }
+    }
+    Ok(summary)
+}
+
+/// Runs the user's revoke hook: `sh -c CMD`, the finding as JSON on stdin (secret included:
+/// the hook needs it; never in argv or the environment). Exit 0 means revoked.
+fn run_hook(cmd: &str, f: &Finding, dry_run: bool) -> Revocation {
+    if dry_run {
+        return Revocation::new(Outcome::DryRun, None, &format!("would run `{cmd}`"));
+    }
+    let view = FindingView::new(
+        f,
+        ReportOptions {
+            format: Format::Json,
+            redact: false,
+            color: false,
+        },
+    );
+    let Ok(json) = serde_json::to_vec(&view) else {
+        return Revocation::new(Outcome::Failed, None, "cannot serialise the finding");
+    };
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            return Revocation::new(Outcome::Failed, None, &format!("cannot run the hook: {e}"))
+        }
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        // A hook that exits without reading its input is its own business.
+        let _ = stdin.write_all(&json);
+        let _ = stdin.write_all(b"\n");
+    }
+    match child.wait() {
+        Ok(s) if s.success() => Revocation::new(Outcome::Revoked, None, "hook exited 0"),
+        Ok(s) => Revocation::new(
+            Outcome::Failed,
+            None,
+            &match s.code() {
+                Some(c) => format!("hook exited {c}"),
+                None => "hook killed by a signal".to_string(),
+            },
+        ),
+        Err(e) => Revocation::new(
+            Outcome::Unknown,
+            None,
+            &format!("cannot wait for the hook: {e}"),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrub_redacts_the_secret() {
+        let s = "ghp_R8cW2mJ5tLx9QvB3nZ7kD1fH6yP4sA0eU2iO";
+        assert_eq!(
+            scrub(Some(format!("bad token {s}!")), s).as_deref(),
+            Some("bad token ghp_R8cW…!")
+        );
+        assert_eq!(scrub(None, s), None);
+    }
+}
