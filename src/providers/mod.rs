@@ -439,6 +439,22 @@ impl Call<'_> {
     }
 }
 
+/// The most common verification: `GET path` with `Authorization: Bearer TOKEN`, read by
+/// [`Verdict::from_identity_endpoint`], the identity at the [`json_str`] path `identity`
+/// (none when empty).
+pub fn bearer_get(api: &Api<'_>, path: &str, token: &str, identity: &str) -> Verdict {
+    match api.get(path).bearer(token).send() {
+        Ok(r) => Verdict::from_identity_endpoint(&r, |v| {
+            if identity.is_empty() {
+                None
+            } else {
+                json_str(v, identity)
+            }
+        }),
+        Err(e) => e.into(),
+    }
+}
+
 /// Standard base64 with padding.
 pub fn base64_encode(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
