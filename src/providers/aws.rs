@@ -36,6 +36,12 @@ impl Provider for Aws {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
+        if cred.rule == "aws-access-key-id" {
+            return Verdict::unknown(
+                None,
+                "an access key id alone cannot be checked; its secret is needed",
+            );
+        }
         let Some(key_id) = cred.annotations.get("aws_access_key_id") else {
             return Verdict::unknown(
                 None,

@@ -128,7 +128,7 @@ impl fmt::Display for HttpError {
             HttpError::Timeout => f.write_str("timed out"),
             HttpError::Connect(e) => write!(f, "cannot connect: {e}"),
             HttpError::Policy(e) => write!(f, "refused: {e}"),
-            HttpError::DryRun(e) => write!(f, "dry run: would call {e}"),
+            HttpError::DryRun(e) => write!(f, "would call {e}"),
             HttpError::Other(e) => write!(f, "request failed: {e}"),
         }
     }
@@ -389,6 +389,9 @@ fn classify(e: ureq::Error) -> HttpError {
             HttpError::Connect(io.to_string())
         }
         ureq::Error::HostNotFound => HttpError::Connect("host not found".into()),
+        ureq::Error::Io(io) if io.to_string().contains("lookup address") => {
+            HttpError::Connect("host not found".into())
+        }
         ureq::Error::ConnectionFailed => HttpError::Connect("connection failed".into()),
         ureq::Error::Tls(e) => HttpError::Connect(format!("TLS: {e}")),
         ureq::Error::Rustls(e) => HttpError::Connect(format!("TLS: {e}")),
@@ -499,6 +502,94 @@ mod tests {
             c.send("github", &["api.github.com"], Duration::ZERO, &req),
             Err(HttpError::DryRun("DELETE https://api.github.com/x".into()))
         );
+    }
+
+    fn get(url: &str) -> Request {
+        Request {
+            method: Method::Get,
+            url: url.to_string(),
+            shown_url: url.to_string(),
+            headers: vec![("Authorization".into(), "Bearer t0ken".into())],
+            body: None,
+            mutating: false,
+        }
+    }
+
+    #[test]
+    fn retry_after_is_honoured() {
+        use crate::providers::fake::{FakeServer, Reply};
+        let server = FakeServer::start(vec![
+            Reply::json(429, "{}").with_header("Retry-After", "1"),
+            Reply::json(200, "{}"),
+        ]);
+        let c = client(&[("p", &server.url())]);
+        let t = Instant::now();
+        let r = c
+            .send(
+                "p",
+                &[],
+                Duration::ZERO,
+                &get(&format!("{}/x", server.url())),
+            )
+            .expect("response");
+        assert_eq!(r.status, 200);
+        assert!(t.elapsed() >= Duration::from_secs(1), "did not wait");
+        assert_eq!(server.requests().len(), 2);
+    }
+
+    #[test]
+    fn a_retry_after_longer_than_the_cap_gives_up_at_once() {
+        use crate::providers::fake::{FakeServer, Reply};
+        let server = FakeServer::start(vec![
+            Reply::json(429, "{}").with_header("Retry-After", "3600")
+        ]);
+        let c = client(&[("p", &server.url())]);
+        let r = c
+            .send(
+                "p",
+                &[],
+                Duration::ZERO,
+                &get(&format!("{}/x", server.url())),
+            )
+            .expect("response");
+        assert_eq!(r.status, 429);
+        assert_eq!(server.requests().len(), 1);
+    }
+
+    #[test]
+    fn redirects_are_not_followed() {
+        use crate::providers::fake::{FakeServer, Reply};
+        let elsewhere = FakeServer::start(vec![Reply::json(200, "{}")]);
+        let server = FakeServer::start(vec![
+            Reply::status(302).with_header("Location", &format!("{}/steal", elsewhere.url()))
+        ]);
+        let c = client(&[("p", &server.url())]);
+        let r = c
+            .send(
+                "p",
+                &[],
+                Duration::ZERO,
+                &get(&format!("{}/x", server.url())),
+            )
+            .expect("response");
+        assert_eq!(r.status, 302);
+        assert!(
+            elsewhere.requests().is_empty(),
+            "the credential followed a redirect"
+        );
+    }
+
+    #[test]
+    fn a_mutating_request_is_not_retried_after_a_5xx() {
+        use crate::providers::fake::{FakeServer, Reply};
+        let server = FakeServer::start(vec![Reply::json(503, "{}")]);
+        let c = client(&[("p", &server.url())]);
+        let mut req = get(&format!("{}/x", server.url()));
+        req.method = Method::Delete;
+        req.mutating = true;
+        let r = c.send("p", &[], Duration::ZERO, &req).expect("response");
+        assert_eq!(r.status, 503);
+        assert_eq!(server.requests().len(), 1);
     }
 
     #[test]

@@ -1,0 +1,380 @@
+//! `--verify`, `--revoke`, `--dry-run`, `--revoke-hook` and `providers`, end to end against a
+//! fake provider on 127.0.0.1 (no network).
+
+use std::path::Path;
+
+use leakhound::providers::fake::{FakeServer, Recorded, Reply};
+
+use crate::common::{github_token, run_in, tempdir, Run};
+
+/// A tree with the same GitHub token in two files.
+fn tree_with_token(dir: &Path, token: &str) {
+    std::fs::write(dir.join("a.env"), format!("GITHUB_TOKEN={token}\n")).unwrap();
+    std::fs::write(dir.join("b.yml"), format!("token: {token}\n")).unwrap();
+}
+
+/// Runs `leakhound scan DIR -f json` plus `extra`, the github provider pointed at `server`.
+fn scan(dir: &Path, server: &FakeServer, extra: &[&str]) -> Run {
+    let endpoint = format!("github={}", server.url());
+    let log = dir.join("audit.jsonl");
+    let mut args = vec![
+        "scan",
+        ".",
+        "-f",
+        "json",
+        "-c",
+        "/dev/null",
+        "--provider-endpoint",
+        &endpoint,
+        "--audit-log",
+        log.to_str().unwrap(),
+        "--verify-timeout",
+        "1",
+    ];
+    args.extend_from_slice(extra);
+    run_in(dir, &args)
+}
+
+fn audit(dir: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.join("audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn assert_secret_nowhere(r: &Run, dir: &Path, secret: &str) {
+    assert!(!r.stdout.contains(secret), "secret in the report");
+    assert!(!r.stderr.contains(secret), "secret on stderr");
+    let log = std::fs::read_to_string(dir.join("audit.jsonl")).unwrap_or_default();
+    assert!(!log.contains(secret), "secret in the audit log");
+}
+
+fn paths(reqs: &[Recorded]) -> Vec<(String, String)> {
+    reqs.iter()
+        .map(|r| (r.method.clone(), r.path.clone()))
+        .collect()
+}
+
+#[test]
+fn verify_marks_every_finding_and_asks_once_per_secret() {
+    let dir = tempdir();
+    let token = github_token(71);
+    tree_with_token(dir.path(), &token);
+    let server = FakeServer::start(vec![Reply::json(200, r#"{"login":"octocat"}"#)]);
+    let r = scan(dir.path(), &server, &["--verify"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let findings = r.json()["findings"].as_array().unwrap().clone();
+    assert_eq!(findings.len(), 2);
+    for f in &findings {
+        let v = &f["verification"];
+        assert_eq!(v["status"], "active", "{f}");
+        assert_eq!(v["identity"], "octocat");
+        assert_eq!(v["provider"], "github");
+        assert!(v["checked_at"].as_str().unwrap().ends_with('Z'));
+        assert!(f.get("revocation").is_none());
+    }
+    let reqs = server.requests();
+    assert_eq!(paths(&reqs), [("GET".to_string(), "/user".to_string())]);
+    assert_eq!(
+        reqs[0].header("authorization"),
+        Some(format!("Bearer {token}").as_str())
+    );
+    let log = audit(dir.path());
+    assert_eq!(log.len(), 2, "one audit line per finding");
+    for e in &log {
+        assert_eq!(e["action"], "verify");
+        assert_eq!(e["outcome"], "active");
+        assert_eq!(e["http_status"], 200);
+        assert_eq!(e["provider"], "github");
+        assert!(e["fingerprint"].as_str().is_some_and(|f| f.len() == 32));
+    }
+    assert!(
+        r.stderr.contains("verified 1 credential(s): 1 active"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("(--provider-endpoint)"), "{}", r.stderr);
+    assert_secret_nowhere(&r, dir.path(), &token);
+}
+
+#[test]
+fn text_and_sarif_reports_carry_the_verification() {
+    let dir = tempdir();
+    let token = github_token(72);
+    tree_with_token(dir.path(), &token);
+    let server = FakeServer::start(vec![Reply::json(200, r#"{"login":"octocat"}"#)]);
+    let endpoint = format!("github={}", server.url());
+    let log = dir.path().join("audit.jsonl");
+    let base = [
+        "scan",
+        ".",
+        "-c",
+        "/dev/null",
+        "--verify",
+        "--provider-endpoint",
+        &endpoint,
+        "--audit-log",
+        log.to_str().unwrap(),
+    ];
+    let text = run_in(dir.path(), &base);
+    assert!(
+        text.stdout
+            .contains("verified by github: ACTIVE as octocat"),
+        "{}",
+        text.stdout
+    );
+    let mut args = base.to_vec();
+    args.extend(["-f", "sarif"]);
+    let sarif = run_in(dir.path(), &args);
+    let doc: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
+    let result = &doc["runs"][0]["results"][0];
+    assert_eq!(result["properties"]["verification"]["status"], "active");
+    assert!(!sarif.stdout.contains(&token) && !text.stdout.contains(&token));
+}
+
+#[test]
+fn nothing_is_revoked_or_sent_without_asking() {
+    let dir = tempdir();
+    let token = github_token(73);
+    tree_with_token(dir.path(), &token);
+    let server = FakeServer::start(vec![Reply::json(200, r#"{"login":"octocat"}"#)]);
+    // Without a terminal, --revoke needs --yes: refused before anything is scanned or sent.
+    let r = scan(dir.path(), &server, &["--revoke"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--yes"), "{}", r.stderr);
+    assert!(server.requests().is_empty());
+    // And a plain scan sends nothing at all.
+    let plain = run_in(dir.path(), &["scan", ".", "-c", "/dev/null"]);
+    assert_eq!(plain.code, 1);
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn revoke_with_yes_revokes_active_credentials_once() {
+    let dir = tempdir();
+    let token = github_token(74);
+    tree_with_token(dir.path(), &token);
+    let server = FakeServer::start(vec![
+        Reply::json(200, r#"{"login":"octocat"}"#),
+        Reply::status(202),
+    ]);
+    let r = scan(dir.path(), &server, &["--revoke", "--yes"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let reqs = server.requests();
+    assert_eq!(
+        paths(&reqs),
+        [
+            ("GET".to_string(), "/user".to_string()),
+            ("POST".to_string(), "/credentials/revoke".to_string())
+        ]
+    );
+    assert_eq!(reqs[1].body_json()["credentials"][0], token.as_str());
+    assert_eq!(reqs[1].header("authorization"), None);
+    for f in r.json()["findings"].as_array().unwrap() {
+        assert_eq!(f["revocation"]["outcome"], "revoked", "{f}");
+        assert_eq!(f["revocation"]["by"], "github");
+    }
+    let log = audit(dir.path());
+    let actions: Vec<(&str, &str)> = log
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("verify", "active"),
+            ("verify", "active"),
+            ("revoke", "revoked"),
+            ("revoke", "revoked")
+        ]
+    );
+    assert_eq!(log[2]["http_status"], 202);
+    assert_secret_nowhere(&r, dir.path(), &token);
+}
+
+#[test]
+fn dry_run_shows_the_call_and_sends_no_revocation() {
+    let dir = tempdir();
+    let token = github_token(75);
+    tree_with_token(dir.path(), &token);
+    let server = FakeServer::start(vec![Reply::json(200, r#"{"login":"octocat"}"#)]);
+    let r = scan(dir.path(), &server, &["--revoke", "--dry-run"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        paths(&server.requests()),
+        [("GET".to_string(), "/user".to_string())]
+    );
+    assert!(
+        r.stderr.contains(&format!(
+            "would call POST {}/credentials/revoke",
+            server.url()
+        )),
+        "{}",
+        r.stderr
+    );
+    for f in r.json()["findings"].as_array().unwrap() {
+        assert_eq!(f["revocation"]["outcome"], "dry-run");
+    }
+    assert!(audit(dir.path())
+        .iter()
+        .any(|e| e["dry_run"] == true && e["action"] == "revoke"));
+    assert_secret_nowhere(&r, dir.path(), &token);
+}
+
+#[test]
+fn inactive_and_unknown_credentials_are_not_revoked() {
+    let dir = tempdir();
+    let token = github_token(76);
+    tree_with_token(dir.path(), &token);
+    let server = FakeServer::start(vec![Reply::json(401, r#"{"message":"Bad credentials"}"#)]);
+    let r = scan(dir.path(), &server, &["--revoke", "--yes"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        paths(&server.requests()),
+        [("GET".to_string(), "/user".to_string())]
+    );
+    let f = &r.json()["findings"][0];
+    assert_eq!(f["verification"]["status"], "inactive");
+    assert!(f.get("revocation").is_none());
+
+    // A provider that does not answer in time: unknown, never inactive, never revoked.
+    let dir = tempdir();
+    tree_with_token(dir.path(), &token);
+    let server = FakeServer::start(vec![Reply::Hang(std::time::Duration::from_secs(3))]);
+    let r = scan(dir.path(), &server, &["--revoke", "--yes"]);
+    let f = &r.json()["findings"][0];
+    assert_eq!(f["verification"]["status"], "unknown", "{f}");
+    assert!(f["verification"]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("timed out"));
+    assert!(server.requests().iter().all(|q| q.method == "GET"));
+}
+
+#[test]
+fn the_revoke_hook_gets_the_finding_on_stdin_only() {
+    let dir = tempdir();
+    let password = "Zq8vN3kT5xR7mW2p";
+    std::fs::write(
+        dir.path().join("db.env"),
+        format!("DATABASE_URL=postgres://app:{password}@db.internal.example:5432/app\n"),
+    )
+    .unwrap();
+    let out = dir.path().join("hook-stdin.json");
+    let env = dir.path().join("hook-env.txt");
+    let hook = format!(
+        "cat > '{}'; env > '{}'; echo \"$0 $*\" >> '{}'",
+        out.display(),
+        env.display(),
+        env.display()
+    );
+    let log = dir.path().join("audit.jsonl");
+    let r = run_in(
+        dir.path(),
+        &[
+            "scan",
+            "db.env",
+            "-f",
+            "json",
+            "-c",
+            "/dev/null",
+            "--revoke-hook",
+            &hook,
+            "--yes",
+            "--audit-log",
+            log.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let given: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert!(
+        given["secret"].as_str().unwrap().contains(password),
+        "{given}"
+    );
+    assert_eq!(given["redacted"], false);
+    assert!(!std::fs::read_to_string(&env).unwrap().contains(password));
+    let f = &r.json()["findings"][0];
+    assert_eq!(f["revocation"]["by"], "hook");
+    assert_eq!(f["revocation"]["outcome"], "revoked");
+    let entries = audit(dir.path());
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["action"], "hook");
+    assert_secret_nowhere(&r, dir.path(), password);
+
+    // A failing hook is recorded as failed with its exit status.
+    let r = run_in(
+        dir.path(),
+        &[
+            "scan",
+            "db.env",
+            "-f",
+            "json",
+            "-c",
+            "/dev/null",
+            "--revoke-hook",
+            "cat >/dev/null; exit 3",
+            "--yes",
+            "--audit-log",
+            log.to_str().unwrap(),
+        ],
+    );
+    let f = &r.json()["findings"][0];
+    assert_eq!(f["revocation"]["outcome"], "failed");
+    assert_eq!(f["revocation"]["detail"], "hook exited 3");
+}
+
+#[test]
+fn endpoints_are_checked_before_anything_is_sent() {
+    let dir = tempdir();
+    tree_with_token(dir.path(), &github_token(77));
+    for (spec, want) in [
+        ("github=http://10.1.2.3:8080", "only https"),
+        ("nosuch=https://x.example", "no provider named"),
+        ("github", "NAME=URL"),
+    ] {
+        let r = run_in(
+            dir.path(),
+            &["scan", ".", "--verify", "--provider-endpoint", spec],
+        );
+        assert_eq!(r.code, 2, "{spec}");
+        assert!(r.stderr.contains(want), "{spec}: {}", r.stderr);
+    }
+    let r = run_in(dir.path(), &["scan", ".", "--dry-run"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--dry-run"), "{}", r.stderr);
+}
+
+#[test]
+fn providers_lists_what_each_supports() {
+    let r = run_in(&crate::common::root(), &["providers", "-f", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let list = r.json();
+    let list = list.as_array().unwrap();
+    let github = list.iter().find(|p| p["name"] == "github").unwrap();
+    assert_eq!(github["verify"], true);
+    assert_eq!(github["revoke"], true);
+    assert!(github["docs"].as_str().unwrap().starts_with("https://"));
+    assert!(github["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r == "github-pat-classic"));
+    for p in list {
+        assert!(p["name"].is_string() && p["docs"].is_string(), "{p}");
+        assert!(p["verify"].is_boolean() && p["revoke"].is_boolean(), "{p}");
+        assert!(
+            !p["rules"].as_array().unwrap().is_empty(),
+            "provider {} serves no rule",
+            p["name"]
+        );
+    }
+    let text = run_in(&crate::common::root(), &["providers"]);
+    assert!(text.stdout.contains("github") && text.stdout.contains("revoke"));
+}
