@@ -378,3 +378,74 @@ fn providers_lists_what_each_supports() {
     let text = run_in(&crate::common::root(), &["providers"]);
     assert!(text.stdout.contains("github") && text.stdout.contains("revoke"));
 }
+
+/// Runs `leakhound ARGS` on a pseudo-terminal (util-linux `script`), typing `input`.
+fn on_a_terminal(dir: &Path, args: &[String], input: &str) -> Option<String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_leakhound").to_string())
+        .chain(args.iter().cloned())
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect();
+    let mut child = Command::new("script")
+        .args(["-qec", &quoted.join(" "), "/dev/null"])
+        .current_dir(dir)
+        .env_remove("CI")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let mut stdin = child.stdin.take().unwrap();
+    // Typed after the prompt appears; the terminal buffers it until leakhound reads.
+    stdin.write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn on_a_terminal_revocation_asks_first() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    }
+    for (answer, revoked) in [("n\n", false), ("y\n", true)] {
+        let dir = tempdir();
+        let token = github_token(78);
+        std::fs::write(dir.path().join("a.env"), format!("GITHUB_TOKEN={token}\n")).unwrap();
+        let server = FakeServer::start(vec![
+            Reply::json(200, r#"{"login":"octocat"}"#),
+            Reply::status(202),
+        ]);
+        let args: Vec<String> = [
+            "scan",
+            ".",
+            "-c",
+            "/dev/null",
+            "--revoke",
+            "--no-progress",
+            "--audit-log",
+            "audit.jsonl",
+            "--provider-endpoint",
+        ]
+        .iter()
+        .map(|s| (*s).to_string())
+        .chain([format!("github={}", server.url())])
+        .collect();
+        let screen = on_a_terminal(dir.path(), &args, answer).unwrap();
+        assert!(screen.contains("revoke ghp_"), "{screen}");
+        assert!(screen.contains("? [y/N]"), "{screen}");
+        assert!(!screen.contains(&token), "secret on the terminal");
+        let posted = server.requests().iter().any(|r| r.method == "POST");
+        assert_eq!(posted, revoked, "answer {answer:?}: {screen}");
+        if !revoked {
+            assert!(screen.contains("skipped (not confirmed)"), "{screen}");
+        }
+    }
+}
