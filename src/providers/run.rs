@@ -199,12 +199,7 @@ pub fn run(
             _ => continue,
         };
         let what = format!(
-            "{} {} ({}) at {}:{}{}",
-            if action == "hook" {
-                "run the revoke hook for"
-            } else {
-                "revoke"
-            },
+            "{} ({}) at {}:{}{}{}",
             first.secret.redacted(),
             first.rule_id.0,
             first.location.path,
@@ -212,9 +207,10 @@ pub fn run(
             match g.verdict.as_ref().and_then(|v| v.identity.as_deref()) {
                 Some(who) => format!(", belonging to {who}"),
                 None => String::new(),
-            }
+            },
+            if action == "hook" { ", through the revoke hook" } else { "" }
         );
-        if !dry_run && !opts.yes && !confirm(&what) {
+        if !dry_run && !opts.yes && !confirm(&format!("revoke {what}")) {
             summary
                 .lines
                 .push(format!("skipped (not confirmed): {what}"));
