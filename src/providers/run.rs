@@ -208,7 +208,11 @@ pub fn run(
                 Some(who) => format!(", belonging to {who}"),
                 None => String::new(),
             },
-            if action == "hook" { ", through the revoke hook" } else { "" }
+            if action == "hook" {
+                ", through the revoke hook"
+            } else {
+                ""
+            }
         );
         if !dry_run && !opts.yes && !confirm(&format!("revoke {what}")) {
             summary

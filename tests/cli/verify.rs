@@ -449,3 +449,38 @@ fn on_a_terminal_revocation_asks_first() {
         }
     }
 }
+
+#[test]
+fn history_findings_are_verified_too() {
+    let dir = tempdir();
+    let token = github_token(79);
+    crate::common::git_ok(dir.path(), &["init", "-q", "-b", "main"]);
+    std::fs::write(dir.path().join("a.env"), format!("GITHUB_TOKEN={token}\n")).unwrap();
+    crate::common::git_ok(dir.path(), &["add", "."]);
+    crate::common::git_ok(dir.path(), &["commit", "-qm", "add"]);
+    let server = FakeServer::start(vec![Reply::json(200, r#"{"login":"octocat"}"#)]);
+    let endpoint = format!("github={}", server.url());
+    let log = dir.path().join("audit.jsonl");
+    let r = run_in(
+        dir.path(),
+        &[
+            "git",
+            ".",
+            "-f",
+            "jsonl",
+            "-c",
+            "/dev/null",
+            "--verify",
+            "--provider-endpoint",
+            &endpoint,
+            "--audit-log",
+            log.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let findings = r.jsonl();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0]["verification"]["status"], "active");
+    assert!(findings[0]["commit"]["id"].is_string());
+    assert_secret_nowhere(&r, dir.path(), &token);
+}
