@@ -18,12 +18,30 @@ pub mod http;
 pub mod run;
 pub mod sigv4;
 
+mod airtable;
 mod anthropic;
+mod asana;
 mod aws;
+mod circleci;
+mod deepseek;
+mod fireworks;
 mod github;
 mod gitlab;
+mod groq;
+mod heroku;
+mod huggingface;
+mod mistral;
+mod netlify;
+mod notion;
+mod npm;
 mod openai;
+mod openrouter;
+mod postman;
+mod pulumi;
+mod replicate;
+mod rubygems;
 mod slack;
+mod travis;
 
 use http::{Client, HttpError, Method, Request, Response};
 
@@ -271,12 +289,30 @@ pub trait Provider: Sync {
 /// Every built-in provider.
 pub fn all() -> &'static [&'static dyn Provider] {
     &[
+        &airtable::Airtable,
         &anthropic::Anthropic,
+        &asana::Asana,
         &aws::Aws,
+        &circleci::CircleCi,
+        &deepseek::DeepSeek,
+        &fireworks::Fireworks,
         &github::GitHub,
         &gitlab::GitLab,
+        &groq::Groq,
+        &heroku::Heroku,
+        &huggingface::HuggingFace,
+        &mistral::Mistral,
+        &netlify::Netlify,
+        &notion::Notion,
+        &npm::Npm,
         &openai::OpenAi,
+        &openrouter::OpenRouter,
+        &postman::Postman,
+        &pulumi::Pulumi,
+        &replicate::Replicate,
+        &rubygems::RubyGems,
         &slack::Slack,
+        &travis::TravisCi,
     ]
 }
 
