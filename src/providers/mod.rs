@@ -22,8 +22,11 @@ mod airtable;
 mod anthropic;
 mod asana;
 mod aws;
+mod buildkite;
 mod circleci;
+mod cratesio;
 mod deepseek;
+mod doppler;
 mod fireworks;
 mod github;
 mod gitlab;
@@ -40,8 +43,10 @@ mod postman;
 mod pulumi;
 mod replicate;
 mod rubygems;
+mod sendgrid;
 mod slack;
 mod travis;
+mod vercel;
 
 use http::{Client, HttpError, Method, Request, Response};
 
@@ -293,8 +298,11 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &anthropic::Anthropic,
         &asana::Asana,
         &aws::Aws,
+        &buildkite::Buildkite,
         &circleci::CircleCi,
+        &cratesio::CratesIo,
         &deepseek::DeepSeek,
+        &doppler::Doppler,
         &fireworks::Fireworks,
         &github::GitHub,
         &gitlab::GitLab,
@@ -311,8 +319,10 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &pulumi::Pulumi,
         &replicate::Replicate,
         &rubygems::RubyGems,
+        &sendgrid::SendGrid,
         &slack::Slack,
         &travis::TravisCi,
+        &vercel::Vercel,
     ]
 }
 
