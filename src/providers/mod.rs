@@ -24,9 +24,13 @@ mod asana;
 mod aws;
 mod buildkite;
 mod circleci;
+mod cohere;
 mod cratesio;
+mod datadog;
 mod deepseek;
 mod doppler;
+mod elevenlabs;
+mod figma;
 mod fireworks;
 mod github;
 mod gitlab;
@@ -47,6 +51,7 @@ mod sendgrid;
 mod slack;
 mod travis;
 mod vercel;
+mod xai;
 
 use http::{Client, HttpError, Method, Request, Response};
 
@@ -300,9 +305,13 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &aws::Aws,
         &buildkite::Buildkite,
         &circleci::CircleCi,
+        &cohere::Cohere,
         &cratesio::CratesIo,
+        &datadog::Datadog,
         &deepseek::DeepSeek,
         &doppler::Doppler,
+        &elevenlabs::ElevenLabs,
+        &figma::Figma,
         &fireworks::Fireworks,
         &github::GitHub,
         &gitlab::GitLab,
@@ -323,6 +332,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &slack::Slack,
         &travis::TravisCi,
         &vercel::Vercel,
+        &xai::Xai,
     ]
 }
 
