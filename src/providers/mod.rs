@@ -34,21 +34,28 @@ mod figma;
 mod fireworks;
 mod github;
 mod gitlab;
+mod google;
 mod groq;
+mod hashicorp;
 mod heroku;
 mod huggingface;
+mod linear;
 mod mistral;
 mod netlify;
+mod newrelic;
 mod notion;
 mod npm;
 mod openai;
 mod openrouter;
+mod pinecone;
 mod postman;
 mod pulumi;
 mod replicate;
 mod rubygems;
 mod sendgrid;
+mod sentry;
 mod slack;
+mod together;
 mod travis;
 mod vercel;
 mod xai;
@@ -315,21 +322,28 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &fireworks::Fireworks,
         &github::GitHub,
         &gitlab::GitLab,
+        &google::Google,
         &groq::Groq,
+        &hashicorp::HashiCorp,
         &heroku::Heroku,
         &huggingface::HuggingFace,
+        &linear::Linear,
         &mistral::Mistral,
         &netlify::Netlify,
+        &newrelic::NewRelic,
         &notion::Notion,
         &npm::Npm,
         &openai::OpenAi,
         &openrouter::OpenRouter,
+        &pinecone::Pinecone,
         &postman::Postman,
         &pulumi::Pulumi,
         &replicate::Replicate,
         &rubygems::RubyGems,
         &sendgrid::SendGrid,
+        &sentry::Sentry,
         &slack::Slack,
+        &together::Together,
         &travis::TravisCi,
         &vercel::Vercel,
         &xai::Xai,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{json_str, Api, Credential, Info, Outcome, Provider, Revocation, Verdict};
+use super::{json_str, Api, Credential, Info, Provider, Revocation, Verdict};
 
 /// Vercel.
 pub struct Vercel;
