@@ -24,15 +24,15 @@ static INFO: Info = Info {
 const EU: &str = "https://api.eu.newrelic.com/graphql";
 const QUERY: &str = "{ actor { user { email name } } }";
 
-/// Whether NerdGraph refused the key: HTTP 401, or a GraphQL error of class `UNAUTHORIZED`.
+/// Whether NerdGraph refused the key: HTTP 401 with the GraphQL error code `BAD_API_KEY`
+/// ("Bad API Key or no API Key provided").
 fn refused(r: &Response) -> bool {
     r.status == 401
-        || r.json()
+        && r.json()
             .and_then(|v| v.get("errors").and_then(|e| e.as_array()).cloned())
             .is_some_and(|a| {
-                a.iter().any(|e| {
-                    json_str(e, "extensions/errorClass").as_deref() == Some("UNAUTHORIZED")
-                })
+                a.iter()
+                    .any(|e| json_str(e, "extensions/error_code").as_deref() == Some("BAD_API_KEY"))
             })
 }
 
@@ -67,7 +67,7 @@ impl Provider for NewRelic {
             };
         }
         if refused(&r) {
-            return Verdict::inactive(&r, "New Relic refused the key (UNAUTHORIZED)");
+            return Verdict::inactive(&r, "New Relic refused the key (401 BAD_API_KEY)");
         }
         if r.ok()
             && r.json()
@@ -102,8 +102,8 @@ mod tests {
             ),
             identity: Some("sre@example.com"),
             invalid: Reply::json(
-                200,
-                r#"{"data":{"actor":{"user":null}},"errors":[{"message":"Invalid API key","extensions":{"errorClass":"UNAUTHORIZED"}}]}"#,
+                401,
+                r#"{"errors":[{"extensions":{"error_code":"BAD_API_KEY"},"message":"Bad API Key or no API Key provided"}]}"#,
             ),
             check: |r: &Recorded| {
                 assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/graphql"));

@@ -31,14 +31,6 @@ impl Provider for TravisCi {
             Ok(r) => r,
             Err(e) => return e.into(),
         };
-        // Travis documents an invalid or missing token as 403 `login_required`; any other 403
-        // (`insufficient_access`) says nothing about the token.
-        if r.status == 403
-            && r.json().and_then(|v| json_str(&v, "error_type")).as_deref()
-                == Some("login_required")
-        {
-            return Verdict::inactive(&r, "Travis CI says login_required (403)");
-        }
         Verdict::from_identity_endpoint(&r, |v| json_str(v, "login"))
     }
 }
@@ -65,7 +57,7 @@ mod tests {
             ),
             identity: Some("octo-travis"),
             invalid: Reply::json(
-                403,
+                401,
                 r#"{"@type":"error","error_type":"login_required","error_message":"login required"}"#,
             ),
             check: |r: &Recorded| {

@@ -27,15 +27,8 @@ impl Provider for Vercel {
             Ok(r) => r,
             Err(e) => return e.into(),
         };
-        // Vercel answers an unknown or revoked token with 403 and error code
-        // `invalidToken`; other 403s (a token scoped away from the user) say nothing.
-        if r.status == 403
-            && r.json()
-                .and_then(|v| v.pointer("/error/invalidToken").cloned())
-                == Some(serde_json::Value::Bool(true))
-        {
-            return Verdict::inactive(&r, "Vercel says the token is invalid (403 invalidToken)");
-        }
+        // Vercel documents 401 as "not authorized" (inactive) and 403 as a lack of
+        // permission, which says nothing about the token.
         Verdict::from_identity_endpoint(&r, |v| {
             json_str(v, "user/username").or_else(|| json_str(v, "user/email"))
         })
@@ -75,8 +68,8 @@ mod tests {
             ),
             identity: Some("octo-web"),
             invalid: Reply::json(
-                403,
-                r#"{"error":{"code":"forbidden","message":"Not authorized","invalidToken":true}}"#,
+                401,
+                r#"{"error":{"code":"unauthorized","message":"The request is not authorized."}}"#,
             ),
             check: |r: &Recorded| {
                 assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/v2/user"));
