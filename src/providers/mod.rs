@@ -18,12 +18,47 @@ pub mod http;
 pub mod run;
 pub mod sigv4;
 
+mod airtable;
 mod anthropic;
+mod asana;
 mod aws;
+mod buildkite;
+mod circleci;
+mod cohere;
+mod cratesio;
+mod datadog;
+mod deepseek;
+mod doppler;
+mod elevenlabs;
+mod figma;
+mod fireworks;
 mod github;
 mod gitlab;
+mod google;
+mod groq;
+mod hashicorp;
+mod heroku;
+mod huggingface;
+mod linear;
+mod mistral;
+mod netlify;
+mod newrelic;
+mod notion;
+mod npm;
 mod openai;
+mod openrouter;
+mod pinecone;
+mod postman;
+mod pulumi;
+mod replicate;
+mod rubygems;
+mod sendgrid;
+mod sentry;
 mod slack;
+mod together;
+mod travis;
+mod vercel;
+mod xai;
 
 use http::{Client, HttpError, Method, Request, Response};
 
@@ -271,12 +306,47 @@ pub trait Provider: Sync {
 /// Every built-in provider.
 pub fn all() -> &'static [&'static dyn Provider] {
     &[
+        &airtable::Airtable,
         &anthropic::Anthropic,
+        &asana::Asana,
         &aws::Aws,
+        &buildkite::Buildkite,
+        &circleci::CircleCi,
+        &cohere::Cohere,
+        &cratesio::CratesIo,
+        &datadog::Datadog,
+        &deepseek::DeepSeek,
+        &doppler::Doppler,
+        &elevenlabs::ElevenLabs,
+        &figma::Figma,
+        &fireworks::Fireworks,
         &github::GitHub,
         &gitlab::GitLab,
+        &google::Google,
+        &groq::Groq,
+        &hashicorp::HashiCorp,
+        &heroku::Heroku,
+        &huggingface::HuggingFace,
+        &linear::Linear,
+        &mistral::Mistral,
+        &netlify::Netlify,
+        &newrelic::NewRelic,
+        &notion::Notion,
+        &npm::Npm,
         &openai::OpenAi,
+        &openrouter::OpenRouter,
+        &pinecone::Pinecone,
+        &postman::Postman,
+        &pulumi::Pulumi,
+        &replicate::Replicate,
+        &rubygems::RubyGems,
+        &sendgrid::SendGrid,
+        &sentry::Sentry,
         &slack::Slack,
+        &together::Together,
+        &travis::TravisCi,
+        &vercel::Vercel,
+        &xai::Xai,
     ]
 }
 
