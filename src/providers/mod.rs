@@ -310,6 +310,16 @@ impl<'a> Api<'a> {
         }
     }
 
+    /// The same API, redacting `part` in shown URLs: for credentials whose URL carries only a
+    /// piece of the secret (a webhook's token under another base URL).
+    pub fn redacting(&self, part: &'a str) -> Api<'a> {
+        Api {
+            client: self.client,
+            info: self.info,
+            secret: part,
+        }
+    }
+
     /// The base URL (no trailing slash).
     pub fn base(&self) -> &str {
         self.client
