@@ -24,6 +24,7 @@ mod github;
 mod gitlab;
 mod openai;
 mod slack;
+mod stripe;
 
 use http::{Client, HttpError, Method, Request, Response};
 
@@ -277,6 +278,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &gitlab::GitLab,
         &openai::OpenAi,
         &slack::Slack,
+        &stripe::Stripe,
     ]
 }
 
