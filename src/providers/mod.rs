@@ -24,6 +24,7 @@ mod github;
 mod gitlab;
 mod openai;
 mod slack;
+mod square;
 mod stripe;
 
 use http::{Client, HttpError, Method, Request, Response};
@@ -278,6 +279,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &gitlab::GitLab,
         &openai::OpenAi,
         &slack::Slack,
+        &square::Square,
         &stripe::Stripe,
     ]
 }
