@@ -22,6 +22,7 @@ mod anthropic;
 mod aws;
 mod github;
 mod gitlab;
+mod mailgun;
 mod openai;
 mod slack;
 mod square;
@@ -277,6 +278,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &aws::Aws,
         &github::GitHub,
         &gitlab::GitLab,
+        &mailgun::Mailgun,
         &openai::OpenAi,
         &slack::Slack,
         &square::Square,
