@@ -24,6 +24,7 @@ mod github;
 mod gitlab;
 mod mailgun;
 mod openai;
+mod postmark;
 mod slack;
 mod square;
 mod stripe;
@@ -280,6 +281,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &gitlab::GitLab,
         &mailgun::Mailgun,
         &openai::OpenAi,
+        &postmark::Postmark,
         &slack::Slack,
         &square::Square,
         &stripe::Stripe,
