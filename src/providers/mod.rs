@@ -20,6 +20,7 @@ pub mod sigv4;
 
 mod anthropic;
 mod aws;
+mod discord;
 mod github;
 mod gitlab;
 mod mailgun;
@@ -277,6 +278,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
     &[
         &anthropic::Anthropic,
         &aws::Aws,
+        &discord::Discord,
         &github::GitHub,
         &gitlab::GitLab,
         &mailgun::Mailgun,
