@@ -29,6 +29,7 @@ mod postmark;
 mod slack;
 mod square;
 mod stripe;
+mod telegram;
 
 use http::{Client, HttpError, Method, Request, Response};
 
@@ -287,6 +288,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &slack::Slack,
         &square::Square,
         &stripe::Stripe,
+        &telegram::Telegram,
     ]
 }
 
