@@ -23,6 +23,7 @@ mod aws;
 mod discord;
 mod github;
 mod gitlab;
+mod hubspot;
 mod mailgun;
 mod openai;
 mod postmark;
@@ -282,6 +283,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &discord::Discord,
         &github::GitHub,
         &gitlab::GitLab,
+        &hubspot::HubSpot,
         &mailgun::Mailgun,
         &openai::OpenAi,
         &postmark::Postmark,
