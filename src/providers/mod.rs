@@ -26,6 +26,7 @@ mod gitlab;
 mod hubspot;
 mod mailgun;
 mod openai;
+mod pagerduty;
 mod postmark;
 mod slack;
 mod square;
@@ -286,6 +287,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &hubspot::HubSpot,
         &mailgun::Mailgun,
         &openai::OpenAi,
+        &pagerduty::PagerDuty,
         &postmark::Postmark,
         &slack::Slack,
         &square::Square,
