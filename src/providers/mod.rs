@@ -20,6 +20,7 @@ pub mod sigv4;
 
 mod anthropic;
 mod aws;
+mod cloudflare;
 mod discord;
 mod github;
 mod gitlab;
@@ -281,6 +282,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
     &[
         &anthropic::Anthropic,
         &aws::Aws,
+        &cloudflare::Cloudflare,
         &discord::Discord,
         &github::GitHub,
         &gitlab::GitLab,
