@@ -22,6 +22,7 @@ mod anthropic;
 mod aws;
 mod cloudflare;
 mod discord;
+mod fastly;
 mod github;
 mod gitlab;
 mod hubspot;
@@ -284,6 +285,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &aws::Aws,
         &cloudflare::Cloudflare,
         &discord::Discord,
+        &fastly::Fastly,
         &github::GitHub,
         &gitlab::GitLab,
         &hubspot::HubSpot,
