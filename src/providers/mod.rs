@@ -21,6 +21,7 @@ pub mod sigv4;
 mod anthropic;
 mod aws;
 mod cloudflare;
+mod digitalocean;
 mod discord;
 mod fastly;
 mod github;
@@ -284,6 +285,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &anthropic::Anthropic,
         &aws::Aws,
         &cloudflare::Cloudflare,
+        &digitalocean::DigitalOcean,
         &discord::Discord,
         &fastly::Fastly,
         &github::GitHub,
