@@ -27,6 +27,7 @@ mod fastly;
 mod github;
 mod gitlab;
 mod hubspot;
+mod linode;
 mod mailgun;
 mod openai;
 mod pagerduty;
@@ -291,6 +292,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &github::GitHub,
         &gitlab::GitLab,
         &hubspot::HubSpot,
+        &linode::Linode,
         &mailgun::Mailgun,
         &openai::OpenAi,
         &pagerduty::PagerDuty,
