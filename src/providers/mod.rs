@@ -26,6 +26,7 @@ mod discord;
 mod fastly;
 mod github;
 mod gitlab;
+mod hetzner;
 mod hubspot;
 mod linode;
 mod mailgun;
@@ -291,6 +292,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &fastly::Fastly,
         &github::GitHub,
         &gitlab::GitLab,
+        &hetzner::Hetzner,
         &hubspot::HubSpot,
         &linode::Linode,
         &mailgun::Mailgun,
