@@ -37,6 +37,7 @@ mod slack;
 mod square;
 mod stripe;
 mod telegram;
+mod vultr;
 
 use http::{Client, HttpError, Method, Request, Response};
 
@@ -303,6 +304,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &square::Square,
         &stripe::Stripe,
         &telegram::Telegram,
+        &vultr::Vultr,
     ]
 }
 
