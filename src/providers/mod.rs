@@ -36,6 +36,7 @@ mod postmark;
 mod slack;
 mod square;
 mod stripe;
+mod supabase;
 mod telegram;
 mod vultr;
 
@@ -303,6 +304,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &slack::Slack,
         &square::Square,
         &stripe::Stripe,
+        &supabase::Supabase,
         &telegram::Telegram,
         &vultr::Vultr,
     ]
