@@ -23,6 +23,7 @@ mod aws;
 mod cloudflare;
 mod digitalocean;
 mod discord;
+mod dropbox;
 mod fastly;
 mod github;
 mod gitlab;
@@ -291,6 +292,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &cloudflare::Cloudflare,
         &digitalocean::DigitalOcean,
         &discord::Discord,
+        &dropbox::Dropbox,
         &fastly::Fastly,
         &github::GitHub,
         &gitlab::GitLab,
