@@ -31,6 +31,7 @@ mod hetzner;
 mod hubspot;
 mod linode;
 mod mailgun;
+mod mapbox;
 mod openai;
 mod pagerduty;
 mod postmark;
@@ -300,6 +301,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &hubspot::HubSpot,
         &linode::Linode,
         &mailgun::Mailgun,
+        &mapbox::Mapbox,
         &openai::OpenAi,
         &pagerduty::PagerDuty,
         &postmark::Postmark,
