@@ -35,6 +35,7 @@ mod mapbox;
 mod openai;
 mod pagerduty;
 mod postmark;
+mod sendgrid;
 mod slack;
 mod square;
 mod stripe;
@@ -305,6 +306,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &openai::OpenAi,
         &pagerduty::PagerDuty,
         &postmark::Postmark,
+        &sendgrid::SendGrid,
         &slack::Slack,
         &square::Square,
         &stripe::Stripe,
