@@ -30,6 +30,7 @@ mod gitlab;
 mod hetzner;
 mod hubspot;
 mod linode;
+mod mailchimp;
 mod mailgun;
 mod mapbox;
 mod openai;
@@ -301,6 +302,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &hetzner::Hetzner,
         &hubspot::HubSpot,
         &linode::Linode,
+        &mailchimp::Mailchimp,
         &mailgun::Mailgun,
         &mapbox::Mapbox,
         &openai::OpenAi,
