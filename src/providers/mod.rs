@@ -19,6 +19,7 @@ pub mod run;
 pub mod sigv4;
 
 mod anthropic;
+mod asana;
 mod aws;
 mod cloudflare;
 mod digitalocean;
@@ -291,6 +292,7 @@ pub trait Provider: Sync {
 pub fn all() -> &'static [&'static dyn Provider] {
     &[
         &anthropic::Anthropic,
+        &asana::Asana,
         &aws::Aws,
         &cloudflare::Cloudflare,
         &digitalocean::DigitalOcean,
