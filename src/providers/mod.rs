@@ -18,6 +18,7 @@ pub mod http;
 pub mod run;
 pub mod sigv4;
 
+mod airtable;
 mod anthropic;
 mod asana;
 mod aws;
@@ -291,6 +292,7 @@ pub trait Provider: Sync {
 /// Every built-in provider.
 pub fn all() -> &'static [&'static dyn Provider] {
     &[
+        &airtable::Airtable,
         &anthropic::Anthropic,
         &asana::Asana,
         &aws::Aws,
