@@ -23,6 +23,7 @@ mod anthropic;
 mod asana;
 mod aws;
 mod cloudflare;
+mod contentful;
 mod digitalocean;
 mod discord;
 mod dropbox;
@@ -297,6 +298,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &asana::Asana,
         &aws::Aws,
         &cloudflare::Cloudflare,
+        &contentful::Contentful,
         &digitalocean::DigitalOcean,
         &discord::Discord,
         &dropbox::Dropbox,
