@@ -38,6 +38,7 @@ mod mailgun;
 mod mapbox;
 mod openai;
 mod pagerduty;
+mod paystack;
 mod postmark;
 mod sendgrid;
 mod slack;
@@ -313,6 +314,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &mapbox::Mapbox,
         &openai::OpenAi,
         &pagerduty::PagerDuty,
+        &paystack::Paystack,
         &postmark::Postmark,
         &sendgrid::SendGrid,
         &slack::Slack,
