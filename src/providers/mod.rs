@@ -28,6 +28,7 @@ mod digitalocean;
 mod discord;
 mod dropbox;
 mod fastly;
+mod flutterwave;
 mod github;
 mod gitlab;
 mod hetzner;
@@ -304,6 +305,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &discord::Discord,
         &dropbox::Dropbox,
         &fastly::Fastly,
+        &flutterwave::Flutterwave,
         &github::GitHub,
         &gitlab::GitLab,
         &hetzner::Hetzner,
