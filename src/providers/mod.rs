@@ -33,6 +33,7 @@ mod github;
 mod gitlab;
 mod hetzner;
 mod hubspot;
+mod lemonsqueezy;
 mod linode;
 mod mailchimp;
 mod mailgun;
@@ -310,6 +311,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &gitlab::GitLab,
         &hetzner::Hetzner,
         &hubspot::HubSpot,
+        &lemonsqueezy::LemonSqueezy,
         &linode::Linode,
         &mailchimp::Mailchimp,
         &mailgun::Mailgun,
