@@ -43,6 +43,7 @@ mod pagerduty;
 mod paystack;
 mod postmark;
 mod sendgrid;
+mod shippo;
 mod slack;
 mod square;
 mod stripe;
@@ -321,6 +322,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &paystack::Paystack,
         &postmark::Postmark,
         &sendgrid::SendGrid,
+        &shippo::Shippo,
         &slack::Slack,
         &square::Square,
         &stripe::Stripe,
