@@ -42,6 +42,7 @@ mod openai;
 mod pagerduty;
 mod paystack;
 mod postmark;
+mod resend;
 mod sendgrid;
 mod shippo;
 mod slack;
@@ -321,6 +322,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &pagerduty::PagerDuty,
         &paystack::Paystack,
         &postmark::Postmark,
+        &resend::Resend,
         &sendgrid::SendGrid,
         &shippo::Shippo,
         &slack::Slack,
