@@ -22,6 +22,7 @@ mod airtable;
 mod anthropic;
 mod asana;
 mod aws;
+mod brevo;
 mod cloudflare;
 mod contentful;
 mod digitalocean;
@@ -302,6 +303,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &anthropic::Anthropic,
         &asana::Asana,
         &aws::Aws,
+        &brevo::Brevo,
         &cloudflare::Cloudflare,
         &contentful::Contentful,
         &digitalocean::DigitalOcean,
