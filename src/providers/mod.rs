@@ -51,6 +51,7 @@ mod square;
 mod stripe;
 mod supabase;
 mod telegram;
+mod twitch;
 mod vultr;
 
 use http::{Client, HttpError, Method, Request, Response};
@@ -332,6 +333,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &stripe::Stripe,
         &supabase::Supabase,
         &telegram::Telegram,
+        &twitch::Twitch,
         &vultr::Vultr,
     ]
 }
