@@ -28,6 +28,7 @@ mod contentful;
 mod digitalocean;
 mod discord;
 mod dropbox;
+mod facebook;
 mod fastly;
 mod flutterwave;
 mod github;
@@ -310,6 +311,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &digitalocean::DigitalOcean,
         &discord::Discord,
         &dropbox::Dropbox,
+        &facebook::Facebook,
         &fastly::Fastly,
         &flutterwave::Flutterwave,
         &github::GitHub,
