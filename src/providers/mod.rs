@@ -54,6 +54,7 @@ mod supabase;
 mod telegram;
 mod twitch;
 mod vultr;
+mod yandex;
 
 use http::{Client, HttpError, Method, Request, Response};
 
@@ -337,6 +338,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &telegram::Telegram,
         &twitch::Twitch,
         &vultr::Vultr,
+        &yandex::Yandex,
     ]
 }
 
