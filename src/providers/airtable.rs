@@ -49,7 +49,10 @@ mod tests {
             rule: "airtable-personal-access-token",
             secret: TOKEN,
             annotations: vec![],
-            live: Reply::json(200, r#"{"id":"usrL2PNC5o3H4lBEi","scopes":["data.records:read"]}"#),
+            live: Reply::json(
+                200,
+                r#"{"id":"usrL2PNC5o3H4lBEi","scopes":["data.records:read"]}"#,
+            ),
             identity: Some("user usrL2PNC5o3H4lBEi"),
             invalid: Reply::json(
                 401,

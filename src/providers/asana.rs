@@ -43,11 +43,17 @@ mod tests {
             rule: "asana-personal-access-token",
             secret: TOKEN,
             annotations: vec![],
-            live: Reply::json(200, r#"{"data":{"gid":"1204938472619384","name":"Ops","email":"ops@example.com"}}"#),
+            live: Reply::json(
+                200,
+                r#"{"data":{"gid":"1204938472619384","name":"Ops","email":"ops@example.com"}}"#,
+            ),
             identity: Some("ops@example.com"),
             invalid: Reply::json(401, r#"{"errors":[{"message":"Not Authorized"}]}"#),
             check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/api/1.0/users/me"));
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/api/1.0/users/me")
+                );
                 assert_eq!(
                     r.header("authorization"),
                     Some(format!("Bearer {TOKEN}").as_str())

@@ -13,7 +13,8 @@ pub struct Cloudflare;
 
 static INFO: Info = Info {
     name: "cloudflare",
-    docs: "https://developers.cloudflare.com/api/resources/user/subresources/tokens/methods/verify/",
+    docs:
+        "https://developers.cloudflare.com/api/resources/user/subresources/tokens/methods/verify/",
     base: "https://api.cloudflare.com",
     hosts: &["api.cloudflare.com"],
     revoke: true,
@@ -53,7 +54,10 @@ fn check(api: &Api<'_>, token: &str) -> Verified {
             let id = body.as_ref().and_then(|v| json_str(v, "result/id"));
             Verified::Active(r, id)
         }
-        Some(s) => Verified::Not(Verdict::inactive(&r, &format!("Cloudflare says the token is {s}"))),
+        Some(s) => Verified::Not(Verdict::inactive(
+            &r,
+            &format!("Cloudflare says the token is {s}"),
+        )),
         None => Verified::Not(Verdict::from_identity_endpoint(&r, |_| None)),
     }
 }
@@ -109,11 +113,9 @@ impl Provider for Cloudflare {
             .bearer(cred.secret)
             .send()
         {
-            Ok(r) if r.ok() => Revocation::new(
-                Outcome::Revoked,
-                Some(&r),
-                &format!("token {id} deleted"),
-            ),
+            Ok(r) if r.ok() => {
+                Revocation::new(Outcome::Revoked, Some(&r), &format!("token {id} deleted"))
+            }
             Ok(r) => Revocation::from_response(&r),
             Err(e) => e.into(),
         }
@@ -185,7 +187,10 @@ mod tests {
             secret: TOKEN,
             success: vec![
                 Reply::json(200, LIVE),
-                Reply::json(200, r#"{"success":true,"result":{"id":"ed17574386854bf78a67040be0a770b0"}}"#),
+                Reply::json(
+                    200,
+                    r#"{"success":true,"result":{"id":"ed17574386854bf78a67040be0a770b0"}}"#,
+                ),
             ],
             lookups: 1,
             dry_run_calls: 1,

@@ -101,7 +101,10 @@ mod tests {
             rule: "discord-bot-token",
             secret: BOT,
             annotations: vec![],
-            live: Reply::json(200, r#"{"id":"198622483471925248","username":"helper","bot":true}"#),
+            live: Reply::json(
+                200,
+                r#"{"id":"198622483471925248","username":"helper","bot":true}"#,
+            ),
             identity: Some("bot helper"),
             invalid: Reply::json(401, r#"{"message":"401: Unauthorized","code":0}"#),
             check: |r: &Recorded| {
@@ -160,7 +163,10 @@ mod tests {
                 );
                 assert!(reqs[0].body.is_empty());
             },
-            failure: vec![Reply::json(404, r#"{"message":"Unknown Webhook","code":10015}"#)],
+            failure: vec![Reply::json(
+                404,
+                r#"{"message":"Unknown Webhook","code":10015}"#,
+            )],
         });
     }
 
@@ -179,7 +185,10 @@ mod tests {
         let detail = r.detail.unwrap_or_default();
         let (_, token) = webhook(HOOK).unwrap();
         assert!(!detail.contains(token), "{detail}");
-        assert!(detail.contains("/api/webhooks/1183246509871234567/"), "{detail}");
+        assert!(
+            detail.contains("/api/webhooks/1183246509871234567/"),
+            "{detail}"
+        );
     }
 
     #[test]

@@ -32,9 +32,7 @@ impl Provider for Facebook {
             Err(e) => return e.into(),
         };
         if !r.ok()
-            && r.json()
-                .and_then(|v| v.get("error")?.get("code")?.as_i64())
-                == Some(INVALID_TOKEN)
+            && r.json().and_then(|v| v.get("error")?.get("code")?.as_i64()) == Some(INVALID_TOKEN)
         {
             return Verdict::inactive(&r, "Graph API error 190: invalid or expired token");
         }

@@ -293,7 +293,11 @@ pub mod battery {
             .provider
             .verify(&Api::new(&client, info, spec.secret), &cred);
         let text = format!("{:?} {:?}", v.identity, v.detail);
-        assert!(!text.contains(spec.secret), "{}: secret in verdict", info.name);
+        assert!(
+            !text.contains(spec.secret),
+            "{}: secret in verdict",
+            info.name
+        );
         (v, server.requests())
     }
 

@@ -77,9 +77,15 @@ mod tests {
                 r#"{"id":"5Yo3XXnrQpjc20u0ybrf2g","name":"deploy","user_id":"2Xbv7gMGzrf2Kx3Fky3wQi","scope":"global"}"#,
             ),
             identity: Some("token \"deploy\" of user 2Xbv7gMGzrf2Kx3Fky3wQi"),
-            invalid: Reply::json(401, r#"{"msg":"Provided credentials are missing or invalid"}"#),
+            invalid: Reply::json(
+                401,
+                r#"{"msg":"Provided credentials are missing or invalid"}"#,
+            ),
             check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/tokens/self"));
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/tokens/self")
+                );
                 assert_eq!(r.header("fastly-key"), Some(TOKEN));
                 assert_eq!(r.header("authorization"), None);
             },
@@ -106,7 +112,10 @@ mod tests {
                 );
                 assert_eq!(reqs[0].header("fastly-key"), Some(TOKEN));
             },
-            failure: vec![Reply::json(401, r#"{"msg":"Provided credentials are missing or invalid"}"#)],
+            failure: vec![Reply::json(
+                401,
+                r#"{"msg":"Provided credentials are missing or invalid"}"#,
+            )],
         });
     }
 }

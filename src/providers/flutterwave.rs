@@ -43,11 +43,20 @@ mod tests {
             rule: "flutterwave-secret-key",
             secret: TOKEN,
             annotations: vec![],
-            live: Reply::json(200, r#"{"status":"success","message":"Wallet balances fetched","data":[]}"#),
+            live: Reply::json(
+                200,
+                r#"{"status":"success","message":"Wallet balances fetched","data":[]}"#,
+            ),
             identity: None,
-            invalid: Reply::json(401, r#"{"status":"error","message":"Invalid authorization key","data":null}"#),
+            invalid: Reply::json(
+                401,
+                r#"{"status":"error","message":"Invalid authorization key","data":null}"#,
+            ),
             check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/v3/balances"));
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/v3/balances")
+                );
                 assert_eq!(
                     r.header("authorization"),
                     Some(format!("Bearer {TOKEN}").as_str())

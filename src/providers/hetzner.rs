@@ -43,11 +43,20 @@ mod tests {
             rule: "hetzner-cloud-api-token",
             secret: TOKEN,
             annotations: vec![],
-            live: Reply::json(200, r#"{"servers":[],"meta":{"pagination":{"page":1,"per_page":1,"total_entries":0}}}"#),
+            live: Reply::json(
+                200,
+                r#"{"servers":[],"meta":{"pagination":{"page":1,"per_page":1,"total_entries":0}}}"#,
+            ),
             identity: None,
-            invalid: Reply::json(401, r#"{"error":{"code":"unauthorized","message":"unable to authenticate"}}"#),
+            invalid: Reply::json(
+                401,
+                r#"{"error":{"code":"unauthorized","message":"unable to authenticate"}}"#,
+            ),
             check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/v1/servers?per_page=1"));
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/v1/servers?per_page=1")
+                );
                 assert_eq!(
                     r.header("authorization"),
                     Some(format!("Bearer {TOKEN}").as_str())

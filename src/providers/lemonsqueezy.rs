@@ -60,7 +60,10 @@ mod tests {
                 r#"{"jsonapi":{"version":"1.0"},"errors":[{"detail":"Unauthenticated.","status":"401","title":"Unauthorized"}]}"#,
             ),
             check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/v1/users/me"));
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/v1/users/me")
+                );
                 assert_eq!(
                     r.header("authorization"),
                     Some(format!("Bearer {KEY}").as_str())

@@ -42,7 +42,10 @@ mod tests {
             rule: "linode-api-token",
             secret: TOKEN,
             annotations: vec![],
-            live: Reply::json(200, r#"{"username":"ops-team","email":"ops@example.com","uid":1234}"#),
+            live: Reply::json(
+                200,
+                r#"{"username":"ops-team","email":"ops@example.com","uid":1234}"#,
+            ),
             identity: Some("ops-team"),
             invalid: Reply::json(401, r#"{"errors":[{"reason":"Invalid Token"}]}"#),
             check: |r: &Recorded| {

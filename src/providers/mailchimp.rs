@@ -105,7 +105,14 @@ mod tests {
     fn data_centers() {
         assert_eq!(data_center(KEY), Some("us6"));
         assert_eq!(data_center("abc-us21"), Some("us21"));
-        for bad in ["abc", "abc-eu1", "abc-us", "abc-us123", "abc-us06", "abc-us1.evil.com"] {
+        for bad in [
+            "abc",
+            "abc-eu1",
+            "abc-us",
+            "abc-us123",
+            "abc-us06",
+            "abc-us1.evil.com",
+        ] {
             assert_eq!(data_center(bad), None, "{bad}");
         }
     }
@@ -118,7 +125,11 @@ mod tests {
         }
         let client = Client::new(Settings::default());
         assert!(client
-            .check_url("mailchimp", INFO.hosts, "https://us21.api.mailchimp.com/3.0/")
+            .check_url(
+                "mailchimp",
+                INFO.hosts,
+                "https://us21.api.mailchimp.com/3.0/"
+            )
             .is_ok());
         for bad in [
             "https://api.mailchimp.com/3.0/",
@@ -126,7 +137,10 @@ mod tests {
             "https://us6.api.mailchimp.com.evil.example/3.0/",
             "http://us6.api.mailchimp.com/3.0/",
         ] {
-            assert!(client.check_url("mailchimp", INFO.hosts, bad).is_err(), "{bad}");
+            assert!(
+                client.check_url("mailchimp", INFO.hosts, bad).is_err(),
+                "{bad}"
+            );
         }
     }
 }

@@ -54,7 +54,8 @@ mod tests {
     use crate::providers::fake::{FakeServer, Recorded, Reply};
     use crate::providers::Status;
 
-    const TOKEN: &str = "sk.eyJ1Ijoib3BzLXRlYW0iLCJhIjoiY2x4cTh6dGt2M3Jtdzl4bHAyIn0.Qm7TzR2vXk9LpW4sB8nC3d";
+    const TOKEN: &str =
+        "sk.eyJ1Ijoib3BzLXRlYW0iLCJhIjoiY2x4cTh6dGt2M3Jtdzl4bHAyIn0.Qm7TzR2vXk9LpW4sB8nC3d";
 
     #[test]
     fn verify() {

@@ -43,7 +43,10 @@ mod tests {
             rule: "paystack-secret-key",
             secret: TOKEN,
             annotations: vec![],
-            live: Reply::json(200, r#"{"status":true,"message":"Balances retrieved","data":[{"currency":"NGN","balance":0}]}"#),
+            live: Reply::json(
+                200,
+                r#"{"status":true,"message":"Balances retrieved","data":[{"currency":"NGN","balance":0}]}"#,
+            ),
             identity: None,
             invalid: Reply::json(401, r#"{"status":false,"message":"Invalid key"}"#),
             check: |r: &Recorded| {

@@ -95,7 +95,10 @@ mod tests {
     fn an_account_token_is_tried_after_the_server_endpoint_refuses_it() {
         let server = FakeServer::start(vec![
             Reply::json(401, INVALID),
-            Reply::json(200, r#"{"TotalCount":3,"Servers":[{"ID":1,"Name":"Billing"}]}"#),
+            Reply::json(
+                200,
+                r#"{"TotalCount":3,"Servers":[{"ID":1,"Name":"Billing"}]}"#,
+            ),
         ]);
         let client = battery::client("postmark", &server, false);
         let ann = std::collections::BTreeMap::new();

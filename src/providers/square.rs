@@ -23,7 +23,12 @@ impl Provider for Square {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        bearer_get(api, "/v2/merchants/me", cred.secret, "merchant/business_name")
+        bearer_get(
+            api,
+            "/v2/merchants/me",
+            cred.secret,
+            "merchant/business_name",
+        )
     }
 }
 

@@ -46,7 +46,8 @@ impl Provider for Stripe {
         };
         if r.status == 403 {
             let message = r.json().and_then(|v| json_str(&v, "error/message"));
-            if let Some(m) = message.filter(|m| m.contains("does not have the required permissions"))
+            if let Some(m) =
+                message.filter(|m| m.contains("does not have the required permissions"))
             {
                 return Verdict::active(&r, account_in(&m).map(|a| format!("account {a}")));
             }
@@ -98,7 +99,10 @@ mod tests {
     #[test]
     fn verify() {
         battery::verify(&spec(
-            Reply::json(200, r#"{"id":"acct_1Hq8ZtKv3RmW9xLp","email":"ops@example.com"}"#),
+            Reply::json(
+                200,
+                r#"{"id":"acct_1Hq8ZtKv3RmW9xLp","email":"ops@example.com"}"#,
+            ),
             Some("account acct_1Hq8ZtKv3RmW9xLp (ops@example.com)"),
         ));
     }

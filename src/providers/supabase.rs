@@ -47,7 +47,10 @@ mod tests {
             identity: Some("Acme"),
             invalid: Reply::json(401, r#"{"message":"Unauthorized"}"#),
             check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/v1/organizations"));
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/v1/organizations")
+                );
                 assert_eq!(
                     r.header("authorization"),
                     Some(format!("Bearer {TOKEN}").as_str())

@@ -70,10 +70,7 @@ impl Provider for Twitch {
             Err(v) => {
                 return Revocation {
                     outcome: Outcome::Failed,
-                    detail: Some(format!(
-                        "not validated: {}",
-                        v.detail.unwrap_or_default()
-                    )),
+                    detail: Some(format!("not validated: {}", v.detail.unwrap_or_default())),
                     http_status: v.http_status,
                 }
             }
@@ -140,7 +137,10 @@ mod tests {
                 assert_eq!(reqs.len(), 2);
                 assert_eq!(reqs[0].path, "/oauth2/validate");
                 let r = &reqs[1];
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/oauth2/revoke"));
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("POST", "/oauth2/revoke")
+                );
                 assert_eq!(
                     r.header("content-type"),
                     Some("application/x-www-form-urlencoded")

@@ -42,7 +42,10 @@ mod tests {
             rule: "vultr-api-key",
             secret: TOKEN,
             annotations: vec![],
-            live: Reply::json(200, r#"{"account":{"name":"Ops","email":"ops@example.com","balance":0}}"#),
+            live: Reply::json(
+                200,
+                r#"{"account":{"name":"Ops","email":"ops@example.com","balance":0}}"#,
+            ),
             identity: Some("ops@example.com"),
             invalid: Reply::json(401, r#"{"error":"Invalid API token.","status":401}"#),
             check: |r: &Recorded| {
