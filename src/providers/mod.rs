@@ -22,24 +22,40 @@ mod airtable;
 mod anthropic;
 mod asana;
 mod aws;
+mod brevo;
 mod buildkite;
 mod circleci;
+mod cloudflare;
 mod cohere;
+mod contentful;
 mod cratesio;
 mod datadog;
 mod deepseek;
+mod digitalocean;
+mod discord;
 mod doppler;
+mod dropbox;
 mod elevenlabs;
+mod facebook;
+mod fastly;
 mod figma;
 mod fireworks;
+mod flutterwave;
 mod github;
 mod gitlab;
 mod google;
 mod groq;
 mod hashicorp;
 mod heroku;
+mod hetzner;
+mod hubspot;
 mod huggingface;
+mod lemonsqueezy;
 mod linear;
+mod linode;
+mod mailchimp;
+mod mailgun;
+mod mapbox;
 mod mistral;
 mod netlify;
 mod newrelic;
@@ -47,18 +63,30 @@ mod notion;
 mod npm;
 mod openai;
 mod openrouter;
+mod pagerduty;
+mod paystack;
 mod pinecone;
 mod postman;
+mod postmark;
 mod pulumi;
 mod replicate;
+mod resend;
 mod rubygems;
 mod sendgrid;
 mod sentry;
+mod shippo;
 mod slack;
+mod square;
+mod stripe;
+mod supabase;
+mod telegram;
 mod together;
 mod travis;
+mod twitch;
 mod vercel;
+mod vultr;
 mod xai;
+mod yandex;
 
 use http::{Client, HttpError, Method, Request, Response};
 
@@ -310,24 +338,40 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &anthropic::Anthropic,
         &asana::Asana,
         &aws::Aws,
+        &brevo::Brevo,
         &buildkite::Buildkite,
         &circleci::CircleCi,
+        &cloudflare::Cloudflare,
         &cohere::Cohere,
+        &contentful::Contentful,
         &cratesio::CratesIo,
         &datadog::Datadog,
         &deepseek::DeepSeek,
+        &digitalocean::DigitalOcean,
+        &discord::Discord,
         &doppler::Doppler,
+        &dropbox::Dropbox,
         &elevenlabs::ElevenLabs,
+        &facebook::Facebook,
+        &fastly::Fastly,
         &figma::Figma,
         &fireworks::Fireworks,
+        &flutterwave::Flutterwave,
         &github::GitHub,
         &gitlab::GitLab,
         &google::Google,
         &groq::Groq,
         &hashicorp::HashiCorp,
         &heroku::Heroku,
+        &hetzner::Hetzner,
+        &hubspot::HubSpot,
         &huggingface::HuggingFace,
+        &lemonsqueezy::LemonSqueezy,
         &linear::Linear,
+        &linode::Linode,
+        &mailchimp::Mailchimp,
+        &mailgun::Mailgun,
+        &mapbox::Mapbox,
         &mistral::Mistral,
         &netlify::Netlify,
         &newrelic::NewRelic,
@@ -335,18 +379,30 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &npm::Npm,
         &openai::OpenAi,
         &openrouter::OpenRouter,
+        &pagerduty::PagerDuty,
+        &paystack::Paystack,
         &pinecone::Pinecone,
         &postman::Postman,
+        &postmark::Postmark,
         &pulumi::Pulumi,
         &replicate::Replicate,
+        &resend::Resend,
         &rubygems::RubyGems,
         &sendgrid::SendGrid,
         &sentry::Sentry,
+        &shippo::Shippo,
         &slack::Slack,
+        &square::Square,
+        &stripe::Stripe,
+        &supabase::Supabase,
+        &telegram::Telegram,
         &together::Together,
         &travis::TravisCi,
+        &twitch::Twitch,
         &vercel::Vercel,
+        &vultr::Vultr,
         &xai::Xai,
+        &yandex::Yandex,
     ]
 }
 
@@ -377,6 +433,16 @@ impl<'a> Api<'a> {
             client,
             info,
             secret,
+        }
+    }
+
+    /// The same API, redacting `part` in shown URLs: for credentials whose URL carries only a
+    /// piece of the secret (a webhook's token under another base URL).
+    pub fn redacting(&self, part: &'a str) -> Api<'a> {
+        Api {
+            client: self.client,
+            info: self.info,
+            secret: part,
         }
     }
 
