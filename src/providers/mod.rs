@@ -40,6 +40,7 @@ mod linode;
 mod mailchimp;
 mod mailgun;
 mod mapbox;
+mod messagebird;
 mod openai;
 mod pagerduty;
 mod paystack;
@@ -324,6 +325,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &mailchimp::Mailchimp,
         &mailgun::Mailgun,
         &mapbox::Mapbox,
+        &messagebird::MessageBird,
         &openai::OpenAi,
         &pagerduty::PagerDuty,
         &paystack::Paystack,
