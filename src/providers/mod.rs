@@ -33,6 +33,7 @@ mod fastly;
 mod flutterwave;
 mod github;
 mod gitlab;
+mod gocardless;
 mod hetzner;
 mod hubspot;
 mod lemonsqueezy;
@@ -318,6 +319,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &flutterwave::Flutterwave,
         &github::GitHub,
         &gitlab::GitLab,
+        &gocardless::GoCardless,
         &hetzner::Hetzner,
         &hubspot::HubSpot,
         &lemonsqueezy::LemonSqueezy,
