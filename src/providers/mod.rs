@@ -28,6 +28,7 @@ mod contentful;
 mod digitalocean;
 mod discord;
 mod dropbox;
+mod duffel;
 mod facebook;
 mod fastly;
 mod flutterwave;
@@ -314,6 +315,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &digitalocean::DigitalOcean,
         &discord::Discord,
         &dropbox::Dropbox,
+        &duffel::Duffel,
         &facebook::Facebook,
         &fastly::Fastly,
         &flutterwave::Flutterwave,
