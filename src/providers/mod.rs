@@ -41,6 +41,7 @@ mod lemonsqueezy;
 mod linode;
 mod mailchimp;
 mod mailgun;
+mod mandrill;
 mod mapbox;
 mod messagebird;
 mod openai;
@@ -328,6 +329,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &linode::Linode,
         &mailchimp::Mailchimp,
         &mailgun::Mailgun,
+        &mandrill::Mandrill,
         &mapbox::Mapbox,
         &messagebird::MessageBird,
         &openai::OpenAi,
