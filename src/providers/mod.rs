@@ -43,6 +43,7 @@ mod mailchimp;
 mod mailgun;
 mod mandrill;
 mod mapbox;
+mod meraki;
 mod messagebird;
 mod openai;
 mod pagerduty;
@@ -331,6 +332,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &mailgun::Mailgun,
         &mandrill::Mandrill,
         &mapbox::Mapbox,
+        &meraki::Meraki,
         &messagebird::MessageBird,
         &openai::OpenAi,
         &pagerduty::PagerDuty,
