@@ -39,6 +39,7 @@ mod hetzner;
 mod hubspot;
 mod lemonsqueezy;
 mod linode;
+mod lob;
 mod mailchimp;
 mod mailgun;
 mod mandrill;
@@ -328,6 +329,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &hubspot::HubSpot,
         &lemonsqueezy::LemonSqueezy,
         &linode::Linode,
+        &lob::Lob,
         &mailchimp::Mailchimp,
         &mailgun::Mailgun,
         &mandrill::Mandrill,
