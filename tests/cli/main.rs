@@ -16,3 +16,4 @@ mod rules;
 mod scan;
 mod skips;
 mod suppress;
+mod webhook_revoke;
