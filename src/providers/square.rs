@@ -1,5 +1,6 @@
 //! Square: `GET /v2/merchants/me` with the access token as a bearer token names the merchant
-//! the token acts for. Production only: a sandbox token is refused there.
+//! the token acts for. Production only: a sandbox token is refused there (401), and reported
+//! inactive for production, which it is.
 
 use std::time::Duration;
 
