@@ -55,6 +55,7 @@ mod sendgrid;
 mod shippo;
 mod slack;
 mod square;
+mod squarespace;
 mod stripe;
 mod supabase;
 mod telegram;
@@ -345,6 +346,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &shippo::Shippo,
         &slack::Slack,
         &square::Square,
+        &squarespace::Squarespace,
         &stripe::Stripe,
         &supabase::Supabase,
         &telegram::Telegram,
