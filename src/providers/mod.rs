@@ -18,6 +18,7 @@ pub mod http;
 pub mod run;
 pub mod sigv4;
 
+mod adafruit;
 mod airtable;
 mod anthropic;
 mod asana;
@@ -309,6 +310,7 @@ pub trait Provider: Sync {
 /// Every built-in provider.
 pub fn all() -> &'static [&'static dyn Provider] {
     &[
+        &adafruit::Adafruit,
         &airtable::Airtable,
         &anthropic::Anthropic,
         &asana::Asana,
