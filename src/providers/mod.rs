@@ -49,6 +49,7 @@ mod meraki;
 mod messagebird;
 mod openai;
 mod pagerduty;
+mod particle;
 mod paystack;
 mod postmark;
 mod resend;
@@ -341,6 +342,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &messagebird::MessageBird,
         &openai::OpenAi,
         &pagerduty::PagerDuty,
+        &particle::Particle,
         &paystack::Paystack,
         &postmark::Postmark,
         &resend::Resend,
