@@ -40,7 +40,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const KEY: &str = "aio_QmTz42vXk9LpW4sB8nC3dFhJ6yG1";
+    const KEY: &str = "aio_QmTz42vXk9LpW4sB8nC3dFhJ6yG1"; // leakhound:allow: a made-up test value
 
     #[test]
     fn verify() {

@@ -43,7 +43,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const TOKEN: &str = "duffel_live_Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ";
+    const TOKEN: &str = "duffel_live_Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ"; // leakhound:allow: a made-up test value
 
     #[test]
     fn verify() {
