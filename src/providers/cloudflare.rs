@@ -242,7 +242,7 @@ mod tests {
         let server = FakeServer::start(vec![]);
         let client = battery::client("cloudflare", &server, false);
         let ann = std::collections::BTreeMap::new();
-        let secret = "cfk_Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ";
+        let secret = "cfk_Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ"; // leakhound:allow: a made-up test value
         let cred = Credential {
             rule: "cloudflare-global-api-key",
             secret,

@@ -91,7 +91,7 @@ mod tests {
     use crate::providers::Status;
 
     const BOT: &str = "MTk4NjIyNDgzNDcxOTI1MjQ4.Gx7kQz.R8cW2mJ5tLx9QvB3nZ7kD1fH6yP4sA0eU2i";
-    const HOOK: &str = "https://discord.com/api/webhooks/1183246509871234567/Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cK3mN9bP1jH5lT8rY2uEe";
+    const HOOK: &str = "https://discord.com/api/webhooks/1183246509871234567/Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cK3mN9bP1jH5lT8rY2uEe"; // leakhound:allow: a made-up test value
     const HOOK_PATH: &str = "/api/webhooks/1183246509871234567/Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cK3mN9bP1jH5lT8rY2uEe";
 
     #[test]

@@ -50,7 +50,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const TOKEN: &str = "sl.u.AFq8ZtKv3RmW9xLp2QbN7cYdF4gJ6sE0aUiO2wR8qZ4xV7cK3mN9bP1jH5lT8rY2uEeQm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cK3mN9bP1jH5lT8rY2uEeAb";
+    const TOKEN: &str = "sl.u.AFq8ZtKv3RmW9xLp2QbN7cYdF4gJ6sE0aUiO2wR8qZ4xV7cK3mN9bP1jH5lT8rY2uEeQm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cK3mN9bP1jH5lT8rY2uEeAb"; // leakhound:allow: a made-up test value
     const INVALID: &str =
         r#"{"error_summary":"invalid_access_token/...","error":{".tag":"invalid_access_token"}}"#;
 

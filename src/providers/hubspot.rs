@@ -37,7 +37,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const TOKEN: &str = "pat-na1-4f8a2c1e-9b3d-4e7f-a6c0-2d5b8e1f3a9c";
+    const TOKEN: &str = "pat-na1-4f8a2c1e-9b3d-4e7f-a6c0-2d5b8e1f3a9c"; // leakhound:allow: a made-up test value
 
     #[test]
     fn verify() {

@@ -18,6 +18,7 @@ pub mod http;
 pub mod run;
 pub mod sigv4;
 
+mod adafruit;
 mod airtable;
 mod anthropic;
 mod asana;
@@ -35,6 +36,7 @@ mod digitalocean;
 mod discord;
 mod doppler;
 mod dropbox;
+mod duffel;
 mod elevenlabs;
 mod facebook;
 mod fastly;
@@ -43,6 +45,7 @@ mod fireworks;
 mod flutterwave;
 mod github;
 mod gitlab;
+mod gocardless;
 mod google;
 mod groq;
 mod hashicorp;
@@ -53,9 +56,13 @@ mod huggingface;
 mod lemonsqueezy;
 mod linear;
 mod linode;
+mod lob;
 mod mailchimp;
 mod mailgun;
+mod mandrill;
 mod mapbox;
+mod meraki;
+mod messagebird;
 mod mistral;
 mod netlify;
 mod newrelic;
@@ -64,6 +71,7 @@ mod npm;
 mod openai;
 mod openrouter;
 mod pagerduty;
+mod particle;
 mod paystack;
 mod pinecone;
 mod postman;
@@ -77,6 +85,7 @@ mod sentry;
 mod shippo;
 mod slack;
 mod square;
+mod squarespace;
 mod stripe;
 mod supabase;
 mod telegram;
@@ -334,6 +343,7 @@ pub trait Provider: Sync {
 /// Every built-in provider.
 pub fn all() -> &'static [&'static dyn Provider] {
     &[
+        &adafruit::Adafruit,
         &airtable::Airtable,
         &anthropic::Anthropic,
         &asana::Asana,
@@ -351,6 +361,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &discord::Discord,
         &doppler::Doppler,
         &dropbox::Dropbox,
+        &duffel::Duffel,
         &elevenlabs::ElevenLabs,
         &facebook::Facebook,
         &fastly::Fastly,
@@ -359,6 +370,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &flutterwave::Flutterwave,
         &github::GitHub,
         &gitlab::GitLab,
+        &gocardless::GoCardless,
         &google::Google,
         &groq::Groq,
         &hashicorp::HashiCorp,
@@ -369,9 +381,13 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &lemonsqueezy::LemonSqueezy,
         &linear::Linear,
         &linode::Linode,
+        &lob::Lob,
         &mailchimp::Mailchimp,
         &mailgun::Mailgun,
+        &mandrill::Mandrill,
         &mapbox::Mapbox,
+        &meraki::Meraki,
+        &messagebird::MessageBird,
         &mistral::Mistral,
         &netlify::Netlify,
         &newrelic::NewRelic,
@@ -380,6 +396,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &openai::OpenAi,
         &openrouter::OpenRouter,
         &pagerduty::PagerDuty,
+        &particle::Particle,
         &paystack::Paystack,
         &pinecone::Pinecone,
         &postman::Postman,
@@ -393,6 +410,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &shippo::Shippo,
         &slack::Slack,
         &square::Square,
+        &squarespace::Squarespace,
         &stripe::Stripe,
         &supabase::Supabase,
         &telegram::Telegram,

@@ -1,5 +1,6 @@
 //! Square: `GET /v2/merchants/me` with the access token as a bearer token names the merchant
-//! the token acts for. Production only: a sandbox token is refused there.
+//! the token acts for. Production only: a sandbox token is refused there (401), and reported
+//! inactive for production, which it is.
 
 use std::time::Duration;
 
@@ -39,7 +40,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const TOKEN: &str = "EAAAl7Qm2TzR9vXk4LpW8sB3nC6dFhJ1yG5aE0tU2iO7wR4qZ9xV3cK8mN1bP6jH";
+    const TOKEN: &str = "EAAAl7Qm2TzR9vXk4LpW8sB3nC6dFhJ1yG5aE0tU2iO7wR4qZ9xV3cK8mN1bP6jH"; // leakhound:allow: a made-up test value
 
     #[test]
     fn verify() {

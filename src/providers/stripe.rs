@@ -69,7 +69,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const KEY: &str = "sk_live_51Hq8ZtKv3RmW9xLp2QbN7cYdF4gJ6sE0aUiO";
+    const KEY: &str = "sk_live_51Hq8ZtKv3RmW9xLp2QbN7cYdF4gJ6sE0aUiO"; // leakhound:allow: a made-up test value
 
     fn spec(live: Reply, identity: Option<&'static str>) -> VerifySpec {
         VerifySpec {
@@ -123,7 +123,7 @@ mod tests {
         let server = crate::providers::fake::FakeServer::start(vec![Reply::status(200)]);
         let client = battery::client("stripe", &server, false);
         let ann = std::collections::BTreeMap::new();
-        let secret = "whsec_Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5";
+        let secret = "whsec_Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5"; // leakhound:allow: a made-up test value
         let cred = Credential {
             rule: "stripe-webhook-secret",
             secret,

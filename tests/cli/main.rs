@@ -17,3 +17,4 @@ mod scan;
 mod skips;
 mod suppress;
 mod verify;
+mod webhook_revoke;

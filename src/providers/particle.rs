@@ -1,0 +1,66 @@
+//! Particle: `GET /v1/user` with the access token as a bearer token names the user.
+
+use std::time::Duration;
+
+use super::{bearer_get, Api, Credential, Info, Provider, Verdict};
+
+/// Particle.
+pub struct Particle;
+
+static INFO: Info = Info {
+    name: "particle",
+    docs: "https://docs.particle.io/reference/cloud-apis/api/#get-user",
+    base: "https://api.particle.io",
+    hosts: &["api.particle.io"],
+    revoke: false,
+    interval: Duration::from_millis(100),
+};
+
+impl Provider for Particle {
+    fn info(&self) -> &'static Info {
+        &INFO
+    }
+
+    fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
+        bearer_get(api, "/v1/user", cred.secret, "username")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const TOKEN: &str = "3f9a7c2e1b8d4f6a0c5e9b2d7f1a4c8e3f9a7c2e";
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: &Particle,
+            rule: "particle-access-token",
+            secret: TOKEN,
+            annotations: vec![],
+            live: Reply::json(
+                200,
+                r#"{"username":"ops@example.com","subscription_ids":[]}"#,
+            ),
+            identity: Some("ops@example.com"),
+            invalid: Reply::json(
+                401,
+                r#"{"error":"invalid_token","error_description":"The access token provided is invalid."}"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/v1/user"));
+                assert_eq!(
+                    r.header("authorization"),
+                    Some(format!("Bearer {TOKEN}").as_str())
+                );
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
