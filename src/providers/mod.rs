@@ -21,6 +21,7 @@ pub mod sigv4;
 mod airtable;
 mod anthropic;
 mod asana;
+mod assemblyai;
 mod aws;
 mod buildkite;
 mod circleci;
@@ -31,6 +32,7 @@ mod deepseek;
 mod doppler;
 mod elevenlabs;
 mod figma;
+mod firecrawl;
 mod fireworks;
 mod github;
 mod gitlab;
@@ -55,9 +57,11 @@ mod rubygems;
 mod sendgrid;
 mod sentry;
 mod slack;
+mod tavily;
 mod together;
 mod travis;
 mod vercel;
+mod wandb;
 mod xai;
 
 use http::{Client, HttpError, Method, Request, Response};
@@ -309,6 +313,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &airtable::Airtable,
         &anthropic::Anthropic,
         &asana::Asana,
+        &assemblyai::AssemblyAi,
         &aws::Aws,
         &buildkite::Buildkite,
         &circleci::CircleCi,
@@ -319,6 +324,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &doppler::Doppler,
         &elevenlabs::ElevenLabs,
         &figma::Figma,
+        &firecrawl::Firecrawl,
         &fireworks::Fireworks,
         &github::GitHub,
         &gitlab::GitLab,
@@ -343,9 +349,11 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &sendgrid::SendGrid,
         &sentry::Sentry,
         &slack::Slack,
+        &tavily::Tavily,
         &together::Together,
         &travis::TravisCi,
         &vercel::Vercel,
+        &wandb::Wandb,
         &xai::Xai,
     ]
 }
