@@ -41,6 +41,7 @@ mod groq;
 mod hashicorp;
 mod heroku;
 mod huggingface;
+mod langsmith;
 mod linear;
 mod mistral;
 mod netlify;
@@ -333,6 +334,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &hashicorp::HashiCorp,
         &heroku::Heroku,
         &huggingface::HuggingFace,
+        &langsmith::LangSmith,
         &linear::Linear,
         &mistral::Mistral,
         &netlify::Netlify,
