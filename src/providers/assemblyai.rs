@@ -64,10 +64,7 @@ mod tests {
                     (r.method.as_str(), r.path.as_str()),
                     ("GET", "/v2/transcript?limit=1")
                 );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("{SECRET}").as_str())
-                );
+                assert_eq!(r.header("authorization"), Some(SECRET));
             },
             forbidden: Status::Unknown,
             not_found: Status::Unknown,

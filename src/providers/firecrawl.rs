@@ -22,11 +22,7 @@ impl Provider for Firecrawl {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api
-            .get("/v2/team/credit-usage")
-            .header("Authorization", &format!("Bearer {}", cred.secret))
-            .send()
-        {
+        let r = match api.get("/v2/team/credit-usage").bearer(cred.secret).send() {
             Ok(r) => r,
             Err(e) => return e.into(),
         };

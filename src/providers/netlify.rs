@@ -22,11 +22,7 @@ impl Provider for Netlify {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api
-            .get("/api/v1/user")
-            .header("Authorization", &format!("Bearer {}", cred.secret))
-            .send()
-        {
+        let r = match api.get("/api/v1/user").bearer(cred.secret).send() {
             Ok(r) => r,
             Err(e) => return e.into(),
         };

@@ -24,7 +24,7 @@ impl Provider for Notion {
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
         let r = match api
             .get("/v1/users/me")
-            .header("Authorization", &format!("Bearer {}", cred.secret))
+            .bearer(cred.secret)
             .header("Notion-Version", "2022-06-28")
             .send()
         {

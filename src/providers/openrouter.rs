@@ -22,11 +22,7 @@ impl Provider for OpenRouter {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api
-            .get("/api/v1/key")
-            .header("Authorization", &format!("Bearer {}", cred.secret))
-            .send()
-        {
+        let r = match api.get("/api/v1/key").bearer(cred.secret).send() {
             Ok(r) => r,
             Err(e) => return e.into(),
         };
