@@ -59,7 +59,7 @@ mod tests {
         battery::verify(&VerifySpec {
             provider: &Anthropic,
             rule: "anthropic-api-key",
-            secret: "sk-ant-api03-Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cN3mK9bL1pS6dF0gH2jK4lQ8wE3rT5yU7iO9pA-Bx8CdEfAA",
+            secret: "sk-ant-api03-Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cN3mK9bL1pS6dF0gH2jK4lQ8wE3rT5yU7iO9pA-Bx8CdEfAA", // leakhound:allow: a made-up test credential
             annotations: vec![],
             live: Reply::json(200, r#"{"data":[{"id":"claude-x","type":"model"}],"has_more":true}"#),
             identity: None,
@@ -81,7 +81,7 @@ mod tests {
         battery::verify(&VerifySpec {
             provider: &Anthropic,
             rule: "anthropic-admin-key",
-            secret: "sk-ant-admin01-Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cN3mK9bL1pS6dF0gH2jK4lQ8wE3rT5yU7iO9pA-Bx8CdEfAA",
+            secret: "sk-ant-admin01-Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cN3mK9bL1pS6dF0gH2jK4lQ8wE3rT5yU7iO9pA-Bx8CdEfAA", // leakhound:allow: a made-up test credential
             annotations: vec![],
             live: Reply::json(200, r#"{"id":"12345678-1234-5678-1234-567812345678","name":"Acme","type":"organization"}"#),
             identity: Some("organization Acme"),

@@ -106,7 +106,7 @@ mod tests {
     use crate::providers::Status;
 
     const SECRET: &str = "q8Fz1LmP0xVb7RtY3sKe9WnAq8Fz1LmP0xVb7RtY";
-    const KEY_ID: &str = "AKIAZ7QW4XN2LMP5RT6Y";
+    const KEY_ID: &str = "AKIAZ7QW4XN2LMP5RT6Y"; // leakhound:allow: a made-up test credential
 
     /// Recomputes the signature the way STS would, from what arrived.
     fn check(r: &Recorded) {

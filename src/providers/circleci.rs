@@ -44,7 +44,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const SECRET: &str = "CCIPAT_76rNicHTp8hkqdlm7tOtHW_69e58b081006f7e3dfc967a64cb14028d512c979";
+    const SECRET: &str = "CCIPAT_76rNicHTp8hkqdlm7tOtHW_69e58b081006f7e3dfc967a64cb14028d512c979"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {

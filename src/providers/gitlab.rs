@@ -84,7 +84,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const TOKEN: &str = "glpat-Xq7vT2mR9kLp4sW8nB3c";
+    const TOKEN: &str = "glpat-Xq7vT2mR9kLp4sW8nB3c"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {
@@ -137,7 +137,7 @@ mod tests {
         let ann = std::collections::BTreeMap::new();
         let cred = Credential {
             rule: "gitlab-runner-auth-token",
-            secret: "glrt-Xq7vT2mR9kLp4sW8nB3c",
+            secret: "glrt-Xq7vT2mR9kLp4sW8nB3c", // leakhound:allow: a made-up test credential
             annotations: &ann,
         };
         let api = Api::new(&client, &INFO, cred.secret);

@@ -99,7 +99,7 @@ mod tests {
     use crate::providers::fake::{FakeServer, Recorded, Reply};
     use crate::providers::Status;
 
-    const SECRET: &str = "HRKU-AAs1SWOpQaPRYpzbLGViYXjU2JgJngKtFI3OyV2dZAkg05rK_gqv81RKMGHZ";
+    const SECRET: &str = "HRKU-AAs1SWOpQaPRYpzbLGViYXjU2JgJngKtFI3OyV2dZAkg05rK_gqv81RKMGHZ"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {

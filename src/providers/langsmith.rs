@@ -58,7 +58,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const KEY: &str = "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";
+    const KEY: &str = "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"; // leakhound:allow: a made-up test credential
 
     fn spec() -> VerifySpec {
         VerifySpec {

@@ -37,7 +37,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const SECRET: &str = "nfp_WHtP3fS2qHx6kwXoIIXGvOoNZYW2mZp0zVZo";
+    const SECRET: &str = "nfp_WHtP3fS2qHx6kwXoIIXGvOoNZYW2mZp0zVZo"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {

@@ -52,7 +52,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const KEY: &str = "sk-proj-Qm7TzR2vXk9LpW4sB8nC3dFhT3BlbkFJ6yG1aE5tU0iO2wR8qZ4xV7c";
+    const KEY: &str = "sk-proj-Qm7TzR2vXk9LpW4sB8nC3dFhT3BlbkFJ6yG1aE5tU0iO2wR8qZ4xV7c"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {

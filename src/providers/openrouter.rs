@@ -38,7 +38,7 @@ mod tests {
     use crate::providers::Status;
 
     const SECRET: &str =
-        "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";
+        "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"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {

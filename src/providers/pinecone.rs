@@ -43,7 +43,7 @@ mod tests {
     use crate::providers::Status;
 
     const SECRET: &str =
-        "pcsk_4Xq7Vb_Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8ZxLm5Nb7Vc3Kd9Rt1Wg2Hj4Ty6UQ";
+        "pcsk_4Xq7Vb_Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8ZxLm5Nb7Vc3Kd9Rt1Wg2Hj4Ty6UQ"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {

@@ -157,7 +157,7 @@ mod tests {
     use crate::providers::fake::{FakeServer, Recorded, Reply};
     use crate::providers::Status;
 
-    const TOKEN: &str = "xoxb-2048613379-4096226758-Qm7TzR2vXk9LpW4sB8nC3dFh";
+    const TOKEN: &str = "xoxb-2048613379-4096226758-Qm7TzR2vXk9LpW4sB8nC3dFh"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {
@@ -231,7 +231,7 @@ mod tests {
 
     #[test]
     fn webhooks_are_checked_without_posting_a_message() {
-        let url = "https://hooks.slack.com/services/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";
+        let url = "https://hooks.slack.com/services/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"; // leakhound:allow: a made-up test credential
         for (reply, want) in [
             (Reply::json(400, "no_text"), Status::Active),
             (Reply::json(404, "no_service"), Status::Inactive),

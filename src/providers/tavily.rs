@@ -37,7 +37,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const SECRET: &str = "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";
+    const SECRET: &str = "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"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {
