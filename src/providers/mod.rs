@@ -34,6 +34,7 @@ mod elevenlabs;
 mod figma;
 mod firecrawl;
 mod fireworks;
+mod flyio;
 mod github;
 mod gitlab;
 mod google;
@@ -327,6 +328,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &figma::Figma,
         &firecrawl::Firecrawl,
         &fireworks::Fireworks,
+        &flyio::FlyIo,
         &github::GitHub,
         &gitlab::GitLab,
         &google::Google,
