@@ -22,11 +22,7 @@ impl Provider for Asana {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api
-            .get("/api/1.0/users/me")
-            .header("Authorization", &format!("Bearer {}", cred.secret))
-            .send()
-        {
+        let r = match api.get("/api/1.0/users/me").bearer(cred.secret).send() {
             Ok(r) => r,
             Err(e) => return e.into(),
         };

@@ -69,7 +69,7 @@ mod tests {
     use crate::providers::fake::{FakeServer, Recorded, Reply};
     use crate::providers::Status;
 
-    const TOKEN: &str = "bkua_3f9a1c7e5b2d8046a1e9c3b7d5f2a8e6c4b0d917";
+    const TOKEN: &str = "bkua_3f9a1c7e5b2d8046a1e9c3b7d5f2a8e6c4b0d917"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {

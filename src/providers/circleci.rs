@@ -44,7 +44,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const SECRET: &str = "CCIPAT_76rNicHTp8hkqdlm7tOtHW_69e58b081006f7e3dfc967a64cb14028d512c979";
+    const SECRET: &str = "CCIPAT_76rNicHTp8hkqdlm7tOtHW_69e58b081006f7e3dfc967a64cb14028d512c979"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {
@@ -58,7 +58,7 @@ mod tests {
             invalid: Reply::json(401, r#"{"message":"You must log in first."}"#),
             check: |r: &Recorded| {
                 assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/api/v2/me"));
-                assert_eq!(r.header("circle-token"), Some(format!("{SECRET}").as_str()));
+                assert_eq!(r.header("circle-token"), Some(SECRET));
                 assert_eq!(r.header("authorization"), None);
             },
             forbidden: Status::Unknown,

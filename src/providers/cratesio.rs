@@ -1,7 +1,9 @@
 //! crates.io: `GET /api/v1/me` names the user an API token belongs to; `DELETE
 //! /api/v1/tokens/current` revokes the token the request is made with (answering 204), added
 //! so that whoever finds a leaked token can revoke it without knowing its id. crates.io takes
-//! the token as the whole `Authorization` value, without a scheme.
+//! the token as the whole `Authorization` value, without a scheme. It answers a request it
+//! will not authenticate with 403 ("this action requires authentication"), which is not
+//! specific to a dead token, so that stays unknown; only 401 is inactive.
 
 use std::time::Duration;
 
@@ -58,7 +60,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const TOKEN: &str = "cioQm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0e";
+    const TOKEN: &str = "cioQm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0e"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {

@@ -22,11 +22,7 @@ impl Provider for DeepSeek {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api
-            .get("/models")
-            .header("Authorization", &format!("Bearer {}", cred.secret))
-            .send()
-        {
+        let r = match api.get("/models").bearer(cred.secret).send() {
             Ok(r) => r,
             Err(e) => return e.into(),
         };

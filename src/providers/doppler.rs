@@ -71,7 +71,7 @@ mod tests {
     use crate::providers::fake::{FakeServer, Recorded, Reply};
     use crate::providers::Status;
 
-    const CLI: &str = "dp.ct.Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8Zx";
+    const CLI: &str = "dp.ct.Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8Zx"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {
@@ -132,7 +132,7 @@ mod tests {
         let server = FakeServer::start(vec![Reply::json(200, r#"{"success":true}"#)]);
         let client = battery::client("doppler", &server, false);
         let ann = std::collections::BTreeMap::new();
-        let secret = "dp.st.prd.Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8Zx";
+        let secret = "dp.st.prd.Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8Zx"; // leakhound:allow: a made-up test credential
         let cred = Credential {
             rule: "doppler-service-token",
             secret,

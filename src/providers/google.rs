@@ -67,7 +67,7 @@ mod tests {
     use crate::providers::fake::{FakeServer, Recorded, Reply};
     use crate::providers::Status;
 
-    const KEY: &str = "AIzaSyQm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU";
+    const KEY: &str = "AIzaSyQm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU"; // leakhound:allow: a made-up test credential
 
     fn spec() -> VerifySpec {
         VerifySpec {
@@ -119,7 +119,7 @@ mod tests {
         let server = FakeServer::start(vec![Reply::json(200, "{}")]);
         let client = battery::client("google", &server, false);
         let ann = std::collections::BTreeMap::new();
-        let secret = "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";
+        let secret = "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"; // leakhound:allow: a made-up test credential
         let cred = Credential {
             rule: "google-oauth-client-secret",
             secret,

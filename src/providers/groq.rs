@@ -22,11 +22,7 @@ impl Provider for Groq {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api
-            .get("/openai/v1/models")
-            .header("Authorization", &format!("Bearer {}", cred.secret))
-            .send()
-        {
+        let r = match api.get("/openai/v1/models").bearer(cred.secret).send() {
             Ok(r) => r,
             Err(e) => return e.into(),
         };
@@ -41,7 +37,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const SECRET: &str = "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";
+    const SECRET: &str = "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"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {

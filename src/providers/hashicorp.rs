@@ -54,7 +54,7 @@ mod tests {
     use crate::providers::Status;
 
     const TOKEN: &str =
-        "Qm7TzR2vXk9LpW.atlasv1.Fh6yP4sA0eU2iOq8ZxLm5Nb7Vc3Kd9Rt1Wg2Hj4Ty6UQm7TzR2vXk9LpW4sB8nC3d";
+        "Qm7TzR2vXk9LpW.atlasv1.Fh6yP4sA0eU2iOq8ZxLm5Nb7Vc3Kd9Rt1Wg2Hj4Ty6UQm7TzR2vXk9LpW4sB8nC3d"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {
@@ -93,7 +93,7 @@ mod tests {
         let server = FakeServer::start(vec![Reply::json(200, "{}")]);
         let client = battery::client("hashicorp", &server, false);
         let ann = std::collections::BTreeMap::new();
-        let secret = "hvs.Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0e";
+        let secret = "hvs.Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0e"; // leakhound:allow: a made-up test credential
         let cred = Credential {
             rule: "vault-service-token",
             secret,

@@ -30,7 +30,7 @@ impl Provider for Heroku {
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
         let r = match api
             .get("/account")
-            .header("Authorization", &format!("Bearer {}", cred.secret))
+            .bearer(cred.secret)
             .header("Accept", "application/vnd.heroku+json; version=3")
             .send()
         {
@@ -99,7 +99,7 @@ mod tests {
     use crate::providers::fake::{FakeServer, Recorded, Reply};
     use crate::providers::Status;
 
-    const SECRET: &str = "HRKU-AAs1SWOpQaPRYpzbLGViYXjU2JgJngKtFI3OyV2dZAkg05rK_gqv81RKMGHZ";
+    const SECRET: &str = "HRKU-AAs1SWOpQaPRYpzbLGViYXjU2JgJngKtFI3OyV2dZAkg05rK_gqv81RKMGHZ"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {
@@ -134,10 +134,14 @@ mod tests {
         });
     }
 
-    const LISTING: &str = r#"[
-        {"id":"11111111-2222-3333-4444-555555555555","access_token":{"token":"HRKU-AAs1SWOpQaPRYpzbLGViYXjU2JgJngKtFI3OyV2dZAkg05rK_gqv81RKMGHX"}},
-        {"id":"01234567-89ab-cdef-0123-456789abcdef","access_token":{"id":"x","token":"HRKU-AAs1SWOpQaPRYpzbLGViYXjU2JgJngKtFI3OyV2dZAkg05rK_gqv81RKMGHZ"}}
-    ]"#;
+    /// Two authorizations: another token differing in its last character, then this one.
+    fn listing() -> String {
+        let other = format!("{}X", &SECRET[..SECRET.len() - 1]);
+        format!(
+            r#"[{{"id":"11111111-2222-3333-4444-555555555555","access_token":{{"token":"{other}"}}}},
+            {{"id":"01234567-89ab-cdef-0123-456789abcdef","access_token":{{"id":"x","token":"{SECRET}"}}}}]"#
+        )
+    }
 
     #[test]
     fn revoke_deletes_the_authorization_holding_exactly_this_token() {
@@ -146,7 +150,7 @@ mod tests {
             rule: "heroku-api-key",
             secret: SECRET,
             success: vec![
-                Reply::json(200, LISTING),
+                Reply::json(200, &listing()),
                 Reply::json(200, r#"{"id":"01234567-89ab-cdef-0123-456789abcdef"}"#),
             ],
             lookups: 1,

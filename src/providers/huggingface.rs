@@ -33,7 +33,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const TOKEN: &str = "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";
+    const TOKEN: &str = "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"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {

@@ -69,7 +69,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const KEY: &str = "lin_api_Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8Zx";
+    const KEY: &str = "lin_api_Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8Zx"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {

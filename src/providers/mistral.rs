@@ -22,11 +22,7 @@ impl Provider for Mistral {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api
-            .get("/v1/models")
-            .header("Authorization", &format!("Bearer {}", cred.secret))
-            .send()
-        {
+        let r = match api.get("/v1/models").bearer(cred.secret).send() {
             Ok(r) => r,
             Err(e) => return e.into(),
         };

@@ -22,6 +22,7 @@ mod adafruit;
 mod airtable;
 mod anthropic;
 mod asana;
+mod assemblyai;
 mod aws;
 mod brevo;
 mod buildkite;
@@ -41,8 +42,10 @@ mod elevenlabs;
 mod facebook;
 mod fastly;
 mod figma;
+mod firecrawl;
 mod fireworks;
 mod flutterwave;
+mod flyio;
 mod github;
 mod gitlab;
 mod gocardless;
@@ -53,6 +56,7 @@ mod heroku;
 mod hetzner;
 mod hubspot;
 mod huggingface;
+mod langsmith;
 mod lemonsqueezy;
 mod linear;
 mod linode;
@@ -88,12 +92,14 @@ mod square;
 mod squarespace;
 mod stripe;
 mod supabase;
+mod tavily;
 mod telegram;
 mod together;
 mod travis;
 mod twitch;
 mod vercel;
 mod vultr;
+mod wandb;
 mod xai;
 mod yandex;
 
@@ -347,6 +353,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &airtable::Airtable,
         &anthropic::Anthropic,
         &asana::Asana,
+        &assemblyai::AssemblyAi,
         &aws::Aws,
         &brevo::Brevo,
         &buildkite::Buildkite,
@@ -366,8 +373,10 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &facebook::Facebook,
         &fastly::Fastly,
         &figma::Figma,
+        &firecrawl::Firecrawl,
         &fireworks::Fireworks,
         &flutterwave::Flutterwave,
+        &flyio::FlyIo,
         &github::GitHub,
         &gitlab::GitLab,
         &gocardless::GoCardless,
@@ -378,6 +387,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &hetzner::Hetzner,
         &hubspot::HubSpot,
         &huggingface::HuggingFace,
+        &langsmith::LangSmith,
         &lemonsqueezy::LemonSqueezy,
         &linear::Linear,
         &linode::Linode,
@@ -413,12 +423,14 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &squarespace::Squarespace,
         &stripe::Stripe,
         &supabase::Supabase,
+        &tavily::Tavily,
         &telegram::Telegram,
         &together::Together,
         &travis::TravisCi,
         &twitch::Twitch,
         &vercel::Vercel,
         &vultr::Vultr,
+        &wandb::Wandb,
         &xai::Xai,
         &yandex::Yandex,
     ]

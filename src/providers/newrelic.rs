@@ -87,7 +87,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const KEY: &str = "NRAK-Q7TZR2VXK9LPW4SB8NC3DFH6YP4";
+    const KEY: &str = "NRAK-Q7TZR2VXK9LPW4SB8NC3DFH6YP4"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {

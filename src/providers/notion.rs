@@ -24,7 +24,7 @@ impl Provider for Notion {
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
         let r = match api
             .get("/v1/users/me")
-            .header("Authorization", &format!("Bearer {}", cred.secret))
+            .bearer(cred.secret)
             .header("Notion-Version", "2022-06-28")
             .send()
         {
@@ -44,7 +44,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const SECRET: &str = "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";
+    const SECRET: &str = "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"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {

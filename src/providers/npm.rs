@@ -30,11 +30,7 @@ impl Provider for Npm {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api
-            .get("/-/whoami")
-            .header("Authorization", &format!("Bearer {}", cred.secret))
-            .send()
-        {
+        let r = match api.get("/-/whoami").bearer(cred.secret).send() {
             Ok(r) => r,
             Err(e) => return e.into(),
         };
@@ -162,12 +158,11 @@ mod tests {
 
     #[test]
     fn revoke_deletes_by_the_exact_key() {
-        let listing: &'static str = Box::leak(listing().into_boxed_str());
         battery::revoke(&RevokeSpec {
             provider: &Npm,
             rule: "npm-access-token",
             secret: REVOKED,
-            success: vec![Reply::json(200, listing), Reply::status(204)],
+            success: vec![Reply::json(200, &listing()), Reply::status(204)],
             lookups: 1,
             dry_run_calls: 1,
             check: |reqs| {

@@ -22,11 +22,7 @@ impl Provider for OpenRouter {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api
-            .get("/api/v1/key")
-            .header("Authorization", &format!("Bearer {}", cred.secret))
-            .send()
-        {
+        let r = match api.get("/api/v1/key").bearer(cred.secret).send() {
             Ok(r) => r,
             Err(e) => return e.into(),
         };
@@ -42,7 +38,7 @@ mod tests {
     use crate::providers::Status;
 
     const SECRET: &str =
-        "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";
+        "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"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {

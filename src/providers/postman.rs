@@ -37,7 +37,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const SECRET: &str = "PMAK-cf575dcad6ba2b0aee0ca923-732881584d8c4fa2815d2802827283e0ad";
+    const SECRET: &str = "PMAK-cf575dcad6ba2b0aee0ca923-732881584d8c4fa2815d2802827283e0ad"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {
@@ -57,7 +57,7 @@ mod tests {
             ),
             check: |r: &Recorded| {
                 assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/me"));
-                assert_eq!(r.header("x-api-key"), Some(format!("{SECRET}").as_str()));
+                assert_eq!(r.header("x-api-key"), Some(SECRET));
                 assert_eq!(r.header("authorization"), None);
             },
             forbidden: Status::Unknown,

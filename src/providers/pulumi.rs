@@ -42,7 +42,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const SECRET: &str = "pul-ac2f86702824c1c099724caf4941d4072014b3ce";
+    const SECRET: &str = "pul-ac2f86702824c1c099724caf4941d4072014b3ce"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {

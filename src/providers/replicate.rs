@@ -22,11 +22,7 @@ impl Provider for Replicate {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api
-            .get("/v1/account")
-            .header("Authorization", &format!("Bearer {}", cred.secret))
-            .send()
-        {
+        let r = match api.get("/v1/account").bearer(cred.secret).send() {
             Ok(r) => r,
             Err(e) => return e.into(),
         };
@@ -41,7 +37,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const SECRET: &str = "r8_lSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40u";
+    const SECRET: &str = "r8_lSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40u"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {

@@ -52,7 +52,7 @@ mod tests {
     use crate::providers::fake::{FakeServer, Recorded, Reply};
     use crate::providers::Status;
 
-    const TOKEN: &str = "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";
+    const TOKEN: &str = "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"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {
@@ -88,7 +88,7 @@ mod tests {
         let server = FakeServer::start(vec![Reply::json(200, "[]")]);
         let client = battery::client("sentry", &server, false);
         let ann = std::collections::BTreeMap::new();
-        let secret = "sntrys_eyJpYXQiOjE2ODQwMDAwMDB9_Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8ZxLm5";
+        let secret = "sntrys_eyJpYXQiOjE2ODQwMDAwMDB9_Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8ZxLm5"; // leakhound:allow: a made-up test credential
         let cred = Credential {
             rule: "sentry-org-auth-token",
             secret,

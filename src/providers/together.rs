@@ -52,7 +52,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const KEY: &str = "tgp_v1_Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8ZxLm5";
+    const KEY: &str = "tgp_v1_Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8ZxLm5"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {

@@ -55,7 +55,7 @@ mod tests {
     use crate::providers::Status;
 
     const KEY: &str =
-        "xai-Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8ZxQm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8Zx";
+        "xai-Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8ZxQm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8Zx"; // leakhound:allow: a made-up test credential
 
     fn spec() -> VerifySpec {
         VerifySpec {
