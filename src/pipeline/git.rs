@@ -280,20 +280,23 @@ fn history(
         c.skip(s);
     }
     for hit in std::mem::take(&mut c.hits) {
-        let intro = reach.introduction(repo, hit.blob);
-        let (path, commit) = match &intro {
-            Some(i) => (i.path.clone(), Some(&i.commit)),
-            None => (
-                reach
-                    .tag_paths
-                    .get(&hit.blob)
-                    .cloned()
-                    .unwrap_or_else(|| hit.blob.to_string()),
-                None,
-            ),
-        };
-        for f in hit.findings {
-            placer.place(f, &path, commit);
+        // Scanned once, reported at every path the blob was introduced at.
+        let intros = reach.introductions(repo, hit.blob);
+        if intros.is_empty() {
+            let path = reach
+                .tag_paths
+                .get(&hit.blob)
+                .cloned()
+                .unwrap_or_else(|| hit.blob.to_string());
+            for f in hit.findings {
+                placer.place(f, &path, None);
+            }
+            continue;
+        }
+        for intro in &intros {
+            for f in &hit.findings {
+                placer.place(f.clone(), &intro.path, Some(&intro.commit));
+            }
         }
     }
     Ok(c)
@@ -315,23 +318,22 @@ fn commit_range(
     }
     let mut metas: HashMap<Oid, CommitMeta> = HashMap::new();
     for hit in std::mem::take(&mut c.hits) {
-        let Some(ch) = rc.changes.get(&hit.blob) else {
-            continue;
-        };
-        let added = source::added_lines(repo, ch.old, hit.blob)?;
-        let meta = match metas.entry(ch.commit) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                let commit = repo
-                    .find_commit(ch.commit)
-                    .map_err(GitError::git(format!("commit {}", ch.commit)))?;
-                v.insert(source::commit_meta(&commit))
-            }
-        };
-        let meta = Some(&*meta);
-        for f in hit.findings {
-            if source::line_added(&added, f.location.line.get()) {
-                placer.place(f, &ch.path, meta);
+        for ch in rc.changes.get(&hit.blob).into_iter().flatten() {
+            let added = source::added_lines(repo, ch.old, hit.blob)?;
+            let meta = match metas.entry(ch.commit) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    let commit = repo
+                        .find_commit(ch.commit)
+                        .map_err(GitError::git(format!("commit {}", ch.commit)))?;
+                    v.insert(source::commit_meta(&commit))
+                }
+            };
+            let meta = Some(&*meta);
+            for f in &hit.findings {
+                if source::line_added(&added, f.location.line.get()) {
+                    placer.place(f.clone(), &ch.path, meta);
+                }
             }
         }
     }

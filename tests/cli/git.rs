@@ -543,3 +543,100 @@ fn worktree_is_scanned() {
     let r = run_in(&wt, &["git", "-f", "jsonl"]);
     assert_eq!(found(&r), [gh("w.env", &adding)]);
 }
+
+#[test]
+fn one_blob_at_two_paths_is_reported_at_each_with_its_own_commit() {
+    let mut repo = Repo::new();
+    let content = format!("T={}\n", github_token(127));
+    repo.write("a.env", &content);
+    repo.write("b.env", &content);
+    let both = repo.commit("same content twice");
+    repo.write("later/c.env", &content);
+    let copy = repo.commit("copy it again");
+    // The same blob rewritten at a path it already had is not a new introduction.
+    repo.write("a.env", "T=gone\n");
+    repo.commit("clear a");
+    repo.write("a.env", &content);
+    repo.commit("restore a");
+    repo.git(&["rm", "-q", "b.env"]);
+    repo.commit("drop b");
+
+    let r = repo.scan(&[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        found(&r),
+        sorted(vec![
+            gh("a.env", &both),
+            gh("b.env", &both),
+            gh("later/c.env", &copy)
+        ])
+    );
+    // Two distinct blobs (the token file and "T=gone"), each read once whatever its paths.
+    assert!(r.stderr.contains("scanned 2 blobs"), "{}", r.stderr);
+    let findings = r.jsonl();
+    let at_head: Vec<(String, bool)> = {
+        let mut v: Vec<_> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_string(),
+                    f["present_at_head"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        at_head,
+        [
+            ("a.env".to_string(), true),
+            ("b.env".to_string(), false),
+            ("later/c.env".to_string(), true)
+        ]
+    );
+    let mut prints: Vec<&str> = findings
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
+    prints.sort_unstable();
+    prints.dedup();
+    assert_eq!(prints.len(), 3, "fingerprints differ by path and commit");
+
+    // --branch restricts the same way: only what that ref reaches.
+    let r = repo.scan(&["--branch", &both]);
+    assert_eq!(
+        found(&r),
+        sorted(vec![gh("a.env", &both), gh("b.env", &both)])
+    );
+}
+
+#[test]
+fn range_reports_a_blob_at_each_path_the_range_wrote_it() {
+    let mut repo = Repo::new();
+    let content = format!("T={}\n", github_token(128));
+    repo.write("base.env", &content);
+    let base = repo.commit("base has the token");
+    repo.write("copy1.env", &content);
+    repo.write("copy2.env", &content);
+    let copies = repo.commit("copy it twice");
+    repo.write("copy3.env", &content);
+    let third = repo.commit("and once more");
+    let r = repo.scan(&["--range", &format!("{base}..HEAD")]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        found(&r),
+        sorted(vec![
+            gh("copy1.env", &copies),
+            gh("copy2.env", &copies),
+            gh("copy3.env", &third)
+        ])
+    );
+    assert!(r
+        .jsonl()
+        .iter()
+        .all(|f| f["present_at_head"] == true && f["line"] == 1));
+    // Only the last commit: the blob is old, but copy3.env is new.
+    let r = repo.scan(&["--range", &format!("{copies}..HEAD")]);
+    assert_eq!(found(&r), [gh("copy3.env", &third)]);
+}

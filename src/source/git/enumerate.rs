@@ -14,6 +14,7 @@ use git2::{ObjectType, Oid, Repository, Sort};
 
 use super::attribute::{Introduction, TreeDiff, Walk};
 use super::{commit_meta, join, read_into, BlobSink, GitError, GitOptions};
+use crate::blob::CommitMeta;
 use crate::source::{Skip, SkipReason};
 
 /// Which refs a history scan starts from.
@@ -35,8 +36,12 @@ pub struct Reachable {
     pub commits: Vec<Oid>,
     /// Distinct paths blobs were introduced at.
     paths: Vec<String>,
-    /// For each blob met in a commit: (index into `commits`, index into `paths`).
+    /// For each blob met in a commit, its oldest introduction: (index into `commits`, index
+    /// into `paths`).
     intro: HashMap<Oid, (u32, u32)>,
+    /// Blobs also introduced at other paths: the oldest commit for each further path, oldest
+    /// first. Most blobs live at one path, so most have no entry here.
+    also: HashMap<Oid, Vec<(u32, u32)>>,
     /// Blobs reached only through a tag or ref pointing at a tree or blob (no commit): a
     /// display path such as `refs/tags/key` or `refs/tags/tree:dir/file`.
     pub tag_paths: HashMap<Oid, String>,
@@ -45,14 +50,40 @@ pub struct Reachable {
 }
 
 impl Reachable {
-    /// The commit and path that first introduced `blob`, if it was met in a commit.
-    pub fn introduction(&self, repo: &Repository, blob: Oid) -> Option<Introduction> {
-        let &(c, p) = self.intro.get(&blob)?;
-        let commit = repo.find_commit(*self.commits.get(c as usize)?).ok()?;
-        Some(Introduction {
-            commit: commit_meta(&commit),
-            path: self.paths.get(p as usize)?.clone(),
-        })
+    /// Every path `blob` was introduced at, each with the oldest commit that put it there,
+    /// oldest first; empty if it was not met in a commit. The same content committed as
+    /// `a.env` and `b.env` is one blob, scanned once, but two places a secret leaked.
+    pub fn introductions(&self, repo: &Repository, blob: Oid) -> Vec<Introduction> {
+        let Some(first) = self.intro.get(&blob) else {
+            return Vec::new();
+        };
+        let more = self.also.get(&blob).map_or(&[][..], Vec::as_slice);
+        let mut metas: HashMap<u32, CommitMeta> = HashMap::new();
+        let mut out = Vec::with_capacity(1 + more.len());
+        for &(c, p) in std::iter::once(first).chain(more) {
+            let meta = match metas.get(&c) {
+                Some(m) => m.clone(),
+                None => {
+                    let Some(commit) = self
+                        .commits
+                        .get(c as usize)
+                        .and_then(|id| repo.find_commit(*id).ok())
+                    else {
+                        continue;
+                    };
+                    let m = commit_meta(&commit);
+                    metas.insert(c, m.clone());
+                    m
+                }
+            };
+            if let Some(path) = self.paths.get(p as usize) {
+                out.push(Introduction {
+                    commit: meta,
+                    path: path.clone(),
+                });
+            }
+        }
+        out
     }
 }
 
@@ -204,19 +235,17 @@ pub fn reachable(
         Ok(p) => p,
         Err(poisoned) => poisoned.into_inner(),
     };
-    let mut first: HashMap<Oid, (u32, String)> = HashMap::new();
+    // Per blob, the oldest commit for each path it was introduced at, over all threads.
+    let mut places: HashMap<Oid, HashMap<String, u32>> = HashMap::new();
     let mut submodules: HashSet<Vec<u8>> = HashSet::new();
     for part in parts {
         for (blob, (index, path)) in part.intro {
-            match first.entry(blob) {
-                std::collections::hash_map::Entry::Occupied(mut o) => {
-                    if index < o.get().0 {
-                        o.insert((index, path));
-                    }
-                }
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert((index, path));
-                }
+            offer(places.entry(blob).or_default(), path, index);
+        }
+        for (blob, more) in part.also {
+            let at = places.entry(blob).or_default();
+            for (path, index) in more {
+                offer(at, path, index);
             }
         }
         out.skips.extend(part.skips);
@@ -231,18 +260,36 @@ pub fn reachable(
         }
     }
     let mut path_ids: HashMap<String, u32> = HashMap::new();
-    let mut blobs = Vec::with_capacity(first.len());
-    for (blob, (index, path)) in first {
-        let p = match path_ids.get(&path) {
-            Some(&p) => p,
-            None => {
-                let p = u32::try_from(out.paths.len()).unwrap_or(u32::MAX);
-                out.paths.push(path.clone());
-                path_ids.insert(path, p);
-                p
+    let mut blobs = Vec::with_capacity(places.len());
+    for (blob, at) in places {
+        let mut at: Vec<(u32, u32)> = at
+            .into_iter()
+            .map(|(path, index)| {
+                let p = match path_ids.get(&path) {
+                    Some(&p) => p,
+                    None => {
+                        let p = u32::try_from(out.paths.len()).unwrap_or(u32::MAX);
+                        out.paths.push(path.clone());
+                        path_ids.insert(path, p);
+                        p
+                    }
+                };
+                (index, p)
+            })
+            .collect();
+        // Oldest first; ties (one commit, two paths) by path, so the order is stable.
+        at.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| out.paths[a.1 as usize].cmp(&out.paths[b.1 as usize]))
+        });
+        let mut at = at.into_iter();
+        if let Some(first) = at.next() {
+            out.intro.insert(blob, first);
+            let more: Vec<_> = at.collect();
+            if !more.is_empty() {
+                out.also.insert(blob, more);
             }
-        };
-        out.intro.insert(blob, (index, p));
+        }
         blobs.push(blob);
     }
     let mut seen_trees = HashSet::new();
@@ -260,10 +307,19 @@ pub fn reachable(
     Ok(out)
 }
 
-/// What one walker thread found: each blob's oldest introduction among its commits.
+/// Keeps the older of `index` and what `at` holds for `path`.
+fn offer(at: &mut HashMap<String, u32>, path: String, index: u32) {
+    at.entry(path)
+        .and_modify(|i| *i = (*i).min(index))
+        .or_insert(index);
+}
+
+/// What one walker thread found among its commits: each blob's oldest introduction, and the
+/// oldest commit for each further path the blob was introduced at.
 #[derive(Default)]
 struct WalkPart {
     intro: HashMap<Oid, (u32, String)>,
+    also: HashMap<Oid, HashMap<String, u32>>,
     gitlinks: Vec<(Vec<u8>, Oid)>,
     skips: Vec<Skip>,
 }
@@ -309,17 +365,26 @@ fn walk_part(git_dir: &Path, commits: &[Oid], next: &AtomicUsize) -> WalkPart {
                 continue;
             };
             let parent = diff.first_parent_tree(&commit);
-            let (intro, links) = (&mut part.intro, &mut part.gitlinks);
-            // Chunks are taken in increasing order, so the first sighting in this thread is
-            // its oldest.
+            let (intro, also, links) = (&mut part.intro, &mut part.also, &mut part.gitlinks);
+            // Chunks are taken in increasing order, so the first sighting of a blob (or of a
+            // blob at a path) in this thread is its oldest.
             diff.changed_blobs(
                 parent.as_ref(),
                 &tree,
                 "",
                 &mut |path, _, new| {
-                    intro
-                        .entry(new)
-                        .or_insert_with(|| (index, path.to_string()));
+                    match intro.entry(new) {
+                        std::collections::hash_map::Entry::Vacant(v) => {
+                            v.insert((index, path.to_string()));
+                        }
+                        std::collections::hash_map::Entry::Occupied(o) if o.get().1 != path => {
+                            let more = also.entry(new).or_default();
+                            if !more.contains_key(path) {
+                                more.insert(path.to_string(), index);
+                            }
+                        }
+                        std::collections::hash_map::Entry::Occupied(_) => {}
+                    }
                     Walk::Continue
                 },
                 &mut |name, target| {

@@ -2,7 +2,7 @@
 //! a commit in the range wrote at a path, against its first parent (root commits: against
 //! nothing), with the blob it replaced so that only added lines are reported.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use git2::{Oid, Repository, Sort};
 
@@ -26,8 +26,9 @@ pub struct Change {
 pub struct RangeChanges {
     /// Blob ids to scan, each once, in the order first met (oldest commit first).
     pub blobs: Vec<Oid>,
-    /// For each blob, where it was first written.
-    pub changes: HashMap<Oid, Change>,
+    /// For each blob, every path it was written at, each with the oldest commit in the range
+    /// that wrote it there (oldest first).
+    pub changes: HashMap<Oid, Vec<Change>>,
     /// Commits in the range.
     pub commits: usize,
     /// Trees that could not be read.
@@ -53,6 +54,9 @@ pub fn introduced(repo: &Repository, spec: &str) -> Result<RangeChanges, GitErro
         .map_err(|e| bad(format!("does not resolve: {}", e.message())))?;
     let mut out = RangeChanges::default();
     let mut diff = TreeDiff::new(repo);
+    // Paths already recorded per blob (a set: one blob, such as the empty file, can be written
+    // at thousands of paths).
+    let mut seen: HashMap<Oid, HashSet<String>> = HashMap::new();
     for id in walk {
         let id = id.map_err(GitError::git(format!("walking {spec}")))?;
         out.commits += 1;
@@ -68,16 +72,19 @@ pub fn introduced(repo: &Repository, spec: &str) -> Result<RangeChanges, GitErro
             &tree,
             "",
             &mut |path, old, new| {
-                if !out.changes.contains_key(&new) {
+                let at = out.changes.entry(new).or_default();
+                if at.is_empty() {
                     out.blobs.push(new);
-                    out.changes.insert(
-                        new,
-                        Change {
-                            commit: id,
-                            path: path.to_string(),
-                            old,
-                        },
-                    );
+                }
+                // Commits come oldest first, so the first write at a path is the one kept.
+                let paths = seen.entry(new).or_default();
+                if !paths.contains(path) {
+                    paths.insert(path.to_string());
+                    at.push(Change {
+                        commit: id,
+                        path: path.to_string(),
+                        old,
+                    });
                 }
                 Walk::Continue
             },
