@@ -80,6 +80,8 @@ impl Collected {
 
 /// Progress is flushed every this many blobs, not per blob.
 const PROGRESS_BATCH: u64 = 128;
+/// ... or every this many bytes, so a run of large blobs still moves the bar.
+const PROGRESS_BATCH_BYTES: u64 = 8 << 20;
 
 /// One reader thread's sink.
 struct Worker<'a> {
@@ -111,7 +113,7 @@ impl BlobSink for Worker<'_> {
         self.local.summary.bytes_scanned += len;
         self.pending.0 += 1;
         self.pending.1 += len;
-        if self.pending.0 >= PROGRESS_BATCH {
+        if self.pending.0 >= PROGRESS_BATCH || self.pending.1 >= PROGRESS_BATCH_BYTES {
             self.progress.add(self.pending.0, self.pending.1);
             self.pending = (0, 0);
         }
@@ -141,6 +143,8 @@ impl BlobSink for Worker<'_> {
     }
 
     fn skip(&mut self, skip: Skip) {
+        // A skipped blob is done too: the bar must reach its total.
+        self.pending.0 += 1;
         self.local.skip(skip);
     }
 }
@@ -272,14 +276,17 @@ fn history(
     progress: &Progress,
     placer: &mut Placer<'_>,
 ) -> Result<Collected, GitError> {
-    let mut reach = enumerate::reachable(repo, sel, req.opts.threads)?;
-    let blobs = enumerate::pack_order(repo, std::mem::take(&mut reach.blobs));
+    let mut reach = enumerate::reachable(repo, sel, req.opts.threads, progress)?;
+    let blobs = enumerate::pack_order(repo, std::mem::take(&mut reach.blobs), progress);
+    progress.phase("scanning blobs", blobs.len() as u64);
     let mut c = read(repo, &blobs, &req.opts, scanner, progress);
     c.summary.unit = "blob";
     for s in std::mem::take(&mut reach.skips) {
         c.skip(s);
     }
+    progress.phase("attributing findings", c.hits.len() as u64);
     for hit in std::mem::take(&mut c.hits) {
+        progress.add(1, 0);
         // Scanned once, reported at every path the blob was introduced at.
         let intros = reach.introductions(repo, hit.blob);
         if intros.is_empty() {
@@ -310,14 +317,17 @@ fn commit_range(
     progress: &Progress,
     placer: &mut Placer<'_>,
 ) -> Result<Collected, GitError> {
-    let rc = range::introduced(repo, spec)?;
+    let rc = range::introduced(repo, spec, progress)?;
+    progress.phase("scanning blobs", rc.blobs.len() as u64);
     let mut c = read(repo, &rc.blobs, &req.opts, scanner, progress);
     c.summary.unit = "blob";
     for s in rc.skips {
         c.skip(s);
     }
     let mut metas: HashMap<Oid, CommitMeta> = HashMap::new();
+    progress.phase("attributing findings", c.hits.len() as u64);
     for hit in std::mem::take(&mut c.hits) {
+        progress.add(1, 0);
         for ch in rc.changes.get(&hit.blob).into_iter().flatten() {
             let added = source::added_lines(repo, ch.old, hit.blob)?;
             let meta = match metas.entry(ch.commit) {
@@ -356,6 +366,7 @@ fn staged_index(
         by_blob.entry(ch.new).or_default().push(ch);
     }
     let shared = Mutex::new(Collected::default());
+    progress.phase("scanning staged files", by_blob.len() as u64);
     {
         let mut w = Worker::new(scanner, progress, &shared);
         let mut seen = HashSet::new();

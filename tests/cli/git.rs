@@ -640,3 +640,85 @@ fn range_reports_a_blob_at_each_path_the_range_wrote_it() {
     let r = repo.scan(&["--range", &format!("{copies}..HEAD")]);
     assert_eq!(found(&r), [gh("copy3.env", &third)]);
 }
+
+#[test]
+fn progress_always_shows_every_phase_and_never_the_secret() {
+    let mut repo = Repo::new();
+    let token = github_token(129);
+    repo.write("p.env", &format!("T={token}\n"));
+    repo.write("readme.txt", "nothing\n");
+    let adding = repo.commit("token");
+    repo.write("readme.txt", "still nothing\n");
+    repo.commit("docs");
+
+    // Piped (as in every test) and not asked for: no progress at all.
+    let plain = repo.scan(&[]);
+    assert!(
+        !plain.stderr.contains("listing commits"),
+        "{}",
+        plain.stderr
+    );
+
+    let r = repo.scan(&["--progress", "always"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(found(&r), [gh("p.env", &adding)]);
+    assert_eq!(r.stdout, plain.stdout, "progress goes to stderr only");
+    let phases = [
+        "leakhound: listing commits 2 · done",
+        "leakhound: reading commits 2/2 · done",
+        "leakhound: ordering blobs 3/3",
+        "leakhound: scanning blobs 3/3",
+        "leakhound: attributing findings 1/1 · done",
+    ];
+    let mut at = 0;
+    for p in phases {
+        let i = r.stderr[at..]
+            .find(p)
+            .unwrap_or_else(|| panic!("{p:?} missing or out of order in:\n{}", r.stderr));
+        at += i + p.len();
+    }
+    // The summary still follows the progress lines.
+    assert!(
+        r.stderr[at..].contains("1 finding · scanned 3 blobs"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains(&token[..12]), "{}", r.stderr);
+
+    let r = repo.scan(&[
+        "--progress",
+        "always",
+        "--range",
+        &format!("{adding}..HEAD"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("leakhound: reading commits in the range 1 · done"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("scanning blobs 1/1"), "{}", r.stderr);
+
+    // --no-progress and --progress never win; --quiet silences automatic progress only.
+    for args in [
+        &["--progress", "always", "--no-progress"][..],
+        &["--progress", "never"],
+    ] {
+        let r = repo.scan(args);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(
+            !r.stderr.contains("scanning blobs"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    let r = run_in(&repo.dir, &["scan", ".", "--progress", "always", "-q"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("leakhound: scanning files 2 · "),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains(&token[..12]), "{}", r.stderr);
+}

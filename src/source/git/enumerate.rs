@@ -15,6 +15,7 @@ use git2::{ObjectType, Oid, Repository, Sort};
 use super::attribute::{Introduction, TreeDiff, Walk};
 use super::{commit_meta, join, read_into, BlobSink, GitError, GitOptions};
 use crate::blob::CommitMeta;
+use crate::progress::Progress;
 use crate::source::{Skip, SkipReason};
 
 /// Which refs a history scan starts from.
@@ -187,7 +188,9 @@ pub fn reachable(
     repo: &Repository,
     sel: &Selection,
     threads: usize,
+    progress: &Progress,
 ) -> Result<Reachable, GitError> {
+    progress.phase("listing commits", 0);
     let roots = roots(repo, sel)?;
     let mut walk = repo.revwalk().map_err(GitError::git("revwalk"))?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)
@@ -202,7 +205,10 @@ pub fn reachable(
     let mut out = Reachable::default();
     for c in walk {
         match c {
-            Ok(id) => out.commits.push(id),
+            Ok(id) => {
+                out.commits.push(id);
+                progress.add(1, 0);
+            }
             Err(e) => {
                 out.skips.push(Skip {
                     path: "<revwalk>".into(),
@@ -223,8 +229,9 @@ pub fn reachable(
     let shared: Mutex<Vec<WalkPart>> = Mutex::new(Vec::new());
     let commits = &out.commits;
     let git_dir = repo.path();
+    progress.phase("reading commits", commits.len() as u64);
     broadcast(threads, || {
-        let part = walk_part(git_dir, commits, &next);
+        let part = walk_part(git_dir, commits, &next, progress);
         let mut all = match shared.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
@@ -327,7 +334,7 @@ struct WalkPart {
 /// Commits handed to a walker thread per grab.
 const COMMIT_CHUNK: usize = 32;
 
-fn walk_part(git_dir: &Path, commits: &[Oid], next: &AtomicUsize) -> WalkPart {
+fn walk_part(git_dir: &Path, commits: &[Oid], next: &AtomicUsize, progress: &Progress) -> WalkPart {
     let mut part = WalkPart::default();
     let repo = match Repository::open(git_dir) {
         Ok(r) => r,
@@ -347,12 +354,9 @@ fn walk_part(git_dir: &Path, commits: &[Oid], next: &AtomicUsize) -> WalkPart {
         if start >= commits.len() || crate::interrupt::requested() {
             break;
         }
-        for (i, &id) in commits
-            .iter()
-            .enumerate()
-            .take(commits.len().min(start + COMMIT_CHUNK))
-            .skip(start)
-        {
+        let end = commits.len().min(start + COMMIT_CHUNK);
+        progress.add((end - start) as u64, 0);
+        for (i, &id) in commits.iter().enumerate().take(end).skip(start) {
             let index = u32::try_from(i).unwrap_or(u32::MAX);
             let commit = match repo.find_commit(id) {
                 Ok(c) => c,
@@ -454,18 +458,23 @@ fn tag_tree(
 
 /// Reorders `blobs` as `odb.foreach` lists objects (pack offset order); ids it does not list
 /// (missing objects) go last. Falls back to the given order if the odb cannot be iterated.
-pub fn pack_order(repo: &Repository, blobs: Vec<Oid>) -> Vec<Oid> {
+pub fn pack_order(repo: &Repository, blobs: Vec<Oid>, progress: &Progress) -> Vec<Oid> {
     let Ok(odb) = repo.odb() else { return blobs };
+    progress.phase("ordering blobs", blobs.len() as u64);
     let mut wanted: HashSet<Oid> = blobs.iter().copied().collect();
     let mut ordered = Vec::with_capacity(blobs.len());
     let ok = odb
         .foreach(|id| {
             if wanted.remove(id) {
                 ordered.push(*id);
+                if ordered.len() % 1024 == 0 {
+                    progress.add(1024, 0);
+                }
             }
             true
         })
         .is_ok();
+    progress.add(ordered.len() as u64 % 1024, 0);
     if !ok {
         return blobs;
     }

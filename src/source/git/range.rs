@@ -8,6 +8,7 @@ use git2::{Oid, Repository, Sort};
 
 use super::attribute::{TreeDiff, Walk};
 use super::GitError;
+use crate::progress::Progress;
 use crate::source::Skip;
 
 /// One blob written by a commit in the range.
@@ -39,7 +40,11 @@ pub struct RangeChanges {
 ///
 /// # Errors
 /// [`GitError::BadRevision`] if `spec` is not a `BASE..HEAD` range that resolves.
-pub fn introduced(repo: &Repository, spec: &str) -> Result<RangeChanges, GitError> {
+pub fn introduced(
+    repo: &Repository,
+    spec: &str,
+    progress: &Progress,
+) -> Result<RangeChanges, GitError> {
     let bad = |message: String| GitError::BadRevision {
         spec: spec.to_string(),
         message,
@@ -52,6 +57,7 @@ pub fn introduced(repo: &Repository, spec: &str) -> Result<RangeChanges, GitErro
         .map_err(GitError::git("revwalk"))?;
     walk.push_range(spec)
         .map_err(|e| bad(format!("does not resolve: {}", e.message())))?;
+    progress.phase("reading commits in the range", 0);
     let mut out = RangeChanges::default();
     let mut diff = TreeDiff::new(repo);
     // Paths already recorded per blob (a set: one blob, such as the empty file, can be written
@@ -60,6 +66,7 @@ pub fn introduced(repo: &Repository, spec: &str) -> Result<RangeChanges, GitErro
     for id in walk {
         let id = id.map_err(GitError::git(format!("walking {spec}")))?;
         out.commits += 1;
+        progress.add(1, 0);
         let commit = repo
             .find_commit(id)
             .map_err(GitError::git(format!("commit {id}")))?;
