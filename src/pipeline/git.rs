@@ -285,6 +285,9 @@ fn history(
         c.skip(s);
     }
     progress.phase("attributing findings", c.hits.len() as u64);
+    // Every finding at every path its blob was introduced at, with the introducing commit's
+    // place in the walk (tag-only blobs last).
+    let mut placed: Vec<(u32, Oid, String, Option<CommitMeta>, Finding)> = Vec::new();
     for hit in std::mem::take(&mut c.hits) {
         progress.add(1, 0);
         // Scanned once, reported at every path the blob was introduced at.
@@ -296,17 +299,72 @@ fn history(
                 .cloned()
                 .unwrap_or_else(|| hit.blob.to_string());
             for f in hit.findings {
-                placer.place(f, &path, None);
+                placed.push((u32::MAX, hit.blob, path.clone(), None, f));
             }
             continue;
         }
-        for intro in &intros {
+        for intro in intros {
             for f in &hit.findings {
-                placer.place(f.clone(), &intro.path, Some(&intro.commit));
+                placed.push((
+                    intro.order,
+                    hit.blob,
+                    intro.path.clone(),
+                    Some(intro.commit.clone()),
+                    f.clone(),
+                ));
             }
         }
     }
+    let (kept, folded) = oldest_versions(placed);
+    if folded > 0 {
+        c.summary.notes.push(format!(
+            "{folded} later occurrence{} of a secret already reported at the same path (the file \
+             changed, the secret did not) folded into the commit that introduced it",
+            if folded == 1 { "" } else { "s" }
+        ));
+    }
+    for (_, _, path, commit, f) in kept {
+        placer.place(f, &path, commit.as_ref());
+    }
     Ok(c)
+}
+
+/// Keeps, for each (rule, secret, path), only the findings of the oldest blob version that has it:
+/// a file edited in 100 commits around an unchanged secret holds 100 blobs with that secret, but
+/// the secret entered history once, at the first, and its fingerprint (which includes that
+/// commit) must not change with every later edit, or baselines would break. Several findings of
+/// one secret in that one version are all kept. Returns what is kept and how many were folded.
+#[expect(
+    clippy::type_complexity,
+    reason = "a private hand-off between two loops"
+)]
+fn oldest_versions(
+    placed: Vec<(u32, Oid, String, Option<CommitMeta>, Finding)>,
+) -> (Vec<(u32, Oid, String, Option<CommitMeta>, Finding)>, usize) {
+    let mut first: HashMap<(&str, &[u8], &str), (u32, Oid)> = HashMap::new();
+    for (order, blob, path, _, f) in &placed {
+        let key = (f.rule_id.0.as_str(), f.secret.expose(), path.as_str());
+        let version = (*order, *blob);
+        first
+            .entry(key)
+            .and_modify(|v| *v = (*v).min(version))
+            .or_insert(version);
+    }
+    let keep: Vec<bool> = placed
+        .iter()
+        .map(|(order, blob, path, _, f)| {
+            let key = (f.rule_id.0.as_str(), f.secret.expose(), path.as_str());
+            first.get(&key) == Some(&(*order, *blob))
+        })
+        .collect();
+    drop(first);
+    let folded = keep.iter().filter(|k| !**k).count();
+    let kept = placed
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(p, k)| k.then_some(p))
+        .collect();
+    (kept, folded)
 }
 
 fn commit_range(

@@ -722,3 +722,64 @@ fn progress_always_shows_every_phase_and_never_the_secret() {
     );
     assert!(!r.stderr.contains(&token[..12]), "{}", r.stderr);
 }
+
+#[test]
+fn editing_a_file_around_an_unchanged_secret_does_not_report_it_again() {
+    let mut repo = Repo::new();
+    let token = github_token(130);
+    repo.write("cfg.env", &format!("A=1\nT={token}\nAGAIN={token}\n"));
+    let adding = repo.commit("add token");
+    let before = repo.scan(&[]);
+    assert_eq!(before.code, 1, "{}", before.stderr);
+    // The same secret twice in one version: both lines are reported.
+    assert_eq!(
+        triples(&before.jsonl()),
+        [
+            ("github-pat-classic".to_string(), "cfg.env".to_string(), 2),
+            ("github-pat-classic".to_string(), "cfg.env".to_string(), 3)
+        ]
+    );
+    for i in 2..5 {
+        repo.write("cfg.env", &format!("A={i}\nT={token}\nAGAIN={token}\n"));
+        repo.commit(&format!("edit {i}"));
+    }
+    let after = repo.scan(&[]);
+    assert_eq!(
+        found(&after),
+        [gh("cfg.env", &adding), gh("cfg.env", &adding)]
+    );
+    // Same findings, same fingerprints: a baseline taken before the edits still holds.
+    let prints = |r: &Run| {
+        let mut v: Vec<String> = r
+            .jsonl()
+            .iter()
+            .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(prints(&after), prints(&before));
+    assert!(
+        after
+            .stderr
+            .contains("6 later occurrences of a secret already reported"),
+        "{}",
+        after.stderr
+    );
+    // A new secret in a later version is still reported, at the commit that added it.
+    let other = github_token(131);
+    repo.write(
+        "cfg.env",
+        &format!("A=9\nT={token}\nAGAIN={token}\nN={other}\n"),
+    );
+    let newer = repo.commit("another token");
+    let r = repo.scan(&[]);
+    assert_eq!(
+        found(&r),
+        sorted(vec![
+            gh("cfg.env", &adding),
+            gh("cfg.env", &adding),
+            gh("cfg.env", &newer)
+        ])
+    );
+}

@@ -27,6 +27,9 @@ use crate::source::{Skip, SkipReason};
 pub struct Introduction {
     /// The commit.
     pub commit: CommitMeta,
+    /// The commit's place in the walk (oldest first): of two introductions, the smaller is the
+    /// older.
+    pub order: u32,
     /// The blob's path in that commit.
     pub path: String,
 }

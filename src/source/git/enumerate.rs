@@ -80,6 +80,7 @@ impl Reachable {
             if let Some(path) = self.paths.get(p as usize) {
                 out.push(Introduction {
                     commit: meta,
+                    order: c,
                     path: path.clone(),
                 });
             }
