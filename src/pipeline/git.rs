@@ -171,7 +171,8 @@ struct Placer<'a> {
 }
 
 impl Placer<'_> {
-    fn place(&mut self, mut f: Finding, path: &str, commit: Option<&CommitMeta>) {
+    /// Returns whether the finding was kept (not suppressed).
+    fn place(&mut self, mut f: Finding, path: &str, commit: Option<&CommitMeta>) -> bool {
         f.location.path = path.to_string();
         f.fingerprint =
             Fingerprint::compute(&f.rule_id, &f.secret, path, commit.map(|c| c.id.as_str()));
@@ -187,7 +188,7 @@ impl Placer<'_> {
         };
         if let Some(why) = self.triage.decide(&candidate) {
             *self.suppressed.entry(why).or_default() += 1;
-            return;
+            return false;
         }
         if let Some(c) = commit {
             let repo = self.repo;
@@ -203,6 +204,7 @@ impl Placer<'_> {
             f.commit = Some(c.clone());
         }
         self.out.push(f);
+        true
     }
 }
 
@@ -287,7 +289,7 @@ fn history(
     progress.phase("attributing findings", c.hits.len() as u64);
     // Every finding at every path its blob was introduced at, with the introducing commit's
     // place in the walk (tag-only blobs last).
-    let mut placed: Vec<(u32, Oid, String, Option<CommitMeta>, Finding)> = Vec::new();
+    let mut placed: Vec<Placed> = Vec::new();
     for hit in std::mem::take(&mut c.hits) {
         progress.add(1, 0);
         // Scanned once, reported at every path the blob was introduced at.
@@ -315,56 +317,75 @@ fn history(
             }
         }
     }
-    let (kept, folded) = oldest_versions(placed);
+    let mut folded = 0;
+    for ((_, _, path, commit, f), repeats) in oldest_versions(placed) {
+        // Repeats of a suppressed finding are not worth a note.
+        if placer.place(f, &path, commit.as_ref()) {
+            folded += repeats;
+        }
+    }
     if folded > 0 {
         c.summary.notes.push(format!(
-            "{folded} later occurrence{} of a secret already reported at the same path (the file \
-             changed, the secret did not) folded into the commit that introduced it",
-            if folded == 1 { "" } else { "s" }
+            "{folded} repeat{} of these secrets in later versions of their files not reported \
+             again (each is reported at the commit that introduced it)",
+            if folded == 1 { "" } else { "s" },
         ));
-    }
-    for (_, _, path, commit, f) in kept {
-        placer.place(f, &path, commit.as_ref());
     }
     Ok(c)
 }
+
+/// A finding placed at a path, with the introducing commit's place in the walk and its blob.
+type Placed = (u32, Oid, String, Option<CommitMeta>, Finding);
 
 /// Keeps, for each (rule, secret, path), only the findings of the oldest blob version that has it:
 /// a file edited in 100 commits around an unchanged secret holds 100 blobs with that secret, but
 /// the secret entered history once, at the first, and its fingerprint (which includes that
 /// commit) must not change with every later edit, or baselines would break. Several findings of
-/// one secret in that one version are all kept. Returns what is kept and how many were folded.
-#[expect(
-    clippy::type_complexity,
-    reason = "a private hand-off between two loops"
-)]
-fn oldest_versions(
-    placed: Vec<(u32, Oid, String, Option<CommitMeta>, Finding)>,
-) -> (Vec<(u32, Oid, String, Option<CommitMeta>, Finding)>, usize) {
-    let mut first: HashMap<(&str, &[u8], &str), (u32, Oid)> = HashMap::new();
+/// one secret in that one version are all kept. Each kept finding comes with the number of
+/// repeats folded into it (counted on the first of its key only).
+fn oldest_versions(placed: Vec<Placed>) -> Vec<(Placed, usize)> {
+    /// (rule, secret, path).
+    type Key<'p> = (&'p str, &'p [u8], &'p str);
+    let mut first: HashMap<Key<'_>, ((u32, Oid), usize)> = HashMap::new();
     for (order, blob, path, _, f) in &placed {
         let key = (f.rule_id.0.as_str(), f.secret.expose(), path.as_str());
         let version = (*order, *blob);
         first
             .entry(key)
-            .and_modify(|v| *v = (*v).min(version))
-            .or_insert(version);
+            .and_modify(|(v, _)| *v = (*v).min(version))
+            .or_insert((version, 0));
     }
-    let keep: Vec<bool> = placed
-        .iter()
-        .map(|(order, blob, path, _, f)| {
-            let key = (f.rule_id.0.as_str(), f.secret.expose(), path.as_str());
-            first.get(&key) == Some(&(*order, *blob))
+    let mut repeats = Vec::with_capacity(placed.len());
+    for (order, blob, path, _, f) in &placed {
+        let key = (f.rule_id.0.as_str(), f.secret.expose(), path.as_str());
+        repeats.push(match first.get_mut(&key) {
+            Some((v, n)) if *v != (*order, *blob) => {
+                *n += 1;
+                None
+            }
+            _ => Some(key),
+        });
+    }
+    let mut counted: HashSet<Key<'_>> = HashSet::new();
+    let keep: Vec<Option<usize>> = repeats
+        .into_iter()
+        .map(|k| {
+            k.map(|key| {
+                if counted.insert(key) {
+                    first.get(&key).map_or(0, |(_, n)| *n)
+                } else {
+                    0
+                }
+            })
         })
         .collect();
+    drop(counted);
     drop(first);
-    let folded = keep.iter().filter(|k| !**k).count();
-    let kept = placed
+    placed
         .into_iter()
         .zip(keep)
-        .filter_map(|(p, k)| k.then_some(p))
-        .collect();
-    (kept, folded)
+        .filter_map(|(p, k)| k.map(|n| (p, n)))
+        .collect()
 }
 
 fn commit_range(

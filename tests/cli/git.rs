@@ -760,9 +760,9 @@ fn editing_a_file_around_an_unchanged_secret_does_not_report_it_again() {
     };
     assert_eq!(prints(&after), prints(&before));
     assert!(
-        after
-            .stderr
-            .contains("6 later occurrences of a secret already reported"),
+        after.stderr.contains(
+            "6 repeats of these secrets in later versions of their files not reported again"
+        ),
         "{}",
         after.stderr
     );
