@@ -165,6 +165,10 @@ impl Drop for Worker<'_> {
 struct Placer<'a> {
     repo: &'a Repository,
     triage: &'a Triage,
+    /// `HEAD`'s tree, or why it cannot be read (then `present_at_head` stays unknown).
+    head_tree: Result<git2::Tree<'a>, String>,
+    /// Whether a finding could not be checked against `HEAD` for want of a tree.
+    head_unknown: bool,
     head: HashMap<String, Option<Vec<u8>>>,
     out: Vec<Finding>,
     suppressed: BTreeMap<Suppression, u64>,
@@ -191,16 +195,21 @@ impl Placer<'_> {
             return false;
         }
         if let Some(c) = commit {
-            let repo = self.repo;
-            let head = self
-                .head
-                .entry(path.to_string())
-                .or_insert_with(|| source::head_blob(repo, path));
-            let secret = f.secret.expose();
-            f.present_at_head = Some(
-                head.as_deref()
-                    .is_some_and(|h| memchr::memmem::find(h, secret).is_some()),
-            );
+            match &self.head_tree {
+                Ok(tree) => {
+                    let repo = self.repo;
+                    let head = self
+                        .head
+                        .entry(path.to_string())
+                        .or_insert_with(|| source::head_blob(repo, tree, path));
+                    let secret = f.secret.expose();
+                    f.present_at_head = Some(
+                        head.as_deref()
+                            .is_some_and(|h| memchr::memmem::find(h, secret).is_some()),
+                    );
+                }
+                Err(_) => self.head_unknown = true,
+            }
             f.commit = Some(c.clone());
         }
         self.out.push(f);
@@ -241,6 +250,8 @@ pub fn scan_git(
     let mut placer = Placer {
         repo,
         triage,
+        head_tree: source::head_tree(repo),
+        head_unknown: false,
         head: HashMap::new(),
         out: Vec::new(),
         suppressed: BTreeMap::new(),
@@ -259,6 +270,11 @@ pub fn scan_git(
              (`git fetch --unshallow` fetches them)"
                 .into(),
         );
+    }
+    if let (true, Err(why)) = (placer.head_unknown, &placer.head_tree) {
+        c.summary.notes.push(format!(
+            "{why}: whether each secret is still present at HEAD is not reported"
+        ));
     }
     if c.lfs_pointers > 0 {
         c.summary.notes.push(format!(

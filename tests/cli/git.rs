@@ -783,3 +783,31 @@ fn editing_a_file_around_an_unchanged_secret_does_not_report_it_again() {
         ])
     );
 }
+
+#[test]
+fn head_naming_a_missing_branch_leaves_present_at_head_unknown_and_says_why() {
+    // A bare mirror whose HEAD names a branch it does not have is common (HEAD -> master, the
+    // branch is main); "no longer at HEAD" would be wrong for every finding there.
+    let mut repo = Repo::new();
+    repo.write("k.env", &format!("T={}\n", github_token(132)));
+    let adding = repo.commit("token");
+    repo.git(&["symbolic-ref", "HEAD", "refs/heads/master"]);
+    let r = repo.scan(&[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(found(&r), [gh("k.env", &adding)]);
+    assert!(r.jsonl()[0]["present_at_head"].is_null(), "{}", r.stdout);
+    assert!(
+        r.stderr.contains(
+            "HEAD points to refs/heads/master, which does not exist: whether each secret is still present at HEAD is not reported"
+        ),
+        "{}",
+        r.stderr
+    );
+    let text = run_in(&repo.dir, &["git", "--color", "never"]);
+    assert!(!text.stdout.contains("at HEAD"), "{}", text.stdout);
+    // Back on the real branch: known again, and no note.
+    repo.git(&["symbolic-ref", "HEAD", "refs/heads/main"]);
+    let r = repo.scan(&[]);
+    assert_eq!(r.jsonl()[0]["present_at_head"], true);
+    assert!(!r.stderr.contains("HEAD points to"), "{}", r.stderr);
+}
