@@ -2,10 +2,11 @@
 //! attribution → triage.
 //!
 //! History: one walk of the commits (oldest first, each against its first parent) lists every
-//! unique blob with the commit and path that introduced it; the blobs are then scanned once each,
-//! in pack order, on reader threads, and only blobs with matches are kept (their findings built
-//! while the bytes are at hand, then the bytes dropped). Commit metadata and `HEAD` checks are
-//! looked up afterwards for those blobs only.
+//! unique blob with each path it appears at and the commit that put it there; the blobs are then
+//! scanned once each, in pack order, on reader threads, and only blobs with matches are kept
+//! (their findings built while the bytes are at hand, then the bytes dropped). Those findings are
+//! then placed at every path of their blob, folded so that a secret is reported once per path, at
+//! the oldest version holding it; commit metadata and `HEAD` checks are looked up for them only.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;

@@ -2,8 +2,9 @@
 //!
 //! [`reachable`] walks every commit reachable from the selected refs oldest first, comparing
 //! each with its first parent (see [`super::attribute`]), which yields every unique blob once
-//! together with the commit and path that introduced it; then it puts the blobs in pack order by
-//! filtering `odb.foreach` (libgit2 yields packed objects by offset) through that set. [`read_blobs`] reads them on a rayon pool, one `Repository` per worker.
+//! together with each path it appears at and the commit that put it there; then it puts the blobs
+//! in pack order by filtering `odb.foreach` (libgit2 yields packed objects by offset) through that
+//! set. [`read_blobs`] reads them on a rayon pool, one `Repository` per worker.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
