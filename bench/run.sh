@@ -2,7 +2,10 @@
 # Side-by-side benchmark: leakhound against Kingfisher and gitleaks on the shared targets, in one
 # run, printing medians, ratios and peak memory. Not part of the test suite (minutes, not seconds).
 #
-#   bench/run.sh [tree|history|staged|all]     (default: all)
+#   bench/run.sh [tree|history|staged|all|real]     (default: all = tree, history, staged)
+#
+# `real` times the same three tools on a large real history: 22 Django releases from PyPI,
+# built once into $BENCH_DIR/real/django.git by bench/make-real-repo.sh (a few minutes; kept).
 #
 # Env: BENCH_DIR (targets, default /tmp/leakhound-bench), PEERS (default /tmp/peers),
 #      RUNS (hyperfine runs, default 5), EXPECT_TREE (expected leakhound finding count on tree/).
@@ -73,6 +76,20 @@ PY
   else
     echo "history: leakhound has no git command in this build; skipped"
   fi
+fi
+
+if [ "$what" = real ]; then
+  real=$dir/real/django.git
+  [ -f "$real/HEAD" ] || bash "$here/make-real-repo.sh" "$dir/real" >&2
+  echo "real: django.git, $(git -C "$real" rev-list --all | wc -l) commits, $(git -C "$real" cat-file --batch-all-objects --batch-check | awk '$2=="blob" {n++; s+=$3} END {printf "%d blobs, %.0f MB", n, s/1e6}')"
+  $lh git "$real" -q -f jsonl -o "$out/lh-real.jsonl" --exit-code 0
+  echo "real: leakhound reports $(wc -l < "$out/lh-real.jsonl") findings"
+  echo "load before timing: $(uptime | sed 's/.*load average/load average/')"
+  compare real \
+    "$lh git $real -q --no-progress -f jsonl -o $out/lh-real.jsonl --exit-code 0" \
+    "$kf scan $real -n -q -f json -o $out/kf-real.json" \
+    "$gl git $real --no-banner --log-opts=--all --report-format json -r $out/gl-real.json --exit-code 0"
+  echo "load after timing: $(uptime | sed 's/.*load average/load average/')"
 fi
 
 if [ "$what" = staged ] || [ "$what" = all ]; then

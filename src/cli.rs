@@ -109,6 +109,17 @@ pub enum ColorArg {
     Never,
 }
 
+/// When to show progress on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressArg {
+    /// A bar when stderr is a terminal and `CI` is unset, after the first second.
+    Auto,
+    /// Always: a bar on a terminal, plain status lines otherwise.
+    Always,
+    /// Never.
+    Never,
+}
+
 /// Options shared by every scanning command.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
@@ -139,9 +150,13 @@ pub struct OutputArgs {
     /// Colour text output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
-    /// Never draw a progress bar.
+    /// Never draw a progress bar (the same as `--progress never`).
     #[arg(long)]
     pub no_progress: bool,
+    /// Progress on stderr: `auto` draws a bar on a terminal when not in CI; `always` draws it
+    /// even in CI, as plain status lines when stderr is not a terminal.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub progress: ProgressArg,
     /// Report only findings whose fingerprint is not in this previous JSON/JSONL report.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,

@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 
 use leakhound::cli::{
-    Cli, ColorArg, Command, GitArgs, InstallHookArgs, LiveArgs, OutputArgs, RulesArgs,
+    Cli, ColorArg, Command, GitArgs, InstallHookArgs, LiveArgs, OutputArgs, ProgressArg, RulesArgs,
     RulesCommand, RulesFormat, ScanArgs,
 };
 use leakhound::config::{gitleaks, Config, DEFAULT_FILE};
@@ -186,11 +186,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
         },
         track_inline_allows: out.report_unused_ignores,
     };
-    let progress = if !out.no_progress && !out.quiet && progress::wanted() {
-        Progress::shown("files")
-    } else {
-        Progress::hidden()
-    };
+    let progress = Progress::new(progress_draw(out, false), "scanning files");
     let outcome = pipeline::scan(&scanner, &triage, &req, &progress);
     progress.finish();
     report_and_exit(out, &scanner, &triage, outcome, false, live.as_ref())
@@ -230,11 +226,8 @@ fn run_git(args: &GitArgs) -> Result<ExitCode> {
             threads: out.threads,
         },
     };
-    let progress = if !staged && !out.no_progress && !out.quiet && progress::wanted() {
-        Progress::shown("blobs")
-    } else {
-        Progress::hidden()
-    };
+    // A pre-commit run must be instant: no bar unless asked for.
+    let progress = Progress::new(progress_draw(out, staged), "");
     let outcome = pipeline::git::scan_git(&scanner, &triage, &repo, &req, &progress);
     progress.finish();
     report_and_exit(out, &scanner, &triage, outcome?, staged, live.as_ref())
@@ -338,6 +331,19 @@ fn run_live(outcome: &mut Outcome, rules: &RuleSet, live: &LiveOptions, quiet: b
         );
     }
     Ok(())
+}
+
+/// How to draw progress: `--no-progress` and `--progress never` win; `--progress always` draws
+/// even in CI or when piped; otherwise a terminal bar unless `--quiet` or `quiet_by_default`.
+fn progress_draw(out: &OutputArgs, quiet_by_default: bool) -> progress::Draw {
+    let choice = match out.progress {
+        _ if out.no_progress => Some(false),
+        ProgressArg::Never => Some(false),
+        ProgressArg::Always => Some(true),
+        ProgressArg::Auto if out.quiet || quiet_by_default => Some(false),
+        ProgressArg::Auto => None,
+    };
+    progress::draw_for(choice)
 }
 
 /// Writes the report and the summary; the exit status for `outcome`.

@@ -2,10 +2,11 @@
 //! attribution → triage.
 //!
 //! History: one walk of the commits (oldest first, each against its first parent) lists every
-//! unique blob with the commit and path that introduced it; the blobs are then scanned once each,
-//! in pack order, on reader threads, and only blobs with matches are kept (their findings built
-//! while the bytes are at hand, then the bytes dropped). Commit metadata and `HEAD` checks are
-//! looked up afterwards for those blobs only.
+//! unique blob with each path it appears at and the commit that put it there; the blobs are then
+//! scanned once each, in pack order, on reader threads, and only blobs with matches are kept
+//! (their findings built while the bytes are at hand, then the bytes dropped). Those findings are
+//! then placed at every path of their blob, folded so that a secret is reported once per path, at
+//! the oldest version holding it; commit metadata and `HEAD` checks are looked up for them only.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
@@ -80,6 +81,8 @@ impl Collected {
 
 /// Progress is flushed every this many blobs, not per blob.
 const PROGRESS_BATCH: u64 = 128;
+/// ... or every this many bytes, so a run of large blobs still moves the bar.
+const PROGRESS_BATCH_BYTES: u64 = 8 << 20;
 
 /// One reader thread's sink.
 struct Worker<'a> {
@@ -111,7 +114,7 @@ impl BlobSink for Worker<'_> {
         self.local.summary.bytes_scanned += len;
         self.pending.0 += 1;
         self.pending.1 += len;
-        if self.pending.0 >= PROGRESS_BATCH {
+        if self.pending.0 >= PROGRESS_BATCH || self.pending.1 >= PROGRESS_BATCH_BYTES {
             self.progress.add(self.pending.0, self.pending.1);
             self.pending = (0, 0);
         }
@@ -141,6 +144,8 @@ impl BlobSink for Worker<'_> {
     }
 
     fn skip(&mut self, skip: Skip) {
+        // A skipped blob is done too: the bar must reach its total.
+        self.pending.0 += 1;
         self.local.skip(skip);
     }
 }
@@ -161,13 +166,18 @@ impl Drop for Worker<'_> {
 struct Placer<'a> {
     repo: &'a Repository,
     triage: &'a Triage,
+    /// `HEAD`'s tree, or why it cannot be read (then `present_at_head` stays unknown).
+    head_tree: Result<git2::Tree<'a>, String>,
+    /// Whether a finding could not be checked against `HEAD` for want of a tree.
+    head_unknown: bool,
     head: HashMap<String, Option<Vec<u8>>>,
     out: Vec<Finding>,
     suppressed: BTreeMap<Suppression, u64>,
 }
 
 impl Placer<'_> {
-    fn place(&mut self, mut f: Finding, path: &str, commit: Option<&CommitMeta>) {
+    /// Returns whether the finding was kept (not suppressed).
+    fn place(&mut self, mut f: Finding, path: &str, commit: Option<&CommitMeta>) -> bool {
         f.location.path = path.to_string();
         f.fingerprint =
             Fingerprint::compute(&f.rule_id, &f.secret, path, commit.map(|c| c.id.as_str()));
@@ -183,22 +193,28 @@ impl Placer<'_> {
         };
         if let Some(why) = self.triage.decide(&candidate) {
             *self.suppressed.entry(why).or_default() += 1;
-            return;
+            return false;
         }
         if let Some(c) = commit {
-            let repo = self.repo;
-            let head = self
-                .head
-                .entry(path.to_string())
-                .or_insert_with(|| source::head_blob(repo, path));
-            let secret = f.secret.expose();
-            f.present_at_head = Some(
-                head.as_deref()
-                    .is_some_and(|h| memchr::memmem::find(h, secret).is_some()),
-            );
+            match &self.head_tree {
+                Ok(tree) => {
+                    let repo = self.repo;
+                    let head = self
+                        .head
+                        .entry(path.to_string())
+                        .or_insert_with(|| source::head_blob(repo, tree, path));
+                    let secret = f.secret.expose();
+                    f.present_at_head = Some(
+                        head.as_deref()
+                            .is_some_and(|h| memchr::memmem::find(h, secret).is_some()),
+                    );
+                }
+                Err(_) => self.head_unknown = true,
+            }
             f.commit = Some(c.clone());
         }
         self.out.push(f);
+        true
     }
 }
 
@@ -235,6 +251,8 @@ pub fn scan_git(
     let mut placer = Placer {
         repo,
         triage,
+        head_tree: source::head_tree(repo),
+        head_unknown: false,
         head: HashMap::new(),
         out: Vec::new(),
         suppressed: BTreeMap::new(),
@@ -254,6 +272,11 @@ pub fn scan_git(
                 .into(),
         );
     }
+    if let (true, Err(why)) = (placer.head_unknown, &placer.head_tree) {
+        c.summary.notes.push(format!(
+            "{why}: whether each secret is still present at HEAD is not reported"
+        ));
+    }
     if c.lfs_pointers > 0 {
         c.summary.notes.push(format!(
             "{} Git LFS pointer file{} scanned as pointers; LFS content was not fetched",
@@ -272,31 +295,114 @@ fn history(
     progress: &Progress,
     placer: &mut Placer<'_>,
 ) -> Result<Collected, GitError> {
-    let mut reach = enumerate::reachable(repo, sel, req.opts.threads)?;
-    let blobs = enumerate::pack_order(repo, std::mem::take(&mut reach.blobs));
+    let mut reach = enumerate::reachable(repo, sel, req.opts.threads, progress)?;
+    let blobs = enumerate::pack_order(repo, std::mem::take(&mut reach.blobs), progress);
+    progress.phase("scanning blobs", blobs.len() as u64);
     let mut c = read(repo, &blobs, &req.opts, scanner, progress);
     c.summary.unit = "blob";
     for s in std::mem::take(&mut reach.skips) {
         c.skip(s);
     }
+    progress.phase("attributing findings", c.hits.len() as u64);
+    // Every finding at every path its blob was introduced at, with the introducing commit's
+    // place in the walk (tag-only blobs last).
+    let mut placed: Vec<Placed> = Vec::new();
     for hit in std::mem::take(&mut c.hits) {
-        let intro = reach.introduction(repo, hit.blob);
-        let (path, commit) = match &intro {
-            Some(i) => (i.path.clone(), Some(&i.commit)),
-            None => (
-                reach
-                    .tag_paths
-                    .get(&hit.blob)
-                    .cloned()
-                    .unwrap_or_else(|| hit.blob.to_string()),
-                None,
-            ),
-        };
-        for f in hit.findings {
-            placer.place(f, &path, commit);
+        progress.add(1, 0);
+        // Scanned once, reported at every path the blob was introduced at.
+        let intros = reach.introductions(repo, hit.blob);
+        if intros.is_empty() {
+            let path = reach
+                .tag_paths
+                .get(&hit.blob)
+                .cloned()
+                .unwrap_or_else(|| hit.blob.to_string());
+            for f in hit.findings {
+                placed.push((u32::MAX, hit.blob, path.clone(), None, f));
+            }
+            continue;
+        }
+        for intro in intros {
+            for f in &hit.findings {
+                placed.push((
+                    intro.order,
+                    hit.blob,
+                    intro.path.clone(),
+                    Some(intro.commit.clone()),
+                    f.clone(),
+                ));
+            }
         }
     }
+    let mut folded = 0;
+    for ((_, _, path, commit, f), repeats) in oldest_versions(placed) {
+        // Repeats of a suppressed finding are not worth a note.
+        if placer.place(f, &path, commit.as_ref()) {
+            folded += repeats;
+        }
+    }
+    if folded > 0 {
+        c.summary.notes.push(format!(
+            "{folded} repeat{} of these secrets in later versions of their files not reported \
+             again (each is reported at the commit that introduced it)",
+            if folded == 1 { "" } else { "s" },
+        ));
+    }
     Ok(c)
+}
+
+/// A finding placed at a path, with the introducing commit's place in the walk and its blob.
+type Placed = (u32, Oid, String, Option<CommitMeta>, Finding);
+
+/// Keeps, for each (rule, secret, path), only the findings of the oldest blob version that has it:
+/// a file edited in 100 commits around an unchanged secret holds 100 blobs with that secret, but
+/// the secret entered history once, at the first, and its fingerprint (which includes that
+/// commit) must not change with every later edit, or baselines would break. Several findings of
+/// one secret in that one version are all kept. Each kept finding comes with the number of
+/// repeats folded into it (counted on the first of its key only).
+fn oldest_versions(placed: Vec<Placed>) -> Vec<(Placed, usize)> {
+    /// (rule, secret, path).
+    type Key<'p> = (&'p str, &'p [u8], &'p str);
+    let mut first: HashMap<Key<'_>, ((u32, Oid), usize)> = HashMap::new();
+    for (order, blob, path, _, f) in &placed {
+        let key = (f.rule_id.0.as_str(), f.secret.expose(), path.as_str());
+        let version = (*order, *blob);
+        first
+            .entry(key)
+            .and_modify(|(v, _)| *v = (*v).min(version))
+            .or_insert((version, 0));
+    }
+    let mut repeats = Vec::with_capacity(placed.len());
+    for (order, blob, path, _, f) in &placed {
+        let key = (f.rule_id.0.as_str(), f.secret.expose(), path.as_str());
+        repeats.push(match first.get_mut(&key) {
+            Some((v, n)) if *v != (*order, *blob) => {
+                *n += 1;
+                None
+            }
+            _ => Some(key),
+        });
+    }
+    let mut counted: HashSet<Key<'_>> = HashSet::new();
+    let keep: Vec<Option<usize>> = repeats
+        .into_iter()
+        .map(|k| {
+            k.map(|key| {
+                if counted.insert(key) {
+                    first.get(&key).map_or(0, |(_, n)| *n)
+                } else {
+                    0
+                }
+            })
+        })
+        .collect();
+    drop(counted);
+    drop(first);
+    placed
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(p, k)| k.map(|n| (p, n)))
+        .collect()
 }
 
 fn commit_range(
@@ -307,31 +413,33 @@ fn commit_range(
     progress: &Progress,
     placer: &mut Placer<'_>,
 ) -> Result<Collected, GitError> {
-    let rc = range::introduced(repo, spec)?;
+    let rc = range::introduced(repo, spec, progress)?;
+    progress.phase("scanning blobs", rc.blobs.len() as u64);
     let mut c = read(repo, &rc.blobs, &req.opts, scanner, progress);
     c.summary.unit = "blob";
     for s in rc.skips {
         c.skip(s);
     }
     let mut metas: HashMap<Oid, CommitMeta> = HashMap::new();
+    progress.phase("attributing findings", c.hits.len() as u64);
     for hit in std::mem::take(&mut c.hits) {
-        let Some(ch) = rc.changes.get(&hit.blob) else {
-            continue;
-        };
-        let added = source::added_lines(repo, ch.old, hit.blob)?;
-        let meta = match metas.entry(ch.commit) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                let commit = repo
-                    .find_commit(ch.commit)
-                    .map_err(GitError::git(format!("commit {}", ch.commit)))?;
-                v.insert(source::commit_meta(&commit))
-            }
-        };
-        let meta = Some(&*meta);
-        for f in hit.findings {
-            if source::line_added(&added, f.location.line.get()) {
-                placer.place(f, &ch.path, meta);
+        progress.add(1, 0);
+        for ch in rc.changes.get(&hit.blob).into_iter().flatten() {
+            let added = source::added_lines(repo, ch.old, hit.blob)?;
+            let meta = match metas.entry(ch.commit) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    let commit = repo
+                        .find_commit(ch.commit)
+                        .map_err(GitError::git(format!("commit {}", ch.commit)))?;
+                    v.insert(source::commit_meta(&commit))
+                }
+            };
+            let meta = Some(&*meta);
+            for f in &hit.findings {
+                if source::line_added(&added, f.location.line.get()) {
+                    placer.place(f.clone(), &ch.path, meta);
+                }
             }
         }
     }
@@ -354,6 +462,7 @@ fn staged_index(
         by_blob.entry(ch.new).or_default().push(ch);
     }
     let shared = Mutex::new(Collected::default());
+    progress.phase("scanning staged files", by_blob.len() as u64);
     {
         let mut w = Worker::new(scanner, progress, &shared);
         let mut seen = HashSet::new();

@@ -543,3 +543,271 @@ fn worktree_is_scanned() {
     let r = run_in(&wt, &["git", "-f", "jsonl"]);
     assert_eq!(found(&r), [gh("w.env", &adding)]);
 }
+
+#[test]
+fn one_blob_at_two_paths_is_reported_at_each_with_its_own_commit() {
+    let mut repo = Repo::new();
+    let content = format!("T={}\n", github_token(127));
+    repo.write("a.env", &content);
+    repo.write("b.env", &content);
+    let both = repo.commit("same content twice");
+    repo.write("later/c.env", &content);
+    let copy = repo.commit("copy it again");
+    // The same blob rewritten at a path it already had is not a new introduction.
+    repo.write("a.env", "T=gone\n");
+    repo.commit("clear a");
+    repo.write("a.env", &content);
+    repo.commit("restore a");
+    repo.git(&["rm", "-q", "b.env"]);
+    repo.commit("drop b");
+
+    let r = repo.scan(&[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        found(&r),
+        sorted(vec![
+            gh("a.env", &both),
+            gh("b.env", &both),
+            gh("later/c.env", &copy)
+        ])
+    );
+    // Two distinct blobs (the token file and "T=gone"), each read once whatever its paths.
+    assert!(r.stderr.contains("scanned 2 blobs"), "{}", r.stderr);
+    let findings = r.jsonl();
+    let at_head: Vec<(String, bool)> = {
+        let mut v: Vec<_> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_string(),
+                    f["present_at_head"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        at_head,
+        [
+            ("a.env".to_string(), true),
+            ("b.env".to_string(), false),
+            ("later/c.env".to_string(), true)
+        ]
+    );
+    let mut prints: Vec<&str> = findings
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
+    prints.sort_unstable();
+    prints.dedup();
+    assert_eq!(prints.len(), 3, "fingerprints differ by path and commit");
+
+    // --branch restricts the same way: only what that ref reaches.
+    let r = repo.scan(&["--branch", &both]);
+    assert_eq!(
+        found(&r),
+        sorted(vec![gh("a.env", &both), gh("b.env", &both)])
+    );
+}
+
+#[test]
+fn range_reports_a_blob_at_each_path_the_range_wrote_it() {
+    let mut repo = Repo::new();
+    let content = format!("T={}\n", github_token(128));
+    repo.write("base.env", &content);
+    let base = repo.commit("base has the token");
+    repo.write("copy1.env", &content);
+    repo.write("copy2.env", &content);
+    let copies = repo.commit("copy it twice");
+    repo.write("copy3.env", &content);
+    let third = repo.commit("and once more");
+    let r = repo.scan(&["--range", &format!("{base}..HEAD")]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        found(&r),
+        sorted(vec![
+            gh("copy1.env", &copies),
+            gh("copy2.env", &copies),
+            gh("copy3.env", &third)
+        ])
+    );
+    assert!(r
+        .jsonl()
+        .iter()
+        .all(|f| f["present_at_head"] == true && f["line"] == 1));
+    // Only the last commit: the blob is old, but copy3.env is new.
+    let r = repo.scan(&["--range", &format!("{copies}..HEAD")]);
+    assert_eq!(found(&r), [gh("copy3.env", &third)]);
+}
+
+#[test]
+fn progress_always_shows_every_phase_and_never_the_secret() {
+    let mut repo = Repo::new();
+    let token = github_token(129);
+    repo.write("p.env", &format!("T={token}\n"));
+    repo.write("readme.txt", "nothing\n");
+    let adding = repo.commit("token");
+    repo.write("readme.txt", "still nothing\n");
+    repo.commit("docs");
+
+    // Piped (as in every test) and not asked for: no progress at all.
+    let plain = repo.scan(&[]);
+    assert!(
+        !plain.stderr.contains("listing commits"),
+        "{}",
+        plain.stderr
+    );
+
+    let r = repo.scan(&["--progress", "always"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(found(&r), [gh("p.env", &adding)]);
+    assert_eq!(r.stdout, plain.stdout, "progress goes to stderr only");
+    let phases = [
+        "leakhound: listing commits 2 · done",
+        "leakhound: reading commits 2/2 · done",
+        "leakhound: ordering blobs 3/3",
+        "leakhound: scanning blobs 3/3",
+        "leakhound: attributing findings 1/1 · done",
+    ];
+    let mut at = 0;
+    for p in phases {
+        let i = r.stderr[at..]
+            .find(p)
+            .unwrap_or_else(|| panic!("{p:?} missing or out of order in:\n{}", r.stderr));
+        at += i + p.len();
+    }
+    // The summary still follows the progress lines.
+    assert!(
+        r.stderr[at..].contains("1 finding · scanned 3 blobs"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains(&token[..12]), "{}", r.stderr);
+
+    let r = repo.scan(&[
+        "--progress",
+        "always",
+        "--range",
+        &format!("{adding}..HEAD"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("leakhound: reading commits in the range 1 · done"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("scanning blobs 1/1"), "{}", r.stderr);
+
+    // --no-progress and --progress never win; --quiet silences automatic progress only.
+    for args in [
+        &["--progress", "always", "--no-progress"][..],
+        &["--progress", "never"],
+    ] {
+        let r = repo.scan(args);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(
+            !r.stderr.contains("scanning blobs"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    let r = run_in(&repo.dir, &["scan", ".", "--progress", "always", "-q"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("leakhound: scanning files 2 · "),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains(&token[..12]), "{}", r.stderr);
+}
+
+#[test]
+fn editing_a_file_around_an_unchanged_secret_does_not_report_it_again() {
+    let mut repo = Repo::new();
+    let token = github_token(130);
+    repo.write("cfg.env", &format!("A=1\nT={token}\nAGAIN={token}\n"));
+    let adding = repo.commit("add token");
+    let before = repo.scan(&[]);
+    assert_eq!(before.code, 1, "{}", before.stderr);
+    // The same secret twice in one version: both lines are reported.
+    assert_eq!(
+        triples(&before.jsonl()),
+        [
+            ("github-pat-classic".to_string(), "cfg.env".to_string(), 2),
+            ("github-pat-classic".to_string(), "cfg.env".to_string(), 3)
+        ]
+    );
+    for i in 2..5 {
+        repo.write("cfg.env", &format!("A={i}\nT={token}\nAGAIN={token}\n"));
+        repo.commit(&format!("edit {i}"));
+    }
+    let after = repo.scan(&[]);
+    assert_eq!(
+        found(&after),
+        [gh("cfg.env", &adding), gh("cfg.env", &adding)]
+    );
+    // Same findings, same fingerprints: a baseline taken before the edits still holds.
+    let prints = |r: &Run| {
+        let mut v: Vec<String> = r
+            .jsonl()
+            .iter()
+            .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(prints(&after), prints(&before));
+    assert!(
+        after.stderr.contains(
+            "6 repeats of these secrets in later versions of their files not reported again"
+        ),
+        "{}",
+        after.stderr
+    );
+    // A new secret in a later version is still reported, at the commit that added it.
+    let other = github_token(131);
+    repo.write(
+        "cfg.env",
+        &format!("A=9\nT={token}\nAGAIN={token}\nN={other}\n"),
+    );
+    let newer = repo.commit("another token");
+    let r = repo.scan(&[]);
+    assert_eq!(
+        found(&r),
+        sorted(vec![
+            gh("cfg.env", &adding),
+            gh("cfg.env", &adding),
+            gh("cfg.env", &newer)
+        ])
+    );
+}
+
+#[test]
+fn head_naming_a_missing_branch_leaves_present_at_head_unknown_and_says_why() {
+    // A bare mirror whose HEAD names a branch it does not have is common (HEAD -> master, the
+    // branch is main); "no longer at HEAD" would be wrong for every finding there.
+    let mut repo = Repo::new();
+    repo.write("k.env", &format!("T={}\n", github_token(132)));
+    let adding = repo.commit("token");
+    repo.git(&["symbolic-ref", "HEAD", "refs/heads/master"]);
+    let r = repo.scan(&[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(found(&r), [gh("k.env", &adding)]);
+    assert!(r.jsonl()[0]["present_at_head"].is_null(), "{}", r.stdout);
+    assert!(
+        r.stderr.contains(
+            "HEAD points to refs/heads/master, which does not exist: whether each secret is still present at HEAD is not reported"
+        ),
+        "{}",
+        r.stderr
+    );
+    let text = run_in(&repo.dir, &["git", "--color", "never"]);
+    assert!(!text.stdout.contains("at HEAD"), "{}", text.stdout);
+    // Back on the real branch: known again, and no note.
+    repo.git(&["symbolic-ref", "HEAD", "refs/heads/main"]);
+    let r = repo.scan(&[]);
+    assert_eq!(r.jsonl()[0]["present_at_head"], true);
+    assert!(!r.stderr.contains("HEAD points to"), "{}", r.stderr);
+}

@@ -2,8 +2,9 @@
 //!
 //! [`reachable`] walks every commit reachable from the selected refs oldest first, comparing
 //! each with its first parent (see [`super::attribute`]), which yields every unique blob once
-//! together with the commit and path that introduced it; then it puts the blobs in pack order by
-//! filtering `odb.foreach` (libgit2 yields packed objects by offset) through that set. [`read_blobs`] reads them on a rayon pool, one `Repository` per worker.
+//! together with each path it appears at and the commit that put it there; then it puts the blobs
+//! in pack order by filtering `odb.foreach` (libgit2 yields packed objects by offset) through that
+//! set. [`read_blobs`] reads them on a rayon pool, one `Repository` per worker.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -14,6 +15,8 @@ use git2::{ObjectType, Oid, Repository, Sort};
 
 use super::attribute::{Introduction, TreeDiff, Walk};
 use super::{commit_meta, join, read_into, BlobSink, GitError, GitOptions};
+use crate::blob::CommitMeta;
+use crate::progress::Progress;
 use crate::source::{Skip, SkipReason};
 
 /// Which refs a history scan starts from.
@@ -35,8 +38,12 @@ pub struct Reachable {
     pub commits: Vec<Oid>,
     /// Distinct paths blobs were introduced at.
     paths: Vec<String>,
-    /// For each blob met in a commit: (index into `commits`, index into `paths`).
+    /// For each blob met in a commit, its oldest introduction: (index into `commits`, index
+    /// into `paths`).
     intro: HashMap<Oid, (u32, u32)>,
+    /// Blobs also introduced at other paths: the oldest commit for each further path, oldest
+    /// first. Most blobs live at one path, so most have no entry here.
+    also: HashMap<Oid, Vec<(u32, u32)>>,
     /// Blobs reached only through a tag or ref pointing at a tree or blob (no commit): a
     /// display path such as `refs/tags/key` or `refs/tags/tree:dir/file`.
     pub tag_paths: HashMap<Oid, String>,
@@ -45,14 +52,41 @@ pub struct Reachable {
 }
 
 impl Reachable {
-    /// The commit and path that first introduced `blob`, if it was met in a commit.
-    pub fn introduction(&self, repo: &Repository, blob: Oid) -> Option<Introduction> {
-        let &(c, p) = self.intro.get(&blob)?;
-        let commit = repo.find_commit(*self.commits.get(c as usize)?).ok()?;
-        Some(Introduction {
-            commit: commit_meta(&commit),
-            path: self.paths.get(p as usize)?.clone(),
-        })
+    /// Every path `blob` was introduced at, each with the oldest commit that put it there,
+    /// oldest first; empty if it was not met in a commit. The same content committed as
+    /// `a.env` and `b.env` is one blob, scanned once, but two places a secret leaked.
+    pub fn introductions(&self, repo: &Repository, blob: Oid) -> Vec<Introduction> {
+        let Some(first) = self.intro.get(&blob) else {
+            return Vec::new();
+        };
+        let more = self.also.get(&blob).map_or(&[][..], Vec::as_slice);
+        let mut metas: HashMap<u32, CommitMeta> = HashMap::new();
+        let mut out = Vec::with_capacity(1 + more.len());
+        for &(c, p) in std::iter::once(first).chain(more) {
+            let meta = match metas.get(&c) {
+                Some(m) => m.clone(),
+                None => {
+                    let Some(commit) = self
+                        .commits
+                        .get(c as usize)
+                        .and_then(|id| repo.find_commit(*id).ok())
+                    else {
+                        continue;
+                    };
+                    let m = commit_meta(&commit);
+                    metas.insert(c, m.clone());
+                    m
+                }
+            };
+            if let Some(path) = self.paths.get(p as usize) {
+                out.push(Introduction {
+                    commit: meta,
+                    order: c,
+                    path: path.clone(),
+                });
+            }
+        }
+        out
     }
 }
 
@@ -156,7 +190,9 @@ pub fn reachable(
     repo: &Repository,
     sel: &Selection,
     threads: usize,
+    progress: &Progress,
 ) -> Result<Reachable, GitError> {
+    progress.phase("listing commits", 0);
     let roots = roots(repo, sel)?;
     let mut walk = repo.revwalk().map_err(GitError::git("revwalk"))?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)
@@ -171,7 +207,10 @@ pub fn reachable(
     let mut out = Reachable::default();
     for c in walk {
         match c {
-            Ok(id) => out.commits.push(id),
+            Ok(id) => {
+                out.commits.push(id);
+                progress.add(1, 0);
+            }
             Err(e) => {
                 out.skips.push(Skip {
                     path: "<revwalk>".into(),
@@ -192,8 +231,9 @@ pub fn reachable(
     let shared: Mutex<Vec<WalkPart>> = Mutex::new(Vec::new());
     let commits = &out.commits;
     let git_dir = repo.path();
+    progress.phase("reading commits", commits.len() as u64);
     broadcast(threads, || {
-        let part = walk_part(git_dir, commits, &next);
+        let part = walk_part(git_dir, commits, &next, progress);
         let mut all = match shared.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
@@ -204,19 +244,17 @@ pub fn reachable(
         Ok(p) => p,
         Err(poisoned) => poisoned.into_inner(),
     };
-    let mut first: HashMap<Oid, (u32, String)> = HashMap::new();
+    // Per blob, the oldest commit for each path it was introduced at, over all threads.
+    let mut places: HashMap<Oid, HashMap<String, u32>> = HashMap::new();
     let mut submodules: HashSet<Vec<u8>> = HashSet::new();
     for part in parts {
         for (blob, (index, path)) in part.intro {
-            match first.entry(blob) {
-                std::collections::hash_map::Entry::Occupied(mut o) => {
-                    if index < o.get().0 {
-                        o.insert((index, path));
-                    }
-                }
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert((index, path));
-                }
+            offer(places.entry(blob).or_default(), path, index);
+        }
+        for (blob, more) in part.also {
+            let at = places.entry(blob).or_default();
+            for (path, index) in more {
+                offer(at, path, index);
             }
         }
         out.skips.extend(part.skips);
@@ -231,18 +269,36 @@ pub fn reachable(
         }
     }
     let mut path_ids: HashMap<String, u32> = HashMap::new();
-    let mut blobs = Vec::with_capacity(first.len());
-    for (blob, (index, path)) in first {
-        let p = match path_ids.get(&path) {
-            Some(&p) => p,
-            None => {
-                let p = u32::try_from(out.paths.len()).unwrap_or(u32::MAX);
-                out.paths.push(path.clone());
-                path_ids.insert(path, p);
-                p
+    let mut blobs = Vec::with_capacity(places.len());
+    for (blob, at) in places {
+        let mut at: Vec<(u32, u32)> = at
+            .into_iter()
+            .map(|(path, index)| {
+                let p = match path_ids.get(&path) {
+                    Some(&p) => p,
+                    None => {
+                        let p = u32::try_from(out.paths.len()).unwrap_or(u32::MAX);
+                        out.paths.push(path.clone());
+                        path_ids.insert(path, p);
+                        p
+                    }
+                };
+                (index, p)
+            })
+            .collect();
+        // Oldest first; ties (one commit, two paths) by path, so the order is stable.
+        at.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| out.paths[a.1 as usize].cmp(&out.paths[b.1 as usize]))
+        });
+        let mut at = at.into_iter();
+        if let Some(first) = at.next() {
+            out.intro.insert(blob, first);
+            let more: Vec<_> = at.collect();
+            if !more.is_empty() {
+                out.also.insert(blob, more);
             }
-        };
-        out.intro.insert(blob, (index, p));
+        }
         blobs.push(blob);
     }
     let mut seen_trees = HashSet::new();
@@ -260,10 +316,19 @@ pub fn reachable(
     Ok(out)
 }
 
-/// What one walker thread found: each blob's oldest introduction among its commits.
+/// Keeps the older of `index` and what `at` holds for `path`.
+fn offer(at: &mut HashMap<String, u32>, path: String, index: u32) {
+    at.entry(path)
+        .and_modify(|i| *i = (*i).min(index))
+        .or_insert(index);
+}
+
+/// What one walker thread found among its commits: each blob's oldest introduction, and the
+/// oldest commit for each further path the blob was introduced at.
 #[derive(Default)]
 struct WalkPart {
     intro: HashMap<Oid, (u32, String)>,
+    also: HashMap<Oid, HashMap<String, u32>>,
     gitlinks: Vec<(Vec<u8>, Oid)>,
     skips: Vec<Skip>,
 }
@@ -271,7 +336,7 @@ struct WalkPart {
 /// Commits handed to a walker thread per grab.
 const COMMIT_CHUNK: usize = 32;
 
-fn walk_part(git_dir: &Path, commits: &[Oid], next: &AtomicUsize) -> WalkPart {
+fn walk_part(git_dir: &Path, commits: &[Oid], next: &AtomicUsize, progress: &Progress) -> WalkPart {
     let mut part = WalkPart::default();
     let repo = match Repository::open(git_dir) {
         Ok(r) => r,
@@ -291,12 +356,9 @@ fn walk_part(git_dir: &Path, commits: &[Oid], next: &AtomicUsize) -> WalkPart {
         if start >= commits.len() || crate::interrupt::requested() {
             break;
         }
-        for (i, &id) in commits
-            .iter()
-            .enumerate()
-            .take(commits.len().min(start + COMMIT_CHUNK))
-            .skip(start)
-        {
+        let end = commits.len().min(start + COMMIT_CHUNK);
+        progress.add((end - start) as u64, 0);
+        for (i, &id) in commits.iter().enumerate().take(end).skip(start) {
             let index = u32::try_from(i).unwrap_or(u32::MAX);
             let commit = match repo.find_commit(id) {
                 Ok(c) => c,
@@ -309,17 +371,26 @@ fn walk_part(git_dir: &Path, commits: &[Oid], next: &AtomicUsize) -> WalkPart {
                 continue;
             };
             let parent = diff.first_parent_tree(&commit);
-            let (intro, links) = (&mut part.intro, &mut part.gitlinks);
-            // Chunks are taken in increasing order, so the first sighting in this thread is
-            // its oldest.
+            let (intro, also, links) = (&mut part.intro, &mut part.also, &mut part.gitlinks);
+            // Chunks are taken in increasing order, so the first sighting of a blob (or of a
+            // blob at a path) in this thread is its oldest.
             diff.changed_blobs(
                 parent.as_ref(),
                 &tree,
                 "",
                 &mut |path, _, new| {
-                    intro
-                        .entry(new)
-                        .or_insert_with(|| (index, path.to_string()));
+                    match intro.entry(new) {
+                        std::collections::hash_map::Entry::Vacant(v) => {
+                            v.insert((index, path.to_string()));
+                        }
+                        std::collections::hash_map::Entry::Occupied(o) if o.get().1 != path => {
+                            let more = also.entry(new).or_default();
+                            if !more.contains_key(path) {
+                                more.insert(path.to_string(), index);
+                            }
+                        }
+                        std::collections::hash_map::Entry::Occupied(_) => {}
+                    }
                     Walk::Continue
                 },
                 &mut |name, target| {
@@ -389,18 +460,23 @@ fn tag_tree(
 
 /// Reorders `blobs` as `odb.foreach` lists objects (pack offset order); ids it does not list
 /// (missing objects) go last. Falls back to the given order if the odb cannot be iterated.
-pub fn pack_order(repo: &Repository, blobs: Vec<Oid>) -> Vec<Oid> {
+pub fn pack_order(repo: &Repository, blobs: Vec<Oid>, progress: &Progress) -> Vec<Oid> {
     let Ok(odb) = repo.odb() else { return blobs };
+    progress.phase("ordering blobs", blobs.len() as u64);
     let mut wanted: HashSet<Oid> = blobs.iter().copied().collect();
     let mut ordered = Vec::with_capacity(blobs.len());
     let ok = odb
         .foreach(|id| {
             if wanted.remove(id) {
                 ordered.push(*id);
+                if ordered.len() % 1024 == 0 {
+                    progress.add(1024, 0);
+                }
             }
             true
         })
         .is_ok();
+    progress.add(ordered.len() as u64 % 1024, 0);
     if !ok {
         return blobs;
     }

@@ -234,9 +234,33 @@ pub fn line_added(ranges: &[(u32, u32)], line: u32) -> bool {
     ranges.iter().any(|&(s, e)| s <= line && line < e)
 }
 
-/// The blob at `path` in `HEAD`'s tree, if there is one.
-pub fn head_blob(repo: &Repository, path: &str) -> Option<Vec<u8>> {
-    let tree = repo.head().ok()?.peel_to_tree().ok()?;
+/// `HEAD`'s tree, or why there is none: an unborn branch (a new repository, or a bare mirror
+/// whose `HEAD` names a branch it does not have) or an unreadable commit.
+///
+/// # Errors
+/// A message naming what `HEAD` points to.
+pub fn head_tree(repo: &Repository) -> Result<git2::Tree<'_>, String> {
+    repo.head().and_then(|h| h.peel_to_tree()).map_err(|e| {
+        let target = repo.find_reference("HEAD").ok().and_then(|r| {
+            r.symbolic_target_bytes()
+                .map(|t| String::from_utf8_lossy(t).into_owned())
+        });
+        match target {
+            Some(t)
+                if matches!(
+                    e.code(),
+                    git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+                ) =>
+            {
+                format!("HEAD points to {t}, which does not exist")
+            }
+            _ => format!("HEAD cannot be read: {}", e.message()),
+        }
+    })
+}
+
+/// The blob at `path` in `tree` (`HEAD`'s), if there is one.
+pub fn head_blob(repo: &Repository, tree: &git2::Tree<'_>, path: &str) -> Option<Vec<u8>> {
     let entry = tree.get_path(Path::new(path)).ok()?;
     let blob = repo.find_blob(entry.id()).ok()?;
     Some(blob.content().to_vec())

@@ -2,12 +2,13 @@
 //! a commit in the range wrote at a path, against its first parent (root commits: against
 //! nothing), with the blob it replaced so that only added lines are reported.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use git2::{Oid, Repository, Sort};
 
 use super::attribute::{TreeDiff, Walk};
 use super::GitError;
+use crate::progress::Progress;
 use crate::source::Skip;
 
 /// One blob written by a commit in the range.
@@ -26,8 +27,9 @@ pub struct Change {
 pub struct RangeChanges {
     /// Blob ids to scan, each once, in the order first met (oldest commit first).
     pub blobs: Vec<Oid>,
-    /// For each blob, where it was first written.
-    pub changes: HashMap<Oid, Change>,
+    /// For each blob, every path it was written at, each with the oldest commit in the range
+    /// that wrote it there (oldest first).
+    pub changes: HashMap<Oid, Vec<Change>>,
     /// Commits in the range.
     pub commits: usize,
     /// Trees that could not be read.
@@ -38,7 +40,11 @@ pub struct RangeChanges {
 ///
 /// # Errors
 /// [`GitError::BadRevision`] if `spec` is not a `BASE..HEAD` range that resolves.
-pub fn introduced(repo: &Repository, spec: &str) -> Result<RangeChanges, GitError> {
+pub fn introduced(
+    repo: &Repository,
+    spec: &str,
+    progress: &Progress,
+) -> Result<RangeChanges, GitError> {
     let bad = |message: String| GitError::BadRevision {
         spec: spec.to_string(),
         message,
@@ -51,11 +57,16 @@ pub fn introduced(repo: &Repository, spec: &str) -> Result<RangeChanges, GitErro
         .map_err(GitError::git("revwalk"))?;
     walk.push_range(spec)
         .map_err(|e| bad(format!("does not resolve: {}", e.message())))?;
+    progress.phase("reading commits in the range", 0);
     let mut out = RangeChanges::default();
     let mut diff = TreeDiff::new(repo);
+    // Paths already recorded per blob (a set: one blob, such as the empty file, can be written
+    // at thousands of paths).
+    let mut seen: HashMap<Oid, HashSet<String>> = HashMap::new();
     for id in walk {
         let id = id.map_err(GitError::git(format!("walking {spec}")))?;
         out.commits += 1;
+        progress.add(1, 0);
         let commit = repo
             .find_commit(id)
             .map_err(GitError::git(format!("commit {id}")))?;
@@ -68,16 +79,19 @@ pub fn introduced(repo: &Repository, spec: &str) -> Result<RangeChanges, GitErro
             &tree,
             "",
             &mut |path, old, new| {
-                if !out.changes.contains_key(&new) {
+                let at = out.changes.entry(new).or_default();
+                if at.is_empty() {
                     out.blobs.push(new);
-                    out.changes.insert(
-                        new,
-                        Change {
-                            commit: id,
-                            path: path.to_string(),
-                            old,
-                        },
-                    );
+                }
+                // Commits come oldest first, so the first write at a path is the one kept.
+                let paths = seen.entry(new).or_default();
+                if !paths.contains(path) {
+                    paths.insert(path.to_string());
+                    at.push(Change {
+                        commit: id,
+                        path: path.to_string(),
+                        old,
+                    });
                 }
                 Walk::Continue
             },
