@@ -434,7 +434,9 @@ fn git_corrupt_pack() {
     assert!(r.stderr.contains("missing-object"), "{}", r.stderr);
 }
 
-/// A truncated index for `--staged`: a clear error naming the index, no panic.
+/// A truncated or damaged index for `--staged`: the trailing SHA-1 is checked, so even a cut
+/// that leaves every entry parseable (only the checksum gone) or one flipped bit in a staged
+/// blob id is a clear error naming the index, exit 2, never a scan of garbage.
 #[test]
 fn git_truncated_index_for_staged() {
     let (_t, dir) = new_repo();
@@ -443,13 +445,32 @@ fn git_truncated_index_for_staged() {
     git(&dir, &["add", "b.env"]);
     let index = dir.join(".git/index");
     let bytes = std::fs::read(&index).unwrap();
-    // Cutting only the trailing checksum is not detected: the entries still parse.
-    for keep in [0, 7, 20, bytes.len() / 2] {
-        std::fs::write(&index, &bytes[..keep]).unwrap();
+    let r = run_bounded(&dir, &["git", "--staged", "-f", "jsonl"]);
+    assert_eq!(r.code, 1, "the intact index is read: {}", r.stderr);
+
+    let mut cases: Vec<(String, Vec<u8>)> = [0, 7, 20, bytes.len() / 2, bytes.len() - 20]
+        .into_iter()
+        .chain([bytes.len() - 1])
+        .map(|keep| (format!("cut to {keep} bytes"), bytes[..keep].to_vec()))
+        .collect();
+    // The second entry (b.env) starts after a.txt's 72-byte entry; its blob id is at +40.
+    let mut flipped = bytes.clone();
+    flipped[12 + 72 + 40] ^= 1;
+    cases.push(("one bit flipped in b.env's id".into(), flipped));
+    let mut wrong_sum = bytes.clone();
+    *wrong_sum.last_mut().unwrap() ^= 0xff;
+    cases.push(("wrong checksum".into(), wrong_sum));
+    for (what, damaged) in cases {
+        std::fs::write(&index, &damaged).unwrap();
         let r = run_bounded(&dir, &["git", "--staged", "-f", "jsonl"]);
         std::fs::write(&index, &bytes).unwrap();
-        assert_eq!(r.code, 2, "index cut to {keep} bytes: {}", r.stderr);
-        assert!(r.stderr.contains("index"), "{keep}: {}", r.stderr);
+        assert_eq!(r.code, 2, "index {what}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "index {what}: {}", r.stdout);
+        assert!(
+            r.stderr.contains(".git/index") && r.stderr.contains("corrupt git index"),
+            "index {what}: {}",
+            r.stderr
+        );
     }
 }
 
