@@ -178,31 +178,80 @@ fn running_as_root() -> bool {
         .unwrap_or(false)
 }
 
+/// `nobody` on Linux: the user the scanner runs as when the tests run as root.
+const NOBODY: u32 = 65_534;
+
+/// Runs the scanner in `dir` as it would run for [`run_in`], but as user and group
+/// [`NOBODY`]. Root reads through permissions, so this is how an unreadable file is built when
+/// the tests run as root (as in CI). The binary is linked (or copied) into `tmp`, which is made
+/// world-readable, so `nobody` can run it wherever the build directory lives.
+fn run_as_nobody(tmp: &Path, dir: &Path, args: &[&str]) -> Run {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let bin = tmp.join("bin/leakhound");
+    if !bin.exists() {
+        std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
+        let built = Path::new(env!("CARGO_BIN_EXE_leakhound"));
+        if std::fs::hard_link(built, &bin).is_err() {
+            std::fs::copy(built, &bin).unwrap();
+        }
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(tmp.join("bin"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(tmp, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let t = Instant::now();
+    let out = Command::new(&bin)
+        .args(args)
+        .current_dir(dir)
+        .uid(NOBODY)
+        .gid(NOBODY)
+        .env("HOME", tmp)
+        .env_remove("LEAKHOUND_CONFIG")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the binary runs as nobody");
+    assert!(t.elapsed() < BOUND, "{args:?} took {:?}", t.elapsed());
+    let r = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert_ne!(r.code, 101, "panicked on {args:?}:\n{}", r.stderr);
+    r
+}
+
 /// An unreadable directory and an unreadable file are reported with the OS error; the rest of
-/// the tree is still scanned. Root reads through permissions, so there the case cannot be built.
+/// the tree is still scanned. As root, permissions do not stop reads, so the scanner runs as
+/// `nobody` instead: the case runs everywhere, CI included.
 #[test]
 fn unreadable_directory_and_file_are_reported_with_the_os_error() {
     use std::os::unix::fs::PermissionsExt;
-    if running_as_root() {
-        eprintln!("skipped: running as root, permissions cannot make a file unreadable");
-        return;
-    }
     let d = tempdir();
-    let p = d.path();
+    let p = d.path().join("tree");
+    std::fs::create_dir(&p).unwrap();
     std::fs::create_dir(p.join("locked")).unwrap();
     std::fs::write(p.join("locked/inner.env"), "x\n").unwrap();
     std::fs::write(p.join("secret.env"), "x\n").unwrap();
     std::fs::write(p.join("ok.env"), format!("T={}\n", github_token(406))).unwrap();
+    let readable = std::fs::Permissions::from_mode(0o755);
+    std::fs::set_permissions(&p, readable.clone()).unwrap();
+    std::fs::set_permissions(p.join("ok.env"), std::fs::Permissions::from_mode(0o644)).unwrap();
     let none = std::fs::Permissions::from_mode(0o000);
     std::fs::set_permissions(p.join("locked"), none.clone()).unwrap();
     std::fs::set_permissions(p.join("secret.env"), none).unwrap();
 
-    let r = run_bounded(p, &["scan", ".", "-f", "jsonl", "--verbose"]);
+    let args = ["scan", ".", "-f", "jsonl", "--verbose"];
+    let r = if running_as_root() {
+        run_as_nobody(d.path(), &p, &args)
+    } else {
+        run_bounded(&p, &args)
+    };
     // Restored so the temp dir can be removed.
-    std::fs::set_permissions(p.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(p.join("locked"), readable).unwrap();
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(triples(&r.jsonl()), [gh("ok.env", 1)]);
-    assert_stderr_has(&r, &["locked", "secret.env", "Permission denied"]);
+    assert_stderr_has(&r, &["locked", "secret.env", "Permission denied (os error 13)"]);
     assert_stderr_has(&r, &["skipped 1 unreadable", "skipped 1 walk-error"]);
 }
 
