@@ -411,8 +411,22 @@ fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 fn git_stdin(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> String {
+    git_input(dir, args, stdin.map(Input::Bytes))
+}
+
+enum Input<'a> {
+    Bytes(&'a [u8]),
+    File(std::fs::File),
+}
+
+fn git_input(dir: &Path, args: &[&str], input: Option<Input<'_>>) -> String {
     use std::io::Write;
     use std::process::Stdio;
+    let (stdin, bytes) = match input {
+        None => (Stdio::null(), None),
+        Some(Input::Bytes(b)) => (Stdio::piped(), Some(b)),
+        Some(Input::File(f)) => (Stdio::from(f), None),
+    };
     let mut child = Command::new("git")
         .args([
             "-c",
@@ -430,16 +444,12 @@ fn git_stdin(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> String {
         .env("GIT_COMMITTER_EMAIL", "ada@example.com")
         .env("GIT_AUTHOR_DATE", EPOCH)
         .env("GIT_COMMITTER_DATE", EPOCH)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("git runs");
-    if let Some(input) = stdin {
+    if let Some(input) = bytes {
         child.stdin.take().unwrap().write_all(input).unwrap();
     }
     let out = child.wait_with_output().unwrap();
@@ -591,17 +601,19 @@ fn git_truncated_index_for_staged() {
     }
 }
 
-/// One commit holding 20,000 files, written with `git fast-import`.
+/// One commit holding 100,000 files in 1,000 directories, written with `git fast-import`.
 #[test]
 fn git_huge_tree() {
     use std::fmt::Write as _;
+    const FILES: usize = 100_000;
     let (_t, dir) = new_repo();
-    let mut stream = String::from("commit refs/heads/main\nmark :1\n");
+    let mut stream = String::with_capacity(FILES * 60);
+    stream.push_str("commit refs/heads/main\nmark :1\n");
     let _ = writeln!(stream, "author Ada <ada@example.com> {EPOCH}");
     let _ = writeln!(stream, "committer Ada <ada@example.com> {EPOCH}");
     stream.push_str("data 4\nhuge\n");
-    for i in 0..20_000 {
-        let body = if i == 12_345 {
+    for i in 0..FILES {
+        let body = if i == 61_234 {
             format!("T={}\n", github_token(413))
         } else {
             format!("file {i}\n")
@@ -609,16 +621,191 @@ fn git_huge_tree() {
         let _ = write!(
             stream,
             "M 100644 inline d{}/f{i}.txt\ndata {}\n{body}\n",
-            i % 100,
+            i % 1000,
             body.len()
         );
     }
     git_stdin(&dir, &["fast-import", "--quiet"], Some(stream.as_bytes()));
     let head = git(&dir, &["rev-parse", "main"]);
+    let t = Instant::now();
     let r = run_bounded(&dir, &["git", "-f", "jsonl"]);
+    eprintln!("100,000-file tree scanned in {:?}", t.elapsed());
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert_eq!(git_found(&r), [("d45/f12345.txt".to_string(), head)]);
-    assert!(r.stderr.contains("scanned 20000 blobs"), "{}", r.stderr);
+    assert_eq!(git_found(&r), [("d234/f61234.txt".to_string(), head)]);
+    assert!(r.stderr.contains("scanned 100000 blobs"), "{}", r.stderr);
+}
+
+/// Peak resident set size of a finished child, from `wait4`'s resource usage (kernel-measured,
+/// covers the whole life of the process).
+///
+/// Linux carries the peak RSS of the process image replaced by `exec` into `ru_maxrss`, and a
+/// forked child starts with the test process's peak, which other tests running in the same
+/// process inflate. So between fork and exec the child resets its peak to its current RSS
+/// (`/proc/self/clear_refs`, value 5); what remains is the forked copy's current RSS, a floor
+/// returned alongside (the test process's `VmRSS` at spawn) so a caller can see the figure is
+/// the scanner's own.
+fn run_measuring_rss(dir: &Path, args: &[&str]) -> (Run, u64, u64) {
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+    let out_dir = tempdir();
+    let (o, e) = (out_dir.path().join("out"), out_dir.path().join("err"));
+    let floor = std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok())
+        .unwrap()
+        * 1024;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_leakhound"));
+    // SAFETY: the hook runs between fork and exec and only makes async-signal-safe calls
+    // (open, write, close) on a static path; failures are ignored (the peak is then the
+    // inflated one, which can only make the bound harder to meet).
+    #[allow(unsafe_code, reason = "resetting the inherited peak RSS before exec")]
+    unsafe {
+        cmd.pre_exec(|| {
+            let fd = libc::open(c"/proc/self/clear_refs".as_ptr(), libc::O_WRONLY);
+            if fd >= 0 {
+                libc::write(fd, b"5".as_ptr().cast(), 1);
+                libc::close(fd);
+            }
+            Ok(())
+        });
+    }
+    #[expect(clippy::zombie_processes, reason = "reaped by wait4 below")]
+    let child = cmd
+        .args(args)
+        .current_dir(dir)
+        .env_remove("LEAKHOUND_CONFIG")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&o).unwrap())
+        .stderr(std::fs::File::create(&e).unwrap())
+        .spawn()
+        .unwrap();
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    let mut status = 0;
+    // SAFETY: plain FFI call; `rusage` is a C struct for which all-zero bytes are valid, and
+    // the child is reaped here and never waited on again (`Child` does not wait on drop).
+    #[allow(
+        unsafe_code,
+        reason = "wait4 is the only way to get a child's peak RSS"
+    )]
+    let (rc, usage) = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        let rc = libc::wait4(pid, &mut status, 0, &mut usage);
+        (rc, usage)
+    };
+    assert_eq!(rc, pid, "wait4: {}", std::io::Error::last_os_error());
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    let run = Run {
+        code,
+        stdout: std::fs::read_to_string(o).unwrap(),
+        stderr: std::fs::read_to_string(e).unwrap(),
+    };
+    // Linux reports `ru_maxrss` in KiB.
+    (run, u64::try_from(usage.ru_maxrss).unwrap() * 1024, floor)
+}
+
+/// Peak memory allowed for the 100,000-commit history below (documented in the README).
+const HISTORY_RSS_BOUND: u64 = 150 << 20;
+
+/// 100,000 commits, each rewriting one of 100 files (in 10 directories, so that each commit's
+/// new trees are small and `fast-import` takes seconds) with a unique 2 KiB blob (195 MiB of
+/// distinct blob content in all), a token added in commit 10 and deleted in commit 20. The
+/// scan must find and attribute it, and peak memory must stay under [`HISTORY_RSS_BOUND`]:
+/// well below the blob content, so blobs are not all held at once.
+#[test]
+fn git_hundred_thousand_commits_bounded_memory() {
+    use std::fmt::Write as _;
+    const COMMITS: usize = 100_000;
+    let (_t, dir) = new_repo();
+    let filler = "lorem ipsum dolor sit amet consectetur adipiscing elit\n".repeat(37);
+    // Written to a file a commit at a time, so the test process (whose memory a child's peak
+    // RSS can inherit, see `run_measuring_rss`) never holds the 230 MB stream.
+    let stream_path = dir.parent().unwrap().join("history.fi");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&stream_path).unwrap());
+    let mut stream = String::new();
+    for i in 1..=COMMITS {
+        stream.clear();
+        let _ = writeln!(stream, "commit refs/heads/main\nmark :{i}");
+        let _ = writeln!(
+            stream,
+            "author Ada <ada@example.com> {} +0000",
+            1_704_067_200 + i
+        );
+        let _ = writeln!(
+            stream,
+            "committer Ada <ada@example.com> {} +0000",
+            1_704_067_200 + i
+        );
+        let msg = format!("commit {i}");
+        let _ = writeln!(stream, "data {}\n{msg}", msg.len());
+        match i {
+            10 => {
+                let body = format!("T={}\n", github_token(415));
+                let _ = writeln!(
+                    stream,
+                    "M 100644 inline cfg/deploy.env\ndata {}\n{body}",
+                    body.len()
+                );
+            }
+            20 => stream.push_str("D cfg/deploy.env\n"),
+            _ => {
+                let body = format!("revision {i}\n{filler}");
+                let _ = writeln!(
+                    stream,
+                    "M 100644 inline d{}/f{}.txt\ndata {}\n{body}",
+                    i % 10,
+                    i / 10 % 10,
+                    body.len()
+                );
+            }
+        }
+        stream.push('\n');
+        std::io::Write::write_all(&mut out, stream.as_bytes()).unwrap();
+    }
+    drop(out);
+    let t = Instant::now();
+    git_input(
+        &dir,
+        &["fast-import", "--quiet", "--export-marks=marks"],
+        Some(Input::File(std::fs::File::open(&stream_path).unwrap())),
+    );
+    std::fs::remove_file(&stream_path).unwrap();
+    eprintln!("fast-import of {COMMITS} commits: {:?}", t.elapsed());
+    let marks = std::fs::read_to_string(dir.join("marks")).unwrap();
+    let c10 = marks
+        .lines()
+        .find_map(|l| l.strip_prefix(":10 "))
+        .unwrap()
+        .to_string();
+
+    let t = Instant::now();
+    let (r, rss, floor) = run_measuring_rss(&dir, &["git", "-f", "jsonl", "--threads", "2"]);
+    let took = t.elapsed();
+    eprintln!(
+        "{COMMITS} commits scanned in {took:?}, peak RSS {} MiB (test process at spawn: {} MiB)",
+        rss >> 20,
+        floor >> 20
+    );
+    assert_ne!(r.code, 101, "{}", r.stderr);
+    assert!(took < BOUND, "took {took:?}");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let f = r.jsonl();
+    assert_eq!(git_found(&r), [("cfg/deploy.env".to_string(), c10.clone())]);
+    assert_eq!(f[0]["commit"]["summary"], "commit 10");
+    assert!(r.stderr.contains("scanned 99999 blobs"), "{}", r.stderr);
+    assert!(rss > 1 << 20, "wait4 reported {rss} bytes");
+    assert!(
+        rss < HISTORY_RSS_BOUND,
+        "peak RSS {} MiB over the {} MiB bound",
+        rss >> 20,
+        HISTORY_RSS_BOUND >> 20
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
