@@ -601,6 +601,22 @@ fn git_truncated_index_for_staged() {
     }
 }
 
+/// `index.skipHash` (set by `feature.manyFiles`) makes git write an all-zero trailer instead of
+/// the SHA-1: that index is whole, and `--staged` reads it.
+#[test]
+fn git_staged_index_with_skip_hash() {
+    let (_t, dir) = new_repo();
+    commit_file(&dir, "a.txt", "a\n", "base");
+    git(&dir, &["config", "index.skipHash", "true"]);
+    std::fs::write(dir.join("b.env"), format!("T={}\n", github_token(416))).unwrap();
+    git(&dir, &["add", "b.env"]);
+    let bytes = std::fs::read(dir.join(".git/index")).unwrap();
+    assert_eq!(bytes[bytes.len() - 20..], [0; 20], "git wrote no checksum");
+    let r = run_bounded(&dir, &["git", "--staged", "-f", "jsonl"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(triples(&r.jsonl()), [gh("b.env", 1)]);
+}
+
 /// One commit holding 100,000 files in 1,000 directories, written with `git fast-import`.
 #[test]
 fn git_huge_tree() {
