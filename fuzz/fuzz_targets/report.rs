@@ -14,9 +14,20 @@ use leakhound::rules::{Confidence, RuleId, RuleSet};
 use leakhound::source::{Skip, SkipReason};
 use libfuzzer_sys::fuzz_target;
 
+/// Every 40th built-in rule (8 of 318, from different files). SARIF writes the whole rule set's
+/// descriptors into every report; with all 318 that is a 432 KB constant array, and writing and
+/// parsing it back twice per input took about 65% of the target's time (perf) for no coverage
+/// the first input does not already give. The findings' ids come from this set, so every
+/// `ruleIndex` still points at a real descriptor.
 fn rules() -> &'static RuleSet {
     static RULES: OnceLock<RuleSet> = OnceLock::new();
-    RULES.get_or_init(|| RuleSet::builtin().expect("built-in rules load"))
+    RULES.get_or_init(|| {
+        let all = RuleSet::builtin().expect("built-in rules load").into_rules();
+        let mut set = RuleSet::default();
+        set.extend(all.into_iter().step_by(40).collect())
+            .expect("ids are unique");
+        set
+    })
 }
 
 fn text(b: &[u8]) -> String {

@@ -119,9 +119,17 @@ impl<S: Sink> Worker<'_, S> {
                 let path = walk_error_path(&err)
                     .map(|p| display_path(&p, self.strip))
                     .unwrap_or_default();
+                // A directory listed by its parent and gone before it was read.
+                let vanished = err
+                    .io_error()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound);
                 self.sink.skip(Skip {
                     path,
-                    reason: SkipReason::WalkError,
+                    reason: if vanished {
+                        SkipReason::Vanished
+                    } else {
+                        SkipReason::WalkError
+                    },
                     detail: Some(err.to_string()),
                 });
                 return;
@@ -145,12 +153,35 @@ impl<S: Sink> Worker<'_, S> {
         self.scan_file(entry.path());
     }
 
+    /// Reads and scans one file the walk listed as a regular file. Between the listing and the
+    /// open the tree may change: a file removed is a `vanished` skip; one replaced by a FIFO or
+    /// device is opened without blocking (a FIFO's open would otherwise wait for a writer
+    /// forever) and, like one replaced by a directory, skipped as `vanished` once its type is
+    /// seen. A file that grows past the size limit while read is skipped as too large; one
+    /// truncated while memory-mapped is the documented mmap risk (see below).
     fn scan_file(&mut self, path: &Path) {
-        let file = match File::open(path) {
+        let file = match open_no_block(path) {
             Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return self.skip(
+                    path,
+                    SkipReason::Vanished,
+                    Some(format!("removed after it was listed: {e}")),
+                );
+            }
             Err(e) => return self.skip(path, SkipReason::Unreadable, Some(e.to_string())),
         };
         let len = match file.metadata() {
+            Ok(m) if !m.is_file() => {
+                return self.skip(
+                    path,
+                    SkipReason::Vanished,
+                    Some(format!(
+                        "replaced by a {} after it was listed",
+                        kind_name(m.file_type())
+                    )),
+                );
+            }
             Ok(m) => m.len(),
             Err(e) => return self.skip(path, SkipReason::Unreadable, Some(e.to_string())),
         };
@@ -203,6 +234,42 @@ impl<S: Sink> Worker<'_, S> {
     }
 }
 
+/// Opens `path` for reading without blocking on a FIFO (`O_NONBLOCK`; no effect on regular
+/// files' reads).
+fn open_no_block(path: &Path) -> std::io::Result<File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    opts.open(path)
+}
+
+fn kind_name(ft: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "FIFO";
+        }
+        if ft.is_socket() {
+            return "socket";
+        }
+        if ft.is_block_device() || ft.is_char_device() {
+            return "device";
+        }
+    }
+    if ft.is_dir() {
+        "directory"
+    } else if ft.is_symlink() {
+        "symbolic link"
+    } else {
+        "special file"
+    }
+}
+
 /// Whether the content looks binary: a NUL byte in its first [`BINARY_PROBE`] bytes.
 pub fn is_binary(bytes: &[u8]) -> bool {
     memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some()
@@ -239,6 +306,155 @@ mod tests {
             display_path(Path::new("other/x"), Some(Path::new("root"))),
             "other/x"
         );
+    }
+
+    /// Collects what a worker hands its sink.
+    #[derive(Default)]
+    struct Collect {
+        blobs: Vec<(String, Vec<u8>)>,
+        skips: Vec<Skip>,
+    }
+
+    impl Sink for &mut Collect {
+        fn blob(&mut self, blob: Blob<'_>) {
+            let Origin::File { path } = blob.origin else {
+                panic!("fs blobs are files")
+            };
+            self.blobs.push((path, blob.bytes.to_vec()));
+        }
+        fn skip(&mut self, skip: Skip) {
+            self.skips.push(skip);
+        }
+    }
+
+    fn opts() -> FsOptions {
+        FsOptions {
+            no_ignore: true,
+            follow: false,
+            max_file_size: 1 << 20,
+            scan_binary: false,
+            threads: 1,
+        }
+    }
+
+    /// Lists `root` the way the parallel walk does (same builder options), then lets `change`
+    /// alter the tree before any file is read, then hands every entry to a worker: the race
+    /// between walk and read, staged deterministically.
+    fn walk_then_change(root: &Path, change: impl FnOnce()) -> Collect {
+        let entries: Vec<_> = WalkBuilder::new(root)
+            .hidden(false)
+            .git_ignore(false)
+            .ignore(false)
+            .parents(false)
+            .sort_by_file_name(std::cmp::Ord::cmp)
+            .build()
+            .collect();
+        change();
+        let mut out = Collect::default();
+        let opts = opts();
+        let mut worker = Worker {
+            sink: &mut out,
+            buf: Vec::new(),
+            opts: &opts,
+            strip: Some(root),
+        };
+        for e in entries {
+            worker.visit(e);
+        }
+        out
+    }
+
+    #[test]
+    fn files_that_vanish_or_change_type_after_the_walk_are_skipped_and_the_rest_scanned() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for name in ["a.txt", "gone.txt", "to-dir.txt", "to-fifo.txt", "z.txt"] {
+            std::fs::write(root.join(name), format!("{name}\n")).unwrap();
+        }
+        let out = walk_then_change(root, || {
+            std::fs::remove_file(root.join("gone.txt")).unwrap();
+            std::fs::remove_file(root.join("to-dir.txt")).unwrap();
+            std::fs::create_dir(root.join("to-dir.txt")).unwrap();
+            std::fs::remove_file(root.join("to-fifo.txt")).unwrap();
+            let made = std::process::Command::new("mkfifo")
+                .arg(root.join("to-fifo.txt"))
+                .status()
+                .unwrap();
+            assert!(made.success());
+        });
+        let scanned: Vec<_> = out
+            .blobs
+            .iter()
+            .map(|(p, b)| (p.as_str(), &b[..]))
+            .collect();
+        assert_eq!(
+            scanned,
+            [("a.txt", &b"a.txt\n"[..]), ("z.txt", &b"z.txt\n"[..])]
+        );
+        let skips: Vec<_> = out
+            .skips
+            .iter()
+            .map(|s| {
+                (
+                    s.path.as_str(),
+                    s.reason,
+                    s.detail.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(skips.len(), 3, "{skips:?}");
+        assert_eq!(skips[0].0, "gone.txt");
+        assert_eq!(skips[0].1, SkipReason::Vanished);
+        assert!(
+            skips[0].2.contains("removed after it was listed"),
+            "{skips:?}"
+        );
+        assert!(skips[0].2.contains("No such file"), "{skips:?}");
+        assert_eq!(
+            skips[1],
+            (
+                "to-dir.txt",
+                SkipReason::Vanished,
+                "replaced by a directory after it was listed".to_string()
+            )
+        );
+        assert_eq!(
+            skips[2],
+            (
+                "to-fifo.txt",
+                SkipReason::Vanished,
+                "replaced by a FIFO after it was listed".to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn a_directory_removed_after_it_was_listed_is_a_vanished_skip() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir(root.join("sub")).unwrap();
+        std::fs::write(root.join("sub/x.txt"), "x\n").unwrap();
+        // The parallel walker reads a directory's entries only when it gets to it, after its
+        // parent listed it. The sequential walker used here reads as it lists, so the error is
+        // produced by walking the removed directory itself: the same I/O error, with its path.
+        let sub = root.join("sub");
+        std::fs::remove_dir_all(&sub).unwrap();
+        let err = WalkBuilder::new(&sub)
+            .build()
+            .find_map(Result::err)
+            .unwrap();
+        let mut out = Collect::default();
+        let opts = opts();
+        let mut worker = Worker {
+            sink: &mut out,
+            buf: Vec::new(),
+            opts: &opts,
+            strip: Some(root),
+        };
+        worker.visit(Err(err));
+        assert_eq!(out.skips.len(), 1);
+        assert_eq!(out.skips[0].path, "sub");
+        assert_eq!(out.skips[0].reason, SkipReason::Vanished);
     }
 
     #[test]

@@ -20,8 +20,11 @@ pub enum SkipReason {
     Binary,
     /// Larger than `--max-file-size`.
     TooLarge,
-    /// Could not be opened or read (permissions, vanished during the scan, I/O error).
+    /// Could not be opened or read (permissions, I/O error).
     Unreadable,
+    /// Listed by the walk, then removed or replaced by something other than a regular file
+    /// before it was read: the tree changed during the scan.
+    Vanished,
     /// A symbolic link, not followed (`--follow` follows links).
     Symlink,
     /// A FIFO, socket or device: reading it could block or never end.
@@ -41,6 +44,7 @@ impl SkipReason {
             SkipReason::Binary => "binary",
             SkipReason::TooLarge => "too-large",
             SkipReason::Unreadable => "unreadable",
+            SkipReason::Vanished => "vanished",
             SkipReason::Symlink => "symlink",
             SkipReason::SpecialFile => "special-file",
             SkipReason::WalkError => "walk-error",
@@ -55,6 +59,9 @@ impl SkipReason {
             SkipReason::Binary => "--scan-binary scans them",
             SkipReason::TooLarge => "raise --max-file-size to scan them",
             SkipReason::Unreadable | SkipReason::WalkError => "--verbose lists them with the error",
+            SkipReason::Vanished => {
+                "the tree changed during the scan; --verbose names them, scan again once it is still"
+            }
             SkipReason::Symlink => "--follow follows links",
             SkipReason::SpecialFile => "FIFOs, sockets and devices are never read",
             SkipReason::Submodule => "scan each submodule's repository separately",

@@ -46,6 +46,18 @@ pub enum GitError {
         /// Why it failed and what is expected.
         message: String,
     },
+    /// The index file is truncated or damaged: scanning it would read garbage.
+    #[error(
+        "{}: corrupt git index: {message}; `git status` shows the same, and removing the file \
+         and running `git reset` rebuilds it from HEAD (what was staged must be added again)",
+        path.display()
+    )]
+    CorruptIndex {
+        /// The index file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
     /// Any other libgit2 failure, with what was being done.
     #[error("{what}: {error}")]
     Git {

@@ -48,7 +48,7 @@ pub fn staged(repo: &Repository) -> Result<(Vec<StagedChange>, Vec<Skip>), GitEr
     };
     let index_path =
         std::env::var_os("GIT_INDEX_FILE").map_or_else(|| repo.path().join("index"), PathBuf::from);
-    if let Some(found) = via_cache_tree(repo, &index_path, head_tree.as_ref()) {
+    if let Some(found) = via_cache_tree(repo, &index_path, head_tree.as_ref())? {
         return Ok(found);
     }
     let index = if index_path.exists() {
@@ -102,13 +102,20 @@ type Found = (Vec<StagedChange>, Vec<Skip>);
 
 /// The fast path (see [`super::index`]): `None` when the index is in a form it does not read,
 /// and the caller falls back to libgit2's tree-to-index diff.
-fn via_cache_tree(repo: &Repository, index_path: &Path, head: Option<&Tree<'_>>) -> Option<Found> {
+///
+/// # Errors
+/// [`GitError::CorruptIndex`] when the file's checksum does not match (truncated or damaged).
+fn via_cache_tree(
+    repo: &Repository,
+    index_path: &Path,
+    head: Option<&Tree<'_>>,
+) -> Result<Option<Found>, GitError> {
     let file = match std::fs::File::open(index_path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Some((Vec::new(), Vec::new()));
+            return Ok(Some((Vec::new(), Vec::new())));
         }
-        Err(_) => return None,
+        Err(_) => return Ok(None),
     };
     // SAFETY: read-only map, dropped before returning. git replaces the index by renaming a
     // new file over it, so the mapped file is not truncated under us; a writer that did
@@ -116,17 +123,24 @@ fn via_cache_tree(repo: &Repository, index_path: &Path, head: Option<&Tree<'_>>)
     // trade-off too). Mapping instead of reading saves copying and zeroing 3 MB on a
     // 22,770-file checkout.
     #[expect(unsafe_code, reason = "memory-mapping the index, see above")]
-    let data = unsafe { memmap2::Mmap::map(&file) }.ok()?;
-    let index = index::read(&data)?;
+    let Ok(data) = (unsafe { memmap2::Mmap::map(&file) }) else {
+        return Ok(None);
+    };
+    index::verify(&data).map_err(|message| GitError::CorruptIndex {
+        path: index_path.to_path_buf(),
+        message,
+    })?;
+    let Some(index) = index::read(&data) else {
+        return Ok(None);
+    };
     let mut found = (Vec::new(), Vec::new());
     let node = index.tree.as_ref();
     if let (Some(n), Some(h)) = (node, head) {
         if n.id == Some(h.id()) {
-            return Some(found);
+            return Ok(Some(found));
         }
     }
-    compare(repo, &index.entries, 0, node, head, &mut found)?;
-    Some(found)
+    Ok(compare(repo, &index.entries, 0, node, head, &mut found).map(|()| found))
 }
 
 /// Compares the index entries of one directory (`entries`, whose paths all start with a
