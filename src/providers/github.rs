@@ -1,5 +1,6 @@
 //! GitHub: `GET /user` identifies a token's owner; `POST /credentials/revoke` (unauthenticated,
-//! a list of leaked tokens) revokes personal access tokens, OAuth and GitHub App user tokens.
+//! a list of leaked tokens) revokes personal access tokens, OAuth and GitHub App user tokens;
+//! an installation token (`ghs_`) revokes itself with `DELETE /installation/token`.
 
 use std::time::Duration;
 
@@ -18,7 +19,7 @@ static INFO: Info = Info {
 };
 
 /// Token kinds `POST /credentials/revoke` documents: classic and fine-grained PATs, OAuth app
-/// tokens, GitHub App user-to-server and refresh tokens (not installation tokens, `ghs_`).
+/// tokens, GitHub App user-to-server and refresh tokens (installation tokens are handled apart).
 const REVOCABLE: &[&str] = &["ghp_", "github_pat_", "gho_", "ghu_", "ghr_"];
 
 impl Provider for GitHub {
@@ -53,6 +54,22 @@ impl Provider for GitHub {
     }
 
     fn revoke(&self, api: &Api<'_>, cred: &Credential<'_>) -> Revocation {
+        if cred.secret.starts_with("ghs_") {
+            // An installation token revokes itself: DELETE /installation/token, 204.
+            return match api
+                .delete("/installation/token")
+                .bearer(cred.secret)
+                .header("Accept", "application/vnd.github+json")
+                .header("X-GitHub-Api-Version", "2022-11-28")
+                .send()
+            {
+                Ok(r) if r.status == 204 => {
+                    Revocation::new(Outcome::Revoked, Some(&r), "revoked (204)")
+                }
+                Ok(r) => Revocation::from_response(&r),
+                Err(e) => e.into(),
+            };
+        }
         if !REVOCABLE.iter().any(|p| cred.secret.starts_with(p)) {
             return Revocation::new(
                 Outcome::Refused,
@@ -143,6 +160,30 @@ mod tests {
         spec.live = Reply::json(200, r#"{"login":"bot"}"#);
         spec.identity = Some("bot");
         battery::verify(&spec);
+    }
+
+    #[test]
+    fn an_installation_token_revokes_itself() {
+        battery::revoke(&RevokeSpec {
+            provider: &GitHub,
+            rule: "github-server-to-server-token",
+            secret: "ghs_R8cW2mJ5tLx9QvB3nZ7kD1fH6yP4sA0eU2iO",
+            success: vec![Reply::status(204)],
+            lookups: 0,
+            dry_run_calls: 0,
+            check: |reqs| {
+                assert_eq!(reqs.len(), 1);
+                assert_eq!(
+                    (reqs[0].method.as_str(), reqs[0].path.as_str()),
+                    ("DELETE", "/installation/token")
+                );
+                assert_eq!(
+                    reqs[0].header("authorization"),
+                    Some("Bearer ghs_R8cW2mJ5tLx9QvB3nZ7kD1fH6yP4sA0eU2iO")
+                );
+            },
+            failure: vec![Reply::json(401, r#"{"message":"Bad credentials"}"#)],
+        });
     }
 
     #[test]

@@ -50,6 +50,7 @@ mod github;
 mod gitlab;
 mod gocardless;
 mod google;
+mod google_oauth;
 mod groq;
 mod hashicorp;
 mod heroku;
@@ -381,6 +382,7 @@ pub fn all() -> &'static [&'static dyn Provider] {
         &gitlab::GitLab,
         &gocardless::GoCardless,
         &google::Google,
+        &google_oauth::GoogleOAuth,
         &groq::Groq,
         &hashicorp::HashiCorp,
         &heroku::Heroku,
