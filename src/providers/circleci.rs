@@ -58,7 +58,7 @@ mod tests {
             invalid: Reply::json(401, r#"{"message":"You must log in first."}"#),
             check: |r: &Recorded| {
                 assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/api/v2/me"));
-                assert_eq!(r.header("circle-token"), Some(format!("{SECRET}").as_str()));
+                assert_eq!(r.header("circle-token"), Some(SECRET));
                 assert_eq!(r.header("authorization"), None);
             },
             forbidden: Status::Unknown,

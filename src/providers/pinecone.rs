@@ -60,7 +60,7 @@ mod tests {
             ),
             check: |r: &Recorded| {
                 assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/indexes"));
-                assert_eq!(r.header("api-key"), Some(format!("{SECRET}").as_str()));
+                assert_eq!(r.header("api-key"), Some(SECRET));
                 assert_eq!(r.header("x-pinecone-api-version"), Some("2025-04"));
                 assert_eq!(r.header("authorization"), None);
             },

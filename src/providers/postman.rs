@@ -57,7 +57,7 @@ mod tests {
             ),
             check: |r: &Recorded| {
                 assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/me"));
-                assert_eq!(r.header("x-api-key"), Some(format!("{SECRET}").as_str()));
+                assert_eq!(r.header("x-api-key"), Some(SECRET));
                 assert_eq!(r.header("authorization"), None);
             },
             forbidden: Status::Unknown,

@@ -61,10 +61,7 @@ mod tests {
                     (r.method.as_str(), r.path.as_str()),
                     ("GET", "/api/v1/gems.json")
                 );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("{SECRET}").as_str())
-                );
+                assert_eq!(r.header("authorization"), Some(SECRET));
             },
             forbidden: Status::Unknown,
             not_found: Status::Unknown,
