@@ -114,4 +114,21 @@ mod tests {
         assert_eq!(v.status, Status::Unknown);
         assert!(!format!("{v:?}").contains(TOKEN));
     }
+
+    #[test]
+    fn an_answer_without_ok_true_is_unknown() {
+        let server = crate::providers::fake::FakeServer::start(vec![Reply::json(
+            200,
+            r#"{"ok":false,"error_code":401,"description":"Unauthorized"}"#,
+        )]);
+        let client = battery::client("telegram", &server, false);
+        let ann = std::collections::BTreeMap::new();
+        let cred = Credential {
+            rule: "telegram-bot-token",
+            secret: TOKEN,
+            annotations: &ann,
+        };
+        let v = Telegram.verify(&Api::new(&client, &INFO, TOKEN), &cred);
+        assert_eq!(v.status, Status::Unknown);
+    }
 }
