@@ -11,7 +11,7 @@ pub struct Brevo;
 
 static INFO: Info = Info {
     name: "brevo",
-    docs: "https://developers.brevo.com/reference/getaccount",
+    docs: "https://developers.brevo.com/reference/get-account",
     base: "https://api.brevo.com",
     hosts: &["api.brevo.com"],
     revoke: false,

@@ -11,7 +11,7 @@ pub struct Contentful;
 
 static INFO: Info = Info {
     name: "contentful",
-    docs: "https://www.contentful.com/developers/docs/references/content-management-api/#/reference/users/user/get-the-authenticated-user",
+    docs: "https://www.contentful.com/developers/docs/references/content-management-api/users/get-the-authenticated-user",
     base: "https://api.contentful.com",
     hosts: &["api.contentful.com"],
     revoke: false,

@@ -1,27 +1,27 @@
-//! DigitalOcean: `GET /v2/account` names the account of a personal access or OAuth token.
-//! OAuth access tokens (`doo_v1_`) are revoked through the OAuth server's
-//! `POST https://cloud.digitalocean.com/v1/oauth/revoke` (the token as bearer and as the
-//! `token` form field). Refresh tokens cannot call the API and are not checked.
+//! DigitalOcean: `GET /v2/account` (<https://docs.digitalocean.com/reference/api/api-reference/#operation/account_get>)
+//! names the account of a personal access or OAuth token. Refresh tokens cannot call the API
+//! and are not checked.
+//!
+//! No revocation: the OAuth server's `/revoke` endpoint is listed in the documentation
+//! (<https://docs.digitalocean.com/reference/api/oauth/>) as "revoke an access token", but its
+//! parameters, authentication and answers could not be confirmed there, so it is not called;
+//! tokens are deleted in the control panel.
 
 use std::time::Duration;
 
-use super::http::Method;
-use super::{json_str, Api, Credential, Info, Outcome, Provider, Revocation, Verdict};
+use super::{json_str, Api, Credential, Info, Provider, Verdict};
 
 /// DigitalOcean.
 pub struct DigitalOcean;
 
 static INFO: Info = Info {
     name: "digitalocean",
-    docs: "https://docs.digitalocean.com/reference/api/oauth/",
+    docs: "https://docs.digitalocean.com/reference/api/api-reference/#operation/account_get",
     base: "https://api.digitalocean.com",
-    hosts: &["api.digitalocean.com", "cloud.digitalocean.com"],
-    revoke: true,
+    hosts: &["api.digitalocean.com"],
+    revoke: false,
     interval: Duration::from_millis(100),
 };
-
-/// The OAuth server's revocation endpoint.
-const REVOKE_URL: &str = "https://cloud.digitalocean.com/v1/oauth/revoke";
 
 impl Provider for DigitalOcean {
     fn info(&self) -> &'static Info {
@@ -37,40 +37,14 @@ impl Provider for DigitalOcean {
             Err(e) => e.into(),
         }
     }
-
-    fn revoke(&self, api: &Api<'_>, cred: &Credential<'_>) -> Revocation {
-        if !cred.secret.starts_with("doo_v1_") {
-            return Revocation::new(
-                Outcome::Refused,
-                None,
-                "only OAuth access tokens (doo_v1_) have a revocation API; delete personal \
-                 access tokens in the control panel",
-            );
-        }
-        // The OAuth server is another DigitalOcean host; under --provider-endpoint the same
-        // path goes to the given base.
-        let call = if api.base() == INFO.base {
-            api.absolute(Method::Post, REVOKE_URL)
-        } else {
-            api.post("/v1/oauth/revoke")
-        };
-        match call
-            .bearer(cred.secret)
-            .form(&[("token", cred.secret)])
-            .send()
-        {
-            Ok(r) => Revocation::from_response(&r),
-            Err(e) => e.into(),
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::fake::battery::{self, RevokeSpec, VerifySpec};
+    use crate::providers::fake::battery::{self, VerifySpec};
     use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::{percent_encode, Status};
+    use crate::providers::{Outcome, Status};
 
     const PAT: &str = "dop_v1_3f9a7c2e1b8d4f6a0c5e9b2d7f1a4c8e3f9a7c2e1b8d4f6a0c5e9b2d7f1a4c8e"; // leakhound:allow: a made-up test value
     const OAUTH: &str = "doo_v1_8e1f3a9c4f8a2c1e9b3d4e7fa6c02d5b8e1f3a9c4f8a2c1e9b3d4e7fa6c02d5b"; // leakhound:allow: a made-up test value
@@ -105,50 +79,22 @@ mod tests {
     }
 
     #[test]
-    fn revoke_an_oauth_token() {
-        battery::revoke(&RevokeSpec {
-            provider: &DigitalOcean,
-            rule: "digitalocean-oauth-token",
-            secret: OAUTH,
-            success: vec![Reply::status(200)],
-            lookups: 0,
-            dry_run_calls: 0,
-            check: |reqs| {
-                assert_eq!(reqs.len(), 1);
-                let r = &reqs[0];
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("POST", "/v1/oauth/revoke")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {OAUTH}").as_str())
-                );
-                assert_eq!(
-                    r.header("content-type"),
-                    Some("application/x-www-form-urlencoded")
-                );
-                assert_eq!(r.body_text(), format!("token={}", percent_encode(OAUTH)));
-            },
-            failure: vec![Reply::json(
-                401,
-                r#"{"error":"invalid_token","error_description":"The access token is invalid"}"#,
-            )],
-        });
-    }
-
-    #[test]
-    fn personal_access_tokens_are_not_sent_for_revocation() {
-        let server = crate::providers::fake::FakeServer::start(vec![]);
-        let client = battery::client("digitalocean", &server, false);
-        let ann = std::collections::BTreeMap::new();
-        let cred = Credential {
-            rule: "digitalocean-personal-access-token",
-            secret: PAT,
-            annotations: &ann,
-        };
-        let r = DigitalOcean.revoke(&Api::new(&client, &INFO, PAT), &cred);
-        assert_eq!(r.outcome, Outcome::Refused);
-        assert!(server.requests().is_empty());
+    fn nothing_is_sent_for_revocation() {
+        for (rule, secret) in [
+            ("digitalocean-personal-access-token", PAT),
+            ("digitalocean-oauth-token", OAUTH),
+        ] {
+            let server = crate::providers::fake::FakeServer::start(vec![]);
+            let client = battery::client("digitalocean", &server, false);
+            let ann = std::collections::BTreeMap::new();
+            let cred = Credential {
+                rule,
+                secret,
+                annotations: &ann,
+            };
+            let r = DigitalOcean.revoke(&Api::new(&client, &INFO, secret), &cred);
+            assert_eq!(r.outcome, Outcome::Refused);
+            assert!(server.requests().is_empty());
+        }
     }
 }

@@ -1,24 +1,29 @@
-//! Facebook (Meta Graph API): `GET /me?fields=id,name` with a user or page access token as a
-//! bearer token names whom it acts for. Graph API error code 190 is documented as an invalid
-//! or expired access token, whatever the HTTP status it comes with.
+//! Facebook (Meta Graph API): `GET /me?fields=id,name` names whom a user or page access token
+//! acts for. The Graph API documents the token as the `access_token` parameter
+//! (<https://developers.facebook.com/docs/graph-api/overview>); no `Authorization` header form
+//! could be confirmed in its documentation, so the token goes in the query string, as the API
+//! demands, and is redacted wherever the URL is shown. Graph API error code 190 is documented
+//! (<https://developers.facebook.com/docs/graph-api/guides/error-handling/>) as an expired or
+//! invalid access token, whatever the HTTP status it comes with; no other answer is read as
+//! inactive.
 
 use std::time::Duration;
 
-use super::{json_str, Api, Credential, Info, Provider, Verdict};
+use super::{json_str, percent_encode, unexpected, Api, Credential, Info, Provider, Verdict};
 
 /// Facebook Graph API.
 pub struct Facebook;
 
 static INFO: Info = Info {
     name: "facebook",
-    docs: "https://developers.facebook.com/docs/graph-api/guides/error-handling/",
+    docs: "https://developers.facebook.com/docs/graph-api/overview",
     base: "https://graph.facebook.com",
     hosts: &["graph.facebook.com"],
     revoke: false,
     interval: Duration::from_millis(100),
 };
 
-/// Graph API error code for an invalid, expired or revoked access token.
+/// Graph API error code for an expired, invalid or revoked access token.
 const INVALID_TOKEN: i64 = 190;
 
 impl Provider for Facebook {
@@ -27,16 +32,24 @@ impl Provider for Facebook {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api.get("/me?fields=id,name").bearer(cred.secret).send() {
+        let path = format!(
+            "/me?fields=id,name&access_token={}",
+            percent_encode(cred.secret)
+        );
+        let r = match api.get(&path).send() {
             Ok(r) => r,
             Err(e) => return e.into(),
         };
-        if !r.ok()
-            && r.json().and_then(|v| v.get("error")?.get("code")?.as_i64()) == Some(INVALID_TOKEN)
-        {
+        if r.ok() {
+            return match r.json() {
+                Some(v) => Verdict::active(&r, json_str(&v, "name")),
+                None => Verdict::unknown(Some(&r), "malformed response"),
+            };
+        }
+        if r.json().and_then(|v| v.get("error")?.get("code")?.as_i64()) == Some(INVALID_TOKEN) {
             return Verdict::inactive(&r, "Graph API error 190: invalid or expired token");
         }
-        Verdict::from_identity_endpoint(&r, |v| json_str(v, "name"))
+        Verdict::unknown(Some(&r), &unexpected(&r))
     }
 }
 
@@ -63,18 +76,47 @@ mod tests {
                 r#"{"error":{"message":"Invalid OAuth access token - Cannot parse access token","type":"OAuthException","code":190}}"#,
             ),
             check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/me?fields=id,name")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {TOKEN}").as_str())
-                );
+                assert_eq!(r.method, "GET");
+                assert_eq!(r.path, format!("/me?fields=id,name&access_token={TOKEN}"));
+                assert_eq!(r.header("authorization"), None);
             },
             forbidden: Status::Unknown,
             not_found: Status::Unknown,
             malformed: Status::Unknown,
         });
+    }
+
+    #[test]
+    fn a_401_without_code_190_is_unknown() {
+        let server = crate::providers::fake::FakeServer::start(vec![Reply::json(
+            401,
+            r#"{"error":{"message":"Unsupported request","type":"GraphMethodException","code":100}}"#,
+        )]);
+        let client = battery::client("facebook", &server, false);
+        let ann = std::collections::BTreeMap::new();
+        let cred = Credential {
+            rule: "facebook-access-token",
+            secret: TOKEN,
+            annotations: &ann,
+        };
+        let v = Facebook.verify(&Api::new(&client, &INFO, TOKEN), &cred);
+        assert_eq!(v.status, Status::Unknown);
+    }
+
+    #[test]
+    fn the_token_is_redacted_in_errors() {
+        let server = crate::providers::fake::FakeServer::start(vec![Reply::Hang(
+            Duration::from_millis(900),
+        )]);
+        let client = battery::client("facebook", &server, false);
+        let ann = std::collections::BTreeMap::new();
+        let cred = Credential {
+            rule: "facebook-access-token",
+            secret: TOKEN,
+            annotations: &ann,
+        };
+        let v = Facebook.verify(&Api::new(&client, &INFO, TOKEN), &cred);
+        assert_eq!(v.status, Status::Unknown);
+        assert!(!format!("{v:?}").contains(TOKEN));
     }
 }

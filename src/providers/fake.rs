@@ -307,6 +307,20 @@ pub mod battery {
     /// # Panics
     /// When the provider does not behave as declared.
     pub fn verify(spec: &VerifySpec) {
+        verify_expecting(spec, Status::Inactive);
+    }
+
+    /// [`verify`] for a provider that documents no answer meaning "invalid credential": the
+    /// `invalid` reply (what such a credential gets in practice) must stay unknown, since
+    /// unknown never becomes inactive on an undocumented answer.
+    ///
+    /// # Panics
+    /// When the provider does not behave as declared.
+    pub fn verify_undocumented_invalid(spec: &VerifySpec) {
+        verify_expecting(spec, Status::Unknown);
+    }
+
+    fn verify_expecting(spec: &VerifySpec, invalid: Status) {
         let name = spec.provider.info().name;
         let (v, reqs) = run_verify(spec, vec![spec.live.clone()]);
         assert_eq!(v.status, Status::Active, "{name}: live: {v:?}");
@@ -316,7 +330,7 @@ pub mod battery {
             (spec.check)(r);
         }
         let (v, _) = run_verify(spec, vec![spec.invalid.clone()]);
-        assert_eq!(v.status, Status::Inactive, "{name}: invalid: {v:?}");
+        assert_eq!(v.status, invalid, "{name}: invalid: {v:?}");
         let (v, _) = run_verify(spec, vec![Reply::json(403, r#"{"message":"forbidden"}"#)]);
         assert_eq!(v.status, spec.forbidden, "{name}: 403: {v:?}");
         let (v, _) = run_verify(spec, vec![Reply::json(404, r#"{"message":"not found"}"#)]);

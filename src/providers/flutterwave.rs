@@ -10,7 +10,7 @@ pub struct Flutterwave;
 
 static INFO: Info = Info {
     name: "flutterwave",
-    docs: "https://developer.flutterwave.com/reference/get-all-wallet-balances",
+    docs: "https://developer.flutterwave.com/v3.0.0/reference/get-all-wallet-balances",
     base: "https://api.flutterwave.com",
     hosts: &["api.flutterwave.com"],
     revoke: false,

@@ -1,5 +1,6 @@
 //! HubSpot: a private app access token (`pat-…`) reads the account it belongs to
-//! (`GET /account-info/v3/details`). Legacy API keys were retired by HubSpot and are not
+//! (`GET /account-info/2026-03/details`, the current date-versioned path; `/v3/details` is now
+//! documented only under "legacy"). Legacy API keys were retired by HubSpot and are not
 //! checked.
 
 use std::time::Duration;
@@ -11,7 +12,7 @@ pub struct HubSpot;
 
 static INFO: Info = Info {
     name: "hubspot",
-    docs: "https://developers.hubspot.com/docs/api-reference/account-account-info-v3/guide",
+    docs: "https://developers.hubspot.com/docs/api-reference/latest/account/account-information/get-account-details",
     base: "https://api.hubapi.com",
     hosts: &["api.hubapi.com"],
     revoke: false,
@@ -24,7 +25,12 @@ impl Provider for HubSpot {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let mut v = bearer_get(api, "/account-info/v3/details", cred.secret, "portalId");
+        let mut v = bearer_get(
+            api,
+            "/account-info/2026-03/details",
+            cred.secret,
+            "portalId",
+        );
         v.identity = v.identity.map(|p| format!("portal {p}"));
         v
     }
@@ -58,7 +64,7 @@ mod tests {
             check: |r: &Recorded| {
                 assert_eq!(
                     (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/account-info/v3/details")
+                    ("GET", "/account-info/2026-03/details")
                 );
                 assert_eq!(
                     r.header("authorization"),

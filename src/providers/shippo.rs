@@ -10,7 +10,7 @@ pub struct Shippo;
 
 static INFO: Info = Info {
     name: "shippo",
-    docs: "https://docs.goshippo.com/docs/guides_general/authentication/",
+    docs: "https://docs.goshippo.com/guides/authentication",
     base: "https://api.goshippo.com",
     hosts: &["api.goshippo.com"],
     revoke: false,

@@ -10,7 +10,7 @@ pub struct Squarespace;
 
 static INFO: Info = Info {
     name: "squarespace",
-    docs: "https://developers.squarespace.com/commerce-apis/authorization-api",
+    docs: "https://developers.squarespace.com/commerce-apis/retrieve-basic-site-info",
     base: "https://api.squarespace.com",
     hosts: &["api.squarespace.com"],
     revoke: false,

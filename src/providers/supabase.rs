@@ -1,5 +1,7 @@
 //! Supabase Management API: `GET /v1/organizations` with the token as a bearer token (personal
-//! access tokens, `sbp_`), which lists the user's organizations.
+//! access tokens, `sbp_`), which lists the user's organizations. The Management API is limited to
+//! 60 requests a minute per user (<https://supabase.com/docs/reference/api/introduction>), hence
+//! one request a second.
 
 use std::time::Duration;
 
@@ -14,7 +16,7 @@ static INFO: Info = Info {
     base: "https://api.supabase.com",
     hosts: &["api.supabase.com"],
     revoke: false,
-    interval: Duration::from_millis(100),
+    interval: Duration::from_millis(1000),
 };
 
 impl Provider for Supabase {

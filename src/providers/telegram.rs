@@ -1,11 +1,12 @@
-//! Telegram: the Bot API's `getMe` names the bot. The Bot API takes the token only in the URL
+//! Telegram: the Bot API's `getMe` names the bot (<https://core.telegram.org/bots/api#getme>;
+//! a live token answers `{"ok":true,"result":{...}}`). The Bot API takes the token only in the URL
 //! path (`/bot<token>/getMe`), so it is there, and redacted wherever the URL is shown. The Bot
 //! API has no revocation (`logOut` and `close` only move the bot between servers); a token is
 //! revoked through @BotFather.
 
 use std::time::Duration;
 
-use super::{json_str, Api, Credential, Info, Provider, Verdict};
+use super::{json_str, unexpected, Api, Credential, Info, Provider, Verdict};
 
 /// Telegram Bot API.
 pub struct Telegram;
@@ -32,11 +33,28 @@ impl Provider for Telegram {
         {
             return Verdict::unknown(None, "not a bot token's characters; not checked");
         }
-        match api.get(&format!("/bot{}/getMe", cred.secret)).send() {
-            Ok(r) => Verdict::from_identity_endpoint(&r, |v| {
-                json_str(v, "result/username").map(|u| format!("bot @{u}"))
-            }),
-            Err(e) => e.into(),
+        let r = match api.get(&format!("/bot{}/getMe", cred.secret)).send() {
+            Ok(r) => r,
+            Err(e) => return e.into(),
+        };
+        // The Bot API documents only `ok`: true is a successful call; when false, the
+        // `error_code` is explained in `description` and "subject to change", so no status or
+        // code is documented as "invalid token". A rejected token is therefore unknown.
+        let body = if r.ok() { r.json() } else { None };
+        match body {
+            Some(v) if v.get("ok").and_then(serde_json::Value::as_bool) == Some(true) => {
+                let who = json_str(&v, "result/username").map(|u| format!("bot @{u}"));
+                Verdict::active(&r, who)
+            }
+            Some(_) => Verdict::unknown(Some(&r), "the Bot API did not answer ok"),
+            None if r.ok() => Verdict::unknown(Some(&r), "malformed response"),
+            None => Verdict::unknown(
+                Some(&r),
+                &format!(
+                    "{} (the Bot API documents no answer meaning an invalid token)",
+                    unexpected(&r)
+                ),
+            ),
         }
     }
 }
@@ -52,7 +70,9 @@ mod tests {
 
     #[test]
     fn verify() {
-        battery::verify(&VerifySpec {
+        // The Bot API documents no "invalid token" answer (its error codes are "subject to
+        // change"), so the 401 a revoked token gets in practice stays unknown.
+        battery::verify_undocumented_invalid(&VerifySpec {
             provider: &Telegram,
             rule: "telegram-bot-token",
             secret: TOKEN,
@@ -93,5 +113,22 @@ mod tests {
         let v = Telegram.verify(&Api::new(&client, &INFO, TOKEN), &cred);
         assert_eq!(v.status, Status::Unknown);
         assert!(!format!("{v:?}").contains(TOKEN));
+    }
+
+    #[test]
+    fn an_answer_without_ok_true_is_unknown() {
+        let server = crate::providers::fake::FakeServer::start(vec![Reply::json(
+            200,
+            r#"{"ok":false,"error_code":401,"description":"Unauthorized"}"#,
+        )]);
+        let client = battery::client("telegram", &server, false);
+        let ann = std::collections::BTreeMap::new();
+        let cred = Credential {
+            rule: "telegram-bot-token",
+            secret: TOKEN,
+            annotations: &ann,
+        };
+        let v = Telegram.verify(&Api::new(&client, &INFO, TOKEN), &cred);
+        assert_eq!(v.status, Status::Unknown);
     }
 }
