@@ -375,6 +375,10 @@ fn providers_lists_what_each_supports() {
             p["name"]
         );
     }
+    // The coverage issue #7 asks for.
+    assert!(list.len() >= 60, "{} providers verify", list.len());
+    let revoking = list.iter().filter(|p| p["revoke"] == true).count();
+    assert!(revoking >= 16, "{revoking} providers revoke");
     let text = run_in(&crate::common::root(), &["providers"]);
     assert!(text.stdout.contains("github") && text.stdout.contains("revoke"));
 }
