@@ -580,6 +580,31 @@ mod tests {
     }
 
     #[test]
+    fn a_read_only_request_is_retried_after_a_timeout() {
+        use crate::providers::fake::{FakeServer, Reply};
+        let server = FakeServer::start(vec![
+            Reply::Hang(Duration::from_millis(800)),
+            Reply::json(200, "{}"),
+        ]);
+        let c = Client::new(Settings {
+            timeout: Duration::from_millis(300),
+            backoff: Duration::from_millis(5),
+            endpoints: [("p".to_string(), server.url())].into(),
+            ..Settings::default()
+        });
+        let r = c
+            .send(
+                "p",
+                &[],
+                Duration::ZERO,
+                &get(&format!("{}/x", server.url())),
+            )
+            .expect("response");
+        assert_eq!(r.status, 200);
+        assert_eq!(server.requests().len(), 2);
+    }
+
+    #[test]
     fn a_mutating_request_is_not_retried_after_a_5xx() {
         use crate::providers::fake::{FakeServer, Reply};
         let server = FakeServer::start(vec![Reply::json(503, "{}")]);
