@@ -12,6 +12,7 @@
 //! 3. each candidate `secret` is scored: entropy, placeholder filter, offline check.
 
 pub mod checks;
+pub mod encoded;
 pub mod entropy;
 mod pairing;
 pub mod placeholder;
@@ -22,7 +23,7 @@ use std::num::NonZeroU32;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use thiserror::Error;
 
-use crate::finding::Annotations;
+use crate::finding::{Annotation, Annotations};
 use crate::rules::{Rule, RuleSet};
 
 /// How far a window reaches from a keyword hit looking for the line's ends. Lines longer than
@@ -153,12 +154,39 @@ impl Scanner {
 
     /// Finds every match in `bytes`, sorted by position. Two rules reporting the same span
     /// yield one match, from the rule with the higher confidence (ties: the earlier rule).
+    ///
+    /// Base64 runs are decoded (see [`encoded`]) and scanned the same way, to
+    /// [`encoded::MAX_DEPTH`] levels; their matches span the encoded text, carry the decoded
+    /// secret and are annotated `encoding: base64`.
     pub fn scan(&self, bytes: &[u8], scratch: &mut Scratch) -> Vec<Match> {
         self.scan_depth(bytes, scratch, 0)
     }
 
-    fn scan_depth(&self, bytes: &[u8], scratch: &mut Scratch, _depth: u8) -> Vec<Match> {
+    fn scan_depth(&self, bytes: &[u8], scratch: &mut Scratch, depth: u8) -> Vec<Match> {
         let mut out = self.scan_plain(bytes, scratch);
+        if depth < encoded::MAX_DEPTH {
+            for run in encoded::runs(bytes) {
+                for inner in self.scan_depth(&run.bytes, scratch, depth + 1) {
+                    let secret: Box<[u8]> = inner.secret(&run.bytes).into();
+                    let mut annotations = inner.annotations;
+                    annotations.insert(
+                        "encoding".to_string(),
+                        Annotation::Text("base64".to_string()),
+                    );
+                    out.push(Match {
+                        rule: inner.rule,
+                        start: run.start,
+                        end: run.end,
+                        entropy: inner.entropy,
+                        line: NonZeroU32::MIN,
+                        column: NonZeroU32::MIN,
+                        context: (0, 0),
+                        annotations,
+                        decoded: Some(secret),
+                    });
+                }
+            }
+        }
         if out.is_empty() {
             return out;
         }

@@ -1,7 +1,7 @@
 //! Per-finding annotations end to end: a JWT's past `exp`, the AWS key id paired with a secret
 //! access key, and secrets found inside base64 (`encoding`), in every output format.
 
-use crate::common::{run_in, tempdir};
+use crate::common::{github_token, run_in, tempdir};
 
 /// Standard base64 with padding (test-side, independent of the scanner's decoder).
 fn b64(data: &[u8]) -> String {
@@ -142,4 +142,71 @@ fn aws_secret_is_paired_with_the_nearby_key_id_redacted_like_key_ids() {
         .unwrap();
     assert_eq!(paired["annotations"]["aws_access_key_id"], id);
     assert_eq!(paired["secret"], secret);
+}
+
+#[test]
+fn secret_in_a_base64_encoded_env_file_points_at_the_encoded_text() {
+    let d = tempdir();
+    let token = github_token(7001);
+    let env = format!("GITHUB_TOKEN={token}\nLOG_LEVEL=debug\n");
+    let encoded = b64(env.as_bytes());
+    let manifest = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: ci\ndata:\n  ci.env: {encoded}\n"
+    );
+    std::fs::write(d.path().join("secret.yaml"), &manifest).unwrap();
+
+    let r = run_in(d.path(), &["scan", ".", "-f", "jsonl", "-c", "/dev/null"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let f = r.jsonl();
+    assert_eq!(f.len(), 1, "{}", r.stdout);
+    let x = &f[0];
+    assert_eq!(x["rule"], "github-pat-classic");
+    assert_eq!(x["annotations"]["encoding"], "base64");
+    assert_eq!(x["line"], 6);
+    assert_eq!(x["column"], 11);
+    let start = manifest.find(&encoded).unwrap();
+    assert_eq!(x["start"], start);
+    assert_eq!(x["end"], start + encoded.len());
+    // Redacted as any secret; neither the token nor its encoding appears.
+    assert!(
+        !r.stdout.contains(&token) && !r.stdout.contains(&encoded),
+        "{}",
+        r.stdout
+    );
+
+    let r = run_in(
+        d.path(),
+        &["scan", ".", "-f", "jsonl", "-c", "/dev/null", "--no-redact"],
+    );
+    assert_eq!(r.jsonl()[0]["secret"], token.as_str());
+
+    let r = run_in(d.path(), &["scan", ".", "-f", "text", "-c", "/dev/null"]);
+    assert!(r.stdout.contains("secret.yaml:6:11"), "{}", r.stdout);
+    assert!(r.stdout.contains("(encoding base64)"), "{}", r.stdout);
+}
+
+#[test]
+fn base64_images_and_plain_encoded_text_are_quiet() {
+    let d = tempdir();
+    // A PNG signature and header followed by pseudo-random bytes, as a data URI.
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0".to_vec();
+    let mut x: u32 = 0x1234_5678;
+    for _ in 0..600 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        png.push(x.to_le_bytes()[1]);
+    }
+    let html = format!(
+        "<img alt=\"logo\" src=\"data:image/png;base64,{}\">\n",
+        b64(&png)
+    );
+    std::fs::write(d.path().join("index.html"), html).unwrap();
+    // Encoded text without any secret in it.
+    let note = b64(b"This release notes file mentions a token rotation but holds no token.\n");
+    std::fs::write(d.path().join("notes.txt"), format!("blob: {note}\n")).unwrap();
+
+    let r = run_in(d.path(), &["scan", ".", "-f", "jsonl", "-c", "/dev/null"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
 }
