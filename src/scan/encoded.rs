@@ -2,10 +2,10 @@
 //! scanner, which runs the same keyword prefilter and rules over the decoded text.
 //!
 //! Finding the runs must not cost much on the bytes that hold none (most of a source tree).
-//! The search is the skip search for [`MIN_RUN`] consecutive base64 characters: probe the last
-//! byte of a window; if it is base64, walk back until a byte that is not, and start the next
-//! window just past that byte. In source text a probe touches a few bytes and moves the window
-//! by most of its length, so about one byte in six is looked at.
+//! A run of at least [`MIN_RUN`] (32) characters contains a whole 16-byte block aligned to
+//! the blob's start, so the search classifies every aligned block without branching (an `&` of
+//! per-byte range tests the compiler vectorises) and extends only blocks that are all base64 to
+//! their run's ends. In source code such blocks are rare, so the loop rarely branches.
 
 /// Shortest run worth decoding: 24 bytes of content, less than most credentials plus a name.
 pub const MIN_RUN: usize = 32;
@@ -16,23 +16,22 @@ pub const MAX_DECODED: usize = 4 << 20;
 /// Decoded content that is itself base64 is decoded again, down to this depth.
 pub const MAX_DEPTH: u8 = 2;
 
-// `i` is below 256, so `i as u8` is exact.
-#[allow(clippy::cast_possible_truncation)]
-const fn table() -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        let b = i as u8;
-        t[i] = b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
-        i += 1;
-    }
-    t
+fn is_b64(b: u8) -> bool {
+    let lower = b | 0x20;
+    lower.wrapping_sub(b'a') < 26 || b.wrapping_sub(b'0') < 10 || b == b'+' || b == b'/'
 }
 
-static B64: [bool; 256] = table();
-
-fn is_b64(b: u8) -> bool {
-    B64[b as usize]
+/// Whether all 16 bytes are base64, without early exit (so that it vectorises).
+fn block_is_b64(block: &[u8]) -> bool {
+    let mut all = true;
+    for &b in block {
+        let lower = b | 0x20;
+        all &= (lower.wrapping_sub(b'a') < 26)
+            | (b.wrapping_sub(b'0') < 10)
+            | (b == b'+')
+            | (b == b'/');
+    }
+    all
 }
 
 /// One base64 run: its span in the blob (lines of a wrapped block included) and its decoded
@@ -52,39 +51,34 @@ pub fn runs(bytes: &[u8]) -> Vec<Decoded> {
     let mut out = Vec::new();
     let mut budget = MAX_DECODED;
     let len = bytes.len();
-    let mut i = MIN_RUN - 1;
-    while i < len && budget > 0 {
-        if !is_b64(bytes[i]) {
-            i += MIN_RUN;
+    let mut next = 0; // blocks before this offset were covered by an earlier run
+    for (k, chunk) in bytes.chunks_exact(16).enumerate() {
+        let at = k * 16;
+        if at < next || !block_is_b64(chunk) {
             continue;
         }
-        // Is the whole window [i + 1 - MIN_RUN, i] base64? Check backwards; on the first
-        // byte that is not, the next window that can hold a run ends MIN_RUN past it.
-        let lo = i + 1 - MIN_RUN;
-        let mut k = i;
-        while k > lo && is_b64(bytes[k - 1]) {
-            k -= 1;
+        if budget == 0 {
+            break;
         }
-        if k > lo {
-            i = k - 1 + MIN_RUN;
-            continue;
-        }
-        let mut s = lo;
-        while s > 0 && is_b64(bytes[s - 1]) {
+        let mut s = at;
+        while s > next && is_b64(bytes[s - 1]) {
             s -= 1;
         }
-        let mut e = i + 1;
+        let mut e = at + 16;
         while e < len && is_b64(bytes[e]) {
             e += 1;
         }
+        next = e;
+        if e - s < MIN_RUN {
+            continue;
+        }
         // Cheap rejections first: hex and single-case runs, then runs whose first 36 decoded
         // bytes are not text (DER keys, images, compressed data), before joining and decoding.
-        if !looks_encoded(&bytes[s..e]) || !is_text(&decode(&bytes[s..s + 48.min(e - s) / 4 * 4])) {
-            i = e + MIN_RUN;
+        if !looks_encoded(&bytes[s..e]) || !prefix_is_text(&bytes[s..e]) {
             continue;
         }
         let (end, text) = block(bytes, s, e);
-        i = end + MIN_RUN;
+        next = end;
         let decoded = decode(&text[..text.len().min(MAX_RUN)]);
         if decoded.len() < 16 || !is_text(&decoded) {
             continue;
@@ -153,6 +147,31 @@ fn looks_encoded(run: &[u8]) -> bool {
     run.iter().any(u8::is_ascii_uppercase) && run.iter().any(u8::is_ascii_lowercase)
 }
 
+/// Whether the first 48 characters of a run (36 bytes) decode to text; no allocation, since
+/// most runs in source code (identifiers, test vectors, DER) fail here.
+fn prefix_is_text(run: &[u8]) -> bool {
+    let mut buf = [0u8; 36];
+    let mut n = 0;
+    for quad in run[..run.len().min(48)].chunks_exact(4) {
+        let v = quad
+            .iter()
+            .fold(0u32, |acc, &b| (acc << 6) | u32::from(sextet(b)));
+        buf[n..n + 3].copy_from_slice(&v.to_be_bytes()[1..]);
+        n += 3;
+    }
+    is_text(&buf[..n])
+}
+
+fn sextet(b: u8) -> u8 {
+    match b {
+        b'A'..=b'Z' => b - b'A',
+        b'a'..=b'z' => b - b'a' + 26,
+        b'0'..=b'9' => b - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    }
+}
+
 /// Lenient standard-alphabet decoding of characters already known to be base64; a trailing
 /// single character (no whole byte) is dropped.
 fn decode(text: &[u8]) -> Vec<u8> {
@@ -160,14 +179,7 @@ fn decode(text: &[u8]) -> Vec<u8> {
     let mut acc: u32 = 0;
     let mut bits = 0u32;
     for &b in text {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            _ => 63,
-        };
-        acc = (acc << 6) | u32::from(v);
+        acc = (acc << 6) | u32::from(sextet(b));
         bits += 6;
         if bits >= 8 {
             bits -= 8;
