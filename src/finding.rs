@@ -1,6 +1,7 @@
 //! Findings: what a scan reports, and the [`Secret`] type that keeps the raw value from leaking
 //! into logs by accident.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::num::NonZeroU32;
 
@@ -98,6 +99,42 @@ pub enum Segment {
     Secret(Secret),
 }
 
+/// The value of one [`Annotation`]s entry: plain text, or a value that reports treat like a
+/// secret (redacted unless the run asks otherwise), such as a paired AWS access key id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Annotation {
+    /// Shown as is.
+    Text(String),
+    /// Shown redacted by default, like the finding's own secret.
+    Secret(Secret),
+}
+
+impl Annotation {
+    /// The value as a report shows it.
+    pub fn render(&self, redact_secrets: bool) -> String {
+        match self {
+            Annotation::Text(t) => t.clone(),
+            Annotation::Secret(s) if redact_secrets => s.redacted(),
+            Annotation::Secret(s) => String::from_utf8_lossy(s.expose()).into_owned(),
+        }
+    }
+}
+
+/// Facts the scanner established about a finding, by name: `expired` (a JWT's `exp`, as an
+/// RFC 3339 UTC time, when it is in the past), `aws_access_key_id` (the key id found near an
+/// AWS secret access key), `encoding` (`base64` when the secret was found in decoded content).
+/// Sorted by name, so reports are stable.
+pub type Annotations = BTreeMap<String, Annotation>;
+
+/// Renders annotations as `name value` pairs joined by `, ` (for text and messages).
+pub fn render_annotations(notes: &Annotations, redact_secrets: bool) -> String {
+    notes
+        .iter()
+        .map(|(k, v)| format!("{k} {}", v.render(redact_secrets)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Where a finding is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Location {
@@ -136,6 +173,8 @@ pub struct Finding {
     pub commit: Option<CommitMeta>,
     /// For history findings: whether the same secret is still in `HEAD`'s tree at this path.
     pub present_at_head: Option<bool>,
+    /// What the checks established about it (empty for most findings).
+    pub annotations: Annotations,
     /// Live verification, when `--verify` asked the provider.
     pub verification: Option<Verification>,
     /// Revocation attempt, under `--revoke` or `--revoke-hook`.

@@ -90,6 +90,7 @@ fn finding(record: &[u8]) -> Finding {
         present_at_head: commit.as_ref().map(|_| n % 2 == 0),
         verification: None,
         revocation: None,
+        annotations: Default::default(),
         commit,
     }
 }

@@ -196,7 +196,7 @@ pub(crate) fn finding(
     all: &[Match],
 ) -> Finding {
     let rule = scanner.rule(m);
-    let secret = Secret::new(&bytes[m.start..m.end]);
+    let secret = Secret::new(m.secret(bytes));
     let (cs, ce) = m.context;
     let longest = all.iter().map(|x| x.end - x.start).max().unwrap_or(0);
     let from = all.partition_point(|x| x.start < cs.saturating_sub(longest));
@@ -238,6 +238,7 @@ pub(crate) fn finding(
         context,
         commit: None,
         present_at_head: None,
+        annotations: m.annotations.clone(),
         verification: None,
         revocation: None,
     }

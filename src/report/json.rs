@@ -1,6 +1,7 @@
 //! JSON (one document with a summary) and JSON Lines (one finding per line, for streaming
 //! into other tools).
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -31,6 +32,8 @@ pub struct FindingView<'a> {
     commit: Option<CommitView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     present_at_head: Option<bool>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    annotations: BTreeMap<&'a str, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     verification: Option<&'a Verification>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -79,6 +82,11 @@ impl<'a> FindingView<'a> {
             context: f.context_line(opts.redact),
             commit: f.commit.as_ref().map(CommitView::new),
             present_at_head: f.present_at_head,
+            annotations: f
+                .annotations
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.render(opts.redact)))
+                .collect(),
             verification: f.verification.as_ref(),
             revocation: f.revocation.as_ref(),
         }

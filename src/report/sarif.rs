@@ -102,7 +102,8 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
 
 fn result(f: &Finding, index: usize, opts: ReportOptions) -> SarifResult {
     let secret = f.secret_text(opts.redact);
-    let one_line = !f.secret.expose().contains(&b'\n');
+    let encoded = f.annotations.contains_key("encoding");
+    let one_line = encoded || !f.secret.expose().contains(&b'\n');
     let mut region = Region::builder()
         .start_line(i64::from(f.location.line.get()))
         .start_column(i64::from(f.location.column.get()))
@@ -113,7 +114,12 @@ fn result(f: &Finding, index: usize, opts: ReportOptions) -> SarifResult {
         )
         .build();
     if one_line {
-        let chars = String::from_utf8_lossy(f.secret.expose()).chars().count();
+        // A secret found in decoded content is shown at its encoded text (ASCII base64).
+        let chars = if encoded {
+            f.location.end - f.location.start
+        } else {
+            String::from_utf8_lossy(f.secret.expose()).chars().count()
+        };
         region.end_line = Some(i64::from(f.location.line.get()));
         region.end_column = Some(i64::from(f.location.column.get()) + to_i64(chars));
     }
@@ -137,6 +143,14 @@ fn result(f: &Finding, index: usize, opts: ReportOptions) -> SarifResult {
     }
     if let Some(p) = f.present_at_head {
         props.insert("present_at_head".to_string(), json!(p));
+    }
+    if !f.annotations.is_empty() {
+        let notes: BTreeMap<&str, String> = f
+            .annotations
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.render(opts.redact)))
+            .collect();
+        props.insert("annotations".to_string(), json!(notes));
     }
     if let Some(v) = &f.verification {
         props.insert("verification".to_string(), json!(v));

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::finding::Finding;
+use crate::finding::{render_annotations, Finding};
 use crate::pipeline::Summary;
 use crate::progress::human_bytes;
 
@@ -30,9 +30,14 @@ pub(super) fn write(
             .as_ref()
             .map(|c| format!("@{}", c.short_id()))
             .unwrap_or_default();
+        let notes = if f.annotations.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", render_annotations(&f.annotations, opts.redact))
+        };
         writeln!(
             out,
-            "{bold}{}{at}:{}:{}{reset}: {red}{}{reset} ({}, {} confidence): {}",
+            "{bold}{}{at}:{}:{}{reset}: {red}{}{reset} ({}, {} confidence): {}{notes}",
             l.path,
             l.line,
             l.column,

@@ -12,7 +12,9 @@
 //! 3. each candidate `secret` is scored: entropy, placeholder filter, offline check.
 
 pub mod checks;
+pub mod encoded;
 pub mod entropy;
+mod pairing;
 pub mod placeholder;
 
 use std::cmp::Reverse;
@@ -21,6 +23,7 @@ use std::num::NonZeroU32;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use thiserror::Error;
 
+use crate::finding::{Annotation, Annotations};
 use crate::rules::{Rule, RuleSet};
 
 /// How far a window reaches from a keyword hit looking for the line's ends. Lines longer than
@@ -54,6 +57,21 @@ pub struct Match {
     pub column: NonZeroU32,
     /// Byte span of the context shown in reports: part of the line holding `start`.
     pub context: (usize, usize),
+    /// What the checks established (a JWT's `expired`, a paired `aws_access_key_id`,
+    /// `encoding`).
+    pub annotations: Annotations,
+    /// For a secret found in decoded content: the secret itself, since `start..end` then spans
+    /// the encoded text in the blob.
+    pub decoded: Option<Box<[u8]>>,
+}
+
+impl Match {
+    /// The secret's bytes: `bytes[start..end]`, or the decoded secret.
+    pub fn secret<'a>(&'a self, bytes: &'a [u8]) -> &'a [u8] {
+        self.decoded
+            .as_deref()
+            .unwrap_or(&bytes[self.start..self.end])
+    }
 }
 
 /// Per-thread reusable buffers, so scanning allocates nothing per blob in the common case.
@@ -136,7 +154,67 @@ impl Scanner {
 
     /// Finds every match in `bytes`, sorted by position. Two rules reporting the same span
     /// yield one match, from the rule with the higher confidence (ties: the earlier rule).
+    ///
+    /// Base64 runs are decoded (see [`encoded`]) and scanned the same way, to
+    /// [`encoded::MAX_DEPTH`] levels; their matches span the encoded text, carry the decoded
+    /// secret and are annotated `encoding: base64`.
     pub fn scan(&self, bytes: &[u8], scratch: &mut Scratch) -> Vec<Match> {
+        self.scan_depth(bytes, scratch, 0)
+    }
+
+    fn scan_depth(&self, bytes: &[u8], scratch: &mut Scratch, depth: u8) -> Vec<Match> {
+        let mut out = self.scan_plain(bytes, scratch);
+        if depth < encoded::MAX_DEPTH {
+            for run in encoded::runs(bytes) {
+                for inner in self.scan_depth(&run.bytes, scratch, depth + 1) {
+                    let secret: Box<[u8]> = inner.secret(&run.bytes).into();
+                    let mut annotations = inner.annotations;
+                    annotations.insert(
+                        "encoding".to_string(),
+                        Annotation::Text("base64".to_string()),
+                    );
+                    out.push(Match {
+                        rule: inner.rule,
+                        start: run.start,
+                        end: run.end,
+                        entropy: inner.entropy,
+                        line: NonZeroU32::MIN,
+                        column: NonZeroU32::MIN,
+                        context: (0, 0),
+                        annotations,
+                        decoded: Some(secret),
+                    });
+                }
+            }
+        }
+        if out.is_empty() {
+            return out;
+        }
+        let rules = self.rules.rules();
+        out.sort_by(|a, b| {
+            (
+                a.start,
+                a.end,
+                &a.decoded,
+                Reverse(rules[a.rule].confidence),
+                a.rule,
+            )
+                .cmp(&(
+                    b.start,
+                    b.end,
+                    &b.decoded,
+                    Reverse(rules[b.rule].confidence),
+                    b.rule,
+                ))
+        });
+        out.dedup_by(|b, a| a.start == b.start && a.end == b.end && a.decoded == b.decoded);
+        locate(bytes, &mut out);
+        pairing::pair_aws_keys(bytes, rules, &mut out);
+        out
+    }
+
+    /// The matches of the rules in `bytes` itself (not decoded content), unsorted.
+    fn scan_plain(&self, bytes: &[u8], scratch: &mut Scratch) -> Vec<Match> {
         let mut out = Vec::new();
         let n_rules = self.rules.len();
         if scratch.windows.len() != n_rules {
@@ -174,13 +252,6 @@ impl Scanner {
                 self.confirm(r, bytes, s, e, &mut out);
             }
         }
-        if out.is_empty() {
-            return out;
-        }
-        let rules = self.rules.rules();
-        out.sort_by_key(|m| (m.start, m.end, Reverse(rules[m.rule].confidence), m.rule));
-        out.dedup_by(|b, a| a.start == b.start && a.end == b.end);
-        locate(bytes, &mut out);
         out
     }
 
@@ -201,8 +272,9 @@ impl Scanner {
             if entropy < rule.entropy || placeholder::is_placeholder(secret) {
                 continue;
             }
+            let mut annotations = Annotations::new();
             if let Some(check) = rule.check {
-                if !checks::passes(check, secret) {
+                if !checks::passes(check, secret, &mut annotations) {
                     continue;
                 }
             }
@@ -214,6 +286,8 @@ impl Scanner {
                 line: NonZeroU32::MIN,
                 column: NonZeroU32::MIN,
                 context: (0, 0),
+                annotations,
+                decoded: None,
             });
         }
     }

@@ -7,6 +7,7 @@
 )]
 
 mod action;
+mod annotations;
 mod common;
 mod git;
 mod hostile;

@@ -7,13 +7,15 @@ mod generic;
 mod jwt;
 mod pem;
 
+use crate::finding::Annotations;
 use crate::rules::Check;
 
-/// Whether `secret` passes `check`.
-pub fn passes(check: Check, secret: &[u8]) -> bool {
+/// Whether `secret` passes `check`. A check may also record what it learned about a passing
+/// secret in `notes` (a JWT's past `exp` as `expired`).
+pub fn passes(check: Check, secret: &[u8], notes: &mut Annotations) -> bool {
     match check {
         Check::GithubCrc32 | Check::NpmCrc32 => crc32::base62_checksum_ok(secret),
-        Check::Jwt => jwt::valid(secret),
+        Check::Jwt => jwt::judge(secret, notes),
         Check::PemPrivateKey => pem::valid(secret),
         Check::GenericSecret => generic::plausible(secret),
     }

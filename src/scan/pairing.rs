@@ -1,0 +1,119 @@
+//! Pairing an AWS secret access key with its access key id. A secret key alone cannot be used
+//! or verified; with the key id written a few lines away (as in `~/.aws/credentials`, `.env`
+//! files and CI settings) it can. The key id is not secret (AWS documents it as the public
+//! half), but reports still show it as they show key ids, redacted by default.
+
+use crate::finding::{Annotation, Secret};
+use crate::rules::Rule;
+
+use super::{placeholder, Match, MAX_LINE_REACH};
+
+/// The rule whose matches are paired.
+pub const AWS_SECRET_RULE: &str = "aws-secret-access-key";
+/// The annotation naming the paired key id.
+pub const AWS_KEY_ID_NOTE: &str = "aws_access_key_id";
+/// How many lines above and below the secret are searched.
+pub const PAIR_LINES: usize = 4;
+
+/// Annotates every AWS secret access key in `matches` with the nearest access key id
+/// (`AKIA…` long-term, `ASIA…` temporary) within [`PAIR_LINES`] lines of it.
+pub fn pair_aws_keys(bytes: &[u8], rules: &[Rule], matches: &mut [Match]) {
+    for m in matches.iter_mut() {
+        if rules[m.rule].id.0 != AWS_SECRET_RULE || m.annotations.contains_key(AWS_KEY_ID_NOTE) {
+            continue;
+        }
+        if let Some(id) = nearest_key_id(bytes, m.start, m.end) {
+            m.annotations.insert(
+                AWS_KEY_ID_NOTE.to_string(),
+                Annotation::Secret(Secret::new(id)),
+            );
+        }
+    }
+}
+
+/// The access key id nearest to `bytes[start..end]` within [`PAIR_LINES`] lines.
+fn nearest_key_id(bytes: &[u8], start: usize, end: usize) -> Option<&[u8]> {
+    let reach = MAX_LINE_REACH * (PAIR_LINES + 1);
+    let lo_bound = start.saturating_sub(reach);
+    let mut lo = start;
+    for _ in 0..=PAIR_LINES {
+        match memchr::memrchr(b'\n', &bytes[lo_bound..lo]) {
+            Some(i) => lo = lo_bound + i,
+            None => {
+                lo = lo_bound;
+                break;
+            }
+        }
+    }
+    let hi_bound = bytes.len().min(end.saturating_add(reach));
+    let mut hi = end;
+    for _ in 0..=PAIR_LINES {
+        match memchr::memchr(b'\n', &bytes[hi..hi_bound]) {
+            Some(i) if hi + i + 1 < hi_bound => hi = hi + i + 1,
+            _ => {
+                hi = hi_bound;
+                break;
+            }
+        }
+    }
+    let window = &bytes[lo..hi];
+    let mut best: Option<(usize, &[u8])> = None;
+    for prefix in [&b"AKIA"[..], b"ASIA"] {
+        for p in memchr::memmem::find_iter(window, prefix) {
+            let at = lo + p;
+            let Some(id) = bytes.get(at..at + 20) else {
+                continue;
+            };
+            let before_ok = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
+            let after_ok = bytes
+                .get(at + 20)
+                .is_none_or(|b| !b.is_ascii_alphanumeric());
+            let shape_ok = id[4..]
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(b));
+            if !(before_ok && after_ok && shape_ok) || placeholder::is_placeholder(id) {
+                continue;
+            }
+            let distance = at.abs_diff(start);
+            if best.is_none_or(|(d, _)| distance < d) {
+                best = Some((distance, id));
+            }
+        }
+    }
+    best.map(|(_, id)| id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nearest_key_id;
+
+    // Built with concat! so that the project's self-scan does not report its own test data.
+    const SECRET: &str = concat!("wJalrXUtnFEMIK7MDENG", "bPxRfiCYzQ8Vb3LmT0kA");
+    const ID1: &str = concat!("AKIA", "2E3MXQ7ZP4KDNRVT");
+    const ID2: &str = concat!("AKIA", "7TKXQ4MZP2RDNVWE");
+    const TEMP: &str = concat!("ASIA", "5WQZ3MRTX2NLKB6Y");
+
+    fn find(text: &str) -> Option<String> {
+        let s = text.find(SECRET).unwrap();
+        nearest_key_id(text.as_bytes(), s, s + SECRET.len())
+            .map(|b| String::from_utf8(b.to_vec()).unwrap())
+    }
+
+    #[test]
+    fn pairs_within_a_few_lines() {
+        let creds = format!("[default]\nid = {ID1}\nkey = {SECRET}\n");
+        assert_eq!(find(&creds).as_deref(), Some(ID1));
+        let after = format!("key={SECRET}\n\n\nid={TEMP}\n");
+        assert_eq!(find(&after).as_deref(), Some(TEMP));
+    }
+
+    #[test]
+    fn nearest_wins_and_far_or_malformed_ids_do_not_pair() {
+        let two = format!("a={ID1}\nb={ID2}\nkey={SECRET}\n");
+        assert_eq!(find(&two).as_deref(), Some(ID2));
+        let far = format!("id={ID1}\n\n\n\n\n\nkey={SECRET}\n");
+        assert_eq!(find(&far), None);
+        let bad = format!("id={}1\nid2=X{ID1}\nkey={SECRET}\n", &ID1[..19]);
+        assert_eq!(find(&bad), None);
+    }
+}
