@@ -63,6 +63,15 @@ struct Group {
     verdict: Option<Verdict>,
 }
 
+/// What the checks learnt about `f` (e.g. the AWS key id paired with a secret), unredacted:
+/// providers need the values, and never print them.
+fn raw_annotations(f: &Finding) -> BTreeMap<String, String> {
+    f.annotations
+        .iter()
+        .map(|(k, v)| (k.clone(), v.render(false)))
+        .collect()
+}
+
 /// Replaces every occurrence of `secret` in `text` by its redacted form.
 fn scrub(text: Option<String>, secret: &str) -> Option<String> {
     text.map(|t| {
@@ -128,7 +137,7 @@ pub fn run(
                 let group = &groups[g];
                 let Some(p) = group.provider else { continue };
                 let first = &findings[group.members[0]];
-                let ann = BTreeMap::new();
+                let ann = raw_annotations(first);
                 let cred = Credential {
                     rule: &first.rule_id.0,
                     secret: &group.secret,
@@ -223,10 +232,11 @@ pub fn run(
         let r = if action == "hook" {
             run_hook(opts.hook.as_deref().unwrap_or_default(), first, dry_run)
         } else if let Some(p) = builtin {
+            let ann = raw_annotations(first);
             let cred = Credential {
                 rule: &first.rule_id.0,
                 secret: &g.secret,
-                annotations: &BTreeMap::new(),
+                annotations: &ann,
             };
             p.revoke(&Api::new(&client, p.info(), &g.secret), &cred)
         } else {

@@ -488,3 +488,60 @@ fn history_findings_are_verified_too() {
     assert!(findings[0]["commit"]["id"].is_string());
     assert_secret_nowhere(&r, dir.path(), &token);
 }
+
+#[test]
+fn an_aws_secret_is_verified_with_its_paired_key_id() {
+    let dir = tempdir();
+    let key_id = format!("AKIA{}", "Z7QW4XN2LMP5RT6Y");
+    let secret = format!("q8Fz1LmP0xVb7RtY3sKe{}", "9WnAq8Fz1LmP0xVb7RtY");
+    std::fs::write(
+        dir.path().join("creds.env"),
+        format!("AWS_ACCESS_KEY_ID={key_id}\nAWS_SECRET_ACCESS_KEY={secret}\n"),
+    )
+    .unwrap();
+    let server = FakeServer::start(vec![Reply::Respond {
+        status: 200,
+        headers: vec![("Content-Type".into(), "text/xml".into())],
+        body: "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/ci</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>".into(),
+    }]);
+    let endpoint = format!("aws={}", server.url());
+    let log = dir.path().join("audit.jsonl");
+    let r = run_in(
+        dir.path(),
+        &[
+            "scan",
+            ".",
+            "-f",
+            "json",
+            "-c",
+            "/dev/null",
+            "--verify",
+            "--provider-endpoint",
+            &endpoint,
+            "--audit-log",
+            log.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let doc = r.json();
+    let findings = doc["findings"].as_array().unwrap();
+    let pair = findings
+        .iter()
+        .find(|f| f["rule"] == "aws-secret-access-key")
+        .unwrap();
+    assert_eq!(pair["verification"]["status"], "active", "{pair}");
+    assert_eq!(
+        pair["verification"]["identity"],
+        "arn:aws:iam::123456789012:user/ci"
+    );
+    // One signed STS call, for the secret; the key id alone is not sent anywhere.
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1);
+    let auth = reqs[0].header("authorization").unwrap();
+    assert!(
+        auth.starts_with(&format!("AWS4-HMAC-SHA256 Credential={key_id}/")),
+        "{auth}"
+    );
+    assert!(!auth.contains(&secret));
+    assert_secret_nowhere(&r, dir.path(), &secret);
+}
