@@ -22,11 +22,9 @@ impl Provider for Airtable {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api.get("/v0/meta/whoami").bearer(cred.secret).send() {
-            Ok(r) => r,
-            Err(e) => return e.into(),
-        };
-        Verdict::from_identity_endpoint(&r, |v| json_str(v, "id").map(|x| format!("user {x}")))
+        Verdict::from_call(api.get("/v0/meta/whoami").bearer(cred.secret).send(), |v| {
+            json_str(v, "id").map(|x| format!("user {x}"))
+        })
     }
 }
 

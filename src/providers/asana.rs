@@ -22,11 +22,10 @@ impl Provider for Asana {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api.get("/api/1.0/users/me").bearer(cred.secret).send() {
-            Ok(r) => r,
-            Err(e) => return e.into(),
-        };
-        Verdict::from_identity_endpoint(&r, |v| json_str(v, "data/email"))
+        Verdict::from_call(
+            api.get("/api/1.0/users/me").bearer(cred.secret).send(),
+            |v| json_str(v, "data/email"),
+        )
     }
 }
 

@@ -22,15 +22,12 @@ impl Provider for AssemblyAi {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api
-            .get("/v2/transcript?limit=1")
-            .header("Authorization", cred.secret)
-            .send()
-        {
-            Ok(r) => r,
-            Err(e) => return e.into(),
-        };
-        Verdict::from_identity_endpoint(&r, |_| None)
+        Verdict::from_call(
+            api.get("/v2/transcript?limit=1")
+                .header("Authorization", cred.secret)
+                .send(),
+            |_| None,
+        )
     }
 }
 

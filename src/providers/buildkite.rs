@@ -52,13 +52,10 @@ impl Provider for Buildkite {
                 "only Buildkite API access tokens (bkua_) can revoke themselves",
             );
         }
-        match api.delete("/v2/access-token").bearer(cred.secret).send() {
-            Ok(r) if r.status == 204 => {
-                Revocation::new(Outcome::Revoked, Some(&r), "revoked (204)")
-            }
-            Ok(r) => Revocation::from_response(&r),
-            Err(e) => e.into(),
-        }
+        Revocation::expect(
+            api.delete("/v2/access-token").bearer(cred.secret).send(),
+            204,
+        )
     }
 }
 

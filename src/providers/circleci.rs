@@ -25,15 +25,12 @@ impl Provider for CircleCi {
         if cred.secret.starts_with("CCIPRJ_") {
             return Verdict::unknown(None, "project API tokens cannot read /me; not checked");
         }
-        let r = match api
-            .get("/api/v2/me")
-            .header("Circle-Token", cred.secret)
-            .send()
-        {
-            Ok(r) => r,
-            Err(e) => return e.into(),
-        };
-        Verdict::from_identity_endpoint(&r, |v| json_str(v, "login"))
+        Verdict::from_call(
+            api.get("/api/v2/me")
+                .header("Circle-Token", cred.secret)
+                .send(),
+            |v| json_str(v, "login"),
+        )
     }
 }
 

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use super::{json_str, Api, Credential, Info, Outcome, Provider, Revocation, Verdict};
+use super::{json_str, Api, Credential, Info, Provider, Revocation, Verdict};
 
 /// crates.io.
 pub struct CratesIo;
@@ -39,17 +39,12 @@ impl Provider for CratesIo {
     }
 
     fn revoke(&self, api: &Api<'_>, cred: &Credential<'_>) -> Revocation {
-        match api
-            .delete("/api/v1/tokens/current")
-            .header("Authorization", cred.secret)
-            .send()
-        {
-            Ok(r) if r.status == 204 => {
-                Revocation::new(Outcome::Revoked, Some(&r), "revoked (204)")
-            }
-            Ok(r) => Revocation::from_response(&r),
-            Err(e) => e.into(),
-        }
+        Revocation::expect(
+            api.delete("/api/v1/tokens/current")
+                .header("Authorization", cred.secret)
+                .send(),
+            204,
+        )
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{json_str, Api, Credential, Info, Outcome, Provider, Revocation, Verdict};
+use super::{json_str, Api, Credential, Info, Provider, Revocation, Verdict};
 
 /// Fastly.
 pub struct Fastly;
@@ -41,18 +41,13 @@ impl Provider for Fastly {
     }
 
     fn revoke(&self, api: &Api<'_>, cred: &Credential<'_>) -> Revocation {
-        match api
-            .delete("/tokens/self")
-            .header("Fastly-Key", cred.secret)
-            .header("Accept", "application/json")
-            .send()
-        {
-            Ok(r) if r.status == 204 => {
-                Revocation::new(Outcome::Revoked, Some(&r), "revoked (204)")
-            }
-            Ok(r) => Revocation::from_response(&r),
-            Err(e) => e.into(),
-        }
+        Revocation::expect(
+            api.delete("/tokens/self")
+                .header("Fastly-Key", cred.secret)
+                .header("Accept", "application/json")
+                .send(),
+            204,
+        )
     }
 }
 

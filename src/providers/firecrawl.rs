@@ -22,11 +22,10 @@ impl Provider for Firecrawl {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api.get("/v2/team/credit-usage").bearer(cred.secret).send() {
-            Ok(r) => r,
-            Err(e) => return e.into(),
-        };
-        Verdict::from_identity_endpoint(&r, |_| None)
+        Verdict::from_call(
+            api.get("/v2/team/credit-usage").bearer(cred.secret).send(),
+            |_| None,
+        )
     }
 }
 

@@ -56,19 +56,14 @@ impl Provider for GitHub {
     fn revoke(&self, api: &Api<'_>, cred: &Credential<'_>) -> Revocation {
         if cred.secret.starts_with("ghs_") {
             // An installation token revokes itself: DELETE /installation/token, 204.
-            return match api
-                .delete("/installation/token")
-                .bearer(cred.secret)
-                .header("Accept", "application/vnd.github+json")
-                .header("X-GitHub-Api-Version", "2022-11-28")
-                .send()
-            {
-                Ok(r) if r.status == 204 => {
-                    Revocation::new(Outcome::Revoked, Some(&r), "revoked (204)")
-                }
-                Ok(r) => Revocation::from_response(&r),
-                Err(e) => e.into(),
-            };
+            return Revocation::expect(
+                api.delete("/installation/token")
+                    .bearer(cred.secret)
+                    .header("Accept", "application/vnd.github+json")
+                    .header("X-GitHub-Api-Version", "2022-11-28")
+                    .send(),
+                204,
+            );
         }
         if !REVOCABLE.iter().any(|p| cred.secret.starts_with(p)) {
             return Revocation::new(

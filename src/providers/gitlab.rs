@@ -63,17 +63,12 @@ impl Provider for GitLab {
                 "only GitLab access tokens (glpat-) can revoke themselves",
             );
         }
-        match api
-            .delete("/api/v4/personal_access_tokens/self")
-            .header("PRIVATE-TOKEN", cred.secret)
-            .send()
-        {
-            Ok(r) if r.status == 204 => {
-                Revocation::new(Outcome::Revoked, Some(&r), "revoked (204)")
-            }
-            Ok(r) => Revocation::from_response(&r),
-            Err(e) => e.into(),
-        }
+        Revocation::expect(
+            api.delete("/api/v4/personal_access_tokens/self")
+                .header("PRIVATE-TOKEN", cred.secret)
+                .send(),
+            204,
+        )
     }
 }
 

@@ -65,13 +65,10 @@ impl Provider for GoogleOAuth {
                 "only access tokens verified live are revoked",
             );
         }
-        match api.post("/revoke").form(&[("token", cred.secret)]).send() {
-            Ok(r) if r.status == 200 => {
-                Revocation::new(Outcome::Revoked, Some(&r), "revoked (200)")
-            }
-            Ok(r) => Revocation::from_response(&r),
-            Err(e) => e.into(),
-        }
+        Revocation::expect(
+            api.post("/revoke").form(&[("token", cred.secret)]).send(),
+            200,
+        )
     }
 }
 

@@ -22,11 +22,7 @@ impl Provider for Mistral {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api.get("/v1/models").bearer(cred.secret).send() {
-            Ok(r) => r,
-            Err(e) => return e.into(),
-        };
-        Verdict::from_identity_endpoint(&r, |_| None)
+        Verdict::from_call(api.get("/v1/models").bearer(cred.secret).send(), |_| None)
     }
 }
 

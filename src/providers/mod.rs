@@ -202,6 +202,17 @@ impl Verdict {
         }
     }
 
+    /// [`Verdict::from_identity_endpoint`] on a call's result; no answer is unknown.
+    pub fn from_call(
+        result: Result<Response, HttpError>,
+        identity: impl FnOnce(&serde_json::Value) -> Option<String>,
+    ) -> Self {
+        match result {
+            Ok(r) => Verdict::from_identity_endpoint(&r, identity),
+            Err(e) => e.into(),
+        }
+    }
+
     /// The usual reading of an identity endpoint's answer: 2xx with a JSON body is active
     /// (`identity` picks who from it; a 2xx without JSON is unknown), 401 is inactive, and
     /// anything else is unknown with the status named.
@@ -289,6 +300,18 @@ impl Revocation {
             outcome,
             detail: Some(why.to_string()),
             http_status: r.map(|r| r.status),
+        }
+    }
+
+    /// A revocation call's result: `success` (the status the provider documents) is revoked,
+    /// anything else is read by [`Revocation::from_response`], no answer by `From<HttpError>`.
+    pub fn expect(result: Result<Response, HttpError>, success: u16) -> Self {
+        match result {
+            Ok(r) if r.status == success => {
+                Revocation::new(Outcome::Revoked, Some(&r), &format!("revoked ({success})"))
+            }
+            Ok(r) => Revocation::from_response(&r),
+            Err(e) => e.into(),
         }
     }
 

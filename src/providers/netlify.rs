@@ -22,11 +22,9 @@ impl Provider for Netlify {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api.get("/api/v1/user").bearer(cred.secret).send() {
-            Ok(r) => r,
-            Err(e) => return e.into(),
-        };
-        Verdict::from_identity_endpoint(&r, |v| json_str(v, "email"))
+        Verdict::from_call(api.get("/api/v1/user").bearer(cred.secret).send(), |v| {
+            json_str(v, "email")
+        })
     }
 }
 

@@ -22,18 +22,13 @@ impl Provider for Notion {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api
-            .get("/v1/users/me")
-            .bearer(cred.secret)
-            .header("Notion-Version", "2022-06-28")
-            .send()
-        {
-            Ok(r) => r,
-            Err(e) => return e.into(),
-        };
-        Verdict::from_identity_endpoint(&r, |v| {
-            json_str(v, "bot/workspace_name").map(|x| format!("workspace {x}"))
-        })
+        Verdict::from_call(
+            api.get("/v1/users/me")
+                .bearer(cred.secret)
+                .header("Notion-Version", "2022-06-28")
+                .send(),
+            |v| json_str(v, "bot/workspace_name").map(|x| format!("workspace {x}")),
+        )
     }
 }
 

@@ -30,11 +30,9 @@ impl Provider for Npm {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api.get("/-/whoami").bearer(cred.secret).send() {
-            Ok(r) => r,
-            Err(e) => return e.into(),
-        };
-        Verdict::from_identity_endpoint(&r, |v| json_str(v, "username"))
+        Verdict::from_call(api.get("/-/whoami").bearer(cred.secret).send(), |v| {
+            json_str(v, "username")
+        })
     }
 
     fn revoke(&self, api: &Api<'_>, cred: &Credential<'_>) -> Revocation {

@@ -22,16 +22,13 @@ impl Provider for Pinecone {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api
-            .get("/indexes")
-            .header("Api-Key", cred.secret)
-            .header("X-Pinecone-API-Version", "2025-04")
-            .send()
-        {
-            Ok(r) => r,
-            Err(e) => return e.into(),
-        };
-        Verdict::from_identity_endpoint(&r, |_| None)
+        Verdict::from_call(
+            api.get("/indexes")
+                .header("Api-Key", cred.secret)
+                .header("X-Pinecone-API-Version", "2025-04")
+                .send(),
+            |_| None,
+        )
     }
 }
 

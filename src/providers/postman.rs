@@ -22,11 +22,10 @@ impl Provider for Postman {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api.get("/me").header("X-Api-Key", cred.secret).send() {
-            Ok(r) => r,
-            Err(e) => return e.into(),
-        };
-        Verdict::from_identity_endpoint(&r, |v| json_str(v, "user/username"))
+        Verdict::from_call(
+            api.get("/me").header("X-Api-Key", cred.secret).send(),
+            |v| json_str(v, "user/username"),
+        )
     }
 }
 

@@ -39,18 +39,13 @@ impl Provider for Postmark {
                 json_str(v, "Name").map(|n| format!("server {n}"))
             });
         }
-        let r = match api
-            .get("/servers?count=1&offset=0")
-            .header("Accept", "application/json")
-            .header("X-Postmark-Account-Token", cred.secret)
-            .send()
-        {
-            Ok(r) => r,
-            Err(e) => return e.into(),
-        };
-        Verdict::from_identity_endpoint(&r, |v| {
-            json_str(v, "Servers/0/Name").map(|n| format!("account with server {n}"))
-        })
+        Verdict::from_call(
+            api.get("/servers?count=1&offset=0")
+                .header("Accept", "application/json")
+                .header("X-Postmark-Account-Token", cred.secret)
+                .send(),
+            |v| json_str(v, "Servers/0/Name").map(|n| format!("account with server {n}")),
+        )
     }
 }
 

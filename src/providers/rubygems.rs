@@ -22,15 +22,12 @@ impl Provider for RubyGems {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let r = match api
-            .get("/api/v1/gems.json")
-            .header("Authorization", cred.secret)
-            .send()
-        {
-            Ok(r) => r,
-            Err(e) => return e.into(),
-        };
-        Verdict::from_identity_endpoint(&r, |_| None)
+        Verdict::from_call(
+            api.get("/api/v1/gems.json")
+                .header("Authorization", cred.secret)
+                .send(),
+            |_| None,
+        )
     }
 }
 
