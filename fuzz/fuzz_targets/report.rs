@@ -7,7 +7,10 @@ use std::num::NonZeroU32;
 use std::sync::OnceLock;
 
 use leakhound::blob::CommitMeta;
-use leakhound::finding::{Finding, Fingerprint, Location, Secret, Segment};
+use leakhound::finding::{
+    Annotation, Finding, Fingerprint, Location, RevocationRecord, Secret, Segment, Verification,
+};
+use leakhound::providers::{Outcome, Status};
 use leakhound::pipeline::Summary;
 use leakhound::report::{self, Format, ReportOptions};
 use leakhound::rules::{Confidence, RuleId, RuleSet};
@@ -88,9 +91,30 @@ fn finding(record: &[u8]) -> Finding {
         ],
         secret,
         present_at_head: commit.as_ref().map(|_| n % 2 == 0),
-        verification: None,
-        revocation: None,
-        annotations: Default::default(),
+        // Verification, revocation and annotations from the same fields, on some findings.
+        verification: (n % 3 == 1).then(|| Verification {
+            provider: text(author),
+            status: [Status::Active, Status::Inactive, Status::Unknown][(n % 7 % 3) as usize],
+            identity: (n % 2 == 0).then(|| text(after)),
+            detail: Some(text(before)),
+            checked_at: text(misc),
+        }),
+        revocation: (n % 5 == 1).then(|| RevocationRecord {
+            by: text(author),
+            outcome: [Outcome::Revoked, Outcome::Failed, Outcome::Refused, Outcome::Unknown, Outcome::DryRun]
+                [(n % 11 % 5) as usize],
+            detail: Some(text(after)),
+            at: text(misc),
+        }),
+        annotations: if n % 4 == 1 {
+            [
+                ("expired".to_string(), Annotation::Text(text(misc))),
+                ("aws_access_key_id".to_string(), Annotation::Secret(Secret::new(after))),
+            ]
+            .into()
+        } else {
+            Default::default()
+        },
         commit,
     }
 }
