@@ -33,6 +33,10 @@ use leakhound::triage::Triage;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let listing = !matches!(
+        cli.command,
+        Command::Scan(_) | Command::Git(_) | Command::InstallHook(_)
+    );
     let result = match cli.command {
         Command::Scan(args) => run_scan(&args),
         Command::Git(args) => run_git(&args),
@@ -54,11 +58,24 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // `leakhound rules | head`: the reader has all it wanted. (A scan's report cut short
+        // still fails: its reader did not get the findings.)
+        Err(e) if listing && is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("leakhound: error: {e:#}");
             ExitCode::from(2)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        let kind = c
+            .downcast_ref::<io::Error>()
+            .map(io::Error::kind)
+            .or_else(|| c.downcast_ref::<serde_json::Error>()?.io_error_kind());
+        kind == Some(io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run_install_hook(args: &InstallHookArgs) -> Result<ExitCode> {

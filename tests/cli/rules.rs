@@ -77,3 +77,22 @@ fn rules_check_reports_user_rule_failures() {
         r.stderr
     );
 }
+
+#[test]
+fn a_listing_into_a_closed_pipe_ends_quietly() {
+    use std::process::{Command, Stdio};
+    for args in [&["rules"][..], &["providers", "-f", "json"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Like `leakhound rules | head -0`: the reader goes away before reading anything.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        assert!(!stderr.contains("error"), "{args:?}: {stderr}");
+    }
+}
