@@ -13,15 +13,13 @@ fn tree_with_token(dir: &Path, token: &str) {
     std::fs::write(dir.join("b.yml"), format!("token: {token}\n")).unwrap();
 }
 
-/// Runs `leakhound scan DIR -f json` plus `extra`, the github provider pointed at `server`.
-fn scan(dir: &Path, server: &FakeServer, extra: &[&str]) -> Run {
-    let endpoint = format!("github={}", server.url());
+/// Runs leakhound with `args` in `dir`, without a config, `provider` pointed at `server`, the
+/// audit log in `dir/audit.jsonl` and a 1 s timeout.
+fn live(dir: &Path, provider: &str, server: &FakeServer, args: &[&str]) -> Run {
+    let endpoint = format!("{provider}={}", server.url());
     let log = dir.join("audit.jsonl");
-    let mut args = vec![
-        "scan",
-        ".",
-        "-f",
-        "json",
+    let mut all = args.to_vec();
+    all.extend([
         "-c",
         "/dev/null",
         "--provider-endpoint",
@@ -30,9 +28,15 @@ fn scan(dir: &Path, server: &FakeServer, extra: &[&str]) -> Run {
         log.to_str().unwrap(),
         "--verify-timeout",
         "1",
-    ];
+    ]);
+    run_in(dir, &all)
+}
+
+/// Runs `leakhound scan DIR -f json` plus `extra`, the github provider pointed at `server`.
+fn scan(dir: &Path, server: &FakeServer, extra: &[&str]) -> Run {
+    let mut args = vec!["scan", ".", "-f", "json"];
     args.extend_from_slice(extra);
-    run_in(dir, &args)
+    live(dir, "github", server, &args)
 }
 
 fn audit(dir: &Path) -> Vec<serde_json::Value> {
@@ -104,29 +108,20 @@ fn text_and_sarif_reports_carry_the_verification() {
     let token = github_token(72);
     tree_with_token(dir.path(), &token);
     let server = FakeServer::start(vec![Reply::json(200, r#"{"login":"octocat"}"#)]);
-    let endpoint = format!("github={}", server.url());
-    let log = dir.path().join("audit.jsonl");
-    let base = [
-        "scan",
-        ".",
-        "-c",
-        "/dev/null",
-        "--verify",
-        "--provider-endpoint",
-        &endpoint,
-        "--audit-log",
-        log.to_str().unwrap(),
-    ];
-    let text = run_in(dir.path(), &base);
+    let base = ["scan", ".", "--verify"];
+    let text = live(dir.path(), "github", &server, &base);
     assert!(
         text.stdout
             .contains("verified by github: ACTIVE as octocat"),
         "{}",
         text.stdout
     );
-    let mut args = base.to_vec();
-    args.extend(["-f", "sarif"]);
-    let sarif = run_in(dir.path(), &args);
+    let sarif = live(
+        dir.path(),
+        "github",
+        &server,
+        &["scan", ".", "--verify", "-f", "sarif"],
+    );
     let doc: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
     let result = &doc["runs"][0]["results"][0];
     assert_eq!(result["properties"]["verification"]["status"], "active");
@@ -463,23 +458,11 @@ fn history_findings_are_verified_too() {
     crate::common::git_ok(dir.path(), &["add", "."]);
     crate::common::git_ok(dir.path(), &["commit", "-qm", "add"]);
     let server = FakeServer::start(vec![Reply::json(200, r#"{"login":"octocat"}"#)]);
-    let endpoint = format!("github={}", server.url());
-    let log = dir.path().join("audit.jsonl");
-    let r = run_in(
+    let r = live(
         dir.path(),
-        &[
-            "git",
-            ".",
-            "-f",
-            "jsonl",
-            "-c",
-            "/dev/null",
-            "--verify",
-            "--provider-endpoint",
-            &endpoint,
-            "--audit-log",
-            log.to_str().unwrap(),
-        ],
+        "github",
+        &server,
+        &["git", ".", "-f", "jsonl", "--verify"],
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
     let findings = r.jsonl();
@@ -504,23 +487,11 @@ fn an_aws_secret_is_verified_with_its_paired_key_id() {
         headers: vec![("Content-Type".into(), "text/xml".into())],
         body: "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/ci</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>".into(),
     }]);
-    let endpoint = format!("aws={}", server.url());
-    let log = dir.path().join("audit.jsonl");
-    let r = run_in(
+    let r = live(
         dir.path(),
-        &[
-            "scan",
-            ".",
-            "-f",
-            "json",
-            "-c",
-            "/dev/null",
-            "--verify",
-            "--provider-endpoint",
-            &endpoint,
-            "--audit-log",
-            log.to_str().unwrap(),
-        ],
+        "aws",
+        &server,
+        &["scan", ".", "-f", "json", "--verify"],
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
     let doc = r.json();
