@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{json_str, Api, Credential, Info, Provider, Verdict};
+use super::{bearer_get, Api, Credential, Info, Provider, Verdict};
 
 /// Asana.
 pub struct Asana;
@@ -22,10 +22,7 @@ impl Provider for Asana {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        Verdict::from_call(
-            api.get("/api/1.0/users/me").bearer(cred.secret).send(),
-            |v| json_str(v, "data/email"),
-        )
+        bearer_get(api, "/api/1.0/users/me", cred.secret, "data/email")
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Api, Credential, Info, Provider, Verdict};
+use super::{bearer_get, Api, Credential, Info, Provider, Verdict};
 
 /// DeepSeek.
 pub struct DeepSeek;
@@ -22,7 +22,7 @@ impl Provider for DeepSeek {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        Verdict::from_call(api.get("/models").bearer(cred.secret).send(), |_| None)
+        bearer_get(api, "/models", cred.secret, "")
     }
 }
 

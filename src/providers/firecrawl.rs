@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Api, Credential, Info, Provider, Verdict};
+use super::{bearer_get, Api, Credential, Info, Provider, Verdict};
 
 /// Firecrawl.
 pub struct Firecrawl;
@@ -22,10 +22,7 @@ impl Provider for Firecrawl {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        Verdict::from_call(
-            api.get("/v2/team/credit-usage").bearer(cred.secret).send(),
-            |_| None,
-        )
+        bearer_get(api, "/v2/team/credit-usage", cred.secret, "")
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Api, Credential, Info, Provider, Verdict};
+use super::{bearer_get, Api, Credential, Info, Provider, Verdict};
 
 /// Fireworks AI.
 pub struct Fireworks;
@@ -22,10 +22,7 @@ impl Provider for Fireworks {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        Verdict::from_call(
-            api.get("/inference/v1/models").bearer(cred.secret).send(),
-            |_| None,
-        )
+        bearer_get(api, "/inference/v1/models", cred.secret, "")
     }
 }
 

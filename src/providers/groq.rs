@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Api, Credential, Info, Provider, Verdict};
+use super::{bearer_get, Api, Credential, Info, Provider, Verdict};
 
 /// Groq.
 pub struct Groq;
@@ -22,10 +22,7 @@ impl Provider for Groq {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        Verdict::from_call(
-            api.get("/openai/v1/models").bearer(cred.secret).send(),
-            |_| None,
-        )
+        bearer_get(api, "/openai/v1/models", cred.secret, "")
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Api, Credential, Info, Provider, Verdict};
+use super::{bearer_get, Api, Credential, Info, Provider, Verdict};
 
 /// OpenRouter.
 pub struct OpenRouter;
@@ -22,7 +22,7 @@ impl Provider for OpenRouter {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        Verdict::from_call(api.get("/api/v1/key").bearer(cred.secret).send(), |_| None)
+        bearer_get(api, "/api/v1/key", cred.secret, "")
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Api, Credential, Info, Provider, Verdict};
+use super::{bearer_get, Api, Credential, Info, Provider, Verdict};
 
 /// Tavily.
 pub struct Tavily;
@@ -22,7 +22,7 @@ impl Provider for Tavily {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        Verdict::from_call(api.get("/usage").bearer(cred.secret).send(), |_| None)
+        bearer_get(api, "/usage", cred.secret, "")
     }
 }
 
