@@ -7,6 +7,8 @@
 //! per-byte range tests the compiler vectorises) and extends only blocks that are all base64 to
 //! their run's ends. In source code such blocks are rare, so the loop rarely branches.
 
+use super::checks::base64::{decode_lenient, value, Alphabet};
+
 /// Shortest run worth decoding: 24 bytes of content, less than most credentials plus a name.
 pub const MIN_RUN: usize = 32;
 /// At most this many encoded bytes of one run are decoded.
@@ -79,7 +81,7 @@ pub fn runs(bytes: &[u8]) -> Vec<Decoded> {
         }
         let (end, text) = block(bytes, s, e);
         next = end;
-        let decoded = decode(&text[..text.len().min(MAX_RUN)]);
+        let decoded = decode_lenient(&text[..text.len().min(MAX_RUN)]);
         if decoded.len() < 16 || !is_text(&decoded) {
             continue;
         }
@@ -153,40 +155,13 @@ fn prefix_is_text(run: &[u8]) -> bool {
     let mut buf = [0u8; 36];
     let mut n = 0;
     for quad in run[..run.len().min(48)].chunks_exact(4) {
-        let v = quad
-            .iter()
-            .fold(0u32, |acc, &b| (acc << 6) | u32::from(sextet(b)));
+        let v = quad.iter().fold(0u32, |acc, &b| {
+            (acc << 6) | u32::from(value(b, Alphabet::Standard).unwrap_or(63))
+        });
         buf[n..n + 3].copy_from_slice(&v.to_be_bytes()[1..]);
         n += 3;
     }
     is_text(&buf[..n])
-}
-
-fn sextet(b: u8) -> u8 {
-    match b {
-        b'A'..=b'Z' => b - b'A',
-        b'a'..=b'z' => b - b'a' + 26,
-        b'0'..=b'9' => b - b'0' + 52,
-        b'+' => 62,
-        _ => 63,
-    }
-}
-
-/// Lenient standard-alphabet decoding of characters already known to be base64; a trailing
-/// single character (no whole byte) is dropped.
-fn decode(text: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 2);
-    let mut acc: u32 = 0;
-    let mut bits = 0u32;
-    for &b in text {
-        acc = (acc << 6) | u32::from(sextet(b));
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((acc >> bits) & 0xFF) as u8);
-        }
-    }
-    out
 }
 
 /// Whether decoded bytes read as text (configuration, source, a PEM file): at least 95% of

@@ -302,7 +302,6 @@ fn line_window(bytes: &[u8], start: usize, end: usize) -> (usize, usize) {
     (ls, le)
 }
 
-/// Counts Unicode scalar values, treating each invalid byte as one.
 /// Characters in `bytes` as [`Match::column`] counts them: Unicode scalar values, and one per
 /// byte of invalid UTF-8. Counting non-continuation bytes would skip a stray continuation byte
 /// (a Latin-1 `«` is 0xAB) and put the column too far left.

@@ -1,5 +1,7 @@
-//! A small, strict base64 decoder (standard and URL-safe alphabets) for the offline checks.
-//! Strict on purpose: a body that is not well-formed base64 is not key material.
+//! Base64, in one place: a strict decoder (standard and URL-safe alphabets) for the offline
+//! checks (a body that is not well-formed base64 is not key material), a lenient one for
+//! decoding runs found in content ([`crate::scan::encoded`]), and the encoder the providers
+//! use for `Basic` authorization.
 
 /// Which alphabet to accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,7 +12,8 @@ pub enum Alphabet {
     UrlNoPad,
 }
 
-fn value(b: u8, alphabet: Alphabet) -> Option<u8> {
+/// The 6-bit value of `b` in `alphabet`, if it is one of its characters.
+pub fn value(b: u8, alphabet: Alphabet) -> Option<u8> {
     match b {
         b'A'..=b'Z' => Some(b - b'A'),
         b'a'..=b'z' => Some(b - b'a' + 26),
@@ -42,22 +45,60 @@ pub fn decode(input: &[u8], alphabet: Alphabet) -> Option<Vec<u8>> {
     if data.len() % 4 == 1 {
         return None;
     }
-    let mut out = Vec::with_capacity(data.len() / 4 * 3 + 2);
+    if !data.iter().all(|&b| value(b, alphabet).is_some()) {
+        return None;
+    }
+    let (out, rest, bits) = pack(data.iter().map(|&b| value(b, alphabet).unwrap_or(0)));
+    // Leftover bits must be zero in canonical encodings.
+    (rest & ((1 << bits) - 1) == 0).then_some(out)
+}
+
+/// Decodes characters already known to be standard-alphabet base64 (others count as `/`),
+/// without checks; a trailing partial byte is dropped.
+pub fn decode_lenient(text: &[u8]) -> Vec<u8> {
+    pack(
+        text.iter()
+            .map(|&b| value(b, Alphabet::Standard).unwrap_or(63)),
+    )
+    .0
+}
+
+/// Packs 6-bit values into bytes; also returns the leftover bits and how many there are.
+fn pack(sextets: impl ExactSizeIterator<Item = u8>) -> (Vec<u8>, u32, u32) {
+    let mut out = Vec::with_capacity(sextets.len() / 4 * 3 + 2);
     let mut acc: u32 = 0;
     let mut bits = 0u32;
-    for &b in data {
-        acc = (acc << 6) | u32::from(value(b, alphabet)?);
+    for v in sextets {
+        acc = (acc << 6) | u32::from(v);
         bits += 6;
         if bits >= 8 {
             bits -= 8;
             out.push(((acc >> bits) & 0xFF) as u8);
         }
     }
-    // Leftover bits must be zero in canonical encodings.
-    if bits > 0 && acc & ((1 << bits) - 1) != 0 {
-        return None;
+    (out, acc, bits)
+}
+
+/// Standard base64 with padding.
+pub fn encode(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(T[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
     }
-    Some(out)
+    out
 }
 
 #[cfg(test)]
@@ -70,6 +111,25 @@ mod tests {
         assert_eq!(decode(b"aGVsbG8", Alphabet::UrlNoPad).unwrap(), b"hello");
         assert_eq!(decode(b"", Alphabet::Standard).unwrap(), b"");
         assert_eq!(decode(b"-_8", Alphabet::UrlNoPad).unwrap(), [0xfb, 0xff]);
+    }
+
+    #[test]
+    fn encodes_rfc4648_vectors() {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(encode(i.as_bytes()), o);
+            assert_eq!(
+                decode_lenient(o.trim_end_matches('=').as_bytes()),
+                i.as_bytes()
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Offline validity checks: structure a token format carries that a regex cannot express.
 //! A candidate failing its rule's check is not a finding.
 
-mod base64;
+pub mod base64;
 pub mod crc32;
 mod generic;
 mod jwt;
