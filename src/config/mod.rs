@@ -298,38 +298,26 @@ mod tests {
 
     #[test]
     fn rules_section_errors_name_file_and_line() {
-        let mut set = RuleSet::default();
-        let c = Config::parse(Path::new("c.yaml"), "rules:\n  disable:\n    - nope\n").unwrap();
-        let err = c
-            .apply_rules(&mut set, Path::new("c.yaml"))
-            .unwrap_err()
-            .to_string();
+        // The error applying `yaml`'s rules section to an empty rule set.
+        let apply_err = |yaml: &str| {
+            let c = Config::parse(Path::new("c.yaml"), yaml).unwrap();
+            c.apply_rules(&mut RuleSet::default(), Path::new("c.yaml"))
+                .unwrap_err()
+                .to_string()
+        };
+        let err = apply_err("rules:\n  disable:\n    - nope\n");
         assert!(
             err.starts_with("c.yaml:3: rules.disable") && err.contains("nope"),
             "{err}"
         );
-        let c = Config::parse(
-            Path::new("c.yaml"),
-            "rules:\n  override:\n    nope: {entropy: 1}\n",
-        )
-        .unwrap();
-        let err = c
-            .apply_rules(&mut set, Path::new("c.yaml"))
-            .unwrap_err()
-            .to_string();
+        let err = apply_err("rules:\n  override:\n    nope: {entropy: 1}\n");
         assert!(
             err.contains("c.yaml:3: rules.override") && err.contains("nope"),
             "{err}"
         );
-        let c = Config::parse(
-            Path::new("c.yaml"),
+        let err = apply_err(
             "rules:\n  extra:\n    - {id: x-y, name: X, keywords: [xyz], regex: 'xyz'}\n",
-        )
-        .unwrap();
-        let err = c
-            .apply_rules(&mut set, Path::new("c.yaml"))
-            .unwrap_err()
-            .to_string();
+        );
         assert!(
             err.contains("c.yaml") && err.contains("x-y") && err.contains("secret"),
             "{err}"

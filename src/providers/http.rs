@@ -403,6 +403,7 @@ fn classify(e: ureq::Error) -> HttpError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::fake::{FakeServer, Reply};
 
     fn client(endpoints: &[(&str, &str)]) -> Client {
         Client::new(Settings {
@@ -515,64 +516,49 @@ mod tests {
         }
     }
 
+    /// Sends one request to `server` as provider `p` with `settings` (pointed at the server):
+    /// a GET, or a DELETE when `mutating`.
+    fn call(server: &FakeServer, settings: &Settings, mutating: bool) -> Response {
+        let c = Client::new(Settings {
+            endpoints: [("p".to_string(), server.url())].into(),
+            ..settings.clone()
+        });
+        let mut req = get(&format!("{}/x", server.url()));
+        if mutating {
+            req.method = Method::Delete;
+            req.mutating = true;
+        }
+        c.send("p", &[], Duration::ZERO, &req).expect("response")
+    }
+
     #[test]
     fn retry_after_is_honoured() {
-        use crate::providers::fake::{FakeServer, Reply};
         let server = FakeServer::start(vec![
             Reply::json(429, "{}").with_header("Retry-After", "1"),
             Reply::json(200, "{}"),
         ]);
-        let c = client(&[("p", &server.url())]);
         let t = Instant::now();
-        let r = c
-            .send(
-                "p",
-                &[],
-                Duration::ZERO,
-                &get(&format!("{}/x", server.url())),
-            )
-            .expect("response");
-        assert_eq!(r.status, 200);
+        assert_eq!(call(&server, &Settings::default(), false).status, 200);
         assert!(t.elapsed() >= Duration::from_secs(1), "did not wait");
         assert_eq!(server.requests().len(), 2);
     }
 
     #[test]
     fn a_retry_after_longer_than_the_cap_gives_up_at_once() {
-        use crate::providers::fake::{FakeServer, Reply};
         let server = FakeServer::start(vec![
             Reply::json(429, "{}").with_header("Retry-After", "3600")
         ]);
-        let c = client(&[("p", &server.url())]);
-        let r = c
-            .send(
-                "p",
-                &[],
-                Duration::ZERO,
-                &get(&format!("{}/x", server.url())),
-            )
-            .expect("response");
-        assert_eq!(r.status, 429);
+        assert_eq!(call(&server, &Settings::default(), false).status, 429);
         assert_eq!(server.requests().len(), 1);
     }
 
     #[test]
     fn redirects_are_not_followed() {
-        use crate::providers::fake::{FakeServer, Reply};
         let elsewhere = FakeServer::start(vec![Reply::json(200, "{}")]);
         let server = FakeServer::start(vec![
             Reply::status(302).with_header("Location", &format!("{}/steal", elsewhere.url()))
         ]);
-        let c = client(&[("p", &server.url())]);
-        let r = c
-            .send(
-                "p",
-                &[],
-                Duration::ZERO,
-                &get(&format!("{}/x", server.url())),
-            )
-            .expect("response");
-        assert_eq!(r.status, 302);
+        assert_eq!(call(&server, &Settings::default(), false).status, 302);
         assert!(
             elsewhere.requests().is_empty(),
             "the credential followed a redirect"
@@ -581,39 +567,23 @@ mod tests {
 
     #[test]
     fn a_read_only_request_is_retried_after_a_timeout() {
-        use crate::providers::fake::{FakeServer, Reply};
         let server = FakeServer::start(vec![
             Reply::Hang(Duration::from_millis(800)),
             Reply::json(200, "{}"),
         ]);
-        let c = Client::new(Settings {
+        let settings = Settings {
             timeout: Duration::from_millis(300),
             backoff: Duration::from_millis(5),
-            endpoints: [("p".to_string(), server.url())].into(),
             ..Settings::default()
-        });
-        let r = c
-            .send(
-                "p",
-                &[],
-                Duration::ZERO,
-                &get(&format!("{}/x", server.url())),
-            )
-            .expect("response");
-        assert_eq!(r.status, 200);
+        };
+        assert_eq!(call(&server, &settings, false).status, 200);
         assert_eq!(server.requests().len(), 2);
     }
 
     #[test]
     fn a_mutating_request_is_not_retried_after_a_5xx() {
-        use crate::providers::fake::{FakeServer, Reply};
         let server = FakeServer::start(vec![Reply::json(503, "{}")]);
-        let c = client(&[("p", &server.url())]);
-        let mut req = get(&format!("{}/x", server.url()));
-        req.method = Method::Delete;
-        req.mutating = true;
-        let r = c.send("p", &[], Duration::ZERO, &req).expect("response");
-        assert_eq!(r.status, 503);
+        assert_eq!(call(&server, &Settings::default(), true).status, 503);
         assert_eq!(server.requests().len(), 1);
     }
 
