@@ -63,7 +63,7 @@ impl Provider for Buildkite {
 mod tests {
     use super::*;
     use crate::providers::fake::battery::{self, RevokeSpec, VerifySpec};
-    use crate::providers::fake::{FakeServer, Recorded, Reply};
+    use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
     const TOKEN: &str = "bkua_3f9a1c7e5b2d8046a1e9c3b7d5f2a8e6c4b0d917"; // leakhound:allow: a made-up test credential
@@ -126,17 +126,8 @@ mod tests {
 
     #[test]
     fn agent_tokens_are_not_sent() {
-        let server = FakeServer::start(vec![Reply::status(204)]);
-        let client = battery::client("buildkite", &server, false);
-        let ann = std::collections::BTreeMap::new();
-        let cred = Credential {
-            rule: "buildkite-agent-token",
-            secret: "bkct_3f9a1c7e5b2d8046a1e9c3b7d5f2a8e6c4b0d917",
-            annotations: &ann,
-        };
-        let api = Api::new(&client, &INFO, cred.secret);
-        assert_eq!(Buildkite.verify(&api, &cred).status, Status::Unknown);
-        assert_eq!(Buildkite.revoke(&api, &cred).outcome, Outcome::Refused);
-        assert!(server.requests().is_empty());
+        let secret = "bkct_3f9a1c7e5b2d8046a1e9c3b7d5f2a8e6c4b0d917";
+        battery::verify_unsent(&Buildkite, "buildkite-agent-token", secret);
+        battery::revoke_unsent(&Buildkite, "buildkite-agent-token", secret);
     }
 }

@@ -377,6 +377,54 @@ pub mod battery {
         assert_eq!(v.status, spec.malformed, "{name}: malformed: {v:?}");
     }
 
+    /// Runs `f` on a credential of `rule` that `provider` must keep to itself, and asserts no
+    /// request reached the (fake) provider.
+    fn unsent<T>(
+        provider: &'static dyn Provider,
+        rule: &str,
+        secret: &str,
+        f: impl FnOnce(&Api<'_>, &Credential<'_>) -> T,
+    ) -> T {
+        let server = FakeServer::start(vec![Reply::json(200, "{}")]);
+        let info = provider.info();
+        let client = client(info.name, &server, false);
+        let ann = BTreeMap::new();
+        let cred = Credential {
+            rule,
+            secret,
+            annotations: &ann,
+        };
+        let out = f(&Api::new(&client, info, secret), &cred);
+        assert!(
+            server.requests().is_empty(),
+            "{}: {rule} was sent",
+            info.name
+        );
+        out
+    }
+
+    /// Asserts `provider` calls a credential of `rule` unknown without sending it anywhere.
+    ///
+    /// # Panics
+    /// When it sends the credential or gives another answer.
+    pub fn verify_unsent(provider: &'static dyn Provider, rule: &str, secret: &str) {
+        let v = unsent(provider, rule, secret, |api, cred| {
+            provider.verify(api, cred)
+        });
+        assert_eq!(v.status, Status::Unknown, "{rule}: {v:?}");
+    }
+
+    /// Asserts `provider` refuses to revoke a credential of `rule` without sending it anywhere.
+    ///
+    /// # Panics
+    /// When it sends the credential or gives another answer.
+    pub fn revoke_unsent(provider: &'static dyn Provider, rule: &str, secret: &str) {
+        let r = unsent(provider, rule, secret, |api, cred| {
+            provider.revoke(api, cred)
+        });
+        assert_eq!(r.outcome, Outcome::Refused, "{rule}: {r:?}");
+    }
+
     /// What a provider's revocation test declares.
     pub struct RevokeSpec {
         /// The provider.
