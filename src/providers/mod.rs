@@ -501,6 +501,24 @@ impl<'a> Api<'a> {
         }
     }
 
+    /// For a webhook URL that is itself the credential: the URL to call, which is its path
+    /// under `host_base` (the provider's webhook host), or under the user's endpoint override.
+    pub fn webhook_url(&self, url: &str, host_base: &str) -> Option<String> {
+        let rest = url.split_once("://")?.1;
+        let path = &rest[rest.find('/')?..];
+        let overridden = self
+            .client
+            .settings()
+            .endpoints
+            .contains_key(self.info.name);
+        let base = if overridden {
+            self.base()
+        } else {
+            host_base.trim_end_matches('/')
+        };
+        Some(format!("{base}{path}"))
+    }
+
     /// The base URL (no trailing slash).
     pub fn base(&self) -> &str {
         self.client
@@ -680,6 +698,33 @@ pub fn json_str(v: &serde_json::Value, path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn webhook_urls_go_to_the_webhook_host_or_the_override() {
+        let url = "https://hooks.slack.com/services/T0/B0/Qm7TzR2vXk9LpW4sB8nC3dFh";
+        let info = by_name("slack").expect("slack").info();
+        let plain = Client::new(http::Settings::default());
+        assert_eq!(
+            Api::new(&plain, info, url)
+                .webhook_url(url, "https://hooks.slack.com/")
+                .as_deref(),
+            Some(url)
+        );
+        let redirected = Client::new(http::Settings {
+            endpoints: [("slack".to_string(), "http://127.0.0.1:9".to_string())].into(),
+            ..http::Settings::default()
+        });
+        assert_eq!(
+            Api::new(&redirected, info, url)
+                .webhook_url(url, "https://hooks.slack.com")
+                .as_deref(),
+            Some("http://127.0.0.1:9/services/T0/B0/Qm7TzR2vXk9LpW4sB8nC3dFh")
+        );
+        assert_eq!(
+            Api::new(&plain, info, url).webhook_url("no-scheme", "https://x"),
+            None
+        );
+    }
 
     #[test]
     fn percent_encoding_keeps_unreserved_only() {

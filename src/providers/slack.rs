@@ -68,12 +68,12 @@ impl Provider for Slack {
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
         if is_webhook(cred) {
-            // The URL is the credential; point it at the override base if there is one.
-            let url = match cred.secret.strip_prefix("https://hooks.slack.com") {
-                Some(path) if api.base() != INFO.base => format!("{}{path}", api.base()),
-                _ => cred.secret.to_string(),
+            let Some(url) = api.webhook_url(cred.secret, "https://hooks.slack.com") else {
+                return Verdict::unknown(None, "malformed webhook URL");
             };
-            return Self::verify_webhook(api, &url);
+            // The URL is the credential; its last segment is the part to redact when shown.
+            let token = cred.secret.rsplit('/').next().unwrap_or(cred.secret);
+            return Self::verify_webhook(&api.redacting(token), &url);
         }
         if cred.rule.contains("webhook") {
             return Verdict::unknown(None, "workflow webhooks cannot be checked without posting");
