@@ -270,22 +270,25 @@ fn the_revoke_hook_gets_the_finding_on_stdin_only() {
         env.display()
     );
     let log = dir.path().join("audit.jsonl");
-    let r = run_in(
-        dir.path(),
-        &[
-            "scan",
-            "db.env",
-            "-f",
-            "json",
-            "-c",
-            "/dev/null",
-            "--revoke-hook",
-            &hook,
-            "--yes",
-            "--audit-log",
-            log.to_str().unwrap(),
-        ],
-    );
+    let with_hook = |hook: &str| {
+        run_in(
+            dir.path(),
+            &[
+                "scan",
+                "db.env",
+                "-f",
+                "json",
+                "-c",
+                "/dev/null",
+                "--revoke-hook",
+                hook,
+                "--yes",
+                "--audit-log",
+                log.to_str().unwrap(),
+            ],
+        )
+    };
+    let r = with_hook(&hook);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let given: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
@@ -304,22 +307,7 @@ fn the_revoke_hook_gets_the_finding_on_stdin_only() {
     assert_secret_nowhere(&r, dir.path(), password);
 
     // A failing hook is recorded as failed with its exit status.
-    let r = run_in(
-        dir.path(),
-        &[
-            "scan",
-            "db.env",
-            "-f",
-            "json",
-            "-c",
-            "/dev/null",
-            "--revoke-hook",
-            "cat >/dev/null; exit 3",
-            "--yes",
-            "--audit-log",
-            log.to_str().unwrap(),
-        ],
-    );
+    let r = with_hook("cat >/dev/null; exit 3");
     let f = &r.json()["findings"][0];
     assert_eq!(f["revocation"]["outcome"], "failed");
     assert_eq!(f["revocation"]["detail"], "hook exited 3");
