@@ -269,7 +269,8 @@ impl Scanner {
                 continue;
             }
             let entropy = entropy::shannon(secret);
-            if entropy < rule.entropy || placeholder::is_placeholder(secret) {
+            if entropy < entropy::floor(rule.entropy, secret) || placeholder::is_placeholder(secret)
+            {
                 continue;
             }
             let mut annotations = Annotations::new();

@@ -4,6 +4,7 @@
 //! - a vendor token whose format carries a checksum (`ghp_…`, `github_pat_…`, `npm_…`): its own
 //!   rule has already judged it, and a wrong checksum is not a finding;
 //! - a UUID, or a value of hex digits only (digests, commit ids, lockfile hashes);
+//! - a file path (`~/.aws/credentials`, `./secrets/token`, `../keys`);
 //! - a value without any digit or punctuation (identifiers and words: `getDefaultTokenProvider`);
 //! - a value made of letters, digits and `_` only that reads like an identifier: all lower or
 //!   upper case separated by `_` (`SOME_LONG_CONSTANT_NAME2`).
@@ -25,6 +26,12 @@ pub fn plausible(value: &[u8]) -> bool {
         return false;
     }
     if is_uuid(value) || value.iter().all(u8::is_ascii_hexdigit) {
+        return false;
+    }
+    if [&b"~/"[..], b"./", b"../"]
+        .iter()
+        .any(|p| value.starts_with(p))
+    {
         return false;
     }
     let has_digit = value.iter().any(u8::is_ascii_digit);
@@ -65,6 +72,9 @@ mod tests {
             b"getDefaultTokenProviderChain",
             b"SOME_LONG_CONSTANT_NAME_2",
             b"some_long_identifier_name_v2",
+            b"~/.aws/credentials",
+            b"./config/secrets.v2.yml",
+            b"../keys/id_ed25519",
         ] {
             assert!(!plausible(v), "{}", String::from_utf8_lossy(v));
         }
