@@ -3,7 +3,11 @@
 //!
 //! - a vendor token whose format carries a checksum (`ghp_…`, `github_pat_…`, `npm_…`): its own
 //!   rule has already judged it, and a wrong checksum is not a finding;
-//! - a UUID, or a value of hex digits only (digests, commit ids, lockfile hashes);
+//! - a UUID, or a value of hex digits only unless it has 32 to 63 of them: shorter ones are
+//!   abbreviated commit ids and short digests, and 64 or more are SHA-256/512 digests far more
+//!   often than keys (the AWS SigV4 test suite's `"token": "<64 hex>"`). Many services issue
+//!   32- or 40-hex keys, and the generic rules only see values assigned to secret-named keys,
+//!   never to `integrity`, `sha` or `rev`, so those stay;
 //! - a file path (`~/.aws/credentials`, `./secrets/token`, `../keys`);
 //! - a value without any digit or punctuation (identifiers and words: `getDefaultTokenProvider`);
 //! - a value made of letters, digits and `_` only that reads like an identifier: all lower or
@@ -25,7 +29,9 @@ pub fn plausible(value: &[u8]) -> bool {
     if CHECKSUMMED.iter().any(|p| value.starts_with(p)) {
         return false;
     }
-    if is_uuid(value) || value.iter().all(u8::is_ascii_hexdigit) {
+    if is_uuid(value)
+        || (!(32..64).contains(&value.len()) && value.iter().all(u8::is_ascii_hexdigit))
+    {
         return false;
     }
     if [&b"~/"[..], b"./", b"../"]
@@ -68,7 +74,9 @@ mod tests {
             &b"ghp_q8Fz1LmP0xVb7RtY3sKe9WnAq8Fz1LmP0xVb"[..],
             b"npm_q8Fz1LmP0xVb7RtY3sKe9WnAq8Fz1LmP0xVb",
             b"0f8e4c1d-2b3a-4c5d-8e9f-a0b1c2d3e4f5",
-            b"9fceb02d0ae598e95dc970b74767f19372d61af8",
+            b"9fceb02d0ae598e",
+            b"0f8e4c1d2b3a4c5d",
+            b"6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267",
             b"getDefaultTokenProviderChain",
             b"SOME_LONG_CONSTANT_NAME_2",
             b"some_long_identifier_name_v2",
@@ -87,6 +95,7 @@ mod tests {
             b"Zk3!pW9#rT5uYx2Lq",
             b"c2VjcmV0LXZhbHVlLWhlcmUtMTIz",
             b"aB3_dE5_fG7_hI9_jK1",
+            b"6fb1cff7690db9ac066cadbbde8e3c07",
         ] {
             assert!(plausible(v), "{}", String::from_utf8_lossy(v));
         }
