@@ -158,9 +158,18 @@ fn secret_in_a_base64_encoded_env_file_points_at_the_encoded_text() {
     let r = run_in(d.path(), &["scan", ".", "-f", "jsonl", "-c", "/dev/null"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let f = r.jsonl();
-    assert_eq!(f.len(), 1, "{}", r.stdout);
-    let x = &f[0];
-    assert_eq!(x["rule"], "github-pat-classic");
+    // The decoded token, and the manifest's value itself (a Secret's data value is a finding of
+    // its own): both at the encoded text.
+    assert_eq!(f.len(), 2, "{}", r.stdout);
+    let x = f
+        .iter()
+        .find(|x| x["rule"] == "github-pat-classic")
+        .unwrap();
+    let value = f
+        .iter()
+        .find(|x| x["rule"] == "kubernetes-secret-manifest")
+        .unwrap();
+    assert_eq!((&value["start"], &value["end"]), (&x["start"], &x["end"]));
     assert_eq!(x["annotations"]["encoding"], "base64");
     assert_eq!(x["line"], 6);
     assert_eq!(x["column"], 11);
