@@ -24,6 +24,8 @@ pub enum Command {
     Git(GitArgs),
     /// List the rules, or check rule files' examples.
     Rules(RulesArgs),
+    /// Show every candidate the rules find in files, and why each is or is not reported.
+    Explain(ExplainArgs),
     /// Install a git pre-commit hook that runs `leakhound git --staged`.
     InstallHook(InstallHookArgs),
     /// Print a shell completion script.
@@ -40,6 +42,36 @@ pub enum Command {
         #[arg(short, long, value_enum, default_value = "text")]
         format: RulesFormat,
     },
+}
+
+/// `leakhound explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Files to explain (`-` reads standard input, the default).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "text")]
+    pub format: ExplainFormat,
+    /// Configuration file whose rule settings apply (default: `.leakhound.yaml` in the current
+    /// directory, if there is one).
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print candidates in full instead of redacted.
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Refuse files larger than SIZE (bytes, or with K, M, G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
+    pub max_file_size: u64,
+}
+
+/// Formats for `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// One line per candidate.
+    Text,
+    /// One JSON object per candidate.
+    Jsonl,
 }
 
 /// `leakhound install-hook`.

@@ -9,6 +9,7 @@
 pub mod blob;
 pub mod cli;
 pub mod config;
+pub mod explain;
 pub mod finding;
 pub mod hook;
 pub mod interrupt;

@@ -5,7 +5,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -13,8 +13,8 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 
 use leakhound::cli::{
-    Cli, ColorArg, Command, GitArgs, InstallHookArgs, LiveArgs, OutputArgs, ProgressArg, RulesArgs,
-    RulesCommand, RulesFormat, ScanArgs,
+    Cli, ColorArg, Command, ExplainArgs, ExplainFormat, GitArgs, InstallHookArgs, LiveArgs,
+    OutputArgs, ProgressArg, RulesArgs, RulesCommand, RulesFormat, ScanArgs,
 };
 use leakhound::config::{gitleaks, Config, DEFAULT_FILE};
 use leakhound::hook::{self, Installed};
@@ -41,6 +41,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => run_scan(&args),
         Command::Git(args) => run_git(&args),
         Command::Rules(args) => run_rules(&args),
+        Command::Explain(args) => run_explain(&args),
         Command::InstallHook(args) => run_install_hook(&args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -444,6 +445,57 @@ fn report_and_exit(
     } else {
         ExitCode::from(out.exit_code)
     })
+}
+
+fn run_explain(args: &ExplainArgs) -> Result<ExitCode> {
+    let (config, config_path) = load_config(args.config.as_deref(), &[PathBuf::from(".")])?;
+    let mut rules = RuleSet::builtin().context("built-in rules are invalid (a leakhound bug)")?;
+    config.apply_rules(&mut rules, &config_path)?;
+    let scanner = Scanner::new(rules)?;
+    let stdin = [PathBuf::from("-")];
+    let files = if args.files.is_empty() {
+        &stdin[..]
+    } else {
+        &args.files[..]
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    for f in files {
+        let name = f.display().to_string();
+        let mut bytes = Vec::new();
+        if f.as_os_str() == "-" {
+            io::stdin()
+                .lock()
+                .take(args.max_file_size + 1)
+                .read_to_end(&mut bytes)
+                .context("standard input: cannot read")?;
+        } else {
+            File::open(f)
+                .and_then(|h| h.take(args.max_file_size + 1).read_to_end(&mut bytes))
+                .with_context(|| format!("{name}: cannot read"))?;
+        }
+        if bytes.len() as u64 > args.max_file_size {
+            bail!(
+                "{name}: larger than --max-file-size ({} bytes); not explained",
+                args.max_file_size
+            );
+        }
+        let mut any = false;
+        leakhound::explain::explain(&scanner, &name, &bytes, !args.no_redact, |e| {
+            any = true;
+            match args.format {
+                ExplainFormat::Text => leakhound::explain::write_text(&mut out, e),
+                ExplainFormat::Jsonl => {
+                    serde_json::to_writer(&mut out, e)?;
+                    writeln!(out)
+                }
+            }
+        })?;
+        if !any && args.format == ExplainFormat::Text {
+            writeln!(out, "{name}: no rule's keyword occurs")?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_rules(args: &RulesArgs) -> Result<ExitCode> {

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::scan::{Scanner, Scratch};
+use crate::scan::{Candidate, Rejection, Scanner, Scratch};
 
 /// Minimum number of positive examples a rule must carry.
 pub const MIN_EXAMPLES: usize = 2;
@@ -78,8 +78,26 @@ pub fn check_all(scanner: &Scanner) -> Vec<Failure> {
                     .iter()
                     .map(|m| scanner.rule(m).id.0.as_str())
                     .collect();
+                let why = scanner
+                    .explain(ex.as_bytes(), &mut scratch)
+                    .into_iter()
+                    .find_map(|c| match c {
+                        Candidate::Matched {
+                            rule,
+                            verdict: Err(r),
+                            ..
+                        } if rule == idx => Some(match r {
+                            Rejection::Entropy { entropy, floor } => {
+                                format!("entropy {entropy:.2} is below the floor {floor:.2}")
+                            }
+                            Rejection::Placeholder => "the value reads as a placeholder".into(),
+                            Rejection::Check(c) => format!("the {} check failed", c.as_str()),
+                        }),
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| "the pattern matches nothing".into());
                 fail(format!(
-                    "example {i} is not reported by this rule (reported by: {others:?})"
+                    "example {i} is not reported by this rule: {why} (reported by: {others:?})"
                 ));
             }
         }

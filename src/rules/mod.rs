@@ -78,6 +78,19 @@ pub enum Check {
     GenericSecret,
 }
 
+impl Check {
+    /// The name used in rule files (`check: github-crc32`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Check::GithubCrc32 => "github-crc32",
+            Check::NpmCrc32 => "npm-crc32",
+            Check::Jwt => "jwt",
+            Check::PemPrivateKey => "pem-private-key",
+            Check::GenericSecret => "generic-secret",
+        }
+    }
+}
+
 /// One detection rule, validated.
 pub struct Rule {
     /// Stable identifier.

@@ -24,7 +24,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use thiserror::Error;
 
 use crate::finding::{Annotation, Annotations};
-use crate::rules::{Rule, RuleSet};
+use crate::rules::{Check, Rule, RuleSet};
 
 /// How far a window reaches from a keyword hit looking for the line's ends. Lines longer than
 /// this (minified code, data URIs) are cut to this reach; no token format comes near it.
@@ -72,6 +72,46 @@ impl Match {
             .as_deref()
             .unwrap_or(&bytes[self.start..self.end])
     }
+}
+
+/// Why a rule's pattern match was not reported.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Rejection {
+    /// The value's Shannon entropy is below the floor the rule sets for a value of its length
+    /// and alphabet ([`entropy::floor`]).
+    Entropy {
+        /// The value's entropy, bits per byte.
+        entropy: f64,
+        /// The floor it had to reach.
+        floor: f64,
+    },
+    /// The value reads as a placeholder ([`placeholder::is_placeholder`]).
+    Placeholder,
+    /// The rule's offline check failed.
+    Check(Check),
+}
+
+/// What [`Scanner::explain`] found for one rule in plain (not decoded) content.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Candidate {
+    /// The rule's pattern matched `start..end`: reported (`Ok`) or rejected, and why.
+    Matched {
+        /// Index of the rule.
+        rule: usize,
+        /// Byte span of the `secret` group.
+        start: usize,
+        /// End of the span (exclusive).
+        end: usize,
+        /// The verdict.
+        verdict: Result<(), Rejection>,
+    },
+    /// A keyword of the rule occurs, but its pattern matched nothing around it.
+    NoPattern {
+        /// Index of the rule.
+        rule: usize,
+        /// Where the rule's (first merged) window starts.
+        start: usize,
+    },
 }
 
 /// Per-thread reusable buffers, so scanning allocates nothing per blob in the common case.
@@ -216,6 +256,51 @@ impl Scanner {
     /// The matches of the rules in `bytes` itself (not decoded content), unsorted.
     fn scan_plain(&self, bytes: &[u8], scratch: &mut Scratch) -> Vec<Match> {
         let mut out = Vec::new();
+        self.windows(bytes, scratch, |r, s, e| {
+            self.confirm(r, bytes, s, e, &mut out)
+        });
+        out
+    }
+
+    /// Every candidate of every rule whose keyword occurs in `bytes` (plain content only), with
+    /// the verdict [`Scanner::scan`] reaches on it, sorted by position: what `leakhound explain`
+    /// prints, to answer "why is this token not reported?".
+    pub fn explain(&self, bytes: &[u8], scratch: &mut Scratch) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        self.windows(bytes, scratch, |r, s, e| {
+            let before = out.len();
+            let rule = &self.rules.rules()[r];
+            if let Some(re) = rule.regex() {
+                for m in re
+                    .captures_iter(&bytes[s..e])
+                    .filter_map(|c| c.name("secret"))
+                {
+                    if m.is_empty() {
+                        continue;
+                    }
+                    let (_, verdict) = judge(rule, m.as_bytes(), &mut Annotations::new());
+                    out.push(Candidate::Matched {
+                        rule: r,
+                        start: s + m.start(),
+                        end: s + m.end(),
+                        verdict,
+                    });
+                }
+            }
+            if out.len() == before {
+                out.push(Candidate::NoPattern { rule: r, start: s });
+            }
+        });
+        out.sort_by_key(|c| match *c {
+            Candidate::Matched { rule, start, .. } => (start, rule),
+            Candidate::NoPattern { rule, start } => (start, rule),
+        });
+        out
+    }
+
+    /// Calls `f(rule, start, end)` once per merged window of each rule whose keywords occur in
+    /// `bytes` (see the module documentation).
+    fn windows(&self, bytes: &[u8], scratch: &mut Scratch, mut f: impl FnMut(usize, usize, usize)) {
         let n_rules = self.rules.len();
         if scratch.windows.len() != n_rules {
             scratch.windows = vec![None; n_rules];
@@ -239,7 +324,7 @@ impl Scanner {
                     Some((_, end)) if ls <= *end => *end = (*end).max(we),
                     slot => {
                         if let Some((s, e)) = slot.replace((ls, we)) {
-                            self.confirm(r, bytes, s, e, &mut out);
+                            f(r, s, e);
                         } else {
                             scratch.touched.push(r);
                         }
@@ -249,10 +334,9 @@ impl Scanner {
         }
         for r in scratch.touched.drain(..) {
             if let Some((s, e)) = scratch.windows[r].take() {
-                self.confirm(r, bytes, s, e, &mut out);
+                f(r, s, e);
             }
         }
-        out
     }
 
     /// Runs rule `r` over `bytes[s..e]` and pushes the scored candidates.
@@ -264,20 +348,13 @@ impl Scanner {
             let Some(m) = caps.name("secret") else {
                 continue;
             };
-            let secret = m.as_bytes();
-            if secret.is_empty() {
-                continue;
-            }
-            let entropy = entropy::shannon(secret);
-            if entropy < entropy::floor(rule.entropy, secret) || placeholder::is_placeholder(secret)
-            {
+            if m.is_empty() {
                 continue;
             }
             let mut annotations = Annotations::new();
-            if let Some(check) = rule.check {
-                if !checks::passes(check, secret, &mut annotations) {
-                    continue;
-                }
+            let (entropy, verdict) = judge(rule, m.as_bytes(), &mut annotations);
+            if verdict.is_err() {
+                continue;
             }
             out.push(Match {
                 rule: r,
@@ -292,6 +369,30 @@ impl Scanner {
             });
         }
     }
+}
+
+/// Scores one candidate `secret` of `rule`: its entropy, and whether it is reported. The
+/// checks run in order of cost: entropy floor, placeholder filter, the rule's offline check.
+fn judge(
+    rule: &Rule,
+    secret: &[u8],
+    annotations: &mut Annotations,
+) -> (f64, Result<(), Rejection>) {
+    let entropy = entropy::shannon(secret);
+    let floor = entropy::floor(rule.entropy, secret);
+    let verdict = if entropy < floor {
+        Err(Rejection::Entropy { entropy, floor })
+    } else if placeholder::is_placeholder(secret) {
+        Err(Rejection::Placeholder)
+    } else if let Some(check) = rule
+        .check
+        .filter(|c| !checks::passes(*c, secret, annotations))
+    {
+        Err(Rejection::Check(check))
+    } else {
+        Ok(())
+    };
+    (entropy, verdict)
 }
 
 /// The line holding `bytes[start..end]`, reaching at most [`MAX_LINE_REACH`] either side.

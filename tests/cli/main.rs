@@ -9,6 +9,7 @@
 mod action;
 mod annotations;
 mod common;
+mod explain;
 mod git;
 mod hostile;
 mod interrupt;

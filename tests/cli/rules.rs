@@ -64,6 +64,23 @@ fn rules_check_reports_user_rule_failures() {
         "{}",
         r.stderr
     );
+    // A failing example says why this rule turned it down.
+    std::fs::write(
+        &f,
+        std::fs::read_to_string(&f)
+            .unwrap()
+            .replace("acme_q8fz1lmp0xvb7rty3sk9", "acme_short")
+            .replace("acme_zz81lmp0xvb7rty3skew", "acme_aaaaaaaaaaaaaaaaaaaa"),
+    )
+    .unwrap();
+    let r = run(&["rules", "check", f.to_str().unwrap()]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("example 1 is not reported by this rule: the value reads as a placeholder"),
+        "{}",
+        r.stderr
+    );
     std::fs::write(
         &f,
         "rules:\n  - id: acme-key\n    name: x\n    keyword: [acme_]\n    regex: 'x'\n",

@@ -1,0 +1,194 @@
+//! `leakhound explain`: every candidate the rules find in some files, and why each one is or is
+//! not reported. It answers the question a user asks when a token they know is there does not
+//! show up: which rule saw it, and whether the entropy floor, the placeholder filter or an
+//! offline check (a wrong checksum, an expired-format JWT, a truncated PEM body) turned it down.
+//!
+//! Only plain content is explained; what base64 decoding adds is left to `scan`.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::finding::redact;
+use crate::scan::{Candidate, Rejection, Scanner, Scratch};
+
+/// One line of the explanation.
+#[derive(Debug, Serialize)]
+pub struct Entry<'a> {
+    /// The input's name (`-` for standard input).
+    pub path: &'a str,
+    /// 1-based line of the candidate, or of the window start for `no-pattern`.
+    pub line: usize,
+    /// The rule's id.
+    pub rule: &'a str,
+    /// `reported`, `entropy`, `placeholder`, `check` or `no-pattern`.
+    pub verdict: &'static str,
+    /// The candidate, redacted unless asked otherwise; absent for `no-pattern`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// The candidate's entropy and the floor it had to reach (`entropy` verdicts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entropy: Option<f64>,
+    /// See `entropy`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub floor: Option<f64>,
+    /// The offline check that failed (`check` verdicts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<&'static str>,
+}
+
+impl Entry<'_> {
+    /// The human-readable reason.
+    pub fn reason(&self) -> String {
+        match self.verdict {
+            "reported" => "reported".to_string(),
+            "entropy" => format!(
+                "rejected: entropy {:.2} is below the floor {:.2} for a value of this length and alphabet",
+                self.entropy.unwrap_or_default(),
+                self.floor.unwrap_or_default()
+            ),
+            "placeholder" => "rejected: reads as a placeholder".to_string(),
+            "check" => format!(
+                "rejected: the {} check failed",
+                self.check.unwrap_or_default()
+            ),
+            _ => "a keyword occurs, but the rule's pattern matches nothing around it".to_string(),
+        }
+    }
+}
+
+/// Explains `bytes` (named `path`), calling `emit` once per candidate; returns how many
+/// candidates were reported.
+pub fn explain(
+    scanner: &Scanner,
+    path: &str,
+    bytes: &[u8],
+    redacted: bool,
+    mut emit: impl FnMut(&Entry<'_>) -> io::Result<()>,
+) -> io::Result<usize> {
+    let mut scratch = Scratch::default();
+    let mut reported = 0;
+    for c in scanner.explain(bytes, &mut scratch) {
+        let (rule, start, secret, verdict) = match c {
+            Candidate::Matched {
+                rule,
+                start,
+                end,
+                verdict,
+            } => (rule, start, Some(&bytes[start..end]), Some(verdict)),
+            Candidate::NoPattern { rule, start } => (rule, start, None, None),
+        };
+        let mut entry = Entry {
+            path,
+            line: 1 + memchr::memchr_iter(b'\n', &bytes[..start]).count(),
+            rule: &scanner.rules().rules()[rule].id.0,
+            verdict: "no-pattern",
+            secret: secret.map(|s| {
+                let text = String::from_utf8_lossy(s);
+                if redacted {
+                    redact(&text)
+                } else {
+                    text.into_owned()
+                }
+            }),
+            entropy: None,
+            floor: None,
+            check: None,
+        };
+        match verdict {
+            Some(Ok(())) => {
+                entry.verdict = "reported";
+                reported += 1;
+            }
+            Some(Err(Rejection::Entropy { entropy, floor })) => {
+                entry.verdict = "entropy";
+                entry.entropy = Some((entropy * 1000.0).round() / 1000.0);
+                entry.floor = Some((floor * 1000.0).round() / 1000.0);
+            }
+            Some(Err(Rejection::Placeholder)) => entry.verdict = "placeholder",
+            Some(Err(Rejection::Check(check))) => {
+                entry.verdict = "check";
+                entry.check = Some(check.as_str());
+            }
+            None => {}
+        }
+        emit(&entry)?;
+    }
+    Ok(reported)
+}
+
+/// Writes `entry` as one text line: `path:line  rule  secret  reason`.
+pub fn write_text(out: &mut impl Write, entry: &Entry<'_>) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}:{}  {}  {}{}",
+        entry.path,
+        entry.line,
+        entry.rule,
+        entry
+            .secret
+            .as_deref()
+            .map(|s| format!("{s}  "))
+            .unwrap_or_default(),
+        entry.reason()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSet;
+
+    fn verdicts(text: &str) -> Vec<(String, &'static str)> {
+        let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+        let mut out = Vec::new();
+        explain(&scanner, "t", text.as_bytes(), true, |e| {
+            out.push((e.rule.to_string(), e.verdict));
+            Ok(())
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn names_the_reason_for_each_rejection() {
+        // The rule examples' own tokens: one valid, one with a wrong CRC-32.
+        let v = verdicts("GITHUB_TOKEN=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\n");
+        assert!(
+            v.contains(&("github-pat-classic".into(), "reported")),
+            "{v:?}"
+        );
+        let v = verdicts("GITHUB_TOKEN=ghp_Zyaqgh5KoCtrdInaM81VnzHmzjX4V63m1FYA\n");
+        assert!(v.contains(&("github-pat-classic".into(), "check")), "{v:?}");
+        let v = verdicts("api_key = \"EXAMPLEq8Fz1LmP0xVb7RtY3sKe9WnA\"\n");
+        assert!(
+            v.contains(&("generic-secret-assignment".into(), "placeholder")),
+            "{v:?}"
+        );
+        let v = verdicts("password = \"aaaabbbbccccdddd1\"\n");
+        assert!(
+            v.contains(&("generic-secret-assignment".into(), "entropy")),
+            "{v:?}"
+        );
+        let v = verdicts("see ghp_ in the docs\n");
+        assert!(
+            v.contains(&("github-pat-classic".into(), "no-pattern")),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn redacts_unless_asked() {
+        let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+        let token = "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";
+        for redacted in [true, false] {
+            let mut seen = Vec::new();
+            explain(&scanner, "t", token.as_bytes(), redacted, |e| {
+                seen.push(e.secret.clone().unwrap_or_default());
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(seen.iter().any(|s| s == token), !redacted, "{seen:?}");
+        }
+    }
+}
