@@ -372,7 +372,8 @@ impl Scanner {
 }
 
 /// Scores one candidate `secret` of `rule`: its entropy, and whether it is reported. The
-/// checks run in order of cost: entropy floor, placeholder filter, the rule's offline check.
+/// placeholder filter comes first so that `xxxx…` is explained as a placeholder rather than as
+/// low entropy; then the entropy floor, then the rule's offline check (the costliest).
 fn judge(
     rule: &Rule,
     secret: &[u8],
@@ -380,10 +381,10 @@ fn judge(
 ) -> (f64, Result<(), Rejection>) {
     let entropy = entropy::shannon(secret);
     let floor = entropy::floor(rule.entropy, secret);
-    let verdict = if entropy < floor {
-        Err(Rejection::Entropy { entropy, floor })
-    } else if placeholder::is_placeholder(secret) {
+    let verdict = if placeholder::is_placeholder(secret) {
         Err(Rejection::Placeholder)
+    } else if entropy < floor {
+        Err(Rejection::Entropy { entropy, floor })
     } else if let Some(check) = rule
         .check
         .filter(|c| !checks::passes(*c, secret, annotations))
