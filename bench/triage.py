@@ -30,7 +30,7 @@ def entropy(s):
     return -sum(v / len(s) * math.log2(v / len(s)) for v in c.values())
 
 
-FILLER = re.compile(r"0123456789|123456789|abcdefgh|1234567|abcdef|abcd1234|a1b2c3|xyz")
+FILLER = re.compile(r"0123456789|123456789|abcdefgh|1234567|abcdef|abcd1234|a1b2c3|xyz|426614174")
 WORDS = re.compile(r"example|your|test|dummy|sample|fake|placeholder|redacted|changeme|insert|mysecret|mytoken|mypassword")
 
 

@@ -14,6 +14,9 @@ const MARKERS: &[&[u8]] = &[
     b"your-",
     b"123456789",
     b"abcdefghij",
+    // The tail of RFC 4122's example UUID `123e4567-e89b-12d3-a456-426614174000`, the usual
+    // sample value for a GUID-shaped key in API docs (with or without the dashes).
+    b"426614174",
 ];
 
 /// Template and interpolation syntax: `${VAR}`, `{{ var }}`, `%s`, `$(cmd)`.
@@ -82,6 +85,8 @@ mod tests {
             b"%s",
             b"$(cat token)",
             b"sk-1234567890abcdef",
+            b"123e4567-e89b-12d3-a456-426614174000",
+            b"123e4567e89b12d3a456426614174abc",
         ] {
             assert!(is_placeholder(p), "{}", String::from_utf8_lossy(p));
         }
