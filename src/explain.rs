@@ -59,6 +59,9 @@ impl Entry<'_> {
 
 /// Explains `bytes` (named `path`), calling `emit` once per candidate; returns how many
 /// candidates were reported.
+///
+/// # Errors
+/// The first error `emit` returns.
 pub fn explain(
     scanner: &Scanner,
     path: &str,
@@ -118,6 +121,9 @@ pub fn explain(
 }
 
 /// Writes `entry` as one text line: `path:line  rule  secret  reason`.
+///
+/// # Errors
+/// A write error of `out`.
 pub fn write_text(out: &mut impl Write, entry: &Entry<'_>) -> io::Result<()> {
     writeln!(
         out,

@@ -257,7 +257,7 @@ impl Scanner {
     fn scan_plain(&self, bytes: &[u8], scratch: &mut Scratch) -> Vec<Match> {
         let mut out = Vec::new();
         self.windows(bytes, scratch, |r, s, e| {
-            self.confirm(r, bytes, s, e, &mut out)
+            self.confirm(r, bytes, s, e, &mut out);
         });
         out
     }
