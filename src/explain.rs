@@ -156,15 +156,27 @@ mod tests {
         out
     }
 
+    /// A GitHub classic token built here, with its CRC-32 right or wrong (no literal tokens in
+    /// the sources, which scan themselves clean).
+    fn github_token(valid: bool) -> String {
+        let body = "Q8fz1LmP0xVb7RtY3sKe9WnAq2Hd5J";
+        let mut sum = crate::scan::checks::crc32::base62_6(crate::scan::checks::crc32::crc32(
+            body.as_bytes(),
+        ));
+        if !valid {
+            sum[5] = if sum[5] == b'A' { b'B' } else { b'A' };
+        }
+        format!("ghp_{body}{}", String::from_utf8_lossy(&sum))
+    }
+
     #[test]
     fn names_the_reason_for_each_rejection() {
-        // The rule examples' own tokens: one valid, one with a wrong CRC-32.
-        let v = verdicts("GITHUB_TOKEN=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\n");
+        let v = verdicts(&format!("GITHUB_TOKEN={}\n", github_token(true)));
         assert!(
             v.contains(&("github-pat-classic".into(), "reported")),
             "{v:?}"
         );
-        let v = verdicts("GITHUB_TOKEN=ghp_Zyaqgh5KoCtrdInaM81VnzHmzjX4V63m1FYA\n");
+        let v = verdicts(&format!("GITHUB_TOKEN={}\n", github_token(false)));
         assert!(v.contains(&("github-pat-classic".into(), "check")), "{v:?}");
         let v = verdicts("api_key = \"EXAMPLEq8Fz1LmP0xVb7RtY3sKe9WnA\"\n");
         assert!(
@@ -186,7 +198,7 @@ mod tests {
     #[test]
     fn redacts_unless_asked() {
         let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
-        let token = "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";
+        let token = github_token(true);
         for redacted in [true, false] {
             let mut seen = Vec::new();
             explain(&scanner, "t", token.as_bytes(), redacted, |e| {
@@ -194,7 +206,7 @@ mod tests {
                 Ok(())
             })
             .unwrap();
-            assert_eq!(seen.iter().any(|s| s == token), !redacted, "{seen:?}");
+            assert_eq!(seen.iter().any(|s| *s == token), !redacted, "{seen:?}");
         }
     }
 }

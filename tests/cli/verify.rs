@@ -255,7 +255,7 @@ fn inactive_and_unknown_credentials_are_not_revoked() {
 #[test]
 fn the_revoke_hook_gets_the_finding_on_stdin_only() {
     let dir = tempdir();
-    let password = "Zq8vN3kT5xR7mW2p";
+    let password = "Zq8vN3kT5xR7mW2p"; // leakhound:allow (test password)
     std::fs::write(
         dir.path().join("db.env"),
         format!("DATABASE_URL=postgres://app:{password}@db.internal.example:5432/app\n"),

@@ -8,7 +8,7 @@
 //!   often than keys (the AWS SigV4 test suite's `"token": "<64 hex>"`). Many services issue
 //!   32- or 40-hex keys, and the generic rules only see values assigned to secret-named keys,
 //!   never to `integrity`, `sha` or `rev`, so those stay;
-//! - a file path (`~/.aws/credentials`, `./secrets/token`, `../keys`, `/etc/app/passwd`);
+//! - a file path (`~/.aws/credentials`, `./secrets/token`, `/etc/app/passwd`, `conf/app.yaml`);
 //! - a reference to another name: letters and `_` segments joined by `.` (`settings.SECRET_KEY`);
 //! - a value without any digit or punctuation (identifiers and words: `getDefaultTokenProvider`);
 //! - a value made of letters, digits and `_` only that reads like an identifier: all lower or
@@ -60,14 +60,13 @@ fn is_hex_digest(v: &[u8]) -> bool {
         && !(32..64).contains(&v.iter().filter(|b| **b != b'-').count())
 }
 
-/// A relative path, or an absolute one in lower case (`/dir1/etc/passwd`): random base64 that
-/// starts with `/` is mixed case.
+/// A relative path (`./`, `../`, `~/`), or any path in lower case (`/dir1/etc/passwd`,
+/// `nested/config.yaml`): random base64 that holds a `/` is mixed case.
 fn is_path(v: &[u8]) -> bool {
     if [&b"~/"[..], b"./", b"../"].iter().any(|p| v.starts_with(p)) {
         return true;
     }
-    v.first() == Some(&b'/')
-        && v.iter().filter(|b| **b == b'/').count() >= 2
+    v.contains(&b'/')
         && v.iter().all(|b| {
             b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-' | b'/')
         })
@@ -108,6 +107,7 @@ mod tests {
             b"./config/secrets.v2.yml",
             b"../keys/id_ed25519",
             b"/dir1/etc/passwd",
+            b"nested/deep/config.yaml",
             b"settings.SECRET_KEY",
             b"current-password",
             b"a9f4-f152e97ad808",
