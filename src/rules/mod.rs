@@ -174,7 +174,7 @@ impl RuleSet {
     pub fn builtin() -> Result<Self, LoadError> {
         let mut set = RuleSet::default();
         for (name, text) in builtin::BUILTIN_RULE_FILES {
-            set.extend(load::parse_rules(name, text)?)?;
+            set.extend(load::parse_builtin_rules(name, text)?)?;
         }
         Ok(set)
     }

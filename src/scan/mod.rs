@@ -18,6 +18,7 @@ mod pairing;
 pub mod placeholder;
 
 use std::cmp::Reverse;
+use std::collections::HashMap;
 use std::num::NonZeroU32;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -144,27 +145,33 @@ impl Scanner {
     pub fn new(rules: RuleSet) -> Result<Self, BuildError> {
         let mut keywords: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
         for (i, rule) in rules.rules().iter().enumerate() {
             for kw in &rule.keywords {
                 let kw = kw.to_ascii_lowercase();
-                match keywords.iter().position(|k| *k == kw) {
-                    Some(p) => owners[p].push(i),
-                    None => {
-                        keywords.push(kw);
-                        owners.push(vec![i]);
-                    }
+                if let Some(&p) = index.get(&kw) {
+                    owners[p].push(i);
+                } else {
+                    index.insert(kw.clone(), keywords.len());
+                    keywords.push(kw);
+                    owners.push(vec![i]);
                 }
             }
         }
+        // Each keyword selects the rules of every keyword inside it: looked up substring by
+        // substring (keywords are short), not by comparing every pair of keywords, which took
+        // most of the start-up time with a few thousand keywords.
         let pattern_rules = keywords
             .iter()
             .map(|kw| {
-                let mut set: Vec<usize> = keywords
-                    .iter()
-                    .zip(&owners)
-                    .filter(|(other, _)| kw.contains(other.as_str()))
-                    .flat_map(|(_, o)| o.iter().copied())
-                    .collect();
+                let mut set: Vec<usize> = Vec::new();
+                for start in (0..kw.len()).filter(|&i| kw.is_char_boundary(i)) {
+                    for end in (start + 1..=kw.len()).filter(|&i| kw.is_char_boundary(i)) {
+                        if let Some(&p) = index.get(&kw[start..end]) {
+                            set.extend_from_slice(&owners[p]);
+                        }
+                    }
+                }
                 set.sort_unstable();
                 set.dedup();
                 set.into_boxed_slice()
