@@ -60,6 +60,9 @@ pub struct ExplainArgs {
     /// Print candidates in full instead of redacted.
     #[arg(long)]
     pub no_redact: bool,
+    /// Also list rules whose keyword occurs on a line where another rule found a candidate.
+    #[arg(long)]
+    pub all: bool,
     /// Refuse files larger than SIZE (bytes, or with K, M, G suffix).
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
     pub max_file_size: u64,

@@ -12,6 +12,15 @@ use serde::Serialize;
 use crate::finding::redact;
 use crate::scan::{Candidate, Rejection, Scanner, Scratch};
 
+/// What to explain and how.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Redact candidates (the default on the command line).
+    pub redacted: bool,
+    /// Also list rules whose keyword occurs on a line where another rule's pattern matched.
+    pub all: bool,
+}
+
 /// One line of the explanation.
 #[derive(Debug, Serialize)]
 pub struct Entry<'a> {
@@ -66,12 +75,28 @@ pub fn explain(
     scanner: &Scanner,
     path: &str,
     bytes: &[u8],
-    redacted: bool,
+    opts: Options,
     mut emit: impl FnMut(&Entry<'_>) -> io::Result<()>,
 ) -> io::Result<usize> {
     let mut scratch = Scratch::default();
     let mut reported = 0;
-    for c in scanner.explain(bytes, &mut scratch) {
+    let candidates = scanner.explain(bytes, &mut scratch);
+    let line_of = |start: usize| 1 + memchr::memchr_iter(b'\n', &bytes[..start]).count();
+    // Lines where some rule's pattern matched: there, "a keyword occurs" from other rules
+    // (a generic rule's `token=`) is noise next to the verdict on the candidate itself.
+    let matched_lines: std::collections::HashSet<usize> = candidates
+        .iter()
+        .filter_map(|c| match c {
+            Candidate::Matched { start, .. } => Some(line_of(*start)),
+            Candidate::NoPattern { .. } => None,
+        })
+        .collect();
+    for c in candidates {
+        if let Candidate::NoPattern { start, .. } = c {
+            if !opts.all && matched_lines.contains(&line_of(start)) {
+                continue;
+            }
+        }
         let (rule, start, secret, verdict) = match c {
             Candidate::Matched {
                 rule,
@@ -83,12 +108,12 @@ pub fn explain(
         };
         let mut entry = Entry {
             path,
-            line: 1 + memchr::memchr_iter(b'\n', &bytes[..start]).count(),
+            line: line_of(start),
             rule: &scanner.rules().rules()[rule].id.0,
             verdict: "no-pattern",
             secret: secret.map(|s| {
                 let text = String::from_utf8_lossy(s);
-                if redacted {
+                if opts.redacted {
                     redact(&text)
                 } else {
                     text.into_owned()
@@ -148,7 +173,11 @@ mod tests {
     fn verdicts(text: &str) -> Vec<(String, &'static str)> {
         let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
         let mut out = Vec::new();
-        explain(&scanner, "t", text.as_bytes(), true, |e| {
+        let opts = Options {
+            redacted: true,
+            all: true,
+        };
+        explain(&scanner, "t", text.as_bytes(), opts, |e| {
             out.push((e.rule.to_string(), e.verdict));
             Ok(())
         })
@@ -196,17 +225,43 @@ mod tests {
     }
 
     #[test]
+    fn hides_keyword_noise_on_lines_with_a_candidate_unless_all() {
+        let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+        let text = format!("GITHUB_TOKEN={}\n", github_token(true));
+        let count = |all| {
+            let mut rules = Vec::new();
+            let opts = Options {
+                redacted: true,
+                all,
+            };
+            explain(&scanner, "t", text.as_bytes(), opts, |e| {
+                rules.push(e.verdict);
+                Ok(())
+            })
+            .unwrap();
+            rules
+        };
+        assert!(!count(false).contains(&"no-pattern"));
+        assert!(count(true).contains(&"no-pattern"));
+        assert!(count(false).contains(&"reported"));
+    }
+
+    #[test]
     fn redacts_unless_asked() {
         let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
         let token = github_token(true);
         for redacted in [true, false] {
             let mut seen = Vec::new();
-            explain(&scanner, "t", token.as_bytes(), redacted, |e| {
+            let opts = Options {
+                redacted,
+                all: false,
+            };
+            explain(&scanner, "t", token.as_bytes(), opts, |e| {
                 seen.push(e.secret.clone().unwrap_or_default());
                 Ok(())
             })
             .unwrap();
-            assert_eq!(seen.iter().any(|s| *s == token), !redacted, "{seen:?}");
+            assert_eq!(seen.contains(&token), !redacted, "{seen:?}");
         }
     }
 }

@@ -480,7 +480,11 @@ fn run_explain(args: &ExplainArgs) -> Result<ExitCode> {
             );
         }
         let mut any = false;
-        leakhound::explain::explain(&scanner, &name, &bytes, !args.no_redact, |e| {
+        let opts = leakhound::explain::Options {
+            redacted: !args.no_redact,
+            all: args.all,
+        };
+        leakhound::explain::explain(&scanner, &name, &bytes, opts, |e| {
             any = true;
             match args.format {
                 ExplainFormat::Text => leakhound::explain::write_text(&mut out, e),
