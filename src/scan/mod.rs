@@ -276,24 +276,14 @@ impl Scanner {
         let mut out = Vec::new();
         self.windows(bytes, scratch, |r, s, e| {
             let before = out.len();
-            let rule = &self.rules.rules()[r];
-            if let Some(re) = rule.regex() {
-                for m in re
-                    .captures_iter(&bytes[s..e])
-                    .filter_map(|c| c.name("secret"))
-                {
-                    if m.is_empty() {
-                        continue;
-                    }
-                    let (_, verdict) = judge(rule, m.as_bytes(), &mut Annotations::new());
-                    out.push(Candidate::Matched {
-                        rule: r,
-                        start: s + m.start(),
-                        end: s + m.end(),
-                        verdict,
-                    });
-                }
-            }
+            self.judge_window(r, bytes, s, e, |start, end, _, verdict, _| {
+                out.push(Candidate::Matched {
+                    rule: r,
+                    start,
+                    end,
+                    verdict,
+                });
+            });
             if out.len() == before {
                 out.push(Candidate::NoPattern { rule: r, start: s });
             }
@@ -346,34 +336,51 @@ impl Scanner {
         }
     }
 
-    /// Runs rule `r` over `bytes[s..e]` and pushes the scored candidates.
+    /// Runs rule `r` over `bytes[s..e]` and pushes the candidates it reports.
     fn confirm(&self, r: usize, bytes: &[u8], s: usize, e: usize, out: &mut Vec<Match>) {
+        self.judge_window(
+            r,
+            bytes,
+            s,
+            e,
+            |start, end, entropy, verdict, annotations| {
+                if verdict.is_ok() {
+                    out.push(Match {
+                        rule: r,
+                        start,
+                        end,
+                        entropy,
+                        line: NonZeroU32::MIN,
+                        column: NonZeroU32::MIN,
+                        context: (0, 0),
+                        annotations,
+                        decoded: None,
+                    });
+                }
+            },
+        );
+    }
+
+    /// Runs rule `r` over `bytes[s..e]` and calls `f(start, end, entropy, verdict, annotations)`
+    /// for every non-empty `secret` it captures, reported or not: the one loop behind both
+    /// [`Scanner::scan`] and [`Scanner::explain`].
+    fn judge_window(
+        &self,
+        r: usize,
+        bytes: &[u8],
+        s: usize,
+        e: usize,
+        mut f: impl FnMut(usize, usize, f64, Result<(), Rejection>, Annotations),
+    ) {
         let rule = &self.rules.rules()[r];
         let Some(re) = rule.regex() else { return };
-        let hay = &bytes[s..e];
-        for caps in re.captures_iter(hay) {
-            let Some(m) = caps.name("secret") else {
+        for caps in re.captures_iter(&bytes[s..e]) {
+            let Some(m) = caps.name("secret").filter(|m| !m.is_empty()) else {
                 continue;
             };
-            if m.is_empty() {
-                continue;
-            }
             let mut annotations = Annotations::new();
             let (entropy, verdict) = judge(rule, m.as_bytes(), &mut annotations);
-            if verdict.is_err() {
-                continue;
-            }
-            out.push(Match {
-                rule: r,
-                start: s + m.start(),
-                end: s + m.end(),
-                entropy,
-                line: NonZeroU32::MIN,
-                column: NonZeroU32::MIN,
-                context: (0, 0),
-                annotations,
-                decoded: None,
-            });
+            f(s + m.start(), s + m.end(), entropy, verdict, annotations);
         }
     }
 }
@@ -387,10 +394,11 @@ fn judge(
     annotations: &mut Annotations,
 ) -> (f64, Result<(), Rejection>) {
     let entropy = entropy::shannon(secret);
-    let floor = entropy::floor(rule.entropy, secret);
     let verdict = if placeholder::is_placeholder(secret) {
         Err(Rejection::Placeholder)
-    } else if entropy < floor {
+    } else if let Some(floor) =
+        Some(entropy::floor(rule.entropy, secret)).filter(|floor| entropy < *floor)
+    {
         Err(Rejection::Entropy { entropy, floor })
     } else if let Some(check) = rule
         .check
