@@ -5,9 +5,10 @@
 //!
 //! Only plain content is explained; what base64 decoding adds is left to `scan`.
 
+use std::collections::HashSet;
 use std::io::{self, Write};
 
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::finding::redact;
 use crate::scan::{Candidate, Rejection, Scanner, Scratch};
@@ -21,8 +22,9 @@ pub struct Options {
     pub all: bool,
 }
 
-/// One line of the explanation.
-#[derive(Debug, Serialize)]
+/// One line of the explanation. As JSON: `path`, `line`, `rule`, `verdict`, then `secret` for a
+/// matched candidate, `entropy` and `floor` for an `entropy` verdict, `check` for a `check` one.
+#[derive(Debug)]
 pub struct Entry<'a> {
     /// The input's name (`-` for standard input).
     pub path: &'a str,
@@ -30,44 +32,59 @@ pub struct Entry<'a> {
     pub line: usize,
     /// The rule's id.
     pub rule: &'a str,
-    /// `reported`, `entropy`, `placeholder`, `check` or `no-pattern`.
-    pub verdict: &'static str,
-    /// The candidate, redacted unless asked otherwise; absent for `no-pattern`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The candidate, redacted unless asked otherwise; `None` when the pattern matched nothing.
     pub secret: Option<String>,
-    /// The candidate's entropy and the floor it had to reach (`entropy` verdicts).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub entropy: Option<f64>,
-    /// See `entropy`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub floor: Option<f64>,
-    /// The offline check that failed (`check` verdicts).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub check: Option<&'static str>,
+    /// `None` when the pattern matched nothing, else the scanner's verdict on the candidate.
+    pub outcome: Option<Result<(), Rejection>>,
 }
 
 impl Entry<'_> {
+    /// `reported`, `placeholder`, `entropy`, `check` or `no-pattern`.
+    pub fn verdict(&self) -> &'static str {
+        match self.outcome {
+            None => "no-pattern",
+            Some(Ok(())) => "reported",
+            Some(Err(Rejection::Placeholder)) => "placeholder",
+            Some(Err(Rejection::Entropy { .. })) => "entropy",
+            Some(Err(Rejection::Check(_))) => "check",
+        }
+    }
+
     /// The human-readable reason.
     pub fn reason(&self) -> String {
-        match self.verdict {
-            "reported" => "reported".to_string(),
-            "entropy" => format!(
-                "rejected: entropy {:.2} is below the floor {:.2} for a value of this length and alphabet",
-                self.entropy.unwrap_or_default(),
-                self.floor.unwrap_or_default()
-            ),
-            "placeholder" => "rejected: reads as a placeholder".to_string(),
-            "check" => format!(
-                "rejected: the {} check failed",
-                self.check.unwrap_or_default()
-            ),
-            _ => "a keyword occurs, but the rule's pattern matches nothing around it".to_string(),
+        match self.outcome {
+            None => "a keyword occurs, but the rule's pattern matches nothing around it".into(),
+            Some(Ok(())) => "reported".into(),
+            Some(Err(r)) => format!("rejected: {r}"),
         }
     }
 }
 
-/// Explains `bytes` (named `path`), calling `emit` once per candidate; returns how many
-/// candidates were reported.
+impl Serialize for Entry<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let round = |x: f64| (x * 1000.0).round() / 1000.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("path", self.path)?;
+        map.serialize_entry("line", &self.line)?;
+        map.serialize_entry("rule", self.rule)?;
+        map.serialize_entry("verdict", self.verdict())?;
+        if let Some(secret) = &self.secret {
+            map.serialize_entry("secret", secret)?;
+        }
+        match self.outcome {
+            Some(Err(Rejection::Entropy { entropy, floor })) => {
+                map.serialize_entry("entropy", &round(entropy))?;
+                map.serialize_entry("floor", &round(floor))?;
+            }
+            Some(Err(Rejection::Check(check))) => map.serialize_entry("check", check.as_str())?,
+            _ => {}
+        }
+        map.end()
+    }
+}
+
+/// Explains `bytes` (named `path`), calling `emit` once per entry; returns how many entries
+/// were emitted.
 ///
 /// # Errors
 /// The first error `emit` returns.
@@ -78,39 +95,42 @@ pub fn explain(
     opts: Options,
     mut emit: impl FnMut(&Entry<'_>) -> io::Result<()>,
 ) -> io::Result<usize> {
-    let mut scratch = Scratch::default();
-    let mut reported = 0;
-    let candidates = scanner.explain(bytes, &mut scratch);
-    let line_of = |start: usize| 1 + memchr::memchr_iter(b'\n', &bytes[..start]).count();
-    // Lines where some rule's pattern matched: there, "a keyword occurs" from other rules
-    // (a generic rule's `token=`) is noise next to the verdict on the candidate itself.
-    let matched_lines: std::collections::HashSet<usize> = candidates
+    let candidates = scanner.explain(bytes, &mut Scratch::default());
+    // Line numbers in one forward pass: the candidates are sorted by position.
+    let mut pos = 0;
+    let mut line = 1;
+    let lines: Vec<usize> = candidates
         .iter()
-        .filter_map(|c| match c {
-            Candidate::Matched { start, .. } => Some(line_of(*start)),
-            Candidate::NoPattern { .. } => None,
+        .map(|c| {
+            line += memchr::memchr_iter(b'\n', &bytes[pos..c.start()]).count();
+            pos = c.start();
+            line
         })
         .collect();
-    for c in candidates {
-        if let Candidate::NoPattern { start, .. } = c {
-            if !opts.all && matched_lines.contains(&line_of(start)) {
-                continue;
-            }
-        }
-        let (rule, start, secret, verdict) = match c {
+    // Lines where some rule's pattern matched: there, "a keyword occurs" from other rules
+    // (a generic rule's `token=`) is noise next to the verdict on the candidate itself.
+    let matched_lines: HashSet<usize> = candidates
+        .iter()
+        .zip(&lines)
+        .filter(|(c, _)| matches!(c, Candidate::Matched { .. }))
+        .map(|(_, &l)| l)
+        .collect();
+    let mut emitted = 0;
+    for (c, &line) in candidates.iter().zip(&lines) {
+        let (secret, outcome) = match *c {
             Candidate::Matched {
-                rule,
                 start,
                 end,
                 verdict,
-            } => (rule, start, Some(&bytes[start..end]), Some(verdict)),
-            Candidate::NoPattern { rule, start } => (rule, start, None, None),
+                ..
+            } => (Some(&bytes[start..end]), Some(verdict)),
+            Candidate::NoPattern { .. } if !opts.all && matched_lines.contains(&line) => continue,
+            Candidate::NoPattern { .. } => (None, None),
         };
-        let mut entry = Entry {
+        emit(&Entry {
             path,
-            line: line_of(start),
-            rule: &scanner.rules().rules()[rule].id.0,
-            verdict: "no-pattern",
+            line,
+            rule: &scanner.rules().rules()[c.rule()].id.0,
             secret: secret.map(|s| {
                 let text = String::from_utf8_lossy(s);
                 if opts.redacted {
@@ -119,30 +139,11 @@ pub fn explain(
                     text.into_owned()
                 }
             }),
-            entropy: None,
-            floor: None,
-            check: None,
-        };
-        match verdict {
-            Some(Ok(())) => {
-                entry.verdict = "reported";
-                reported += 1;
-            }
-            Some(Err(Rejection::Entropy { entropy, floor })) => {
-                entry.verdict = "entropy";
-                entry.entropy = Some((entropy * 1000.0).round() / 1000.0);
-                entry.floor = Some((floor * 1000.0).round() / 1000.0);
-            }
-            Some(Err(Rejection::Placeholder)) => entry.verdict = "placeholder",
-            Some(Err(Rejection::Check(check))) => {
-                entry.verdict = "check";
-                entry.check = Some(check.as_str());
-            }
-            None => {}
-        }
-        emit(&entry)?;
+            outcome,
+        })?;
+        emitted += 1;
     }
-    Ok(reported)
+    Ok(emitted)
 }
 
 /// Writes `entry` as one text line: `path:line  rule  secret  reason`.
@@ -178,7 +179,7 @@ mod tests {
             all: true,
         };
         explain(&scanner, "t", text.as_bytes(), opts, |e| {
-            out.push((e.rule.to_string(), e.verdict));
+            out.push((e.rule.to_string(), e.verdict()));
             Ok(())
         })
         .unwrap();
@@ -235,7 +236,7 @@ mod tests {
                 all,
             };
             explain(&scanner, "t", text.as_bytes(), opts, |e| {
-                rules.push(e.verdict);
+                rules.push(e.verdict());
                 Ok(())
             })
             .unwrap();

@@ -479,22 +479,19 @@ fn run_explain(args: &ExplainArgs) -> Result<ExitCode> {
                 args.max_file_size
             );
         }
-        let mut any = false;
         let opts = leakhound::explain::Options {
             redacted: !args.no_redact,
             all: args.all,
         };
-        leakhound::explain::explain(&scanner, &name, &bytes, opts, |e| {
-            any = true;
-            match args.format {
+        let emitted =
+            leakhound::explain::explain(&scanner, &name, &bytes, opts, |e| match args.format {
                 ExplainFormat::Text => leakhound::explain::write_text(&mut out, e),
                 ExplainFormat::Jsonl => {
                     serde_json::to_writer(&mut out, e)?;
                     writeln!(out)
                 }
-            }
-        })?;
-        if !any && args.format == ExplainFormat::Text {
+            })?;
+        if emitted == 0 && args.format == ExplainFormat::Text {
             writeln!(out, "{name}: no rule's keyword occurs")?;
         }
     }

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::scan::{Candidate, Rejection, Scanner, Scratch};
+use crate::scan::{Candidate, Scanner, Scratch};
 
 /// Minimum number of positive examples a rule must carry.
 pub const MIN_EXAMPLES: usize = 2;
@@ -86,13 +86,7 @@ pub fn check_all(scanner: &Scanner) -> Vec<Failure> {
                             rule,
                             verdict: Err(r),
                             ..
-                        } if rule == idx => Some(match r {
-                            Rejection::Entropy { entropy, floor } => {
-                                format!("entropy {entropy:.2} is below the floor {floor:.2}")
-                            }
-                            Rejection::Placeholder => "the value reads as a placeholder".into(),
-                            Rejection::Check(c) => format!("the {} check failed", c.as_str()),
-                        }),
+                        } if rule == idx => Some(r.to_string()),
                         _ => None,
                     })
                     .unwrap_or_else(|| "the pattern matches nothing".into());

@@ -92,6 +92,19 @@ pub enum Rejection {
     Check(Check),
 }
 
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rejection::Entropy { entropy, floor } => write!(
+                f,
+                "entropy {entropy:.2} is below the floor {floor:.2} for a value of this length and alphabet"
+            ),
+            Rejection::Placeholder => f.write_str("the value reads as a placeholder"),
+            Rejection::Check(check) => write!(f, "the {} check failed", check.as_str()),
+        }
+    }
+}
+
 /// What [`Scanner::explain`] found for one rule in plain (not decoded) content.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Candidate {
@@ -113,6 +126,22 @@ pub enum Candidate {
         /// Where the rule's (first merged) window starts.
         start: usize,
     },
+}
+
+impl Candidate {
+    /// Index of the rule.
+    pub fn rule(&self) -> usize {
+        match *self {
+            Candidate::Matched { rule, .. } | Candidate::NoPattern { rule, .. } => rule,
+        }
+    }
+
+    /// Where the candidate (or the window that matched nothing) starts.
+    pub fn start(&self) -> usize {
+        match *self {
+            Candidate::Matched { start, .. } | Candidate::NoPattern { start, .. } => start,
+        }
+    }
 }
 
 /// Per-thread reusable buffers, so scanning allocates nothing per blob in the common case.
@@ -288,10 +317,7 @@ impl Scanner {
                 out.push(Candidate::NoPattern { rule: r, start: s });
             }
         });
-        out.sort_by_key(|c| match *c {
-            Candidate::Matched { rule, start, .. } => (start, rule),
-            Candidate::NoPattern { rule, start } => (start, rule),
-        });
+        out.sort_by_key(|c| (c.start(), c.rule()));
         out
     }
 
