@@ -118,8 +118,7 @@ fn load_config(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<(Config, Pa
 fn setup(out: &OutputArgs, config_root: &[PathBuf], root: &Path) -> Result<(Scanner, Triage)> {
     let (config, config_path) = load_config(out.config.as_deref(), config_root)?;
     let mut triage = Triage::from_config(&config, &config_path)?;
-    let mut rules = RuleSet::builtin().context("built-in rules are invalid (a leakhound bug)")?;
-    config.apply_rules(&mut rules, &config_path)?;
+    let mut rules = configured_rules(&config, &config_path)?;
     if let Some(g) = &out.gitleaks_config {
         let import = gitleaks::import(g).map_err(anyhow::Error::msg)?;
         for w in &import.warnings {
@@ -144,6 +143,13 @@ fn setup(out: &OutputArgs, config_root: &[PathBuf], root: &Path) -> Result<(Scan
         eprintln!("leakhound: warning: {w}");
     }
     Ok((Scanner::new(rules)?, triage))
+}
+
+/// The built-in rules with `config`'s rule settings (disable, override, extra) applied.
+fn configured_rules(config: &Config, config_path: &Path) -> Result<RuleSet> {
+    let mut rules = RuleSet::builtin().context("built-in rules are invalid (a leakhound bug)")?;
+    config.apply_rules(&mut rules, config_path)?;
+    Ok(rules)
 }
 
 fn open_output(output: Option<&Path>) -> Result<Box<dyn Write>> {
@@ -449,9 +455,7 @@ fn report_and_exit(
 
 fn run_explain(args: &ExplainArgs) -> Result<ExitCode> {
     let (config, config_path) = load_config(args.config.as_deref(), &[PathBuf::from(".")])?;
-    let mut rules = RuleSet::builtin().context("built-in rules are invalid (a leakhound bug)")?;
-    config.apply_rules(&mut rules, &config_path)?;
-    let scanner = Scanner::new(rules)?;
+    let scanner = Scanner::new(configured_rules(&config, &config_path)?)?;
     let stdin = [PathBuf::from("-")];
     let files = if args.files.is_empty() {
         &stdin[..]
@@ -461,18 +465,20 @@ fn run_explain(args: &ExplainArgs) -> Result<ExitCode> {
     let mut out = BufWriter::new(io::stdout().lock());
     for f in files {
         let name = f.display().to_string();
+        let stdin = f.as_os_str() == "-";
         let mut bytes = Vec::new();
-        if f.as_os_str() == "-" {
-            io::stdin()
-                .lock()
-                .take(args.max_file_size + 1)
-                .read_to_end(&mut bytes)
-                .context("standard input: cannot read")?;
+        let input: Box<dyn Read> = if stdin {
+            Box::new(io::stdin().lock())
         } else {
-            File::open(f)
-                .and_then(|h| h.take(args.max_file_size + 1).read_to_end(&mut bytes))
-                .with_context(|| format!("{name}: cannot read"))?;
-        }
+            Box::new(File::open(f).with_context(|| format!("{name}: cannot read"))?)
+        };
+        input
+            .take(args.max_file_size + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| {
+                let what = if stdin { "standard input" } else { &name };
+                format!("{what}: cannot read")
+            })?;
         if bytes.len() as u64 > args.max_file_size {
             bail!(
                 "{name}: larger than --max-file-size ({} bytes); not explained",
