@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""Precision and recall of leakhound, gitleaks and Betterleaks on the real-code benchmark.
+
+Usage:
+  python3 bench/realcode/score.py [--dir DIR] [--work DIR] [--per-project] [--unlabelled]
+                                  [--misses TOOL] [--false TOOL] [--project ID ...] [--tools a,b]
+
+The projects are the ones fetch.sh unpacked into DIR (default /tmp/leakhound-realcode). Every
+tool's findings are reduced to locations (project, path relative to the project root, line) and
+looked up in labels.tsv. Precision = locations labelled true / locations labelled at all; recall =
+the tool's true locations / every location labelled true (including the ones no tool found).
+
+Environment: LEAKHOUND (default target/release/leakhound in the repository), PEERS (directory with
+bin/gitleaks and bin/betterleaks, default /tmp/peers, installed by shared/peers/install.sh).
+Peer results are cached in the work dir per project archive and tool version; leakhound, the tool
+under development, is run every time. Python 3.11 standard library only.
+
+Nothing printed here shows a secret: unlabelled findings are listed with the rule and a masked
+line only.
+"""
+import argparse
+import collections
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
+TOOLS = ("leakhound", "gitleaks", "betterleaks")
+
+
+def read_projects():
+    with open(os.path.join(HERE, "projects.tsv"), newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def read_labels():
+    labels = {}
+    path = os.path.join(HERE, "labels.tsv")
+    with open(path, newline="") as f:
+        rows = csv.reader(f, delimiter="\t")
+        header = next(rows)
+        if header != ["project", "path", "line", "verdict", "reason"]:
+            sys.exit(f"{path}: unexpected header {header}")
+        for n, row in enumerate(rows, start=2):
+            if not row or row[0].startswith("#"):
+                continue
+            if len(row) != 5:
+                sys.exit(f"{path}:{n}: expected 5 columns, got {len(row)}")
+            project, rel, line, verdict, reason = row
+            if verdict not in ("true", "false"):
+                sys.exit(f"{path}:{n}: verdict must be true or false, not {verdict!r}")
+            key = (project, rel, int(line))
+            if key in labels:
+                sys.exit(f"{path}:{n}: location labelled twice: {key}")
+            labels[key] = (verdict == "true", reason)
+    return labels
+
+
+def relpath(p, root):
+    p = os.path.normpath(p)
+    if os.path.isabs(p):
+        p = os.path.relpath(p, root)
+    return p.replace(os.sep, "/")
+
+
+def run_leakhound(binary, root):
+    out = subprocess.run(
+        [binary, "scan", root, "-c", "/dev/null", "-f", "jsonl", "-q", "--no-progress", "--exit-code", "0"],
+        capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"leakhound failed on {root}: {out.stderr.strip()}")
+    found = []
+    for line in out.stdout.splitlines():
+        if line.strip():
+            d = json.loads(line)
+            found.append((relpath(os.path.join(root, d["path"]) if not os.path.isabs(d["path"]) else d["path"], root),
+                          int(d["line"]), d["rule"]))
+    return found
+
+
+def run_gitleaks(binary, root):
+    fd, report = tempfile.mkstemp(suffix=".json")
+    os.close(fd)
+    try:
+        out = subprocess.run(
+            [binary, "dir", root, "--no-banner", "--report-format", "json", "-r", report,
+             "--exit-code", "0", "--log-level", "error"], capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(f"gitleaks failed on {root}: {out.stderr.strip()[-500:]}")
+        with open(report) as f:
+            data = json.load(f) or []
+    finally:
+        os.unlink(report)
+    return [(relpath(d["File"], root), int(d["StartLine"]), d["RuleID"]) for d in data]
+
+
+def run_betterleaks(binary, root):
+    fd, report = tempfile.mkstemp(suffix=".json")
+    os.close(fd)
+    try:
+        out = subprocess.run(
+            [binary, "fs", root, "-o", report, "--exit-code", "0", "--no-banner", "--no-color",
+             "--log-level", "error"], capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(f"betterleaks failed on {root}: {out.stderr.strip()[-500:]}")
+        with open(report) as f:
+            data = json.load(f)
+    finally:
+        os.unlink(report)
+    findings = data.get("findings") or [] if isinstance(data, dict) else data
+    return [(relpath(d["location"]["path"], root), int(d["location"]["start_line"]), d["rule_id"])
+            for d in findings]
+
+
+def tool_version(binary, args):
+    try:
+        out = subprocess.run([binary] + args, capture_output=True, text=True, timeout=60)
+        return re.sub(r"[^A-Za-z0-9._-]+", "_", (out.stdout or out.stderr).strip())[:60] or "unknown"
+    except OSError:
+        return None
+
+
+def peer_findings(tool, binary, version, project, root, work):
+    cache_dir = os.path.join(work, "cache", f"{tool}-{version}")
+    os.makedirs(cache_dir, exist_ok=True)
+    cache = os.path.join(cache_dir, f"{project['id']}-{project['sha256'][:16]}.json")
+    if os.path.exists(cache):
+        with open(cache) as f:
+            return [tuple(x) for x in json.load(f)]
+    print(f"  running {tool} on {project['id']} (cached afterwards)", file=sys.stderr)
+    found = (run_gitleaks if tool == "gitleaks" else run_betterleaks)(binary, root)
+    with open(cache + ".tmp", "w") as f:
+        json.dump(found, f)
+    os.replace(cache + ".tmp", cache)
+    return found
+
+
+TOKEN = re.compile(r"[A-Za-z0-9+/_.\-]{4,}")
+
+
+def mask_line(text):
+    """The line with every value-like token masked: the text up to the first assignment or key
+    separator is kept (it names what is assigned), and in the rest every run of four or more
+    word characters becomes '*'s, so that no part of a value is shown."""
+    text = text.strip()
+    m = re.search(r"[=:]", text)
+    head, tail = (text[:m.end()], text[m.end():]) if m else ("", text)
+    head = TOKEN.sub(lambda t: t.group(0) if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.\-]*", t.group(0))
+                     and len(t.group(0)) <= 40 and not re.search(r"\d{3}", t.group(0)) else "*" * min(len(t.group(0)), 12), head)
+    tail = TOKEN.sub(lambda t: "*" * min(len(t.group(0)), 12), tail)
+    out = head + tail
+    return out if len(out) <= 140 else out[:140] + "..."
+
+
+def line_of(root, rel, line):
+    try:
+        with open(os.path.join(root, rel), "rb") as f:
+            for n, raw in enumerate(f, start=1):
+                if n == line:
+                    return raw.decode("utf-8", "replace")
+    except OSError:
+        pass
+    return ""
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--dir", default="/tmp/leakhound-realcode", help="where fetch.sh unpacked the projects")
+    ap.add_argument("--work", default="/tmp/leakhound-realcode-work", help="cache for the peers' results")
+    ap.add_argument("--per-project", action="store_true", help="also print one row per project and tool")
+    ap.add_argument("--unlabelled", action="store_true", help="list unlabelled findings (masked)")
+    ap.add_argument("--misses", metavar="TOOL", help="list the true labels TOOL did not report")
+    ap.add_argument("--false", metavar="TOOL", dest="false_of", help="list TOOL's findings labelled false")
+    ap.add_argument("--project", action="append", help="only these project ids (repeatable)")
+    ap.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS))
+    ap.add_argument("--findings-jsonl", metavar="FILE",
+                    help="write every normalised finding (project, path, line, tool, rule; no values) to FILE")
+    args = ap.parse_args()
+
+    tools = [t for t in args.tools.split(",") if t]
+    for t in tools:
+        if t not in TOOLS:
+            sys.exit(f"unknown tool {t}")
+    peers = os.environ.get("PEERS", "/tmp/peers")
+    binaries = {
+        "leakhound": os.environ.get("LEAKHOUND", os.path.join(REPO, "target", "release", "leakhound")),
+        "gitleaks": os.path.join(peers, "bin", "gitleaks"),
+        "betterleaks": os.path.join(peers, "bin", "betterleaks"),
+    }
+    versions = {}
+    for t in tools:
+        if not os.access(binaries[t], os.X_OK):
+            sys.exit(f"{t}: no executable at {binaries[t]} (set LEAKHOUND / PEERS; peers: bash shared/peers/install.sh)")
+        versions[t] = tool_version(binaries[t], ["--version"] if t == "leakhound" else ["version"])
+
+    projects = [p for p in read_projects() if not args.project or p["id"] in args.project]
+    labels = read_labels()
+    ids = {p["id"] for p in read_projects()}
+    stray = {k[0] for k in labels} - ids
+    if stray:
+        sys.exit(f"labels.tsv names unknown projects: {sorted(stray)}")
+
+    # found[tool][(project, path, line)] = set of rules
+    found = {t: collections.defaultdict(set) for t in tools}
+    for p in projects:
+        root = os.path.join(args.dir, p["id"])
+        if not os.path.isdir(root):
+            sys.exit(f"{root} missing: run bench/realcode/fetch.sh {args.dir}")
+        for t in tools:
+            if t == "leakhound":
+                items = run_leakhound(binaries[t], root)
+            else:
+                items = peer_findings(t, binaries[t], versions[t], p, root, args.work)
+            for rel, line, rule in items:
+                found[t][(p["id"], rel, line)].add(rule)
+
+    chosen = {p["id"] for p in projects}
+    labels = {k: v for k, v in labels.items() if k[0] in chosen}
+    all_true = {k for k, (v, _) in labels.items() if v}
+
+    if args.findings_jsonl:
+        with open(args.findings_jsonl, "w") as f:
+            for t in tools:
+                for (proj, rel, line), rules in sorted(found[t].items()):
+                    f.write(json.dumps({"project": proj, "path": rel, "line": line, "tool": t,
+                                        "rules": sorted(rules)}) + "\n")
+
+    def stats(tool, only=None):
+        locs = {k for k in found[tool] if only is None or k[0] == only}
+        true = {k for k in locs if k in labels and labels[k][0]}
+        false = {k for k in locs if k in labels and not labels[k][0]}
+        denom = {k for k in all_true if only is None or k[0] == only}
+        prec = len(true) / (len(true) + len(false)) if true or false else float("nan")
+        rec = len(true) / len(denom) if denom else float("nan")
+        return len(locs), len(true), len(false), len(locs) - len(true) - len(false), prec, rec, len(denom)
+
+    n_true = len(all_true)
+    print(f"real-code benchmark: {len(projects)} projects, {len(labels)} labelled locations "
+          f"({n_true} true, {len(labels) - n_true} false)")
+    print("tools: " + ", ".join(f"{t} {versions[t]}" for t in tools))
+    header = f"{'tool':<12} {'reported':>8} {'true':>6} {'false':>6} {'unlab.':>6} {'precision':>9} {'recall':>7}"
+    print()
+    print(header)
+    for t in tools:
+        r, tr, fa, un, pr, rc, _ = stats(t)
+        print(f"{t:<12} {r:>8} {tr:>6} {fa:>6} {un:>6} {pr:>9.3f} {rc:>7.3f}")
+
+    if args.per_project:
+        print()
+        print(f"{'project':<18} {'tool':<12} {'reported':>8} {'true':>6} {'false':>6} {'unlab.':>6} "
+              f"{'precision':>9} {'recall':>7} {'all true':>8}")
+        for p in projects:
+            for t in tools:
+                r, tr, fa, un, pr, rc, d = stats(t, p["id"])
+                print(f"{p['id']:<18} {t:<12} {r:>8} {tr:>6} {fa:>6} {un:>6} {pr:>9.3f} {rc:>7.3f} {d:>8}")
+
+    unlabelled = collections.defaultdict(dict)
+    for t in tools:
+        for k, rules in found[t].items():
+            if k not in labels:
+                unlabelled[k][t] = rules
+    if unlabelled:
+        print()
+        print(f"{len(unlabelled)} reported locations have no label"
+              + ("" if args.unlabelled else " (list them with --unlabelled)"))
+        if args.unlabelled:
+            for (proj, rel, line) in sorted(unlabelled):
+                by = unlabelled[(proj, rel, line)]
+                who = "; ".join(f"{t}:{','.join(sorted(r))}" for t, r in sorted(by.items()))
+                text = mask_line(line_of(os.path.join(args.dir, proj), rel, line))
+                print(f"{proj}\t{rel}\t{line}\t{who}\t{text}")
+
+    if args.misses:
+        t = args.misses
+        if t not in tools:
+            sys.exit(f"--misses: {t} was not run")
+        missed = sorted(k for k in all_true if k not in found[t])
+        print()
+        print(f"{t} missed {len(missed)} of {n_true} true locations:")
+        for k in missed:
+            print(f"{k[0]}\t{k[1]}\t{k[2]}\t{labels[k][1]}")
+        by_reason = collections.Counter(labels[k][1] for k in missed)
+        print()
+        print("most common reasons among the misses:")
+        for reason, n in by_reason.most_common(15):
+            print(f"{n:>5}  {reason}")
+
+    if args.false_of:
+        t = args.false_of
+        if t not in tools:
+            sys.exit(f"--false: {t} was not run")
+        wrong = sorted(k for k in found[t] if k in labels and not labels[k][0])
+        print()
+        print(f"{t}: {len(wrong)} locations labelled false:")
+        for k in wrong:
+            print(f"{k[0]}\t{k[1]}\t{k[2]}\t{','.join(sorted(found[t][k]))}\t{labels[k][1]}")
+        by_reason = collections.Counter(labels[k][1] for k in wrong)
+        print()
+        print("most common reasons:")
+        for reason, n in by_reason.most_common(15):
+            print(f"{n:>5}  {reason}")
+
+
+if __name__ == "__main__":
+    main()
