@@ -2,7 +2,8 @@
 # Downloads the real-code benchmark projects listed in projects.tsv from their package registries,
 # checks each archive's sha256 and unpacks it to DIR/<id>/ with the archive's top folder removed,
 # so that paths are relative to the project root. Idempotent: a project already unpacked (marked by
-# DIR/<id>/.realcode-sha256) is left alone; archives are kept in DIR/.archives.
+# DIR/<id>/.realcode-sha256) is left alone; an archive is deleted once unpacked (set KEEP_ARCHIVES=1
+# to keep them in DIR/.archives).
 #   bash bench/realcode/fetch.sh [DIR]        (default: /tmp/leakhound-realcode)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,6 +35,7 @@ while IFS=$'\t' read -r id registry name version url sha kind why; do
   tar xzf "$archive" -C "$dest.tmp" --strip-components=1 --no-same-owner
   echo "$sha" > "$dest.tmp/.realcode-sha256"
   mv "$dest.tmp" "$dest"
+  [ "${KEEP_ARCHIVES:-0}" = 1 ] || rm -f "$archive"
   echo "ok     $id" >&2
 done < "$here/projects.tsv"
 exit $fail

@@ -51,7 +51,7 @@ def read_labels():
                 continue
             if len(row) != 5:
                 sys.exit(f"{path}:{n}: expected 5 columns, got {len(row)}")
-            project, rel, line, verdict, reason = row
+            project, rel, line, verdict, reason = row  # line 0: the whole file
             if verdict not in ("true", "false"):
                 sys.exit(f"{path}:{n}: verdict must be true or false, not {verdict!r}")
             key = (project, rel, int(line))
@@ -113,7 +113,8 @@ def run_betterleaks(binary, root):
     finally:
         os.unlink(report)
     findings = data.get("findings") or [] if isinstance(data, dict) else data
-    return [(relpath(d["location"]["path"], root), int(d["location"]["start_line"]), d["rule_id"])
+    # A finding about a whole file (a PKCS#12 keystore, say) has no line: it is location line 0.
+    return [(relpath(d["location"]["path"], root), int(d["location"].get("start_line", 0)), d["rule_id"])
             for d in findings]
 
 
