@@ -38,9 +38,8 @@ def read_projects():
         return list(csv.DictReader(f, delimiter="\t"))
 
 
-def read_labels():
+def read_labels(path):
     labels = {}
-    path = os.path.join(HERE, "labels.tsv")
     with open(path, newline="") as f:
         rows = csv.reader(f, delimiter="\t")
         header = next(rows)
@@ -141,19 +140,31 @@ def peer_findings(tool, binary, version, project, root, work):
     return found
 
 
-TOKEN = re.compile(r"[A-Za-z0-9+/_.\-]{4,}")
+TOKEN = re.compile(r"[A-Za-z0-9+/_.\-]+")
+
+
+def _keep_name(tok):
+    """A name worth keeping in a masked line: a lower- or mixed-case identifier without digits,
+    or an upper-case word or SNAKE_CASE name long enough not to be a provider prefix."""
+    if len(tok) > 40 or re.search(r"\d", tok) or re.match(r"[A-Za-z]{2,6}[_\-.]", tok) and not re.fullmatch(r"[A-Za-z]+([_.][A-Za-z]+)+", tok):
+        return False
+    if re.match(r"(gh[pousr]|xox[a-z]|[spr]k|glpat|npm|shp[a-z]+|sl)_", tok) and len(tok) > 6:
+        return False
+    if re.fullmatch(r"[A-Za-z_.\-]*[a-z][A-Za-z_.\-]*", tok):
+        return True
+    return bool(re.fullmatch(r"[A-Z]+(_[A-Z]+)+|[A-Z]{6,}", tok))
 
 
 def mask_line(text):
-    """The line with every value-like token masked: the text up to the first assignment or key
-    separator is kept (it names what is assigned), and in the rest every run of four or more
-    word characters becomes '*'s, so that no part of a value is shown."""
+    """The line with every value masked: up to the first assignment or key separator, names are
+    kept (they say what is assigned) and anything else becomes '*'s; after it, every run of
+    letters, digits and token punctuation becomes '*'s, so that no part of a value is shown."""
     text = text.strip()
     m = re.search(r"[=:]", text)
     head, tail = (text[:m.end()], text[m.end():]) if m else ("", text)
-    head = TOKEN.sub(lambda t: t.group(0) if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.\-]*", t.group(0))
-                     and len(t.group(0)) <= 40 and not re.search(r"\d{3}", t.group(0)) else "*" * min(len(t.group(0)), 12), head)
-    tail = TOKEN.sub(lambda t: "*" * min(len(t.group(0)), 12), tail)
+    star = lambda t: "*" * min(len(t.group(0)), 12)
+    head = TOKEN.sub(lambda t: t.group(0) if _keep_name(t.group(0)) else star(t), head)
+    tail = TOKEN.sub(star, tail)
     out = head + tail
     return out if len(out) <= 140 else out[:140] + "..."
 
@@ -179,6 +190,7 @@ def main():
     ap.add_argument("--false", metavar="TOOL", dest="false_of", help="list TOOL's findings labelled false")
     ap.add_argument("--project", action="append", help="only these project ids (repeatable)")
     ap.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS))
+    ap.add_argument("--labels", default=os.path.join(HERE, "labels.tsv"), help="labels file (default: labels.tsv here)")
     ap.add_argument("--findings-jsonl", metavar="FILE",
                     help="write every normalised finding (project, path, line, tool, rule; no values) to FILE")
     args = ap.parse_args()
@@ -200,7 +212,7 @@ def main():
         versions[t] = tool_version(binaries[t], ["--version"] if t == "leakhound" else ["version"])
 
     projects = [p for p in read_projects() if not args.project or p["id"] in args.project]
-    labels = read_labels()
+    labels = read_labels(args.labels)
     ids = {p["id"] for p in read_projects()}
     stray = {k[0] for k in labels} - ids
     if stray:
