@@ -44,9 +44,9 @@ impl Entry<'_> {
         match self.outcome {
             None => "no-pattern",
             Some(Ok(())) => "reported",
-            Some(Err(Rejection::Placeholder)) => "placeholder",
+            Some(Err(Rejection::Placeholder(_))) => "placeholder",
             Some(Err(Rejection::Entropy { .. })) => "entropy",
-            Some(Err(Rejection::Check(_))) => "check",
+            Some(Err(Rejection::Check { .. })) => "check",
         }
     }
 
@@ -76,7 +76,11 @@ impl Serialize for Entry<'_> {
                 map.serialize_entry("entropy", &round(entropy))?;
                 map.serialize_entry("floor", &round(floor))?;
             }
-            Some(Err(Rejection::Check(check))) => map.serialize_entry("check", check.as_str())?,
+            Some(Err(Rejection::Check { check, why })) => {
+                map.serialize_entry("check", check.as_str())?;
+                map.serialize_entry("why", why)?;
+            }
+            Some(Err(Rejection::Placeholder(why))) => map.serialize_entry("why", why)?,
             _ => {}
         }
         map.end()

@@ -218,8 +218,10 @@ fn check_pattern(pattern: &str) -> Result<(), String> {
             "regex has no named group `secret`: write (?P<secret>...) around the credential".into(),
         ),
         1 => Ok(()),
+        _ if alternatives_only(&hir) => Ok(()),
         n => Err(format!(
-            "regex has {n} groups named `secret`; exactly one is allowed"
+            "regex has {n} groups named `secret`; exactly one is allowed (or alternatives \
+             `secret_<x>` in separate branches of one alternation)"
         )),
     }
 }
@@ -227,11 +229,33 @@ fn check_pattern(pattern: &str) -> Result<(), String> {
 fn count_secret_groups(hir: &Hir) -> usize {
     match hir.kind() {
         HirKind::Capture(c) => {
-            usize::from(c.name.as_deref() == Some("secret")) + count_secret_groups(&c.sub)
+            usize::from(c.name.as_deref().is_some_and(super::is_secret_group))
+                + count_secret_groups(&c.sub)
         }
         HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().map(count_secret_groups).sum(),
         HirKind::Repetition(r) => count_secret_groups(&r.sub),
         _ => 0,
+    }
+}
+
+/// Whether several secret groups sit in different branches of alternations, so that at most one
+/// takes part in any match: no concatenation or repetition holds more than one.
+fn alternatives_only(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Capture(c) => {
+            if c.name.as_deref().is_some_and(super::is_secret_group) {
+                count_secret_groups(&c.sub) == 0
+            } else {
+                alternatives_only(&c.sub)
+            }
+        }
+        HirKind::Concat(v) => {
+            v.iter().filter(|h| count_secret_groups(h) > 0).count() <= 1
+                && v.iter().all(alternatives_only)
+        }
+        HirKind::Alternation(v) => v.iter().all(alternatives_only),
+        HirKind::Repetition(r) => count_secret_groups(&r.sub) <= 1 && alternatives_only(&r.sub),
+        _ => true,
     }
 }
 

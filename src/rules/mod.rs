@@ -120,7 +120,41 @@ pub struct Rule {
     pub negative_examples: Vec<String>,
     /// Where the rule came from (a file name), for error messages.
     pub source: String,
-    regex: OnceLock<Option<Regex>>,
+    regex: OnceLock<Option<Compiled>>,
+}
+
+/// A rule's compiled pattern and the capture groups the scanner reads.
+#[derive(Debug)]
+pub struct Compiled {
+    /// The compiled regex.
+    pub regex: Regex,
+    /// Indices of the groups that capture the credential: `secret`, or alternatives named
+    /// `secret_<anything>` (one per quoting style, say, since the regex crate has no
+    /// back-references); the first that participates in a match is the secret.
+    pub secret_groups: Vec<usize>,
+    /// Indices of the `name` group (the identifier a value is assigned to) and of its
+    /// alternatives `name_<anything>`, if the rule has them.
+    pub name_groups: Vec<usize>,
+}
+
+impl Compiled {
+    /// The secret's span in a match.
+    pub fn secret<'h>(&self, caps: &regex::bytes::Captures<'h>) -> Option<regex::bytes::Match<'h>> {
+        self.secret_groups.iter().find_map(|&i| caps.get(i))
+    }
+
+    /// The `name` group's text in a match.
+    pub fn name<'h>(&self, caps: &regex::bytes::Captures<'h>) -> Option<&'h [u8]> {
+        self.name_groups
+            .iter()
+            .find_map(|&i| caps.get(i))
+            .map(|m| m.as_bytes())
+    }
+}
+
+/// Whether a capture group of this name holds the credential (see [`Compiled::secret_groups`]).
+pub fn is_secret_group(name: &str) -> bool {
+    name == "secret" || name.starts_with("secret_")
 }
 
 impl fmt::Debug for Rule {
@@ -149,9 +183,25 @@ impl Rule {
     /// The compiled regex, built on first use and then shared by every thread. `None` only if
     /// compilation failed, which [`RuleSet::compile_all`] reports up front for user rules and the
     /// test suite rules out for built-in ones.
-    pub fn regex(&self) -> Option<&Regex> {
+    pub fn regex(&self) -> Option<&Compiled> {
         self.regex
-            .get_or_init(|| Self::compile(&self.pattern).ok())
+            .get_or_init(|| {
+                let regex = Self::compile(&self.pattern).ok()?;
+                let mut secret_groups = Vec::new();
+                let mut name_groups = Vec::new();
+                for (i, name) in regex.capture_names().enumerate() {
+                    match name {
+                        Some(n) if is_secret_group(n) => secret_groups.push(i),
+                        Some(n) if n == "name" || n.starts_with("name_") => name_groups.push(i),
+                        _ => {}
+                    }
+                }
+                Some(Compiled {
+                    regex,
+                    secret_groups,
+                    name_groups,
+                })
+            })
             .as_ref()
     }
 }

@@ -86,10 +86,16 @@ pub enum Rejection {
         /// The floor it had to reach.
         floor: f64,
     },
-    /// The value reads as a placeholder ([`placeholder::is_placeholder`]).
-    Placeholder,
-    /// The rule's offline check failed.
-    Check(Check),
+    /// The value reads as a placeholder or a published example; the text says which
+    /// ([`placeholder::why`]).
+    Placeholder(&'static str),
+    /// The rule's offline check failed, and why.
+    Check {
+        /// The check.
+        check: Check,
+        /// What it found wrong.
+        why: &'static str,
+    },
 }
 
 impl std::fmt::Display for Rejection {
@@ -99,8 +105,10 @@ impl std::fmt::Display for Rejection {
                 f,
                 "entropy {entropy:.2} is below the floor {floor:.2} for a value of this length and alphabet"
             ),
-            Rejection::Placeholder => f.write_str("the value reads as a placeholder"),
-            Rejection::Check(check) => write!(f, "the {} check failed", check.as_str()),
+            Rejection::Placeholder(why) => write!(f, "the value reads as a placeholder: {why}"),
+            Rejection::Check { check, why } => {
+                write!(f, "the {} check failed: {why}", check.as_str())
+            }
         }
     }
 }
@@ -400,37 +408,36 @@ impl Scanner {
     ) {
         let rule = &self.rules.rules()[r];
         let Some(re) = rule.regex() else { return };
-        for caps in re.captures_iter(&bytes[s..e]) {
-            let Some(m) = caps.name("secret").filter(|m| !m.is_empty()) else {
+        for caps in re.regex.captures_iter(&bytes[s..e]) {
+            let Some(m) = re.secret(&caps).filter(|m| !m.is_empty()) else {
                 continue;
             };
             let mut annotations = Annotations::new();
-            let (entropy, verdict) = judge(rule, m.as_bytes(), &mut annotations);
+            let (entropy, verdict) = judge(rule, m.as_bytes(), re.name(&caps), &mut annotations);
             f(s + m.start(), s + m.end(), entropy, verdict, annotations);
         }
     }
 }
 
-/// Scores one candidate `secret` of `rule`: its entropy, and whether it is reported. The
-/// placeholder filter comes first so that `xxxx…` is explained as a placeholder rather than as
-/// low entropy; then the entropy floor, then the rule's offline check (the costliest).
+/// Scores one candidate `secret` of `rule` (assigned to `name`, when the rule captures one):
+/// its entropy, and whether it is reported. The placeholder filter comes first so that `xxxx…`
+/// is explained as a placeholder rather than as low entropy; then the entropy floor, then the
+/// rule's offline check (the costliest).
 fn judge(
     rule: &Rule,
     secret: &[u8],
+    name: Option<&[u8]>,
     annotations: &mut Annotations,
 ) -> (f64, Result<(), Rejection>) {
     let entropy = entropy::shannon(secret);
-    let verdict = if placeholder::is_placeholder(secret) {
-        Err(Rejection::Placeholder)
-    } else if let Some(floor) =
-        Some(entropy::floor(rule.entropy, secret)).filter(|floor| entropy < *floor)
-    {
+    let floor = entropy::floor(rule.entropy, secret);
+    let verdict = if let Some(why) = placeholder::why(secret) {
+        Err(Rejection::Placeholder(why))
+    } else if entropy < floor {
         Err(Rejection::Entropy { entropy, floor })
-    } else if let Some(check) = rule
-        .check
-        .filter(|c| !checks::passes(*c, secret, annotations))
-    {
-        Err(Rejection::Check(check))
+    } else if let Some(check) = rule.check {
+        checks::judge(check, secret, name, annotations)
+            .map_err(|why| Rejection::Check { check, why })
     } else {
         Ok(())
     };

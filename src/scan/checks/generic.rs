@@ -1,19 +1,29 @@
 //! Plausibility of a value found only by the name it is assigned to (the generic rules). Such a
-//! value has no format to verify, so this rejects what is known not to be a credential:
+//! value has no format to verify, so the judgement rests on two pieces of evidence, each of which
+//! can turn a candidate down with a reason that `leakhound explain` prints:
 //!
-//! - a vendor token whose format carries a checksum (`ghp_…`, `github_pat_…`, `npm_…`): its own
-//!   rule has already judged it, and a wrong checksum is not a finding;
-//! - a UUID, or a value of hex digits (and `-`) only unless it has 32 to 63 digits: shorter ones are
-//!   abbreviated commit ids and short digests, and 64 or more are SHA-256/512 digests far more
-//!   often than keys (the AWS SigV4 test suite's `"token": "<64 hex>"`). Many services issue
-//!   32- or 40-hex keys, and the generic rules only see values assigned to secret-named keys,
-//!   never to `integrity`, `sha` or `rev`, so those stay;
-//! - a file path (`~/.aws/credentials`, `./secrets/token`, `/etc/app/passwd`, `conf/app.yaml`);
-//! - a reference to another name: letters and `_` segments joined by `.` (`settings.SECRET_KEY`);
-//! - a value without any digit or punctuation (identifiers and words: `getDefaultTokenProvider`);
-//! - a value made of letters, digits and `_` only that reads like an identifier: all lower or
-//!   upper case separated by `_` (`SOME_LONG_CONSTANT_NAME2`), or words joined by `-` without a
-//!   digit (`current-password`).
+//! **The name.** The identifier is split into words on `_`, `-`, `.`, `$`, spaces and camelCase
+//! (`APP_SECRET_VALUE`, `tokenA`, `clientSecretKey`, `x-api-key`). It must hold a secret word
+//! ([`SECRET_WORDS`], or a word ending in one: `dbpassword`; or a `<kind> key` pair such as
+//! `api key`, `signing key`), and then:
+//! - no word anywhere that says the value is derived or public: `hashed_secret`,
+//!   `password_sha256`, `public_key`, `token_digest` ([`NEGATE_ANYWHERE`]);
+//! - no word *after* the secret word that makes it the head of another noun: `token_url`,
+//!   `secret_name`, `password_file`, `secretKeyRef`, `token_ttl` ([`NEGATE_AFTER`]). A word before
+//!   it does not: `file_password` and `url_token` are credentials.
+//!
+//! **The value.** Rejected when it is:
+//! - a vendor token whose format carries a checksum (`ghp_…`, `npm_…`): its own rule judged it;
+//! - a well-known digest (of empty input), which fixtures assign to `token` as a stand-in;
+//! - a file path, a reference to another name (`settings.SECRET_KEY`, `$DB_PASSWORD`,
+//!   `%API_KEY%`, `process.env.TOKEN`), or a bracketed placeholder (`[PASSWORD]`);
+//! - a word or identifier: no digit or punctuation (`getDefaultTokenProvider`), single-case
+//!   snake or kebab case (`SOME_LONG_CONSTANT_NAME2`, `current-password`);
+//! - prose: words separated by spaces (`Enter your password`).
+//!
+//! Hex is judged by its name, not by its length: 22- or 64-digit hex under `client_secret` is a
+//! credential, and 40-digit hex under `hashed_secret` is not. UUIDs under secret names are
+//! credentials too (Heroku's and many other services' API keys are UUIDs).
 
 /// Prefixes of formats with an offline checksum, judged by their own rules.
 const CHECKSUMMED: &[&[u8]] = &[
@@ -26,20 +36,399 @@ const CHECKSUMMED: &[&[u8]] = &[
     b"npm_",
 ];
 
-/// Whether `value` is plausible as a credential.
-pub fn plausible(value: &[u8]) -> bool {
-    if CHECKSUMMED.iter().any(|p| value.starts_with(p)) {
-        return false;
+/// Words that name a credential. A word also counts when it ends in one of these (`dbpassword`,
+/// `clientsecret`, `apitoken`), or is one with a plural `s`.
+pub const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "credential",
+    "apikey",
+    "secretkey",
+    "accesskey",
+    "privatekey",
+    "authkey",
+    "signingkey",
+    "encryptionkey",
+    "masterkey",
+];
+
+/// Short secret words: they count only as a whole word (`pass` but not `passport` or
+/// `bypass`; `auth` but not `author`).
+const SHORT_SECRET_WORDS: &[&str] = &["pass", "pwd", "pw", "auth", "creds", "authtoken"];
+
+/// Words that make `key` a credential when they come right before it (`api_key`, `SigningKey`).
+const KEY_KINDS: &[&str] = &[
+    "api",
+    "access",
+    "private",
+    "secret",
+    "auth",
+    "signing",
+    "encryption",
+    "master",
+    "client",
+    "app",
+    "account",
+    "session",
+    "license",
+    "service",
+    "mac",
+    "hmac",
+];
+
+/// Words that, anywhere in the name, say the value is not the credential itself.
+pub const NEGATE_ANYWHERE: &[&str] = &[
+    "public",
+    "pub",
+    "hash",
+    "hashed",
+    "hashes",
+    "digest",
+    "checksum",
+    "sha",
+    "sha1",
+    "sha256",
+    "sha512",
+    "md5",
+    "fingerprint",
+    "integrity",
+    "salt",
+    "masked",
+];
+
+/// Words that, after the secret word, make the name about something else: `token_url`,
+/// `secret_name`, `password_file`, `secretKeyRef`, `token_type`, `password_min_length`.
+pub const NEGATE_AFTER: &[&str] = &[
+    "id",
+    "ids",
+    "name",
+    "names",
+    "path",
+    "paths",
+    "file",
+    "files",
+    "filename",
+    "dir",
+    "url",
+    "urls",
+    "uri",
+    "endpoint",
+    "host",
+    "type",
+    "types",
+    "kind",
+    "length",
+    "len",
+    "size",
+    "count",
+    "min",
+    "max",
+    "pattern",
+    "regex",
+    "prefix",
+    "suffix",
+    "format",
+    "field",
+    "fields",
+    "label",
+    "description",
+    "desc",
+    "env",
+    "var",
+    "ttl",
+    "expiry",
+    "expires",
+    "expiration",
+    "expire",
+    "lifetime",
+    "timeout",
+    "version",
+    "policy",
+    "mode",
+    "provider",
+    "ref",
+    "index",
+    "idx",
+    "method",
+    "scheme",
+    "algorithm",
+    "alg",
+    "enabled",
+    "required",
+    "hint",
+    "msg",
+    "message",
+    "error",
+    "text",
+    "title",
+    "placeholder",
+    "input",
+    "param",
+    "parameter",
+    "column",
+    "attr",
+    "attribute",
+    "prompt",
+    "reset",
+    "rotation",
+    "store",
+    "location",
+    "source",
+    "class",
+    "validator",
+    "arn",
+    "scope",
+    "scopes",
+    "present",
+    "exists",
+    "missing",
+    "invalid",
+    "expired",
+    "revoked",
+    "count",
+    "validation",
+    "strength",
+    "template",
+    "question",
+];
+
+/// Words that, right before the secret word, make it something other than a credential:
+/// pagination and idempotency tokens (`NextToken`, `ClientRequestToken`, `CreationToken`), counts
+/// of language-model tokens (`input_tokens`, `max_tokens`), CSRF tokens and parser tokens.
+pub const NEGATE_BEFORE: &[&str] = &[
+    "next",
+    "page",
+    "pagination",
+    "continuation",
+    "creation",
+    "request",
+    "update",
+    "cancel",
+    "cancellation",
+    "idempotency",
+    "sync",
+    "csrf",
+    "xsrf",
+    "lexer",
+    "parser",
+    "input",
+    "output",
+    "total",
+    "max",
+    "min",
+    "num",
+    "prompt",
+    "completion",
+    "reasoning",
+    "cached",
+    "reset",
+    "verification",
+    "confirmation",
+    "unsubscribe",
+    "invite",
+    "invitation",
+];
+
+/// Why a generic candidate is not reported, for `explain`.
+pub type Reason = &'static str;
+
+/// Whether a candidate found only by its name is plausible as a credential: `Err` says which
+/// piece of evidence turned it down.
+///
+/// # Errors
+/// The reason the candidate is not a credential.
+pub fn judge(value: &[u8], name: Option<&[u8]>) -> Result<(), Reason> {
+    if let Some(name) = name {
+        // Vault AppRole's `secret_id` is a credential, a UUID; elsewhere `*_id` is an identifier.
+        let approle = split_words(name).ends_with(&["secret".to_string(), "id".to_string()])
+            && is_uuid(value);
+        if !approle {
+            judge_name(name)?;
+        }
     }
-    if is_uuid(value) || is_hex_digest(value) || is_path(value) || is_dotted_name(value) {
-        return false;
+    judge_value(value)
+}
+
+fn is_uuid(v: &[u8]) -> bool {
+    v.len() == 36
+        && v.iter().enumerate().all(|(i, b)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// The name's half of [`judge`].
+///
+/// # Errors
+/// Why the name does not name a credential.
+pub fn judge_name(name: &[u8]) -> Result<(), Reason> {
+    let words = split_words(name);
+    let Some(at) = words.iter().position(|w| is_secret_word(w)).or_else(|| {
+        words
+            .windows(2)
+            .position(|p| p[1] == "key" && KEY_KINDS.contains(&p[0].as_str()))
+            .map(|i| i + 1)
+    }) else {
+        return Err("the secret word is inside the identifier but not a word of its own");
+    };
+    if at > 0 && NEGATE_BEFORE.contains(&words[at - 1].as_str()) {
+        return Err("the word before the secret word makes it something else (a page, request or count token)");
+    }
+    if words
+        .iter()
+        .any(|w| NEGATE_ANYWHERE.contains(&w.as_str()) || (w.ends_with("hash") && w.len() > 4))
+    {
+        return Err("the name says the value is a hash, digest or public value");
+    }
+    // `secret_key` and `api_key_id`: `key` after the secret word is part of it, not a head noun,
+    // unless yet another word follows.
+    let after = &words[at + 1..];
+    let after = match after.split_first() {
+        Some((k, rest)) if k == "key" || k == "keys" => rest,
+        _ => after,
+    };
+    if after.iter().any(|w| NEGATE_AFTER.contains(&w.as_str())) {
+        return Err(
+            "a word after the secret word names something else (a name, path, URL, type, length…)",
+        );
+    }
+    Ok(())
+}
+
+fn is_secret_word(w: &str) -> bool {
+    let w = w.trim_end_matches(|c: char| c.is_ascii_digit());
+    let singular = w.strip_suffix('s').unwrap_or(w);
+    SHORT_SECRET_WORDS.contains(&w)
+        || SHORT_SECRET_WORDS.contains(&singular)
+        || SECRET_WORDS
+            .iter()
+            .any(|s| w.ends_with(s) || singular.ends_with(s))
+}
+
+/// Lower-cased words of an identifier: split on anything but letters and digits, and on
+/// camelCase (`clientSecretKey` → client, secret, key; `APIKey` → api, key; `tokenA` → token, a).
+pub fn split_words(name: &[u8]) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let n = name.len();
+    for i in 0..n {
+        let b = name[i];
+        if !b.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        if !cur.is_empty() && b.is_ascii_uppercase() {
+            let prev = name[i - 1];
+            let next_lower = name.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
+                words.push(std::mem::take(&mut cur));
+            }
+        }
+        cur.push(char::from(b.to_ascii_lowercase()));
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+/// The value's half of [`judge`].
+///
+/// # Errors
+/// Why the value is not a credential.
+pub fn judge_value(value: &[u8]) -> Result<(), Reason> {
+    if CHECKSUMMED.iter().any(|p| value.starts_with(p)) {
+        return Err("a checksummed vendor token: its own rule judges it");
+    }
+    if WELL_KNOWN_DIGESTS
+        .iter()
+        .any(|d| value.eq_ignore_ascii_case(d.as_bytes()))
+    {
+        return Err("the digest of empty input, a common stand-in value");
+    }
+    if is_path(value) {
+        return Err("a file path");
+    }
+    if value.starts_with(b"http://") || value.starts_with(b"https://") {
+        return Err("a URL (passwords in URLs have their own rule)");
+    }
+    if value.starts_with(b"eyJ") {
+        return Err("a JWT: the jwt rule judges it");
+    }
+    if value.len() < 40
+        && SELF_NAMING.iter().any(|w| {
+            value
+                .windows(w.len())
+                .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
+        })
+    {
+        return Err("the value holds a secret word itself (`mysupersecretkey1`, `token-tmpl-1`)");
+    }
+    if is_human_password(value) {
+        return Err("a word-based password (a word in leetspeak, a secret word, or a sequence)");
+    }
+    if value.contains(&b'&') && value.contains(&b'=') {
+        return Err("a form-encoded or query string");
+    }
+    if is_type_expression(value) {
+        return Err("a type or an indexing expression (`Optional[int]`)");
+    }
+    if is_reference(value) {
+        return Err("a reference to another variable or setting");
+    }
+    if value.first() == Some(&b'[') && value.last() == Some(&b']') {
+        return Err("a bracketed placeholder");
+    }
+    if is_prose(value) {
+        return Err("words separated by spaces (prose, code or a command line, not a credential)");
+    }
+    if HASH_PREFIXES
+        .iter()
+        .any(|p| value.len() > p.len() && value[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
+    {
+        return Err(
+            "a password hash (crypt, bcrypt, PBKDF2, Argon2, LDAP): derived, not the password",
+        );
+    }
+    if is_regex(value) {
+        return Err("a regular expression");
+    }
+    if value
+        .iter()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b' ' | b'.' | b':' | b'/' | b'+'))
+    {
+        return Err("digits and separators only: a number, date or phone, not a token");
+    }
+    if let Some(text) = decoded_text(value) {
+        if judge_value(&text).is_err()
+            || crate::scan::entropy::shannon(&text) < crate::scan::entropy::floor(3.5, &text)
+        {
+            return Err("base64 of text that is not a credential itself");
+        }
+    }
+    if v_is_uuid_fragment(value) {
+        return Err("a fragment of a UUID");
+    }
+    if is_hex_or_uuid(value) {
+        return Ok(());
     }
     let has_digit = value.iter().any(u8::is_ascii_digit);
     let has_punct = value
         .iter()
         .any(|b| !b.is_ascii_alphanumeric() && *b != b'_');
     if !has_digit && !has_punct {
-        return false;
+        return Err("letters only: a word or an identifier");
     }
     let single_case = value.iter().all(|b| !b.is_ascii_lowercase())
         || value.iter().all(|b| !b.is_ascii_uppercase());
@@ -51,13 +440,163 @@ pub fn plausible(value: &[u8]) -> bool {
         && value
             .iter()
             .all(|b| b.is_ascii_alphabetic() || *b == b'_' || *b == b'-');
-    !(single_case && (snake || kebab))
+    if single_case && (snake || kebab) {
+        return Err("an identifier in snake or kebab case");
+    }
+    if !has_digit
+        && value.iter().all(|b| {
+            b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'.' | b':' | b'/' | b'+')
+        })
+    {
+        return Err("letters and separators only: a name such as `aws:PrincipalType`");
+    }
+    if !has_digit && value.iter().filter(|b| !b.is_ascii_alphanumeric()).count() <= 1 {
+        return Err("letters with one symbol and no digit: a word (`StrongPassword!`)");
+    }
+    Ok(())
 }
 
-/// Hex digits (with any `-`) outside the 32-63 digit range of hex API keys.
-fn is_hex_digest(v: &[u8]) -> bool {
-    v.iter().all(|b| b.is_ascii_hexdigit() || *b == b'-')
-        && !(32..64).contains(&v.iter().filter(|b| **b != b'-').count())
+/// Prefixes of password-hash encodings: crypt(3) (`$1$`, `$5$`, `$6$`, `$2b$`, `$y$`), Django
+/// (`pbkdf2_sha256$`, `argon2$`, `bcrypt$`, `md5$`), RFC 2307 LDAP (`{SSHA}`), Werkzeug.
+const HASH_PREFIXES: &[&str] = &[
+    "$1$",
+    "$2a$",
+    "$2b$",
+    "$2y$",
+    "$5$",
+    "$6$",
+    "$y$",
+    "$7$",
+    "$argon2",
+    "$pbkdf2",
+    "$scrypt",
+    "pbkdf2_",
+    "pbkdf2:",
+    "argon2$",
+    "bcrypt$",
+    "bcrypt_sha256$",
+    "md5$",
+    "sha1$",
+    "scrypt$",
+    "scrypt:",
+    "{SSHA}",
+    "{SHA}",
+    "{SSHA256}",
+    "{SSHA512}",
+    "{CRYPT}",
+    "{MD5}",
+    "{SMD5}",
+];
+
+/// `Optional[int]`, `Dict[str, Any]`, `settings["TOKEN"]`: a name followed by brackets.
+fn is_type_expression(v: &[u8]) -> bool {
+    let Some(open) = v.iter().position(|b| *b == b'[') else {
+        return false;
+    };
+    open > 0
+        && v.last() == Some(&b']')
+        && v[..open]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
+        && v[0].is_ascii_alphabetic()
+}
+
+/// A regular expression: character classes, counted repetitions or groups.
+fn is_regex(v: &[u8]) -> bool {
+    const SIGNS: &[&[u8]] = &[
+        b"[a-z", b"[A-Z", b"[0-9", b"[^", b"(?:", b"(?P<", b"]{", b"]+", b"]*", b".*", b".+",
+    ];
+    SIGNS
+        .iter()
+        .filter(|s| v.windows(s.len()).any(|w| w == **s))
+        .count()
+        >= 1
+        && (v.contains(&b'[') || v.contains(&b'('))
+}
+
+/// The text `v` encodes, when `v` is standard base64 of printable ASCII (`dXNlcm5hbWU6cGFzc3dvcmQ=`
+/// is `username:password`). Random key bytes decode to binary, so they are left alone; a
+/// base64-encoded password (a Kubernetes Secret's data) is then judged as the password.
+fn decoded_text(v: &[u8]) -> Option<Vec<u8>> {
+    if v.len() % 4 != 0 || v.len() < 8 {
+        return None;
+    }
+    let bytes = super::base64::decode(v, super::base64::Alphabet::Standard)?;
+    (bytes.len() >= 4 && bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ')).then_some(bytes)
+}
+
+/// Words that a short value holding them names itself by (`67session-key`, `awssessiontoken`):
+/// a made-up stand-in, not a credential. Long values may hold them by chance.
+const SELF_NAMING: &[&str] = &[
+    "secret", "passwd", "token", "apikey", "api_key", "session", "private",
+];
+
+/// Words that human-chosen test passwords are built from, compared after undoing leetspeak
+/// (`P@ssw0rd`, `S3cret!`, `NewP@ssword456`).
+const PASSWORD_WORDS: &[&str] = &[
+    "password",
+    "passwort",
+    "passw",
+    "secret",
+    "sekret",
+    "temporary",
+    "welcome",
+    "admin",
+    "qwerty",
+    "letmein",
+    "changeit",
+    "default",
+    "test",
+    "hello",
+    "login",
+    "trustno",
+    "dragon",
+    "monkey",
+    "sunshine",
+    "superman",
+    "iloveyou",
+];
+
+/// A value built from a dictionary word (`SuperS3cret!`, `MySekretPa$$word`), or holding a run of
+/// five consecutive characters (`A!1a12345678`).
+fn is_human_password(v: &[u8]) -> bool {
+    if crate::scan::placeholder::has_sequence(v, 5) {
+        return true;
+    }
+    let plain: Vec<u8> = v
+        .iter()
+        .map(|b| match b.to_ascii_lowercase() {
+            b'@' | b'4' => b'a',
+            b'$' | b'5' => b's',
+            b'3' => b'e',
+            b'1' | b'!' => b'i',
+            b'0' => b'o',
+            b'7' => b't',
+            c => c,
+        })
+        .collect();
+    let lower = v.to_ascii_lowercase();
+    PASSWORD_WORDS.iter().any(|w| {
+        plain.windows(w.len()).any(|x| x == w.as_bytes())
+            || lower.windows(w.len()).any(|x| x == w.as_bytes())
+    })
+}
+
+/// MD5, SHA-1 and SHA-256 of empty input: assigned to `token`/`secret` in test suites as an
+/// obviously-not-a-secret value.
+const WELL_KNOWN_DIGESTS: &[&str] = &[
+    "d41d8cd98f00b204e9800998ecf8427e",
+    "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+];
+
+fn is_hex_or_uuid(v: &[u8]) -> bool {
+    v.iter().all(|b| b.is_ascii_hexdigit() || *b == b'-') && v.iter().any(u8::is_ascii_digit)
+}
+
+/// `a9f4-f152e97ad808`: hex with dashes in a UUID's places, but not a whole UUID.
+fn v_is_uuid_fragment(v: &[u8]) -> bool {
+    v.contains(&b'-') && v.iter().all(|b| b.is_ascii_hexdigit() || *b == b'-') && !is_uuid(v)
 }
 
 /// A relative path (`./`, `../`, `~/`), or any path in lower case (`/dir1/etc/passwd`,
@@ -72,34 +611,136 @@ fn is_path(v: &[u8]) -> bool {
         })
 }
 
-/// `settings.SECRET_KEY`, `config.auth.token`: names joined by dots, no digit anywhere.
-fn is_dotted_name(v: &[u8]) -> bool {
+/// `settings.SECRET_KEY`, `config.auth.token` (names joined by dots, no digit), `$DB_PASSWORD`,
+/// `%API_KEY%`, `process.env.TOKEN`, `os.environ["TOKEN"]`.
+fn is_reference(v: &[u8]) -> bool {
+    let ident = |s: &[u8]| {
+        !s.is_empty()
+            && s.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            && !s[0].is_ascii_digit()
+    };
+    if let Some(rest) = v.strip_prefix(b"$").or_else(|| v.strip_prefix(b"@")) {
+        if ident(rest) {
+            return true;
+        }
+    }
+    if v.len() > 2 && v[0] == b'%' && v[v.len() - 1] == b'%' && ident(&v[1..v.len() - 1]) {
+        return true;
+    }
+    if [&b"process.env."[..], b"os.environ", b"ENV["]
+        .iter()
+        .any(|p| v.starts_with(p))
+    {
+        return true;
+    }
     v.contains(&b'.')
         && v.split(|b| *b == b'.')
             .all(|seg| !seg.is_empty() && seg.iter().all(|b| b.is_ascii_alphabetic() || *b == b'_'))
 }
 
-fn is_uuid(v: &[u8]) -> bool {
-    v.len() == 36
-        && v.iter().enumerate().all(|(i, b)| match i {
-            8 | 13 | 18 | 23 => *b == b'-',
-            _ => b.is_ascii_hexdigit(),
-        })
+/// Space-separated parts of which one is a word of three letters or more, or an option or
+/// path (`-u`, `/bin/bash`): a sentence, a label, a command line, a passphrase of dictionary
+/// words. A random password with spaces (`kX9 #m2$ pQ!z`) has none.
+fn is_prose(v: &[u8]) -> bool {
+    let mut parts = v
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|p| !p.is_empty())
+        .peekable();
+    let first = parts.next();
+    if parts.peek().is_none() {
+        return false;
+    }
+    first.into_iter().chain(parts).any(|p| {
+        let start = p
+            .iter()
+            .position(u8::is_ascii_alphanumeric)
+            .unwrap_or(p.len());
+        let end = p
+            .iter()
+            .rposition(u8::is_ascii_alphanumeric)
+            .map_or(start, |i| i + 1);
+        let core = &p[start..end.max(start)];
+        (core.len() >= 3 && core.iter().all(u8::is_ascii_alphabetic))
+            || p.starts_with(b"-")
+            || p.starts_with(b"/")
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::plausible;
+    use super::{judge, judge_name, judge_value, split_words};
+
+    #[test]
+    fn splits_identifiers_into_words() {
+        assert_eq!(split_words(b"APP_SECRET_VALUE"), ["app", "secret", "value"]);
+        assert_eq!(split_words(b"clientSecretKey"), ["client", "secret", "key"]);
+        assert_eq!(split_words(b"APIKey"), ["api", "key"]);
+        assert_eq!(split_words(b"tokenA"), ["token", "a"]);
+        assert_eq!(split_words(b"x-api-key"), ["x", "api", "key"]);
+        assert_eq!(
+            split_words(b"config.auth.token2"),
+            ["config", "auth", "token2"]
+        );
+    }
+
+    #[test]
+    fn names_that_hold_a_secret_word() {
+        for n in [
+            &b"SECRET_KEY"[..],
+            b"secret_key",
+            b"APP_SECRET_VALUE",
+            b"secret_string",
+            b"tokenA",
+            b"db_password",
+            b"dbpassword",
+            b"x-api-key",
+            b"X-Api-Key",
+            b"Api-Token",
+            b"clientSecret",
+            b"AWS_SECRET_ACCESS_KEY",
+            b"signingKey",
+            b"file_password",
+            b"auth",
+            b"DB_PASS",
+            b"totp_secret",
+            b"api_key_value",
+        ] {
+            assert_eq!(judge_name(n), Ok(()), "{}", String::from_utf8_lossy(n));
+        }
+    }
+
+    #[test]
+    fn names_that_do_not() {
+        for n in [
+            &b"hashed_secret"[..],
+            b"password_hash",
+            b"passwordHash",
+            b"secret_sha256",
+            b"public_key",
+            b"token_url",
+            b"secret_name",
+            b"password_file",
+            b"secretKeyRef",
+            b"token_type",
+            b"password_min_length",
+            b"api_key_id",
+            b"author",
+            b"passport",
+            b"bypass",
+            b"tokenizer",
+            b"token_digest",
+            b"integrity",
+        ] {
+            assert!(judge_name(n).is_err(), "{}", String::from_utf8_lossy(n));
+        }
+    }
 
     #[test]
     fn rejects_non_credentials() {
         for v in [
             &b"ghp_q8Fz1LmP0xVb7RtY3sKe9WnAq8Fz1LmP0xVb"[..],
             b"npm_q8Fz1LmP0xVb7RtY3sKe9WnAq8Fz1LmP0xVb",
-            b"0f8e4c1d-2b3a-4c5d-8e9f-a0b1c2d3e4f5",
-            b"9fceb02d0ae598e",
-            b"0f8e4c1d2b3a4c5d",
-            b"6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267",
+            b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
             b"getDefaultTokenProviderChain",
             b"SOME_LONG_CONSTANT_NAME_2",
             b"some_long_identifier_name_v2",
@@ -109,10 +750,31 @@ mod tests {
             b"/dir1/etc/passwd",
             b"nested/deep/config.yaml",
             b"settings.SECRET_KEY",
+            b"$DB_PASSWORD",
+            b"%API_KEY%",
+            b"process.env.API_TOKEN",
+            b"[PASSWORD]",
+            b"c2VjcmV0LXZhbHVlLWhlcmUtMTIz",
+            b"dXNlcm5hbWU6cGFzc3dvcmQ=",
+            b"SuperS3cret!x",
+            b"NewP@ssword456",
+            b"A!1a12345678",
+            b"67session-key",
+            b"$$.Task.Token",
+            b"Optional[int]",
+            b"a06b-c462cffae87a",
+            b"eyJhbGciOiJIUzI1NiJ9.e30.sig",
+            b"pbkdf2_sha256$10000$abc$def",
+            b"$6$rounds=5000$salt$hash",
+            b"([a-z0-9]{64})",
+            b"https://acme.io/oauth2/token",
+            b"password=bar&username=foo",
+            b"StrongPassword!",
             b"current-password",
-            b"a9f4-f152e97ad808",
+            b"Enter your password here",
+            b"Your API key, from the dashboard",
         ] {
-            assert!(!plausible(v), "{}", String::from_utf8_lossy(v));
+            assert!(judge_value(v).is_err(), "{}", String::from_utf8_lossy(v));
         }
     }
 
@@ -121,13 +783,25 @@ mod tests {
         for v in [
             &b"q8Fz1LmP0xVb7RtY3sKe9WnA"[..],
             b"Zk3!pW9#rT5uYx2Lq",
-            b"c2VjcmV0LXZhbHVlLWhlcmUtMTIz",
+            b"q2V9cmX0LZhb8VlLW1lcm7UtTIzK+w==",
             b"aB3_dE5_fG7_hI9_jK1",
             b"6fb1cff7690db9ac066cadbbde8e3c07",
+            b"6fb1cff7690db9ac066cad",
+            b"9c2a5e1f0b7d4e3a8f6c1b2d9e0a7f4c3b8d1e6a5f2c9b0d7e4a1f8c3b6d5e2a",
+            b"0f8e4c1d-2b3a-4c5d-8e9f-a0b1c2d3e4f5",
             b"/Zk3pW9rT5uYx2Lq/8Hn",
             b"k3jd8slq-0xw4zr7",
+            b"Zk3$pW9rT5;uYx2(Lq)",
+            b"kX9 #m2$ pQ!z 7Hc",
         ] {
-            assert!(plausible(v), "{}", String::from_utf8_lossy(v));
+            assert_eq!(judge_value(v), Ok(()), "{}", String::from_utf8_lossy(v));
         }
+    }
+
+    #[test]
+    fn hex_is_judged_by_its_name() {
+        let sha1 = b"6c67613d09067ea7091e019a0a91c73f9948720b";
+        assert_eq!(judge(sha1, Some(b"CLIENT_SECRET")), Ok(()));
+        assert!(judge(sha1, Some(b"hashed_secret")).is_err());
     }
 }

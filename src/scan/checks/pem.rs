@@ -34,8 +34,19 @@ pub fn valid(block: &[u8]) -> bool {
     }
     let mut encrypted_headers = false;
     let mut body = Vec::with_capacity(end - label_end);
-    for line in split_lines(&block[label_end..end]) {
-        let line = strip_comment(line.trim_ascii());
+    let lines = split_lines(&block[label_end..end]);
+    // A key added in a diff (`+MIIB…` on every line) is still a key.
+    let mut filled = lines
+        .iter()
+        .map(|l| l.trim_ascii())
+        .filter(|l| !l.is_empty());
+    let diff = filled.clone().count() >= 2 && filled.all(|l| l.starts_with(b"+"));
+    for line in lines {
+        let mut line = line.trim_ascii();
+        if diff {
+            line = line.strip_prefix(b"+").unwrap_or(line);
+        }
+        let line = strip_comment(line);
         if line.contains(&b':') {
             // RFC 1421 headers of legacy encrypted keys: Proc-Type, DEK-Info.
             encrypted_headers |= contains(line, b"ENCRYPTED");
