@@ -603,6 +603,23 @@ mod tests {
     }
 
     #[test]
+    fn captures_stop_at_an_escaped_newline_and_the_closing_quote() {
+        let s = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+        // Built at run time so that the project's self-scan does not see a literal.
+        let pass = ["X~7~BnJ7", "LMvps-kiZ5"].concat();
+        let text = format!(
+            "NETRC = \"machine git.acme.io login deploy password {pass}\\ndefault\\n\")"
+        );
+        let m = s.scan(text.as_bytes(), &mut Scratch::default());
+        let netrc: Vec<_> = m
+            .iter()
+            .filter(|m| s.rule(m).id.0 == "netrc-password")
+            .collect();
+        assert_eq!(netrc.len(), 1, "{text}");
+        assert_eq!(netrc[0].secret(text.as_bytes()), pass.as_bytes());
+    }
+
+    #[test]
     fn invalid_utf8_around_a_secret() {
         let s = scanner(TWO);
         let mut text = b"\xff\xfe junk \xc3 ".to_vec();
