@@ -100,6 +100,17 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
     d
 }
 
+/// The SARIF level of a finding follows its confidence (README, "Confidence"): `error` for a
+/// provider format whose offline check passed, `warning` for a provider format without one or
+/// generic evidence that is strong, `note` for weak generic evidence.
+fn level(confidence: Confidence) -> ResultLevel {
+    match confidence {
+        Confidence::High => ResultLevel::Error,
+        Confidence::Medium => ResultLevel::Warning,
+        Confidence::Low => ResultLevel::Note,
+    }
+}
+
 fn result(f: &Finding, index: usize, opts: ReportOptions) -> SarifResult {
     let secret = f.secret_text(opts.redact);
     let encoded = f.annotations.contains_key("encoding");
@@ -173,7 +184,7 @@ fn result(f: &Finding, index: usize, opts: ReportOptions) -> SarifResult {
     SarifResult::builder()
         .rule_id(f.rule_id.0.clone())
         .rule_index(to_i64(index))
-        .level(ResultLevel::Error)
+        .level(level(f.confidence))
         .message(
             Message::builder()
                 .text(format!("{} found: {secret}", f.rule_name))

@@ -273,6 +273,20 @@ mod tests {
         }
     }
 
+    /// The README's confidence scale: `high` only for a provider format whose offline check
+    /// passed; a format without a check is at most `medium`.
+    #[test]
+    fn builtin_high_confidence_rules_all_have_an_offline_check() {
+        let set = crate::rules::RuleSet::builtin().unwrap();
+        let unchecked: Vec<&str> = set
+            .rules()
+            .iter()
+            .filter(|r| r.confidence == Confidence::High && r.check.is_none())
+            .map(|r| r.id.0.as_str())
+            .collect();
+        assert!(unchecked.is_empty(), "high without a check: {unchecked:?}");
+    }
+
     #[test]
     fn loads_a_valid_rule() {
         let rules = parse_rules("demo.yml", GOOD).unwrap();

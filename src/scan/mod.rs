@@ -607,9 +607,8 @@ mod tests {
         let s = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
         // Built at run time so that the project's self-scan does not see a literal.
         let pass = ["X~7~BnJ7", "LMvps-kiZ5"].concat();
-        let text = format!(
-            "NETRC = \"machine git.acme.io login deploy password {pass}\\ndefault\\n\")"
-        );
+        let text =
+            format!("NETRC = \"machine git.acme.io login deploy password {pass}\\ndefault\\n\")");
         let m = s.scan(text.as_bytes(), &mut Scratch::default());
         let netrc: Vec<_> = m
             .iter()

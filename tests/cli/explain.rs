@@ -102,7 +102,11 @@ fn explain_says_which_generic_check_turned_a_candidate_down() {
          access_token = \"{rfc6749}\"\n\
          admin_password = \"NewP@ssword456\"\n"
     );
-    let r = run_with_stdin(dir.path(), &["explain", "-f", "jsonl"], Some(input.as_bytes()));
+    let r = run_with_stdin(
+        dir.path(),
+        &["explain", "-f", "jsonl"],
+        Some(input.as_bytes()),
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let rows: Vec<serde_json::Value> = r
         .stdout
@@ -117,12 +121,21 @@ fn explain_says_which_generic_check_turned_a_candidate_down() {
     };
     assert_eq!(at(1)["verdict"], "reported");
     assert_eq!(at(2)["verdict"], "check");
-    assert!(at(2)["why"].as_str().unwrap().contains("not a word of its own"));
+    assert!(at(2)["why"]
+        .as_str()
+        .unwrap()
+        .contains("not a word of its own"));
     assert!(at(3)["why"].as_str().unwrap().contains("hash"));
-    assert!(at(4)["why"].as_str().unwrap().contains("after the secret word"));
+    assert!(at(4)["why"]
+        .as_str()
+        .unwrap()
+        .contains("after the secret word"));
     assert_eq!(at(5)["verdict"], "placeholder");
     assert_eq!(at(5)["why"], "RFC 6749 section 5.1");
-    assert!(at(6)["why"].as_str().unwrap().contains("word-based password"));
+    assert!(at(6)["why"]
+        .as_str()
+        .unwrap()
+        .contains("word-based password"));
     // The text form says the same in words.
     let text = run_with_stdin(dir.path(), &["explain"], Some(input.as_bytes()));
     assert!(

@@ -144,7 +144,7 @@ fn text_report_reads_well() {
         "/dev/null",
     ]);
     let first = r.stdout.lines().next().unwrap();
-    assert!(first.starts_with("fixtures/scan/leaks.env:3:19: AWS access key ID (aws-access-key-id, high confidence): AKIA"), "{first}");
+    assert!(first.starts_with("fixtures/scan/leaks.env:3:19: AWS access key ID (aws-access-key-id, medium confidence): AKIA"), "{first}");
     assert!(!r.stdout.contains('\x1b'));
     let summary = r.stderr.lines().next().unwrap();
     assert!(
