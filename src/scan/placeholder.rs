@@ -146,6 +146,15 @@ pub fn why(secret: &[u8]) -> Option<&'static str> {
     if has_sequence(secret, 6) {
         return Some("a run of consecutive characters (`123456`, `abcdef`): filler");
     }
+    if [
+        &b"LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS"[..],
+        b"LS0tLS1CRUdJTiBQVUJMSUMgS0VZ",
+    ]
+    .iter()
+    .any(|p| secret.starts_with(p))
+    {
+        return Some("base64 of a certificate or public key (-----BEGIN CERTIFICATE/PUBLIC KEY)");
+    }
     if has_format_field(secret) {
         return Some("a format or template field ({}, {0}, {name})");
     }

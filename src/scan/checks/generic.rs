@@ -363,8 +363,14 @@ pub fn judge_value(value: &[u8]) -> Result<(), Reason> {
     if value.starts_with(b"http://") || value.starts_with(b"https://") {
         return Err("a URL (passwords in URLs have their own rule)");
     }
-    if value.starts_with(b"eyJ") {
-        return Err("a JWT: the jwt rule judges it");
+    if value.windows(3).any(|w| w == b"eyJ") {
+        return Err("a JWT or part of one: the jwt rule judges it");
+    }
+    if is_aws_key_id(value) {
+        return Err("an access key ID: an identifier, reported with its secret by the AWS rules");
+    }
+    if is_keyboard_mash(value) {
+        return Err("letters from one keyboard row (`asdfjkl`): typed filler");
     }
     if value.len() < 40
         && SELF_NAMING.iter().any(|w| {
@@ -528,7 +534,7 @@ fn decoded_text(v: &[u8]) -> Option<Vec<u8>> {
 /// Words that a short value holding them names itself by (`67session-key`, `awssessiontoken`):
 /// a made-up stand-in, not a credential. Long values may hold them by chance.
 const SELF_NAMING: &[&str] = &[
-    "secret", "passwd", "token", "apikey", "api_key", "session", "private",
+    "secret", "passwd", "token", "apikey", "api_key", "session", "private", "string", "base64",
 ];
 
 /// Words that human-chosen test passwords are built from, compared after undoing leetspeak
@@ -557,29 +563,74 @@ const PASSWORD_WORDS: &[&str] = &[
     "iloveyou",
 ];
 
-/// A value built from a dictionary word (`SuperS3cret!`, `MySekretPa$$word`), or holding a run of
-/// five consecutive characters (`A!1a12345678`).
+/// A value of fewer than 40 characters built from a dictionary word (`SuperS3cret!`, `MySekretPa$$word`, `pa33w0rd`), holding
+/// a run of five consecutive characters (`A!1a12345678`) or a repeated syllable (`lalala`).
+/// A word matches where the value has its letters, or a digit or symbol in their place (leetspeak),
+/// for at most a third of them (half, for words of six letters or more).
 fn is_human_password(v: &[u8]) -> bool {
-    if crate::scan::placeholder::has_sequence(v, 5) {
+    // Longer values are not typed by people, and hold such patterns by chance.
+    if v.len() >= 40 {
+        return false;
+    }
+    if crate::scan::placeholder::has_sequence(v, 5) || has_repeat(v) {
         return true;
     }
-    let plain: Vec<u8> = v
-        .iter()
-        .map(|b| match b.to_ascii_lowercase() {
-            b'@' | b'4' => b'a',
-            b'$' | b'5' => b's',
-            b'3' => b'e',
-            b'1' | b'!' => b'i',
-            b'0' => b'o',
-            b'7' => b't',
-            c => c,
-        })
-        .collect();
-    let lower = v.to_ascii_lowercase();
     PASSWORD_WORDS.iter().any(|w| {
-        plain.windows(w.len()).any(|x| x == w.as_bytes())
-            || lower.windows(w.len()).any(|x| x == w.as_bytes())
+        let w = w.as_bytes();
+        let allowed = if w.len() >= 6 {
+            w.len() / 2
+        } else {
+            w.len() / 3
+        };
+        v.windows(w.len()).any(|x| {
+            let mut stand_ins = 0;
+            x.iter().zip(w).all(|(c, l)| {
+                if c.eq_ignore_ascii_case(l) {
+                    true
+                } else if c.is_ascii_alphabetic() {
+                    false
+                } else {
+                    stand_ins += 1;
+                    true
+                }
+            }) && stand_ins <= allowed
+        })
     })
+}
+
+/// A two-letter syllable three times in a row (`lalala`), or three characters twice (`abcabc`).
+fn has_repeat(v: &[u8]) -> bool {
+    let lower = v.to_ascii_lowercase();
+    lower
+        .windows(6)
+        .any(|w| (w[0..2] == w[2..4] && w[2..4] == w[4..6] && w[0] != w[1]) || w[0..3] == w[3..6])
+}
+
+/// Eight letters or more, nearly all from one row of the keyboard (`askfjh234as9sd8`).
+fn is_keyboard_mash(v: &[u8]) -> bool {
+    let letters: Vec<u8> = v
+        .iter()
+        .filter(|b| b.is_ascii_alphabetic())
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    letters.len() >= 8
+        && [&b"asdfghjkl"[..], b"qwertyuiop", b"zxcvbnm"]
+            .iter()
+            .any(|row| letters.iter().filter(|b| row.contains(b)).count() * 10 >= letters.len() * 9)
+}
+
+/// An AWS access key ID: one of AWS's unique-id prefixes (or `?KIA`, a mistyped `AKIA`) then
+/// sixteen characters of base32, nothing else.
+fn is_aws_key_id(v: &[u8]) -> bool {
+    const PREFIXES: &[&[u8]] = &[
+        b"ABIA", b"ACCA", b"AGPA", b"AIDA", b"AIPA", b"AKIA", b"ANPA", b"ANVA", b"APKA", b"AROA",
+        b"ASCA", b"ASIA",
+    ];
+    v.len() == 20
+        && (PREFIXES.contains(&&v[..4]) || &v[1..4] == b"KIA")
+        && v[4..]
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(b))
 }
 
 /// MD5, SHA-1 and SHA-256 of empty input: assigned to `token`/`secret` in test suites as an
@@ -660,7 +711,12 @@ fn is_prose(v: &[u8]) -> bool {
             .rposition(u8::is_ascii_alphanumeric)
             .map_or(start, |i| i + 1);
         let core = &p[start..end.max(start)];
+        let key_value = p
+            .iter()
+            .position(|b| *b == b'=')
+            .is_some_and(|i| i >= 3 && p[..i].iter().all(u8::is_ascii_alphabetic));
         (core.len() >= 3 && core.iter().all(u8::is_ascii_alphabetic))
+            || key_value
             || p.starts_with(b"-")
             || p.starts_with(b"/")
     })
@@ -770,6 +826,14 @@ mod tests {
             b"https://acme.io/oauth2/token",
             b"password=bar&username=foo",
             b"StrongPassword!",
+            b"pa33w0rd!x",
+            b"askfjh234as9sd8",
+            b"lalala123boink",
+            b"AKIAZ7Q3R2M4N5P6T4V6",
+            b"VKIAZ7Q3R2M4N5P6T4V6",
+            b"badz.eyJhdWQiOlsianNvbnQ",
+            b"AWS4-HMAC-SHA256 Credential=a/20240107/s3, Signature=sig",
+            b"base64string",
             b"current-password",
             b"Enter your password here",
             b"Your API key, from the dashboard",
@@ -793,6 +857,7 @@ mod tests {
             b"k3jd8slq-0xw4zr7",
             b"Zk3$pW9rT5;uYx2(Lq)",
             b"kX9 #m2$ pQ!z 7Hc",
+            b"QZRT5H2W2OTKMZWZNYEP",
         ] {
             assert_eq!(judge_value(v), Ok(()), "{}", String::from_utf8_lossy(v));
         }

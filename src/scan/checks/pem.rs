@@ -34,12 +34,13 @@ pub fn valid(block: &[u8]) -> bool {
     }
     let mut encrypted_headers = false;
     let mut body = Vec::with_capacity(end - label_end);
-    let lines = split_lines(&block[label_end..end]);
-    // A key added in a diff (`+MIIB…` on every line) is still a key.
-    let mut filled = lines
-        .iter()
-        .map(|l| l.trim_ascii())
-        .filter(|l| !l.is_empty());
+    // A key shown with a line-number gutter (`  3 | MIIB…`, test snapshots) or added in a diff
+    // (`+MIIB…` on every line) is still a key.
+    let lines: Vec<&[u8]> = split_lines(&block[label_end..end])
+        .into_iter()
+        .map(|l| strip_gutter(l.trim_ascii()))
+        .collect();
+    let mut filled = lines.iter().filter(|l| !l.is_empty());
     let diff = filled.clone().count() >= 2 && filled.all(|l| l.starts_with(b"+"));
     for line in lines {
         let mut line = line.trim_ascii();
@@ -78,6 +79,19 @@ fn strip_comment(line: &[u8]) -> &[u8] {
             line[sp + 1..].trim_ascii_start()
         }
         _ => line,
+    }
+}
+
+/// `line` without a leading line-number gutter: digits, optional spaces, `|`, optional spaces.
+fn strip_gutter(line: &[u8]) -> &[u8] {
+    let digits = line.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 7 {
+        return line;
+    }
+    let rest = line[digits..].trim_ascii_start();
+    match rest.strip_prefix(b"|") {
+        Some(after) => after.trim_ascii_start(),
+        None => line,
     }
 }
 
@@ -149,6 +163,19 @@ mod tests {
     #[test]
     fn accepts_complete_der_key() {
         assert!(valid(ED25519.as_bytes()));
+    }
+
+    #[test]
+    fn accepts_a_key_in_a_diff_or_behind_a_line_number_gutter() {
+        let body = "MC4CAQAwBQYDK2VwBCIEIK7m3vQ1yWc0Lr9fP2sXn8jT5aB4dE6gH0iJ1kL2mN3o";
+        let diff = format!("-----BEGIN PRIVATE KEY-----\n+{body}\n+-----END PRIVATE KEY-----");
+        assert!(valid(diff.as_bytes()), "{diff}");
+        let snapshot =
+            format!("-----BEGIN PRIVATE KEY-----\n  2 | +{body}\n  3 | +-----END PRIVATE KEY-----");
+        assert!(valid(snapshot.as_bytes()), "{snapshot}");
+        // Only a whole gutter is removed: a body that merely starts with digits is unchanged.
+        let broken = format!("-----BEGIN PRIVATE KEY-----\n7{body}\n-----END PRIVATE KEY-----");
+        assert!(!valid(broken.as_bytes()));
         let escaped = ED25519.replace('\n', "\\n");
         assert!(valid(escaped.as_bytes()));
     }
