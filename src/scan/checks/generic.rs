@@ -232,6 +232,9 @@ pub const NEGATE_BEFORE: &[&str] = &[
     "invitation",
 ];
 
+/// Longest value the generic rules consider.
+const MAX_VALUE: usize = 5000;
+
 /// Why a generic candidate is not reported, for `explain`.
 pub type Reason = &'static str;
 
@@ -348,6 +351,11 @@ pub fn split_words(name: &[u8]) -> Vec<String> {
 /// # Errors
 /// Why the value is not a credential.
 pub fn judge_value(value: &[u8]) -> Result<(), Reason> {
+    // The generic patterns leave lengths open (counted repetitions make their automata large
+    // and slow); a value this long is a data blob, not a credential.
+    if value.len() > MAX_VALUE {
+        return Err("longer than 5,000 characters: a data blob");
+    }
     if CHECKSUMMED.iter().any(|p| value.starts_with(p)) {
         return Err("a checksummed vendor token: its own rule judges it");
     }
