@@ -454,7 +454,7 @@ pub fn judge_value(value: &[u8]) -> Result<(), Reason> {
         && value
             .iter()
             .all(|b| b.is_ascii_alphabetic() || *b == b'_' || *b == b'-');
-    if single_case && (snake || kebab) {
+    if single_case && (snake || kebab || is_word_list(value)) {
         return Err("an identifier in snake or kebab case");
     }
     if !has_digit
@@ -468,6 +468,20 @@ pub fn judge_value(value: &[u8]) -> Result<(), Reason> {
         return Err("letters with one symbol and no digit: a word (`StrongPassword!`)");
     }
     Ok(())
+}
+
+/// Words joined by `-`, `_` or `.`, each a word of letters or a short tag (`remarks-x509`,
+/// `dns-token`, `tls-v1_2`): a name, whatever digits its tags hold.
+fn is_word_list(v: &[u8]) -> bool {
+    let parts: Vec<&[u8]> = v.split(|b| matches!(b, b'-' | b'_' | b'.')).collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| {
+            p.len() <= 4 && p.iter().all(u8::is_ascii_alphanumeric)
+                || p.iter().all(u8::is_ascii_alphabetic)
+        })
+        && parts
+            .iter()
+            .any(|p| p.len() >= 4 && p.iter().all(u8::is_ascii_alphabetic))
 }
 
 /// Prefixes of password-hash encodings: crypt(3) (`$1$`, `$5$`, `$6$`, `$2b$`, `$y$`), Django
@@ -842,6 +856,7 @@ mod tests {
             b"badz.eyJhdWQiOlsianNvbnQ",
             b"AWS4-HMAC-SHA256 Credential=a/20240107/s3, Signature=sig",
             b"base64string",
+            b"remarks-x509",
             b"current-password",
             b"Enter your password here",
             b"Your API key, from the dashboard",
