@@ -298,7 +298,8 @@ def main():
         table("tuning set (the engine was tuned on these)", tuning_ids)
         table("hold-out set (not used for tuning)", holdout_ids)
     else:
-        table("real-code benchmark" + (", hold-out set" if holdout_ids else ""), None)
+        which = ", hold-out set" if holdout_ids else (", tuning set" if args.tuning else "")
+        table("real-code benchmark" + which, None)
 
     if args.per_project:
         print()
