@@ -4,11 +4,17 @@
 Usage:
   python3 bench/realcode/score.py [--dir DIR] [--work DIR] [--per-project] [--unlabelled]
                                   [--misses TOOL] [--false TOOL] [--project ID ...] [--tools a,b]
+                                  [--holdout | --tuning]
 
 The projects are the ones fetch.sh unpacked into DIR (default /tmp/leakhound-realcode). Every
 tool's findings are reduced to locations (project, path relative to the project root, line) and
 looked up in labels.tsv. Precision = locations labelled true / locations labelled at all; recall =
 the tool's true locations / every location labelled true (including the ones no tool found).
+
+Projects whose kind ends in "(hold-out)" form the hold-out set: they were added after the
+detection engine was tuned on the others (the tuning set), so their figures are the honest ones.
+When both sets are scored, the table is printed for all projects and for each set; --holdout or
+--tuning scores one set only.
 
 Environment: LEAKHOUND (default target/release/leakhound in the repository), PEERS (directory with
 bin/gitleaks and bin/betterleaks, default /tmp/peers, installed by shared/peers/install.sh).
@@ -31,6 +37,11 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 TOOLS = ("leakhound", "gitleaks", "betterleaks")
+HOLDOUT_MARK = "(hold-out)"
+
+
+def is_holdout(project):
+    return project["kind"].strip().endswith(HOLDOUT_MARK)
 
 
 def read_projects():
@@ -189,6 +200,10 @@ def main():
     ap.add_argument("--misses", metavar="TOOL", help="list the true labels TOOL did not report")
     ap.add_argument("--false", metavar="TOOL", dest="false_of", help="list TOOL's findings labelled false")
     ap.add_argument("--project", action="append", help="only these project ids (repeatable)")
+    which = ap.add_mutually_exclusive_group()
+    which.add_argument("--holdout", action="store_true",
+                       help="only the hold-out projects (kind ending in '(hold-out)')")
+    which.add_argument("--tuning", action="store_true", help="only the tuning projects (all others)")
     ap.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS))
     ap.add_argument("--labels", default=os.path.join(HERE, "labels.tsv"), help="labels file (default: labels.tsv here)")
     ap.add_argument("--findings-jsonl", metavar="FILE",
@@ -212,6 +227,12 @@ def main():
         versions[t] = tool_version(binaries[t], ["--version"] if t == "leakhound" else ["version"])
 
     projects = [p for p in read_projects() if not args.project or p["id"] in args.project]
+    if args.holdout:
+        projects = [p for p in projects if is_holdout(p)]
+    elif args.tuning:
+        projects = [p for p in projects if not is_holdout(p)]
+    if not projects:
+        sys.exit("no project selected")
     labels = read_labels(args.labels)
     ids = {p["id"] for p in read_projects()}
     stray = {k[0] for k in labels} - ids
@@ -244,24 +265,41 @@ def main():
                                         "rules": sorted(rules)}) + "\n")
 
     def stats(tool, only=None):
-        locs = {k for k in found[tool] if only is None or k[0] == only}
+        """Figures for one project id, a set of ids, or (None) every chosen project."""
+        keep = (lambda pid: True) if only is None else (
+            (lambda pid: pid == only) if isinstance(only, str) else (lambda pid: pid in only))
+        locs = {k for k in found[tool] if keep(k[0])}
         true = {k for k in locs if k in labels and labels[k][0]}
         false = {k for k in locs if k in labels and not labels[k][0]}
-        denom = {k for k in all_true if only is None or k[0] == only}
+        denom = {k for k in all_true if keep(k[0])}
         prec = len(true) / (len(true) + len(false)) if true or false else float("nan")
         rec = len(true) / len(denom) if denom else float("nan")
         return len(locs), len(true), len(false), len(locs) - len(true) - len(false), prec, rec, len(denom)
 
     n_true = len(all_true)
-    print(f"real-code benchmark: {len(projects)} projects, {len(labels)} labelled locations "
-          f"({n_true} true, {len(labels) - n_true} false)")
     print("tools: " + ", ".join(f"{t} {versions[t]}" for t in tools))
     header = f"{'tool':<12} {'reported':>8} {'true':>6} {'false':>6} {'unlab.':>6} {'precision':>9} {'recall':>7}"
-    print()
-    print(header)
-    for t in tools:
-        r, tr, fa, un, pr, rc, _ = stats(t)
-        print(f"{t:<12} {r:>8} {tr:>6} {fa:>6} {un:>6} {pr:>9.3f} {rc:>7.3f}")
+
+    def table(title, ids):
+        n_lab = sum(1 for k in labels if ids is None or k[0] in ids)
+        n_tr = sum(1 for k in all_true if ids is None or k[0] in ids)
+        n_proj = len(projects) if ids is None else len(ids)
+        print()
+        print(f"{title}: {n_proj} projects, {n_lab} labelled locations ({n_tr} true, {n_lab - n_tr} false)")
+        print(header)
+        for t in tools:
+            r, tr, fa, un, pr, rc, _ = stats(t, ids)
+            print(f"{t:<12} {r:>8} {tr:>6} {fa:>6} {un:>6} {pr:>9.3f} {rc:>7.3f}")
+
+    holdout_ids = {p["id"] for p in projects if is_holdout(p)}
+    tuning_ids = chosen - holdout_ids
+    if holdout_ids and tuning_ids:
+        table("real-code benchmark, all projects", None)
+        table("tuning set (the engine was tuned on these)", tuning_ids)
+        table("hold-out set (not used for tuning)", holdout_ids)
+    else:
+        which = ", hold-out set" if holdout_ids else (", tuning set" if args.tuning else "")
+        table("real-code benchmark" + which, None)
 
     if args.per_project:
         print()
