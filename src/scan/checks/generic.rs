@@ -183,6 +183,9 @@ pub const NEGATE_AFTER: &[&str] = &[
     "scope",
     "scopes",
     "present",
+    "enc",
+    "encrypted",
+    "response",
     "exists",
     "missing",
     "invalid",
@@ -381,7 +384,7 @@ pub fn judge_value(value: &[u8]) -> Result<(), Reason> {
     if is_aws_key_id(value) {
         return Err("an access key ID: an identifier, reported with its secret by the AWS rules");
     }
-    if is_keyboard_mash(value) {
+    if !is_hex_or_uuid(value) && is_keyboard_mash(value) {
         return Err("letters from one keyboard row (`asdfjkl`): typed filler");
     }
     if value.len() < 40
@@ -648,17 +651,20 @@ fn has_repeat(v: &[u8]) -> bool {
         .any(|w| (w[0..2] == w[2..4] && w[2..4] == w[4..6] && w[0] != w[1]) || w[0..3] == w[3..6])
 }
 
-/// Eight letters or more, nearly all from one row of the keyboard (`askfjh234as9sd8`).
+/// Seven letters or more, at least 85% of them from one row of the keyboard (`askfjh234as9sd8`,
+/// `lsdajfh923874`). A random value of seven letters does so with a probability under 1%.
 fn is_keyboard_mash(v: &[u8]) -> bool {
     let letters: Vec<u8> = v
         .iter()
         .filter(|b| b.is_ascii_alphabetic())
         .map(u8::to_ascii_lowercase)
         .collect();
-    letters.len() >= 8
+    letters.len() >= 7
         && [&b"asdfghjkl"[..], b"qwertyuiop", b"zxcvbnm"]
             .iter()
-            .any(|row| letters.iter().filter(|b| row.contains(b)).count() * 10 >= letters.len() * 9)
+            .any(|row| {
+                letters.iter().filter(|b| row.contains(b)).count() * 20 >= letters.len() * 17
+            })
 }
 
 /// An AWS access key ID: one of AWS's unique-id prefixes (or `?KIA`, a mistyped `AKIA`) then
