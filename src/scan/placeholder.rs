@@ -64,6 +64,28 @@ pub const PUBLISHED_EXAMPLES: &[(&str, &str)] = &[
     ("7Fjfp0ZBr1KtDRbnfVdmIw", "RFC 6749 section 2.3.1"),
     ("SplxlOBeZQQYbYS6WxSbIA", "RFC 6749 section 4.1.2"),
     ("2YotnFZFEjr1zCsicMWpAA", "RFC 6749 section 5.1"),
+    // Example JSON Web Keys: RFC 7515 appendix A.1 (HMAC), RFC 7520 sections 3.2 (EC), 3.4 (RSA)
+    // and 3.5 (symmetric), RFC 8037 appendix A.1 (Ed25519); their private parts.
+    (
+        "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ",
+        "RFC 7515 appendix A.1",
+    ),
+    (
+        "AAhRON2r9cqXX1hg-RoI6R1tX5p2rUAYdmpHZoC1XNM56KtscrX6zbKipQrCW9CGZH3T4ubpnoTKLDYJ_fF3_rJt",
+        "RFC 7520 section 3.2",
+    ),
+    (
+        "bWUC9B-EFRIo8kpGfh0ZuyGPvMNKvYWNtB_ikiH9k20eT",
+        "RFC 7520 section 3.4",
+    ),
+    (
+        "hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg",
+        "RFC 7520 section 3.5",
+    ),
+    (
+        "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",
+        "RFC 8037 appendix A.1",
+    ),
     // RFC 6750 (bearer tokens) section 2.1.
     ("mF_9.B5f-4.1JqM", "RFC 6750 section 2.1"),
     ("tGzv3JOkF0XG5Qx2TlKWIA", "RFC 6749 section 5.1"),
