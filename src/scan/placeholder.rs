@@ -167,8 +167,8 @@ pub fn why(secret: &[u8]) -> Option<&'static str> {
     if secret.ends_with(b"...") || secret.ends_with("\u{2026}".as_bytes()) {
         return Some("elided: ends in `...`");
     }
-    if has_sequence(secret, 6) {
-        return Some("a run of consecutive characters (`123456`, `abcdef`): filler");
+    if has_sequence(secret, 6, 8) {
+        return Some("a run of consecutive characters (`abcdef`, `12345678`): filler");
     }
     if [
         &b"LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS"[..],
@@ -195,15 +195,18 @@ pub fn why(secret: &[u8]) -> Option<&'static str> {
         .then_some("a run of one repeated character (filler)")
 }
 
-/// Whether `v` holds `len` consecutive ascending characters (`3456789`, `abcdef`, `ABCDEF`).
-/// A random 40-character token holds six with a probability near 10^-8.
-pub fn has_sequence(v: &[u8], len: usize) -> bool {
+/// Whether `v` holds a run of consecutive ascending letters (`abcdef`, `ABCDEF`) at least
+/// `letters` long, or of digits (`12345678`) at least `digits` long. A random 40-character base62
+/// token holds six such letters with a probability near 10^-8; digits need a longer run, since
+/// decimal ids (Discord's snowflakes) hold `1234567` by chance far more often.
+pub fn has_sequence(v: &[u8], letters: usize, digits: usize) -> bool {
     let mut run = 1;
     for w in v.windows(2) {
         let (a, b) = (w[0].to_ascii_lowercase(), w[1].to_ascii_lowercase());
         if a.is_ascii_alphanumeric() && b == a.wrapping_add(1) && b.is_ascii_alphanumeric() {
             run += 1;
-            if run >= len {
+            let need = if b.is_ascii_digit() { digits } else { letters };
+            if run >= need {
                 return true;
             }
         } else {

@@ -183,6 +183,7 @@ pub const NEGATE_AFTER: &[&str] = &[
     "scope",
     "scopes",
     "present",
+    "magic",
     "enc",
     "encrypted",
     "response",
@@ -601,7 +602,7 @@ fn is_human_password(v: &[u8]) -> bool {
     if v.len() >= 40 {
         return false;
     }
-    if crate::scan::placeholder::has_sequence(v, 5) || has_repeat(v) {
+    if crate::scan::placeholder::has_sequence(v, 5, 5) || has_repeat(v) {
         return true;
     }
     PASSWORD_WORDS.iter().any(|w| {
