@@ -9,6 +9,7 @@
 pub mod blob;
 pub mod cli;
 pub mod config;
+pub mod control_file;
 pub mod explain;
 pub mod finding;
 pub mod hook;

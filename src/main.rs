@@ -97,18 +97,23 @@ fn run_install_hook(args: &InstallHookArgs) -> Result<ExitCode> {
 
 /// The configuration to use: `--config`/`LEAKHOUND_CONFIG`, else `.leakhound.yaml` in the first
 /// scanned directory (or the current one) if present.
+///
+/// Both are read through `control_file::read`: a symbolic link inside the scanned tree must stay
+/// inside it, the file must be regular and at most 16 MiB.
 fn load_config(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<(Config, PathBuf)> {
-    if let Some(p) = explicit {
-        return Ok((Config::load(p)?, p.to_path_buf()));
-    }
     let dir = paths
         .iter()
         .find(|p| p.is_dir())
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
+    if let Some(p) = explicit {
+        return Ok((Config::load(p, &dir)?, p.to_path_buf()));
+    }
     let candidate = dir.join(DEFAULT_FILE);
-    if candidate.is_file() {
-        return Ok((Config::load(&candidate)?, candidate));
+    // `symlink_metadata`, not `is_file`: a link must reach the reader to be refused, not be
+    // skipped as if absent.
+    if std::fs::symlink_metadata(&candidate).is_ok() {
+        return Ok((Config::load(&candidate, &dir)?, candidate));
     }
     Ok((Config::default(), candidate))
 }
@@ -120,7 +125,7 @@ fn setup(out: &OutputArgs, config_root: &[PathBuf], root: &Path) -> Result<(Scan
     let mut triage = Triage::from_config(&config, &config_path)?;
     let mut rules = configured_rules(&config, &config_path)?;
     if let Some(g) = &out.gitleaks_config {
-        let import = gitleaks::import(g).map_err(anyhow::Error::msg)?;
+        let import = gitleaks::import(g, root).map_err(anyhow::Error::msg)?;
         for w in &import.warnings {
             eprintln!("leakhound: warning: {w}");
         }
@@ -137,7 +142,7 @@ fn setup(out: &OutputArgs, config_root: &[PathBuf], root: &Path) -> Result<(Scan
     }
     triage.load_ignore_files(root)?;
     if let Some(b) = &out.baseline {
-        triage.load_baseline(b)?;
+        triage.load_baseline(b, root)?;
     }
     for w in &triage.warnings {
         eprintln!("leakhound: warning: {w}");
@@ -609,8 +614,7 @@ fn check_rules(files: &[PathBuf]) -> Result<ExitCode> {
     let mut rules = RuleSet::builtin()?;
     let mut sources = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(f)
-            .with_context(|| format!("{}: cannot read rule file", f.display()))?;
+        let text = leakhound::control_file::read(f, Path::new("."), "rule file")?;
         let name = f.display().to_string();
         rules.extend(load::parse_rules(&name, &text)?)?;
         sources.push(name);

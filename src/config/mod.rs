@@ -24,6 +24,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 use thiserror::Error;
 
+use crate::control_file::{self, ControlFileError};
 use crate::rules::load::{validate, LoadError, RawRule};
 use crate::rules::{Confidence, RuleSet};
 
@@ -33,14 +34,10 @@ pub const DEFAULT_FILE: &str = ".leakhound.yaml";
 /// Why a configuration could not be used.
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    /// The file could not be read.
-    #[error("{path}: cannot read config: {error}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The OS error (not a `source`: its text is already part of this message).
-        error: std::io::Error,
-    },
+    /// The file could not be read, or was refused (a link out of the tree, not a regular
+    /// file, too large).
+    #[error(transparent)]
+    Read(#[from] ControlFileError),
     /// The YAML did not parse or did not fit the schema.
     #[error("{path}: {message}")]
     Parse {
@@ -139,19 +136,18 @@ impl Config {
         }
         serde_saphyr::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            // Without the source snippet: the file may hold secrets (issue 13).
+            message: control_file::parser_message(&e.without_snippet().to_string()),
         })
     }
 
-    /// Loads `path`.
+    /// Loads `path` through [`control_file::read`]: a symbolic link is followed only to a
+    /// file inside `root`.
     ///
     /// # Errors
     /// [`ConfigError::Read`] or [`ConfigError::Parse`].
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            error: source,
-        })?;
+    pub fn load(path: &Path, root: &Path) -> Result<Self, ConfigError> {
+        let text = control_file::read(path, root, "config")?;
         Self::parse(path, &text)
     }
 

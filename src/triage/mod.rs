@@ -214,15 +214,10 @@ impl Triage {
     pub fn load_ignore_files(&mut self, root: &Path) -> Result<(), TriageError> {
         for name in IGNORE_FILES {
             let path = root.join(name);
-            let text = match std::fs::read_to_string(&path) {
+            let text = match crate::control_file::read(&path, root, "ignore file") {
                 Ok(t) => t,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => {
-                    return Err(TriageError::File(format!(
-                        "{}: cannot read ignore file: {e}",
-                        path.display()
-                    )))
-                }
+                Err(e) if e.is_not_found() => continue,
+                Err(e) => return Err(TriageError::File(e.to_string())),
             };
             let display = Path::new(name);
             let entries: Vec<Located> = if *name == ".leakhoundignore" {
@@ -254,8 +249,8 @@ impl Triage {
     ///
     /// # Errors
     /// [`TriageError::File`] naming the file.
-    pub fn load_baseline(&mut self, path: &Path) -> Result<(), TriageError> {
-        for (i, fp) in baseline::load(path)
+    pub fn load_baseline(&mut self, path: &Path, root: &Path) -> Result<(), TriageError> {
+        for (i, fp) in baseline::load(path, root)
             .map_err(TriageError::File)?
             .into_iter()
             .enumerate()
@@ -452,7 +447,7 @@ mod tests {
         .unwrap();
         let mut t = Triage::default();
         t.load_ignore_files(d.path()).unwrap();
-        t.load_baseline(&base).unwrap();
+        t.load_baseline(&base, d.path()).unwrap();
         assert_eq!(
             t.decide(&cand(FP, "x", 1, b"s")),
             Some(Suppression::Fingerprint)

@@ -1,0 +1,270 @@
+//! Hostile repositories (issue 13): what a repository written by a stranger commits must not
+//! make leakhound read, print, overwrite or silence what it should not. Each test is named after
+//! the attack and builds its repository in a temp dir; a file "outside the repository" is a
+//! sibling of it in the same temp dir, never a real file of the machine.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+/// What the outside file holds: a line no control-file parser accepts, so any echo of parser
+/// input or of the file would show it.
+const CANARY: &str = "CANARY_c4n4ry_SECRET_VALUE_9f8e7d6c5b4a";
+
+/// A temp dir holding `repo/` (the scanned tree, with one secret) and `outside.txt` (the
+/// canary, as a CI token file or `~/.aws/credentials` would be).
+struct Fake {
+    tmp: tempfile::TempDir,
+}
+
+impl Fake {
+    fn new() -> Self {
+        let tmp = tempdir();
+        std::fs::create_dir(tmp.path().join("repo")).unwrap();
+        std::fs::write(
+            tmp.path().join("outside.txt"),
+            format!("{CANARY}\naws_secret_access_key = {CANARY}\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            tmp.path().join("repo/app.env"),
+            format!("TOKEN={}\n", github_token(13)),
+        )
+        .unwrap();
+        Fake { tmp }
+    }
+
+    fn repo(&self) -> PathBuf {
+        self.tmp.path().join("repo")
+    }
+
+    fn outside(&self) -> PathBuf {
+        self.tmp.path().join("outside.txt")
+    }
+
+    /// Commits `name` in the repository as a symbolic link to `target`.
+    fn link(&self, name: &str, target: &Path) {
+        std::os::unix::fs::symlink(target, self.repo().join(name)).unwrap();
+    }
+}
+
+/// Runs leakhound in `dir`, killing it after `limit`; `None` if it had to be killed.
+fn run_limited(dir: &Path, args: &[&str], limit: Duration) -> Option<Run> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("LEAKHOUND_CONFIG")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if child.try_wait().unwrap().is_some() {
+            let out = child.wait_with_output().unwrap();
+            return Some(Run {
+                code: out.status.code().unwrap_or(-1),
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+/// The run must fail naming `name` as a refused link, and print nothing of the outside file.
+fn assert_refused_without_echo(r: &Run, name: &str) {
+    assert_eq!(r.code, 2, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    for out in [&r.stdout, &r.stderr] {
+        assert!(
+            !out.contains("CANARY"),
+            "the outside file was echoed:\n{out}"
+        );
+    }
+    assert!(
+        r.stderr.contains(name) && r.stderr.contains("symbolic link"),
+        "the error must name the link: {}",
+        r.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Symlinked config and ignore files
+
+#[test]
+fn symlinked_leakhoundignore_to_file_outside_repo_is_refused_without_echo() {
+    let f = Fake::new();
+    f.link(".leakhoundignore", &f.outside());
+    let r = run_in(&f.repo(), &["scan", ".", "--no-progress"]);
+    assert_refused_without_echo(&r, ".leakhoundignore");
+}
+
+#[test]
+fn symlinked_gitleaksignore_to_file_outside_repo_is_refused_without_echo() {
+    let f = Fake::new();
+    f.link(".gitleaksignore", &f.outside());
+    let r = run_in(&f.repo(), &["scan", ".", "--no-progress"]);
+    assert_refused_without_echo(&r, ".gitleaksignore");
+}
+
+#[test]
+fn symlinked_leakhound_yaml_to_file_outside_repo_is_refused_without_echo() {
+    let f = Fake::new();
+    f.link(".leakhound.yaml", &f.outside());
+    let r = run_in(&f.repo(), &["scan", ".", "--no-progress"]);
+    assert_refused_without_echo(&r, ".leakhound.yaml");
+}
+
+#[test]
+fn symlinked_baseline_in_repo_to_file_outside_is_refused_without_echo() {
+    let f = Fake::new();
+    f.link("baseline.json", &f.outside());
+    let r = run_in(
+        &f.repo(),
+        &["scan", ".", "--no-progress", "--baseline", "baseline.json"],
+    );
+    assert_refused_without_echo(&r, "baseline.json");
+}
+
+/// A pull request's checkout: the link arrives with the change under review.
+#[test]
+fn symlinked_gitleaksignore_in_pull_request_range_is_refused_without_echo() {
+    let f = Fake::new();
+    let repo = f.repo();
+    git_ok(&repo, &["init", "-q"]);
+    std::fs::write(repo.join("README"), "hello\n").unwrap();
+    git_ok(&repo, &["add", "README"]);
+    git_ok(&repo, &["commit", "-q", "-m", "base"]);
+    let base = git_ok(&repo, &["rev-parse", "HEAD"]);
+    f.link(".gitleaksignore", &f.outside());
+    git_ok(&repo, &["add", "-A"]);
+    git_ok(&repo, &["commit", "-q", "-m", "pr"]);
+    let r = run_in(
+        &repo,
+        &["git", "--range", &format!("{base}..HEAD"), "--no-progress"],
+    );
+    for out in [&r.stdout, &r.stderr] {
+        assert!(
+            !out.contains("CANARY"),
+            "the outside file was echoed:\n{out}"
+        );
+    }
+    assert_ne!(r.code, 0, "{}", r.stderr);
+}
+
+/// A link inside the tree to a file inside the tree is an ordinary way to share one file.
+#[test]
+fn symlinked_leakhoundignore_inside_repo_is_still_read() {
+    let f = Fake::new();
+    let repo = f.repo();
+    std::fs::write(repo.join("shared-ignore"), "# nothing ignored\n").unwrap();
+    f.link(".leakhoundignore", Path::new("shared-ignore"));
+    let r = run_in(&repo, &["scan", ".", "--no-progress"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}
+
+/// A malformed line quotes at most a short excerpt, with control characters escaped.
+#[test]
+fn malformed_leakhoundignore_line_quotes_only_a_short_sanitized_excerpt() {
+    let f = Fake::new();
+    std::fs::write(
+        f.repo().join(".leakhoundignore"),
+        format!("\x1b]0;pwned\x07{CANARY}{CANARY}\n"),
+    )
+    .unwrap();
+    let r = run_in(&f.repo(), &["scan", ".", "--no-progress"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(".leakhoundignore:1:"), "{}", r.stderr);
+    assert!(!r.stderr.contains('\x1b'), "{:?}", r.stderr);
+    assert!(!r.stderr.contains(CANARY), "{}", r.stderr);
+}
+
+/// A YAML error names file, line and column and does not print the source snippet.
+#[test]
+fn malformed_leakhound_yaml_error_does_not_print_the_file() {
+    let f = Fake::new();
+    std::fs::write(
+        f.repo().join(".leakhound.yaml"),
+        format!("allowlist:\n  paths: [\"a\"]\n  {CANARY}: [\n"),
+    )
+    .unwrap();
+    let r = run_in(&f.repo(), &["scan", ".", "--no-progress"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(".leakhound.yaml"), "{}", r.stderr);
+    assert!(!r.stderr.contains("paths: [\"a\"]"), "{}", r.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Unbounded reads
+
+#[test]
+fn baseline_dev_zero_is_refused_not_read_forever() {
+    let f = Fake::new();
+    let r = run_limited(
+        &f.repo(),
+        &["scan", ".", "--no-progress", "--baseline", "/dev/zero"],
+        Duration::from_secs(30),
+    )
+    .expect("--baseline /dev/zero must fail at once, not read forever");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("/dev/zero") && r.stderr.contains("not a regular file"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn gitleaksignore_symlink_to_dev_zero_is_refused_not_read_forever() {
+    let f = Fake::new();
+    f.link(".gitleaksignore", Path::new("/dev/zero"));
+    let r = run_limited(
+        &f.repo(),
+        &["scan", ".", "--no-progress"],
+        Duration::from_secs(30),
+    )
+    .expect("a .gitleaksignore -> /dev/zero must fail at once");
+    assert_refused_without_echo(&r, ".gitleaksignore");
+}
+
+#[test]
+fn fifo_leakhoundignore_is_refused_without_hanging() {
+    let f = Fake::new();
+    let fifo = f.repo().join(".leakhoundignore");
+    let ok = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(ok.success());
+    let r = run_limited(
+        &f.repo(),
+        &["scan", ".", "--no-progress"],
+        Duration::from_secs(30),
+    )
+    .expect("a FIFO .leakhoundignore must not hang the scan");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(".leakhoundignore") && r.stderr.contains("FIFO"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn oversized_leakhoundignore_is_refused_naming_the_limit() {
+    let f = Fake::new();
+    let file = std::fs::File::create(f.repo().join(".leakhoundignore")).unwrap();
+    // Sparse: 17 MiB of holes, read as NUL bytes.
+    file.set_len(17 * 1024 * 1024).unwrap();
+    let r = run_in(&f.repo(), &["scan", ".", "--no-progress"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(".leakhoundignore") && r.stderr.contains("16 MiB"),
+        "{}",
+        r.stderr
+    );
+}
