@@ -14,6 +14,7 @@ pub mod explain;
 pub mod finding;
 pub mod hook;
 pub mod interrupt;
+pub mod output;
 pub mod pipeline;
 pub mod progress;
 pub mod providers;

@@ -19,6 +19,7 @@ use leakhound::cli::{
 use leakhound::config::{gitleaks, Config, DEFAULT_FILE};
 use leakhound::hook::{self, Installed};
 use leakhound::interrupt;
+use leakhound::output::ReportTarget;
 use leakhound::pipeline::git::{GitMode, GitRequest};
 use leakhound::pipeline::{self, Outcome, ScanRequest};
 use leakhound::progress::{self, Progress};
@@ -157,17 +158,6 @@ fn configured_rules(config: &Config, config_path: &Path) -> Result<RuleSet> {
     Ok(rules)
 }
 
-fn open_output(output: Option<&Path>) -> Result<Box<dyn Write>> {
-    Ok(match output {
-        Some(p) => {
-            Box::new(BufWriter::new(File::create(p).with_context(|| {
-                format!("{}: cannot create report file", p.display())
-            })?))
-        }
-        None => Box::new(BufWriter::new(io::stdout().lock())),
-    })
-}
-
 fn report_options(out: &OutputArgs) -> ReportOptions {
     let color = match out.color {
         ColorArg::Always => true,
@@ -188,6 +178,8 @@ fn report_options(out: &OutputArgs) -> ReportOptions {
 
 fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     interrupt::install().context("cannot install the Ctrl-C handler")?;
+    // Before anything is read: a bad `-o` fails now, not after the scan and any revocation.
+    let target = ReportTarget::check(args.output.output.as_deref())?;
     for p in &args.paths {
         if p.as_os_str() != "-" {
             std::fs::symlink_metadata(p)
@@ -218,11 +210,20 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     let progress = Progress::new(progress_draw(out, false), "scanning files");
     let outcome = pipeline::scan(&scanner, &triage, &req, &progress);
     progress.finish();
-    report_and_exit(out, &scanner, &triage, outcome, false, live.as_ref())
+    report_and_exit(
+        out,
+        &target,
+        &scanner,
+        &triage,
+        outcome,
+        false,
+        live.as_ref(),
+    )
 }
 
 fn run_git(args: &GitArgs) -> Result<ExitCode> {
     interrupt::install().context("cannot install the Ctrl-C handler")?;
+    let target = ReportTarget::check(args.output.output.as_deref())?;
     if args.output.report_unused_ignores && !args.output.quiet {
         eprintln!(
             "leakhound: note: unused inline allow markers are listed by `leakhound scan`; `git` lists unused ignore-file and baseline entries"
@@ -259,7 +260,15 @@ fn run_git(args: &GitArgs) -> Result<ExitCode> {
     let progress = Progress::new(progress_draw(out, staged), "");
     let outcome = pipeline::git::scan_git(&scanner, &triage, &repo, &req, &progress);
     progress.finish();
-    report_and_exit(out, &scanner, &triage, outcome?, staged, live.as_ref())
+    report_and_exit(
+        out,
+        &target,
+        &scanner,
+        &triage,
+        outcome?,
+        staged,
+        live.as_ref(),
+    )
 }
 
 /// Checks the live-verification options before anything is scanned: endpoints, and that a
@@ -378,6 +387,7 @@ fn progress_draw(out: &OutputArgs, quiet_by_default: bool) -> progress::Draw {
 /// Writes the report and the summary; the exit status for `outcome`.
 fn report_and_exit(
     out: &OutputArgs,
+    target: &ReportTarget,
     scanner: &Scanner,
     triage: &Triage,
     mut outcome: Outcome,
@@ -401,17 +411,16 @@ fn report_and_exit(
         }
     }
     let opts = report_options(out);
-    let mut w = open_output(out.output.as_deref())?;
+    let mut w = target.open()?;
     report::write(
-        &mut *w,
+        &mut w,
         &outcome.findings,
         &outcome.summary,
         scanner.rules(),
         opts,
     )
     .context("cannot write the report")?;
-    w.flush().context("cannot write the report")?;
-    drop(w);
+    w.commit().context("cannot write the report")?;
     if !out.quiet {
         for note in &outcome.summary.notes {
             eprintln!("leakhound: note: {note}");

@@ -268,3 +268,110 @@ fn oversized_leakhoundignore_is_refused_naming_the_limit() {
         r.stderr
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// 5. `-o`
+
+/// The Action's default report name committed as a link to a file the CI user can write.
+#[test]
+fn committed_report_symlink_is_refused_and_its_target_left_untouched() {
+    let f = Fake::new();
+    f.link("leakhound.sarif", &f.outside());
+    let before = std::fs::read_to_string(f.outside()).unwrap();
+    let r = run_in(
+        &f.repo(),
+        &[
+            "scan",
+            ".",
+            "--no-progress",
+            "--format",
+            "sarif",
+            "-o",
+            "leakhound.sarif",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("leakhound.sarif") && r.stderr.contains("symbolic link"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read_to_string(f.outside()).unwrap(), before);
+}
+
+/// `-o` is judged before anything else is read: a refused target is the error, not the broken
+/// config the scan would have met first.
+#[test]
+fn report_symlink_is_refused_before_the_scan_starts() {
+    let f = Fake::new();
+    f.link("leakhound.sarif", &f.outside());
+    std::fs::write(f.repo().join(".leakhound.yaml"), "nonsense: [\n").unwrap();
+    let r = run_in(
+        &f.repo(),
+        &["scan", ".", "--no-progress", "-o", "leakhound.sarif"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("symbolic link"), "{}", r.stderr);
+    assert!(!r.stderr.contains(".leakhound.yaml"), "{}", r.stderr);
+}
+
+/// The report replaces the previous one by rename: a reader holding the old file (here a hard
+/// link) keeps the complete old report, never a truncated mix, and no temporary file is left.
+#[test]
+fn report_file_is_replaced_atomically_not_truncated_in_place() {
+    use std::os::unix::fs::MetadataExt;
+    let f = Fake::new();
+    let report = f.tmp.path().join("out.json");
+    std::fs::write(&report, "previous report\n").unwrap();
+    let held = f.tmp.path().join("held.json");
+    std::fs::hard_link(&report, &held).unwrap();
+    let ino = std::fs::metadata(&report).unwrap().ino();
+    let r = run_in(
+        &f.repo(),
+        &[
+            "scan",
+            ".",
+            "--no-progress",
+            "--format",
+            "json",
+            "-o",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_ne!(std::fs::metadata(&report).unwrap().ino(), ino);
+    assert_eq!(std::fs::read_to_string(&held).unwrap(), "previous report\n");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
+    let names: Vec<_> = std::fs::read_dir(f.tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+}
+
+/// Character devices are written in place; a FIFO is refused.
+#[test]
+fn report_to_dev_null_is_written_in_place_and_fifo_refused() {
+    let f = Fake::new();
+    let r = run_in(
+        &f.repo(),
+        &["scan", ".", "--no-progress", "-o", "/dev/null"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let fifo = f.tmp.path().join("report.fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let r = run_limited(
+        &f.repo(),
+        &["scan", ".", "--no-progress", "-o", fifo.to_str().unwrap()],
+        Duration::from_secs(30),
+    )
+    .expect("a FIFO report target must not hang");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("FIFO"), "{}", r.stderr);
+}
