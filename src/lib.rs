@@ -16,6 +16,7 @@ pub mod hook;
 pub mod interrupt;
 pub mod output;
 pub mod pipeline;
+pub mod printable;
 pub mod progress;
 pub mod providers;
 pub mod report;

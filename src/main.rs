@@ -22,6 +22,7 @@ use leakhound::interrupt;
 use leakhound::output::ReportTarget;
 use leakhound::pipeline::git::{GitMode, GitRequest};
 use leakhound::pipeline::{self, Outcome, ScanRequest};
+use leakhound::printable;
 use leakhound::progress::{self, Progress};
 use leakhound::providers::{self, http::Settings, run::LiveOptions};
 use leakhound::report::{self, ReportOptions};
@@ -64,7 +65,10 @@ fn main() -> ExitCode {
         // still fails: its reader did not get the findings.)
         Err(e) if listing && is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("leakhound: error: {e:#}");
+            eprintln!(
+                "leakhound: error: {}",
+                printable::escape_keeping_newlines(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }
@@ -128,7 +132,7 @@ fn setup(out: &OutputArgs, config_root: &[PathBuf], root: &Path) -> Result<(Scan
     if let Some(g) = &out.gitleaks_config {
         let import = gitleaks::import(g, root).map_err(anyhow::Error::msg)?;
         for w in &import.warnings {
-            eprintln!("leakhound: warning: {w}");
+            eprintln!("leakhound: warning: {}", printable::escape(w));
         }
         if !out.quiet {
             eprintln!(
@@ -146,7 +150,7 @@ fn setup(out: &OutputArgs, config_root: &[PathBuf], root: &Path) -> Result<(Scan
         triage.load_baseline(b, root)?;
     }
     for w in &triage.warnings {
-        eprintln!("leakhound: warning: {w}");
+        eprintln!("leakhound: warning: {}", printable::escape(w));
     }
     Ok((Scanner::new(rules)?, triage))
 }
@@ -348,7 +352,7 @@ fn run_live(outcome: &mut Outcome, rules: &RuleSet, live: &LiveOptions, quiet: b
     let s = providers::run::run(&mut outcome.findings, rules, live, &mut ask)
         .map_err(anyhow::Error::msg)?;
     for line in &s.lines {
-        eprintln!("leakhound: {line}");
+        eprintln!("leakhound: {}", printable::escape(line));
     }
     if !quiet {
         let total: usize = s.verified.values().sum();
@@ -423,7 +427,7 @@ fn report_and_exit(
     w.commit().context("cannot write the report")?;
     if !out.quiet {
         for note in &outcome.summary.notes {
-            eprintln!("leakhound: note: {note}");
+            eprintln!("leakhound: note: {}", printable::escape(note));
         }
         for line in report::summary_lines(&outcome.summary, out.verbose) {
             eprintln!("{line}");
@@ -433,7 +437,7 @@ fn report_and_exit(
         let mut unused = triage.unused();
         unused.extend(outcome.summary.unused_inline_allows.iter().cloned());
         for u in &unused {
-            eprintln!("leakhound: unused ignore: {u}");
+            eprintln!("leakhound: unused ignore: {}", printable::escape(u));
         }
         if unused.is_empty() {
             eprintln!(
@@ -512,7 +516,11 @@ fn run_explain(args: &ExplainArgs) -> Result<ExitCode> {
                 }
             })?;
         if emitted == 0 && args.format == ExplainFormat::Text {
-            writeln!(out, "{name}: no rule's keyword occurs")?;
+            writeln!(
+                out,
+                "{}: no rule's keyword occurs",
+                printable::escape(&name)
+            )?;
         }
     }
     out.flush()?;

@@ -375,3 +375,117 @@ fn report_to_dev_null_is_written_in_place_and_fifo_refused() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("FIFO"), "{}", r.stderr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// 8. Terminal and log injection
+
+/// A file name carrying a newline and a fake report line, and one carrying a terminal escape.
+const FORGED: &str = "fake.env:1:1: all clear\nleakhound: 0 findings \u{1b}]0;pwned\u{7}";
+
+fn tree_with_hostile_name(dir: &Path) {
+    std::fs::write(dir.join(FORGED), format!("TOKEN={}\n", github_token(81))).unwrap();
+}
+
+#[test]
+fn file_name_with_newline_and_escapes_cannot_forge_text_report_lines() {
+    let f = Fake::new();
+    std::fs::remove_file(f.repo().join("app.env")).unwrap();
+    tree_with_hostile_name(&f.repo());
+    let r = run_in(
+        &f.repo(),
+        &["scan", ".", "--no-progress", "--color", "never"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    for out in [&r.stdout, &r.stderr] {
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+        assert!(
+            !out.lines().any(|l| l.starts_with("leakhound: 0 findings")),
+            "forged line:\n{out}"
+        );
+    }
+    assert!(
+        r.stdout
+            .contains("fake.env:1:1: all clear\\nleakhound: 0 findings \\u{1b}]0;pwned\\u{7}"),
+        "{}",
+        r.stdout
+    );
+    // JSON keeps the exact name.
+    let j = run_in(&f.repo(), &["scan", ".", "--no-progress", "-f", "jsonl"]);
+    assert_eq!(j.jsonl()[0]["path"], FORGED);
+}
+
+#[test]
+fn file_name_with_escapes_is_escaped_in_explain() {
+    let f = Fake::new();
+    tree_with_hostile_name(&f.repo());
+    let r = run_in(&f.repo(), &["explain", FORGED]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains('\u{1b}'), "{:?}", r.stdout);
+    assert!(
+        !r.stdout
+            .lines()
+            .any(|l| l.starts_with("leakhound: 0 findings")),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("all clear\\n"), "{}", r.stdout);
+}
+
+#[test]
+fn commit_summary_and_author_with_escapes_are_escaped_in_git_text_report() {
+    let f = Fake::new();
+    let repo = f.repo();
+    git_ok(&repo, &["init", "-q"]);
+    git_ok(&repo, &["add", "app.env"]);
+    let msg = "fix\u{1b}[2J\u{1b}]0;pwned\u{7}\nsecond line";
+    let out = Command::new("git")
+        .args(["-c", "commit.gpgsign=false", "commit", "-q", "-m", msg])
+        .current_dir(&repo)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Eve\u{1b}[31m")
+        .env("GIT_AUTHOR_EMAIL", "eve@example.com")
+        .env("GIT_COMMITTER_NAME", "Eve")
+        .env("GIT_COMMITTER_EMAIL", "eve@example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let r = run_in(&repo, &["git", "--no-progress", "--color", "never"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(!r.stdout.contains('\u{1b}'), "{:?}", r.stdout);
+    assert!(r.stdout.contains("Eve\\u{1b}[31m"), "{}", r.stdout);
+}
+
+/// A provider's answer (the identity a token belongs to) is a stranger's text too.
+#[test]
+fn provider_identity_with_escapes_is_escaped_in_text_report() {
+    use leakhound::providers::fake::{FakeServer, Reply};
+    let f = Fake::new();
+    let server = FakeServer::start(vec![Reply::json(
+        200,
+        r#"{"login":"octo\u001b]0;pwned\u0007\ncat"}"#,
+    )]);
+    let endpoint = format!("github={}", server.url());
+    let log = f.tmp.path().join("audit.jsonl");
+    let r = run_in(
+        &f.repo(),
+        &[
+            "scan",
+            ".",
+            "--no-progress",
+            "--verify",
+            "--provider-endpoint",
+            &endpoint,
+            "--audit-log",
+            log.to_str().unwrap(),
+            "--verify-timeout",
+            "1",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("ACTIVE as octo"), "{}", r.stdout);
+    for out in [&r.stdout, &r.stderr] {
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+        assert!(!out.lines().any(|l| l.starts_with("cat")), "{out}");
+    }
+}
