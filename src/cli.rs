@@ -295,6 +295,12 @@ pub struct GitArgs {
     /// Scan only the lines the index adds relative to HEAD (what `git commit` would record).
     #[arg(long)]
     pub staged: bool,
+    /// With --range, --since-commit or --staged: take .leakhound.yaml, .leakhoundignore,
+    /// .gitleaksignore and inline allow comments from the working tree and the changes under
+    /// review, instead of from the base commit. Only for changes you wrote yourself: a change
+    /// could otherwise silence its own scan.
+    #[arg(long)]
+    pub trust_config: bool,
     /// Scan blobs that look binary (a NUL byte in the first 8 KiB).
     #[arg(long)]
     pub scan_binary: bool,

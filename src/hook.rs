@@ -69,7 +69,7 @@ pub fn script(fallback: &Path) -> String {
          hookdir=$(dirname \"$0\")\n\
          if [ -x \"$hookdir/{CHAINED}\" ]; then\n  \"$hookdir/{CHAINED}\" \"$@\" || exit $?\nfi\n\
          lh=$(command -v leakhound 2>/dev/null || echo '{fallback}')\n\
-         exec \"$lh\" git --staged --no-progress\n"
+         exec \"$lh\" git --staged --trust-config --no-progress\n"
     )
 }
 

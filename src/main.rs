@@ -123,10 +123,40 @@ fn load_config(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<(Config, Pa
     Ok((Config::default(), candidate))
 }
 
+/// Where a scan's suppressions (config, ignore files, inline allow comments) come from.
+#[derive(Clone, Copy)]
+enum Suppressions<'r> {
+    /// The scanned tree: `scan`, history scans, and `--trust-config`.
+    Tree,
+    /// A base commit (`None`: before the first commit, so none): range and staged scans.
+    Base(&'r git2::Repository, Option<git2::Oid>),
+}
+
 /// Everything a scan needs besides its input: rules (built-in, config, gitleaks import) and
-/// triage (config allowlist, ignore files at `root`, baseline). Warnings go to stderr.
-fn setup(out: &OutputArgs, config_root: &[PathBuf], root: &Path) -> Result<(Scanner, Triage)> {
-    let (config, config_path) = load_config(out.config.as_deref(), config_root)?;
+/// triage (config allowlist, ignore files at `root` or in the base commit, baseline). Warnings
+/// go to stderr.
+fn setup(
+    out: &OutputArgs,
+    config_root: &[PathBuf],
+    root: &Path,
+    from: Suppressions<'_>,
+) -> Result<(Scanner, Triage)> {
+    let (config, config_path) = match from {
+        Suppressions::Base(repo, base) if out.config.is_none() => {
+            let text = match base {
+                Some(b) => {
+                    gitsource::base::file_at(repo, b, DEFAULT_FILE).map_err(anyhow::Error::msg)?
+                }
+                None => None,
+            };
+            let name = base.map_or_else(
+                || PathBuf::from(DEFAULT_FILE),
+                |b| PathBuf::from(format!("{}:{DEFAULT_FILE}", gitsource::base::short(b))),
+            );
+            (Config::parse(&name, text.as_deref().unwrap_or(""))?, name)
+        }
+        _ => load_config(out.config.as_deref(), config_root)?,
+    };
     let mut triage = Triage::from_config(&config, &config_path)?;
     let mut rules = configured_rules(&config, &config_path)?;
     if let Some(g) = &out.gitleaks_config {
@@ -145,7 +175,21 @@ fn setup(out: &OutputArgs, config_root: &[PathBuf], root: &Path) -> Result<(Scan
         rules.extend(import.rules)?;
         triage.add_gitleaks_allowlists(import.allowlists);
     }
-    triage.load_ignore_files(root)?;
+    match from {
+        Suppressions::Tree => triage.load_ignore_files(root)?,
+        Suppressions::Base(repo, base) => {
+            triage.distrust_inline_allows();
+            for name in leakhound::triage::IGNORE_FILES {
+                let Some(b) = base else { break };
+                if let Some(text) =
+                    gitsource::base::file_at(repo, b, name).map_err(anyhow::Error::msg)?
+                {
+                    let display = PathBuf::from(format!("{}:{name}", gitsource::base::short(b)));
+                    triage.add_ignore_text(name, &display, &text)?;
+                }
+            }
+        }
+    }
     if let Some(b) = &out.baseline {
         triage.load_baseline(b, root)?;
     }
@@ -199,7 +243,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
         .find(|p| p.is_dir())
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
-    let (scanner, triage) = setup(out, &args.paths, &root)?;
+    let (scanner, triage) = setup(out, &args.paths, &root, Suppressions::Tree)?;
     let req = ScanRequest {
         paths: args.paths.clone(),
         fs: FsOptions {
@@ -239,7 +283,6 @@ fn run_git(args: &GitArgs) -> Result<ExitCode> {
     let root = repo
         .workdir()
         .map_or_else(|| repo.path().to_path_buf(), Path::to_path_buf);
-    let (scanner, triage) = setup(out, std::slice::from_ref(&root), &root)?;
     let mode = if args.staged {
         GitMode::Staged
     } else if let Some(r) = &args.range {
@@ -250,6 +293,24 @@ fn run_git(args: &GitArgs) -> Result<ExitCode> {
         GitMode::History(Selection::Ref(b.clone()))
     } else {
         GitMode::History(Selection::All)
+    };
+    // Range and staged scans judge the changes by the base's suppressions (issue 13).
+    let from = match &mode {
+        _ if args.trust_config => Suppressions::Tree,
+        GitMode::History(_) => Suppressions::Tree,
+        GitMode::Range(spec) => {
+            Suppressions::Base(&repo, Some(gitsource::base::range_base(&repo, spec)?))
+        }
+        GitMode::Staged => Suppressions::Base(&repo, gitsource::base::head_commit(&repo)),
+    };
+    let (scanner, triage) = setup(out, std::slice::from_ref(&root), &root, from)?;
+    let base_note = match from {
+        Suppressions::Base(_, base) => Some(format!(
+            "suppressions (.leakhound.yaml, .leakhoundignore, .gitleaksignore, inline allow comments) \
+             come from {}, not from the changes under review (--trust-config uses the working tree)",
+            base.map_or_else(|| "no commit (there is no HEAD yet)".to_string(), |b| format!("the base commit {}", gitsource::base::short(b)))
+        )),
+        Suppressions::Tree => None,
     };
     let staged = mode == GitMode::Staged;
     let req = GitRequest {
@@ -264,12 +325,14 @@ fn run_git(args: &GitArgs) -> Result<ExitCode> {
     let progress = Progress::new(progress_draw(out, staged), "");
     let outcome = pipeline::git::scan_git(&scanner, &triage, &repo, &req, &progress);
     progress.finish();
+    let mut outcome = outcome?;
+    outcome.summary.notes.extend(base_note);
     report_and_exit(
         out,
         &target,
         &scanner,
         &triage,
-        outcome?,
+        outcome,
         staged,
         live.as_ref(),
     )
@@ -473,7 +536,11 @@ fn report_and_exit(
 
 fn run_explain(args: &ExplainArgs) -> Result<ExitCode> {
     let (config, config_path) = load_config(args.config.as_deref(), &[PathBuf::from(".")])?;
-    let scanner = Scanner::new(configured_rules(&config, &config_path)?)?;
+    let mut rules = configured_rules(&config, &config_path)?;
+    // A scan keeps disabled rules and counts their findings as suppressed; explain just leaves
+    // them out.
+    rules.disable(&config.disabled_rules());
+    let scanner = Scanner::new(rules)?;
     let stdin = [PathBuf::from("-")];
     let files = if args.files.is_empty() {
         &stdin[..]

@@ -151,7 +151,18 @@ impl Config {
         Self::parse(path, &text)
     }
 
-    /// Applies `rules:` to `set`: disables, adds and compiles extra rules (eagerly, so a pattern
+    /// The ids of `rules.disable`.
+    #[must_use]
+    pub fn disabled_rules(&self) -> Vec<String> {
+        self.rules
+            .disable
+            .iter()
+            .map(|id| id.value.clone())
+            .collect()
+    }
+
+    /// Applies `rules:` to `set`: checks the ids to disable (their findings are suppressed by
+    /// triage, not left unscanned), adds and compiles extra rules (eagerly, so a pattern
     /// that is too large fails now), applies overrides. `path` names the config in errors.
     ///
     /// # Errors
@@ -164,8 +175,11 @@ impl Config {
             key,
             message,
         };
+        // Disabled rules stay in the set: triage suppresses their findings and counts them
+        // (issue 13: a change that disables a rule must show in the summary). `explain` drops
+        // them itself with [`Config::disabled_rules`].
         for id in &self.rules.disable {
-            if !set.disable(std::slice::from_ref(&id.value)).is_empty() {
+            if !set.rules().iter().any(|r| r.id.0 == id.value) {
                 return Err(invalid(
                     id.referenced.line(),
                     "rules.disable",
@@ -287,7 +301,9 @@ mod tests {
         let c = Config::parse(Path::new("c.yaml"), text).unwrap();
         c.apply_rules(&mut set, Path::new("c.yaml")).unwrap();
         let ids: Vec<&str> = set.rules().iter().map(|r| r.id.0.as_str()).collect();
-        assert_eq!(ids, ["a-rule", "acme-key"]);
+        // b-rule stays: triage suppresses and counts its findings.
+        assert_eq!(ids, ["a-rule", "b-rule", "acme-key"]);
+        assert_eq!(c.disabled_rules(), ["b-rule"]);
         assert_eq!(set.rules()[0].entropy, 4.5);
         assert_eq!(set.rules()[0].confidence, Confidence::Low);
     }

@@ -55,6 +55,9 @@ struct Collected {
     hits: Vec<Hit>,
     summary: Summary,
     lfs_pointers: u64,
+    /// Findings whose line carries an inline allow marker that was not honoured (range and
+    /// staged scans without `--trust-config`).
+    distrusted_inline: u64,
 }
 
 impl Collected {
@@ -66,6 +69,7 @@ impl Collected {
     fn merge(&mut self, other: Collected) {
         self.hits.extend(other.hits);
         self.lfs_pointers += other.lfs_pointers;
+        self.distrusted_inline += other.distrusted_inline;
         let (s, o) = (&mut self.summary, other.summary);
         s.files_scanned += o.files_scanned;
         s.bytes_scanned += o.bytes_scanned;
@@ -92,11 +96,19 @@ struct Worker<'a> {
     scratch: Scratch,
     local: Collected,
     pending: (u64, u64),
+    /// Whether inline allow markers suppress findings (see `Triage::honours_inline_allows`).
+    inline: bool,
 }
 
 impl<'a> Worker<'a> {
-    fn new(scanner: &'a Scanner, progress: &'a Progress, shared: &'a Mutex<Collected>) -> Self {
+    fn new(
+        scanner: &'a Scanner,
+        progress: &'a Progress,
+        shared: &'a Mutex<Collected>,
+        inline: bool,
+    ) -> Self {
         Worker {
+            inline,
             scanner,
             progress,
             shared,
@@ -127,7 +139,11 @@ impl BlobSink for Worker<'_> {
         }
         let mut findings = Vec::new();
         for m in &matches {
-            if Triage::inline_allowed(line_of(bytes, m)) {
+            let marked = Triage::inline_allowed(line_of(bytes, m));
+            if marked && !self.inline {
+                self.local.distrusted_inline += 1;
+            }
+            if marked && self.inline {
                 *self
                     .local
                     .summary
@@ -224,10 +240,11 @@ fn read(
     opts: &GitOptions,
     scanner: &Scanner,
     progress: &Progress,
+    inline: bool,
 ) -> Collected {
     let shared = Mutex::new(Collected::default());
     enumerate::read_blobs(repo.path(), ids, opts, || {
-        Worker::new(scanner, progress, &shared)
+        Worker::new(scanner, progress, &shared, inline)
     });
     match shared.into_inner() {
         Ok(c) => c,
@@ -277,6 +294,13 @@ pub fn scan_git(
             "{why}: whether each secret is still present at HEAD is not reported"
         ));
     }
+    if c.distrusted_inline > 0 {
+        c.summary.notes.push(format!(
+            "{} finding(s) carry an inline allow comment added by the changes under review; \
+             not honoured (suppressions come from the base commit; --trust-config honours them)",
+            c.distrusted_inline
+        ));
+    }
     if c.lfs_pointers > 0 {
         c.summary.notes.push(format!(
             "{} Git LFS pointer file{} scanned as pointers; LFS content was not fetched",
@@ -298,7 +322,8 @@ fn history(
     let mut reach = enumerate::reachable(repo, sel, req.opts.threads, progress)?;
     let blobs = enumerate::pack_order(repo, std::mem::take(&mut reach.blobs), progress);
     progress.phase("scanning blobs", blobs.len() as u64);
-    let mut c = read(repo, &blobs, &req.opts, scanner, progress);
+    let inline = placer.triage.honours_inline_allows();
+    let mut c = read(repo, &blobs, &req.opts, scanner, progress, inline);
     c.summary.unit = "blob";
     for s in std::mem::take(&mut reach.skips) {
         c.skip(s);
@@ -415,7 +440,8 @@ fn commit_range(
 ) -> Result<Collected, GitError> {
     let rc = range::introduced(repo, spec, progress)?;
     progress.phase("scanning blobs", rc.blobs.len() as u64);
-    let mut c = read(repo, &rc.blobs, &req.opts, scanner, progress);
+    let inline = placer.triage.honours_inline_allows();
+    let mut c = read(repo, &rc.blobs, &req.opts, scanner, progress, inline);
     c.summary.unit = "blob";
     for s in rc.skips {
         c.skip(s);
@@ -464,7 +490,12 @@ fn staged_index(
     let shared = Mutex::new(Collected::default());
     progress.phase("scanning staged files", by_blob.len() as u64);
     {
-        let mut w = Worker::new(scanner, progress, &shared);
+        let mut w = Worker::new(
+            scanner,
+            progress,
+            &shared,
+            placer.triage.honours_inline_allows(),
+        );
         let mut seen = HashSet::new();
         for ch in &changes {
             if seen.insert(ch.new) {

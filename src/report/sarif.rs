@@ -235,7 +235,39 @@ pub(super) fn write(
                 .build(),
         );
     }
+    // What each suppression source removed (issue 13: a change that silences findings must
+    // show in the report GitHub displays), and the run's notes (where suppressions came from).
+    for (why, n) in &summary.suppressed {
+        let text = format!("suppressed {n} finding(s) by {}", why.as_str());
+        notes.push(
+            Notification::builder()
+                .message(Message::builder().text(text).build())
+                .level(json!("note"))
+                .build(),
+        );
+    }
+    for note in &summary.notes {
+        notes.push(
+            Notification::builder()
+                .message(Message::builder().text(note.clone()).build())
+                .level(json!("note"))
+                .build(),
+        );
+    }
     let mut invocation = Invocation::builder().execution_successful(true).build();
+    let suppressed: serde_json::Map<String, serde_json::Value> = summary
+        .suppressed
+        .iter()
+        .map(|(why, n)| (why.as_str().to_string(), json!(n)))
+        .collect();
+    invocation.properties = Some(
+        PropertyBag::builder()
+            .additional_properties(BTreeMap::from([(
+                "suppressed".to_string(),
+                serde_json::Value::Object(suppressed),
+            )]))
+            .build(),
+    );
     if !notes.is_empty() {
         invocation.tool_execution_notifications = Some(notes);
     }

@@ -8,7 +8,7 @@
 pub mod baseline;
 pub mod ignore_file;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -28,6 +28,9 @@ pub const IGNORE_FILES: &[&str] = &[".leakhoundignore", ".gitleaksignore"];
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Suppression {
+    /// Its rule is turned off by `rules.disable` in the configuration. Counted like every other
+    /// suppression (issue 13): a change that disables a rule must show in the summary.
+    DisabledRule,
     /// `leakhound:allow` / `gitleaks:allow` on its line.
     Inline,
     /// `allowlist.paths`.
@@ -50,6 +53,7 @@ impl Suppression {
     /// The name used in summaries.
     pub fn as_str(self) -> &'static str {
         match self {
+            Suppression::DisabledRule => "disabled rule",
             Suppression::Inline => "inline allow comment",
             Suppression::Path => "allowlisted path",
             Suppression::Fingerprint => "ignored fingerprint",
@@ -131,6 +135,11 @@ pub struct Triage {
     tracked: Vec<Tracked>,
     /// Allowlists imported from a gitleaks configuration.
     gitleaks: Vec<crate::config::gitleaks::Allowlist>,
+    /// Rule ids turned off by `rules.disable`: their findings are suppressed and counted.
+    disabled: HashSet<String>,
+    /// Inline allow markers are not honoured: a range or staged scan whose markers would come
+    /// from the changes under review (see [`Triage::distrust_inline_allows`]).
+    distrust_inline: bool,
     /// Warnings about files of other tools (malformed `.gitleaksignore` lines).
     pub warnings: Vec<String>,
 }
@@ -147,7 +156,10 @@ impl Triage {
             key,
             message,
         };
-        let mut t = Triage::default();
+        let mut t = Triage {
+            disabled: config.disabled_rules().into_iter().collect(),
+            ..Triage::default()
+        };
         let al = &config.allowlist;
         if !al.paths.is_empty() {
             let mut b = GlobSetBuilder::new();
@@ -219,26 +231,40 @@ impl Triage {
                 Err(e) if e.is_not_found() => continue,
                 Err(e) => return Err(TriageError::File(e.to_string())),
             };
-            let display = Path::new(name);
-            let entries: Vec<Located> = if *name == ".leakhoundignore" {
-                ignore_file::parse_leakhound(display, &text).map_err(TriageError::File)?
-            } else {
-                let (entries, warnings) = ignore_file::parse_gitleaks(display, &text);
-                self.warnings.extend(warnings);
-                entries
-            };
-            for Located { entry, source } in entries {
-                match entry {
-                    Entry::Fingerprint(fp) => self.add_fingerprint(fp, source),
-                    Entry::Position { commit, path, line } => {
-                        self.tracked
-                            .push(Tracked::new(source, format!("{path}:{line}")));
-                        let idx = self.tracked.len() - 1;
-                        self.positions
-                            .entry((path, line))
-                            .or_default()
-                            .push((commit, idx));
-                    }
+            self.add_ignore_text(name, Path::new(name), &text)?;
+        }
+        Ok(())
+    }
+
+    /// Adds the entries of ignore file `name` (one of [`IGNORE_FILES`]) read elsewhere (from a
+    /// base commit); `display` names it in messages.
+    ///
+    /// # Errors
+    /// [`TriageError::File`] for a malformed `.leakhoundignore` line.
+    pub fn add_ignore_text(
+        &mut self,
+        name: &str,
+        display: &Path,
+        text: &str,
+    ) -> Result<(), TriageError> {
+        let entries: Vec<Located> = if name == ".leakhoundignore" {
+            ignore_file::parse_leakhound(display, text).map_err(TriageError::File)?
+        } else {
+            let (entries, warnings) = ignore_file::parse_gitleaks(display, text);
+            self.warnings.extend(warnings);
+            entries
+        };
+        for Located { entry, source } in entries {
+            match entry {
+                Entry::Fingerprint(fp) => self.add_fingerprint(fp, source),
+                Entry::Position { commit, path, line } => {
+                    self.tracked
+                        .push(Tracked::new(source, format!("{path}:{line}")));
+                    let idx = self.tracked.len() - 1;
+                    self.positions
+                        .entry((path, line))
+                        .or_default()
+                        .push((commit, idx));
                 }
             }
         }
@@ -274,6 +300,18 @@ impl Triage {
         self.paths.as_ref().is_some_and(|s| s.is_match(path))
     }
 
+    /// Stops honouring inline allow markers: for range and staged scans, where every reported
+    /// line is added by the changes under review, so a marker on it is the change vouching for
+    /// itself (issue 13). `--trust-config` keeps them.
+    pub fn distrust_inline_allows(&mut self) {
+        self.distrust_inline = true;
+    }
+
+    /// Whether inline allow markers suppress findings in this run.
+    pub fn honours_inline_allows(&self) -> bool {
+        !self.distrust_inline
+    }
+
     /// Whether `line` carries an inline allow marker.
     pub fn inline_allowed(line: &[u8]) -> bool {
         INLINE_ALLOW
@@ -290,7 +328,10 @@ impl Triage {
                 first = Some(s);
             }
         };
-        if Self::inline_allowed(c.line_text) {
+        if self.disabled.contains(c.rule) {
+            note(Suppression::DisabledRule);
+        }
+        if !self.distrust_inline && Self::inline_allowed(c.line_text) {
             note(Suppression::Inline);
         }
         if self.path_allowed(c.path) {

@@ -489,3 +489,254 @@ fn provider_identity_with_escapes_is_escaped_in_text_report() {
         assert!(!out.lines().any(|l| l.starts_with("cat")), "{out}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 6. A pull request silencing its own scan
+
+/// A repository with one base commit (a README and `base_files`), returning (repo, base id).
+fn pr_repo(f: &Fake, base_files: &[(&str, &str)]) -> (PathBuf, String) {
+    let repo = f.repo();
+    std::fs::remove_file(repo.join("app.env")).unwrap();
+    git_ok(&repo, &["init", "-q"]);
+    std::fs::write(repo.join("README"), "hello\n").unwrap();
+    for (name, text) in base_files {
+        let p = repo.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    git_ok(&repo, &["add", "-A"]);
+    git_ok(&repo, &["commit", "-q", "-m", "base"]);
+    let base = git_ok(&repo, &["rev-parse", "HEAD"]);
+    (repo, base)
+}
+
+/// Commits `files` as the pull request's next commit.
+fn pr_commit(repo: &Path, files: &[(&str, String)]) {
+    for (name, text) in files {
+        let p = repo.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    git_ok(repo, &["add", "-A"]);
+    git_ok(repo, &["commit", "-q", "-m", "pr"]);
+}
+
+fn range_scan(repo: &Path, base: &str, extra: &[&str]) -> Run {
+    let spec = format!("{base}..HEAD");
+    let mut args = vec!["git", "--range", &spec, "--no-progress"];
+    args.extend_from_slice(extra);
+    run_in(repo, &args)
+}
+
+fn assert_reported_once(r: &Run) {
+    assert_eq!(r.code, 1, "the change silenced its own scan:\n{}", r.stderr);
+    let found: Vec<_> = r.jsonl().iter().map(|f| f["path"].clone()).collect();
+    assert_eq!(found, ["app.env"], "{}", r.stdout);
+}
+
+#[test]
+fn pull_request_adding_allowlist_paths_star_star_cannot_silence_range_scan() {
+    let f = Fake::new();
+    let (repo, base) = pr_repo(&f, &[]);
+    pr_commit(
+        &repo,
+        &[
+            ("app.env", format!("TOKEN={}\n", github_token(61))),
+            (".leakhound.yaml", "allowlist:\n  paths: [\"**\"]\n".into()),
+        ],
+    );
+    let r = range_scan(&repo, &base, &["-f", "jsonl"]);
+    assert_reported_once(&r);
+    assert!(
+        r.stderr.contains("come from the base commit"),
+        "{}",
+        r.stderr
+    );
+    // Trusted explicitly, the change's own config applies, and says so.
+    let r = range_scan(&repo, &base, &["--trust-config"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("suppressed 1 by allowlisted path"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn pull_request_adding_rules_disable_cannot_silence_range_scan() {
+    let f = Fake::new();
+    let (repo, base) = pr_repo(&f, &[]);
+    pr_commit(
+        &repo,
+        &[
+            ("app.env", format!("TOKEN={}\n", github_token(62))),
+            (
+                ".leakhound.yaml",
+                "rules:\n  disable: [github-pat-classic]\n".into(),
+            ),
+        ],
+    );
+    assert_reported_once(&range_scan(&repo, &base, &["-f", "jsonl"]));
+}
+
+/// A rule disabled by the (trusted) base config is counted as a suppression, in the text
+/// summary and in SARIF.
+#[test]
+fn rule_disable_is_counted_as_a_suppression_in_text_and_sarif() {
+    let f = Fake::new();
+    let (repo, base) = pr_repo(
+        &f,
+        &[(
+            ".leakhound.yaml",
+            "rules:\n  disable: [github-pat-classic]\n",
+        )],
+    );
+    pr_commit(
+        &repo,
+        &[("app.env", format!("TOKEN={}\n", github_token(63)))],
+    );
+    let r = range_scan(&repo, &base, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("suppressed 1 by disabled rule"),
+        "{}",
+        r.stderr
+    );
+    let r = range_scan(&repo, &base, &["-f", "sarif"]);
+    let doc = r.json();
+    let inv = &doc["runs"][0]["invocations"][0];
+    assert_eq!(inv["properties"]["suppressed"]["disabled rule"], 1, "{inv}");
+    let texts: Vec<&str> = inv["toolExecutionNotifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["message"]["text"].as_str())
+        .collect();
+    assert!(
+        texts.contains(&"suppressed 1 finding(s) by disabled rule"),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn pull_request_adding_leakhoundignore_fingerprint_cannot_silence_range_scan() {
+    let f = Fake::new();
+    let (repo, base) = pr_repo(&f, &[]);
+    pr_commit(
+        &repo,
+        &[("app.env", format!("TOKEN={}\n", github_token(64)))],
+    );
+    let first = range_scan(&repo, &base, &["-f", "jsonl"]);
+    let fp = first.jsonl()[0]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    pr_commit(&repo, &[(".leakhoundignore", format!("{fp}\n"))]);
+    assert_reported_once(&range_scan(&repo, &base, &["-f", "jsonl"]));
+    let r = range_scan(&repo, &base, &["--trust-config"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn pull_request_adding_gitleaksignore_entry_cannot_silence_range_scan() {
+    let f = Fake::new();
+    let (repo, base) = pr_repo(&f, &[]);
+    pr_commit(
+        &repo,
+        &[
+            ("app.env", format!("TOKEN={}\n", github_token(65))),
+            (".gitleaksignore", "app.env:github-pat:1\n".into()),
+        ],
+    );
+    assert_reported_once(&range_scan(&repo, &base, &["-f", "jsonl"]));
+}
+
+#[test]
+fn pull_request_adding_inline_allow_comment_cannot_silence_range_scan() {
+    let f = Fake::new();
+    let (repo, base) = pr_repo(&f, &[]);
+    pr_commit(
+        &repo,
+        &[(
+            "app.env",
+            format!("TOKEN={}  # leakhound:allow\n", github_token(66)),
+        )],
+    );
+    let r = range_scan(&repo, &base, &["-f", "jsonl"]);
+    assert_reported_once(&r);
+    assert!(
+        r.stderr
+            .contains("inline allow comment added by the changes"),
+        "{}",
+        r.stderr
+    );
+    let r = range_scan(&repo, &base, &["--trust-config"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// What the base already allowlists stays allowlisted, and is counted.
+#[test]
+fn base_commit_allowlist_still_applies_to_the_range() {
+    let f = Fake::new();
+    let (repo, base) = pr_repo(
+        &f,
+        &[(
+            ".leakhound.yaml",
+            "allowlist:\n  paths: [\"fixtures/**\"]\n",
+        )],
+    );
+    pr_commit(
+        &repo,
+        &[("fixtures/app.env", format!("TOKEN={}\n", github_token(67)))],
+    );
+    let r = range_scan(&repo, &base, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("suppressed 1 by allowlisted path"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// `--staged` judges the index by `HEAD`'s suppressions.
+#[test]
+fn staged_config_change_cannot_silence_staged_scan() {
+    let f = Fake::new();
+    let (repo, _) = pr_repo(&f, &[]);
+    std::fs::write(
+        repo.join("app.env"),
+        format!("TOKEN={}\n", github_token(68)),
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join(".leakhound.yaml"),
+        "allowlist:\n  paths: [\"**\"]\n",
+    )
+    .unwrap();
+    git_ok(&repo, &["add", "-A"]);
+    let r = run_in(&repo, &["git", "--staged", "-f", "jsonl"]);
+    assert_reported_once(&r);
+}
+
+/// A base whose control file is a committed symbolic link is refused, not followed.
+#[test]
+fn base_commit_control_file_committed_as_symlink_is_refused() {
+    let f = Fake::new();
+    let (repo, _) = pr_repo(&f, &[]);
+    f.link(".leakhoundignore", &f.outside());
+    git_ok(&repo, &["add", "-A"]);
+    git_ok(&repo, &["commit", "-q", "-m", "link"]);
+    let base = git_ok(&repo, &["rev-parse", "HEAD"]);
+    pr_commit(
+        &repo,
+        &[("app.env", format!("TOKEN={}\n", github_token(69)))],
+    );
+    let r = range_scan(&repo, &base, &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(".leakhoundignore") && r.stderr.contains("symbolic link"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("CANARY") && !r.stdout.contains("CANARY"));
+}

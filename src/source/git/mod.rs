@@ -11,6 +11,7 @@
 //! in pack order, not id order (6× slower: every delta chain is re-inflated out of order).
 
 pub mod attribute;
+pub mod base;
 pub mod enumerate;
 pub mod index;
 pub mod range;
