@@ -242,6 +242,14 @@ pub struct LiveArgs {
     /// Seconds to wait for each provider request.
     #[arg(long, value_name = "SECS", default_value_t = 15)]
     pub verify_timeout: u64,
+    /// Seconds all verification and revocation of one run may take, retries included: past
+    /// it no retry waits and no new credential is checked (they are reported unverified).
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub live_deadline: u64,
+    /// Seconds the --revoke-hook command may run before it is killed (its outcome is then
+    /// "unknown": it may have revoked already).
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub hook_timeout: u64,
 }
 
 impl LiveArgs {

@@ -390,10 +390,14 @@ fn live_options(args: &LiveArgs, reads_stdin: bool) -> Result<Option<LiveOptions
             .audit_log
             .clone()
             .unwrap_or_else(providers::audit::default_path),
+        hook_timeout: std::time::Duration::from_secs(args.hook_timeout.max(1)),
         settings: Settings {
             timeout: std::time::Duration::from_secs(args.verify_timeout.max(1)),
             dry_run: args.dry_run,
             endpoints,
+            deadline: Some(
+                std::time::Instant::now() + std::time::Duration::from_secs(args.live_deadline),
+            ),
             ..Settings::default()
         },
     }))
@@ -475,6 +479,10 @@ fn report_and_exit(
     if let Some(live) = live {
         if !outcome.findings.is_empty() {
             run_live(&mut outcome, scanner.rules(), live, out.quiet)?;
+        }
+        // Ctrl-C during verification or the hook: what was done is reported, as for a scan.
+        if interrupt::requested() {
+            outcome.summary.interrupted = true;
         }
     }
     let opts = report_options(out);

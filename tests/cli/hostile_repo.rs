@@ -740,3 +740,166 @@ fn base_commit_control_file_committed_as_symlink_is_refused() {
     );
     assert!(!r.stderr.contains("CANARY") && !r.stdout.contains("CANARY"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// 7. Waits without limits
+
+/// A finding no built-in provider verifies, so the revoke hook gets it.
+fn tree_for_hook(dir: &Path) {
+    let password = "Zq8vN3kT5xR7mW2p"; // leakhound:allow (test password)
+    std::fs::write(
+        dir.join("db.env"),
+        format!("DATABASE_URL=postgres://app:{password}@db.internal.example:5432/app\n"),
+    )
+    .unwrap();
+}
+
+fn hook_args<'a>(hook: &'a str, log: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "scan",
+        "db.env",
+        "--no-progress",
+        "-f",
+        "jsonl",
+        "-c",
+        "/dev/null",
+        "--revoke-hook",
+        hook,
+        "--yes",
+        "--audit-log",
+        log,
+    ];
+    a.extend_from_slice(extra);
+    a
+}
+
+#[test]
+fn revoke_hook_that_never_exits_is_killed_after_hook_timeout() {
+    let f = Fake::new();
+    tree_for_hook(&f.repo());
+    let log = f.tmp.path().join("audit.jsonl");
+    let log = log.to_str().unwrap();
+    let start = Instant::now();
+    let r = run_limited(
+        &f.repo(),
+        &hook_args("sleep 1000", log, &["--hook-timeout", "1"]),
+        Duration::from_secs(30),
+    )
+    .expect("a hook that never exits must not hang the run");
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let found = r.jsonl();
+    assert_eq!(found[0]["revocation"]["outcome"], "unknown", "{}", r.stdout);
+    assert!(
+        found[0]["revocation"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("--hook-timeout"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// A provider answering 429 with `Retry-After: 59` for ever: the run's deadline ends the
+/// retries instead of two minutes per credential.
+#[test]
+fn provider_retry_after_59_is_bounded_by_the_live_deadline() {
+    use leakhound::providers::fake::{FakeServer, Reply};
+    let f = Fake::new();
+    let server = FakeServer::start(vec![Reply::json(429, "{}").with_header("Retry-After", "59")]);
+    let endpoint = format!("github={}", server.url());
+    let log = f.tmp.path().join("audit.jsonl");
+    let start = Instant::now();
+    let r = run_limited(
+        &f.repo(),
+        &[
+            "scan",
+            ".",
+            "--no-progress",
+            "-f",
+            "jsonl",
+            "--verify",
+            "--provider-endpoint",
+            &endpoint,
+            "--audit-log",
+            log.to_str().unwrap(),
+            "--live-deadline",
+            "3",
+        ],
+        Duration::from_secs(60),
+    )
+    .expect("Retry-After: 59 must not hold the run past its deadline");
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.jsonl()[0]["verification"].is_object(), "{}", r.stdout);
+}
+
+/// Sends SIGTERM to `pid` with the `kill` command.
+fn sigterm(pid: u32) {
+    let ok = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+}
+
+/// SIGTERM while the revoke hook runs: the run stops within a second, kills the hook, and
+/// still writes the findings (exit 130).
+#[test]
+fn sigterm_during_a_hanging_revoke_hook_stops_within_a_second_with_partial_results() {
+    let f = Fake::new();
+    tree_for_hook(&f.repo());
+    let started = f.tmp.path().join("hook-started");
+    let hook = format!("touch '{}'; sleep 1000", started.display());
+    let log = f.tmp.path().join("audit.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
+        .args(hook_args(
+            &hook,
+            log.to_str().unwrap(),
+            &["--hook-timeout", "600"],
+        ))
+        .current_dir(f.repo())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let wait_start = Instant::now();
+    while !started.exists() {
+        assert!(
+            wait_start.elapsed() < Duration::from_secs(30),
+            "hook never ran"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    sigterm(child.id());
+    let stop = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if stop.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("still running 10 s after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let took = stop.elapsed();
+    let out = child.wait_with_output().unwrap();
+    assert!(took < Duration::from_millis(1500), "stopped after {took:?}");
+    assert_eq!(out.status.code(), Some(130));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("db.env"),
+        "partial results not written: {stdout}"
+    );
+}
