@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use git2::{Oid, Repository};
 
-use super::{finding, finish, line_of, Outcome, Summary};
+use super::{finding, finish, line_of, BlobMatches, Outcome, Summary};
 use crate::blob::CommitMeta;
 use crate::finding::{Finding, Fingerprint};
 use crate::progress::Progress;
@@ -138,6 +138,7 @@ impl BlobSink for Worker<'_> {
             return;
         }
         let mut findings = Vec::new();
+        let all = BlobMatches::new(&matches);
         for m in &matches {
             let marked = Triage::inline_allowed(line_of(bytes, m));
             if marked && !self.inline {
@@ -151,7 +152,7 @@ impl BlobSink for Worker<'_> {
                     .entry(Suppression::Inline)
                     .or_default() += 1;
             } else {
-                findings.push(finding(self.scanner, bytes, "", m, &matches));
+                findings.push(finding(self.scanner, bytes, "", m, &all));
             }
         }
         if !findings.is_empty() {
