@@ -977,3 +977,22 @@ fn hundred_thousand_findings_in_one_file_are_built_in_linear_time() {
     assert_eq!(n_one, n_spread);
     assert!(took < Duration::from_secs(30), "one file took {took:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// 9. Smaller holes
+
+/// A `pre-commit` hook committed or planted as a dangling link: installing must not create the
+/// link's target (anywhere the user may write) nor make it executable.
+#[test]
+fn install_hook_refuses_a_dangling_pre_commit_symlink() {
+    let f = Fake::new();
+    let repo = f.repo();
+    git_ok(&repo, &["init", "-q"]);
+    let target = f.tmp.path().join("planted-script");
+    std::fs::create_dir_all(repo.join(".git/hooks")).unwrap();
+    std::os::unix::fs::symlink(&target, repo.join(".git/hooks/pre-commit")).unwrap();
+    let r = run_in(&repo, &["install-hook"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("dangling symbolic link"), "{}", r.stderr);
+    assert!(!target.exists(), "the link's target was created");
+}
