@@ -268,9 +268,14 @@ pub struct ScanArgs {
     /// Scan files that `.gitignore`, `.ignore` and git excludes would skip.
     #[arg(long)]
     pub no_ignore: bool,
-    /// Follow symbolic links (loops are detected and reported).
+    /// Follow symbolic links (loops are detected and reported). Links whose target is outside
+    /// the scanned paths are skipped and reported, unless --follow-outside.
     #[arg(long)]
     pub follow: bool,
+    /// With --follow, also follow links that leave the scanned paths (`..`, `/etc`): a scanned
+    /// repository decides where those lead.
+    #[arg(long, requires = "follow")]
+    pub follow_outside: bool,
     /// Scan files that look binary (a NUL byte in the first 8 KiB).
     #[arg(long)]
     pub scan_binary: bool,

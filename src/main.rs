@@ -249,6 +249,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
         fs: FsOptions {
             no_ignore: args.no_ignore,
             follow: args.follow,
+            follow_outside: args.follow_outside,
             max_file_size: args.max_file_size,
             scan_binary: args.scan_binary,
             threads: out.threads,

@@ -996,3 +996,70 @@ fn install_hook_refuses_a_dangling_pre_commit_symlink() {
     assert!(r.stderr.contains("dangling symbolic link"), "{}", r.stderr);
     assert!(!target.exists(), "the link's target was created");
 }
+
+/// `--follow` stays inside the scanned paths: links to a directory outside, to `..` and to a
+/// file outside are skipped and reported, unless `--follow-outside`.
+#[test]
+fn follow_does_not_leave_the_scan_root_through_links_to_dot_dot_or_outside() {
+    let f = Fake::new();
+    let elsewhere = f.tmp.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::write(
+        elsewhere.join("ci-token.env"),
+        format!("T={}\n", github_token(91)),
+    )
+    .unwrap();
+    f.link("etc", &elsewhere);
+    f.link("up", Path::new(".."));
+    f.link("token.env", &elsewhere.join("ci-token.env"));
+    let paths = |r: &Run| {
+        let mut p: Vec<String> = r
+            .jsonl()
+            .iter()
+            .map(|x| x["path"].as_str().unwrap().to_string())
+            .collect();
+        p.sort();
+        p
+    };
+    let r = run_in(
+        &f.repo(),
+        &[
+            "scan",
+            ".",
+            "--follow",
+            "--no-progress",
+            "-f",
+            "jsonl",
+            "-v",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(paths(&r), ["app.env"], "{}", r.stderr);
+    for link in ["etc", "up", "token.env"] {
+        assert!(
+            r.stderr
+                .lines()
+                .any(|l| l.contains(&format!("skipped {link} ")) && l.contains("--follow-outside")),
+            "{link} not reported:\n{}",
+            r.stderr
+        );
+    }
+    let r = run_in(
+        &f.repo(),
+        &[
+            "scan",
+            ".",
+            "--follow",
+            "--follow-outside",
+            "--no-progress",
+            "-f",
+            "jsonl",
+        ],
+    );
+    assert!(
+        paths(&r).contains(&"etc/ci-token.env".to_string()),
+        "{}",
+        r.stdout
+    );
+    assert!(paths(&r).contains(&"token.env".to_string()), "{}", r.stdout);
+}
