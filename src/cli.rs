@@ -276,7 +276,7 @@ pub struct ScanArgs {
     /// repository decides where those lead.
     #[arg(long, requires = "follow")]
     pub follow_outside: bool,
-    /// Scan files that look binary (a NUL byte in the first 8 KiB).
+    /// Scan files that look binary (two or more NUL bytes in the first 8 KiB).
     #[arg(long)]
     pub scan_binary: bool,
     /// Skip files larger than SIZE (bytes, or with K, M, G suffix).
@@ -314,7 +314,7 @@ pub struct GitArgs {
     /// could otherwise silence its own scan.
     #[arg(long)]
     pub trust_config: bool,
-    /// Scan blobs that look binary (a NUL byte in the first 8 KiB).
+    /// Scan blobs that look binary (two or more NUL bytes in the first 8 KiB).
     #[arg(long)]
     pub scan_binary: bool,
     /// Skip blobs larger than SIZE (bytes, or with K, M, G suffix).

@@ -235,6 +235,13 @@ impl<S: Sink> Worker<'_, S> {
                 Ok(m) => m,
                 Err(e) => return self.skip(path, SkipReason::Unreadable, Some(e.to_string())),
             };
+            if let Some(text) = super::decode_utf16_bom(&map) {
+                self.sink.blob(Blob {
+                    bytes: &text,
+                    origin,
+                });
+                return;
+            }
             if !self.opts.scan_binary && is_binary(&map) {
                 return self.skip(path, SkipReason::Binary, None);
             }
@@ -255,6 +262,13 @@ impl<S: Sink> Worker<'_, S> {
                 SkipReason::TooLarge,
                 Some("grew past the limit while being read".into()),
             );
+        }
+        if let Some(text) = super::decode_utf16_bom(&self.buf) {
+            self.sink.blob(Blob {
+                bytes: &text,
+                origin,
+            });
+            return;
         }
         if !self.opts.scan_binary && is_binary(&self.buf) {
             return self.skip(path, SkipReason::Binary, None);
@@ -302,9 +316,14 @@ fn kind_name(ft: std::fs::FileType) -> &'static str {
     }
 }
 
-/// Whether the content looks binary: a NUL byte in its first [`BINARY_PROBE`] bytes.
+/// Whether the content looks binary: at least two NUL bytes in its first [`BINARY_PROBE`]
+/// bytes. One was enough before, so a single NUL planted at the top of a text file hid the
+/// whole file (issue 13); real binaries (executables, images, archives, compressed data: about
+/// one NUL in 256 bytes) hold dozens.
 pub fn is_binary(bytes: &[u8]) -> bool {
-    memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some()
+    memchr::memchr_iter(0, &bytes[..bytes.len().min(BINARY_PROBE)])
+        .nth(1)
+        .is_some()
 }
 
 fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
@@ -494,7 +513,11 @@ mod tests {
 
     #[test]
     fn binary_probe() {
-        assert!(is_binary(b"abc\0def"));
+        assert!(is_binary(b"abc\0d\0ef"));
+        assert!(
+            !is_binary(b"abc\0def"),
+            "one NUL does not make a file binary"
+        );
         assert!(!is_binary(b"plain text"));
         let mut late = vec![b'a'; BINARY_PROBE];
         late.push(0);

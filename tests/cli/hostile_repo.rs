@@ -1063,3 +1063,42 @@ fn follow_does_not_leave_the_scan_root_through_links_to_dot_dot_or_outside() {
     );
     assert!(paths(&r).contains(&"token.env".to_string()), "{}", r.stdout);
 }
+
+/// UTF-16 with a byte-order mark (both orders) is decoded and scanned, not skipped as binary.
+#[test]
+fn utf16_file_with_bom_is_decoded_and_its_secret_found() {
+    let f = Fake::new();
+    std::fs::remove_file(f.repo().join("app.env")).unwrap();
+    let text = format!("# settings\r\nTOKEN={}\r\n", github_token(92));
+    let mut le = vec![0xFF, 0xFE];
+    let mut be = vec![0xFE, 0xFF];
+    for u in text.encode_utf16() {
+        le.extend_from_slice(&u.to_le_bytes());
+        be.extend_from_slice(&u.to_be_bytes());
+    }
+    std::fs::write(f.repo().join("le.ps1"), &le).unwrap();
+    std::fs::write(f.repo().join("be.reg"), &be).unwrap();
+    let r = run_in(&f.repo(), &["scan", ".", "--no-progress", "-f", "jsonl"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let found = triples(&r.jsonl());
+    let want = |p: &str| ("github-pat-classic".to_string(), p.to_string(), 2);
+    assert_eq!(found, [want("be.reg"), want("le.ps1")], "{}", r.stderr);
+    assert_eq!(r.jsonl()[0]["column"], 7);
+}
+
+/// One NUL byte at the top of a text file no longer hides the whole file as binary.
+#[test]
+fn single_nul_byte_at_the_top_does_not_hide_a_file() {
+    let f = Fake::new();
+    std::fs::write(
+        f.repo().join("app.env"),
+        format!("\0\nTOKEN={}\n", github_token(93)),
+    )
+    .unwrap();
+    let r = run_in(&f.repo(), &["scan", ".", "--no-progress", "-f", "jsonl"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        triples(&r.jsonl()),
+        [("github-pat-classic".to_string(), "app.env".to_string(), 2)]
+    );
+}

@@ -153,6 +153,9 @@ pub fn read_into<S: BlobSink + ?Sized>(
         return;
     }
     let bytes = obj.data();
+    if let Some(text) = super::decode_utf16_bom(bytes) {
+        return sink.blob(id, &text);
+    }
     if !opts.scan_binary && is_binary(bytes) {
         return sink.skip(Skip {
             path: id.to_string(),
