@@ -230,8 +230,22 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     let target = ReportTarget::check(args.output.output.as_deref())?;
     for p in &args.paths {
         if p.as_os_str() != "-" {
-            std::fs::symlink_metadata(p)
-                .with_context(|| format!("{}: cannot scan", p.display()))?;
+            let meta = std::fs::symlink_metadata(p).with_context(|| {
+                format!(
+                    "{}: cannot scan",
+                    printable::escape(&p.display().to_string())
+                )
+            })?;
+            // Said here, naming the directory: otherwise the first thing to fail is reading
+            // its ignore files, and the error blamed them (issue 13).
+            if meta.is_dir() {
+                std::fs::read_dir(p).with_context(|| {
+                    format!(
+                        "{}: cannot read the directory to scan",
+                        printable::escape(&p.display().to_string())
+                    )
+                })?;
+            }
         }
     }
     let out = &args.output;

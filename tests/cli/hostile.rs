@@ -155,7 +155,7 @@ fn very_long_path_is_reported_whole() {
 // ---------------------------------------------------------------------------------------------
 // Filesystem
 
-fn running_as_root() -> bool {
+pub(crate) fn running_as_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()
@@ -170,7 +170,7 @@ const NOBODY: u32 = 65_534;
 /// [`NOBODY`]. Root reads through permissions, so this is how an unreadable file is built when
 /// the tests run as root (as in CI). The binary is linked (or copied) into `tmp`, which is made
 /// world-readable, so `nobody` can run it wherever the build directory lives.
-fn run_as_nobody(tmp: &Path, dir: &Path, args: &[&str]) -> Run {
+pub(crate) fn run_as_nobody(tmp: &Path, dir: &Path, args: &[&str]) -> Run {
     use std::os::unix::fs::PermissionsExt;
     use std::os::unix::process::CommandExt;
     let bin = tmp.join("bin/leakhound");

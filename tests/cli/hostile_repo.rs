@@ -1102,3 +1102,27 @@ fn single_nul_byte_at_the_top_does_not_hide_a_file() {
         [("github-pat-classic".to_string(), "app.env".to_string(), 2)]
     );
 }
+
+/// An unreadable root directory is named as such, not blamed on an ignore file inside it. As
+/// root, permissions do not stop reads, so the scanner runs as `nobody` (see `hostile.rs`).
+#[test]
+fn unreadable_root_directory_is_reported_as_such_not_as_an_ignore_file_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Fake::new();
+    let tmp = f.tmp.path();
+    std::fs::set_permissions(tmp, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(f.repo(), std::fs::Permissions::from_mode(0o000)).unwrap();
+    let r = if crate::hostile::running_as_root() {
+        crate::hostile::run_as_nobody(tmp, tmp, &["scan", "repo", "--no-progress"])
+    } else {
+        run_in(tmp, &["scan", "repo", "--no-progress"])
+    };
+    std::fs::set_permissions(f.repo(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("repo: cannot read the directory to scan"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("ignore file"), "{}", r.stderr);
+}
