@@ -72,6 +72,7 @@ fn finding(record: &[u8]) -> Finding {
             &secret,
             &path,
             commit.as_ref().map(|c| c.id.as_str()),
+            n % 3 == 2,
         ),
         rule_id,
         rule_name,

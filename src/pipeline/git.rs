@@ -18,6 +18,7 @@ use super::{finding, finish, line_of, BlobMatches, Outcome, Summary};
 use crate::blob::CommitMeta;
 use crate::finding::{Finding, Fingerprint};
 use crate::progress::Progress;
+use crate::rules::Confidence;
 use crate::scan::{Scanner, Scratch};
 use crate::source::git::enumerate::{self, Selection};
 use crate::source::git::{self as source, range, staged, BlobSink, GitError, GitOptions};
@@ -196,8 +197,13 @@ impl Placer<'_> {
     /// Returns whether the finding was kept (not suppressed).
     fn place(&mut self, mut f: Finding, path: &str, commit: Option<&CommitMeta>) -> bool {
         f.location.path = path.to_string();
-        f.fingerprint =
-            Fingerprint::compute(&f.rule_id, &f.secret, path, commit.map(|c| c.id.as_str()));
+        f.fingerprint = Fingerprint::compute(
+            &f.rule_id,
+            &f.secret,
+            path,
+            commit.map(|c| c.id.as_str()),
+            f.confidence == Confidence::Low,
+        );
         // Inline allow comments were applied per blob, where the line is at hand.
         let candidate = Candidate {
             rule: &f.rule_id.0,

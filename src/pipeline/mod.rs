@@ -245,7 +245,13 @@ pub(crate) fn finding(
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),
         confidence: rule.confidence,
-        fingerprint: Fingerprint::compute(&rule.id, &secret, path, None),
+        fingerprint: Fingerprint::compute(
+            &rule.id,
+            &secret,
+            path,
+            None,
+            rule.confidence == crate::rules::Confidence::Low,
+        ),
         secret,
         entropy: m.entropy,
         location: Location {

@@ -1126,3 +1126,51 @@ fn unreadable_root_directory_is_reported_as_such_not_as_an_ignore_file_error() {
     );
     assert!(!r.stderr.contains("ignore file"), "{}", r.stderr);
 }
+
+/// The fingerprint of a generic (low-confidence) password in a published report must not let
+/// anyone confirm a guessed password offline. Before, it was SHA-256 over the rule id, the
+/// secret's SHA-256 and the path: recomputing it for the right guess matched exactly.
+#[test]
+fn generic_password_fingerprint_cannot_confirm_a_guess_offline() {
+    use sha2::{Digest, Sha256};
+    let f = Fake::new();
+    std::fs::remove_file(f.repo().join("app.env")).unwrap();
+    let password = format!("{}{}", "1r%U_360JIKaPQq8", "cdUrHKPE=Xd=u%KO");
+    std::fs::write(
+        f.repo().join("settings.py"),
+        format!("db_password = \"{password}\"\n"),
+    )
+    .unwrap();
+    let r = run_in(&f.repo(), &["scan", ".", "--no-progress", "-f", "jsonl"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let found = &r.jsonl()[0];
+    assert_eq!(found["confidence"], "low", "{found}");
+    let (rule, path) = (
+        found["rule"].as_str().unwrap(),
+        found["path"].as_str().unwrap(),
+    );
+    let reported = found["fingerprint"].as_str().unwrap();
+    // The attacker's check: the right guess, hashed as the report's fingerprint was.
+    let guess = |candidate: &str| {
+        let mut h = Sha256::new();
+        h.update(rule.as_bytes());
+        h.update([0]);
+        h.update(Sha256::digest(candidate.as_bytes()));
+        h.update([0]);
+        h.update(path.as_bytes());
+        h.update([0]);
+        let d = h.finalize();
+        d.iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    assert_ne!(
+        guess(&password),
+        reported,
+        "the fingerprint confirms the password"
+    );
+    // Stable for baselines: the same secret at the same place keeps its fingerprint.
+    let again = run_in(&f.repo(), &["scan", ".", "--no-progress", "-f", "jsonl"]);
+    assert_eq!(again.jsonl()[0]["fingerprint"], reported);
+}
