@@ -64,6 +64,7 @@ fn finding(record: &[u8]) -> Finding {
         author_email: text(misc),
         date: text(misc),
         summary: text(before),
+        secrets: Vec::new(),
     });
     let n = num(misc);
     Finding {

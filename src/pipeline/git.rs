@@ -184,6 +184,10 @@ impl Drop for Worker<'_> {
 struct Placer<'a> {
     repo: &'a Repository,
     triage: &'a Triage,
+    /// Scans commit metadata for secrets, so reports can redact them there too.
+    scanner: &'a Scanner,
+    /// Secrets found in each commit's author name, e-mail and summary, by commit id.
+    meta_secrets: HashMap<String, Vec<crate::finding::Secret>>,
     /// `HEAD`'s tree, or why it cannot be read (then `present_at_head` stays unknown).
     head_tree: Result<git2::Tree<'a>, String>,
     /// Whether a finding could not be checked against `HEAD` for want of a tree.
@@ -219,7 +223,10 @@ impl Placer<'_> {
             return false;
         }
         if let Some(c) = commit {
+            // A commit message is not in any tree: whether it is "at HEAD" has no meaning.
+            let in_tree = path != COMMIT_MESSAGE;
             match &self.head_tree {
+                _ if !in_tree => {}
                 Ok(tree) => {
                     let repo = self.repo;
                     let head = self
@@ -234,11 +241,92 @@ impl Placer<'_> {
                 }
                 Err(_) => self.head_unknown = true,
             }
-            f.commit = Some(c.clone());
+            let secrets = self
+                .meta_secrets
+                .entry(c.id.clone())
+                .or_insert_with(|| metadata_secrets(self.scanner, c))
+                .clone();
+            f.commit = Some(CommitMeta {
+                secrets,
+                ..c.clone()
+            });
         }
         self.out.push(f);
         true
     }
+}
+
+/// The path findings in commit messages are reported at.
+pub const COMMIT_MESSAGE: &str = "<commit message>";
+
+/// Scans the full message of each commit in `ids` as its own source (issue 13: secrets are
+/// pasted into commit messages too, and were never scanned). Findings are reported at
+/// [`COMMIT_MESSAGE`], attributed to their commit; their line is the message's.
+fn commit_messages(repo: &Repository, ids: &[Oid], scanner: &Scanner, placer: &mut Placer<'_>) {
+    let mut scratch = Scratch::default();
+    for &id in ids {
+        if crate::interrupt::requested() {
+            break;
+        }
+        let Ok(commit) = repo.find_commit(id) else {
+            continue;
+        };
+        let msg = commit.message_bytes();
+        let matches = scanner.scan(msg, &mut scratch);
+        if matches.is_empty() {
+            continue;
+        }
+        let meta = source::commit_meta(&commit);
+        let all = BlobMatches::new(&matches);
+        for m in &matches {
+            let f = finding(scanner, msg, COMMIT_MESSAGE, m, &all);
+            placer.place(f, COMMIT_MESSAGE, Some(&meta));
+        }
+    }
+}
+
+/// Scans the messages of annotated tags, reported at `<tag message NAME>` with no commit.
+fn tag_messages(repo: &Repository, scanner: &Scanner, placer: &mut Placer<'_>) {
+    let mut tags: Vec<(Oid, String)> = Vec::new();
+    let _ = repo.tag_foreach(|id, name| {
+        tags.push((id, String::from_utf8_lossy(name).into_owned()));
+        true
+    });
+    let mut scratch = Scratch::default();
+    for (id, name) in tags {
+        let Ok(tag) = repo.find_tag(id) else {
+            continue; // a lightweight tag: no message
+        };
+        let Some(msg) = tag.message_bytes() else {
+            continue;
+        };
+        let matches = scanner.scan(msg, &mut scratch);
+        let path = format!(
+            "<tag message {}>",
+            name.strip_prefix("refs/tags/").unwrap_or(&name)
+        );
+        let all = BlobMatches::new(&matches);
+        for m in &matches {
+            let f = finding(scanner, msg, &path, m, &all);
+            placer.place(f, &path, None);
+        }
+    }
+}
+
+/// The secrets the scanner finds in a commit's author name, e-mail and summary (one line each,
+/// so a match cannot span two fields).
+fn metadata_secrets(scanner: &Scanner, c: &CommitMeta) -> Vec<crate::finding::Secret> {
+    let text = format!("{}\n{}\n{}\n", c.author_name, c.author_email, c.summary);
+    let bytes = text.as_bytes();
+    let mut scratch = Scratch::default();
+    let mut out: Vec<crate::finding::Secret> = Vec::new();
+    for m in scanner.scan(bytes, &mut scratch) {
+        let s = crate::finding::Secret::new(m.secret(bytes));
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
 }
 
 fn read(
@@ -275,6 +363,8 @@ pub fn scan_git(
     let mut placer = Placer {
         repo,
         triage,
+        scanner,
+        meta_secrets: HashMap::new(),
         head_tree: source::head_tree(repo),
         head_unknown: false,
         head: HashMap::new(),
@@ -380,6 +470,11 @@ fn history(
             if folded == 1 { "" } else { "s" },
         ));
     }
+    progress.phase("scanning commit and tag messages", 0);
+    commit_messages(repo, &reach.commits, scanner, placer);
+    if *sel == Selection::All {
+        tag_messages(repo, scanner, placer);
+    }
     Ok(c)
 }
 
@@ -476,6 +571,7 @@ fn commit_range(
             }
         }
     }
+    commit_messages(repo, &rc.commit_ids, scanner, placer);
     Ok(c)
 }
 

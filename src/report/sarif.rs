@@ -136,8 +136,9 @@ fn result(f: &Finding, index: usize, opts: ReportOptions) -> SarifResult {
         props.insert(
             "commit".to_string(),
             json!({
-                "id": c.id, "author": c.author_name, "email": c.author_email,
-                "date": c.date, "summary": c.summary,
+                "id": c.id, "author": c.shown(&c.author_name, opts.redact),
+                "email": c.shown(&c.author_email, opts.redact),
+                "date": c.date, "summary": c.shown(&c.summary, opts.redact),
             }),
         );
     }

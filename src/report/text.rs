@@ -61,10 +61,10 @@ pub(super) fn write(
                 out,
                 "    introduced in {} by {} <{}> on {}: {}{head}",
                 c.short_id(),
-                escape(&c.author_name),
-                escape(&c.author_email),
+                escape(&c.shown(&c.author_name, opts.redact)),
+                escape(&c.shown(&c.author_email, opts.redact)),
                 escape(&c.date),
-                escape(&c.summary)
+                escape(&c.shown(&c.summary, opts.redact))
             )?;
         }
         if let Some(v) = &f.verification {

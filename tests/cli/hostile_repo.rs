@@ -1174,3 +1174,110 @@ fn generic_password_fingerprint_cannot_confirm_a_guess_offline() {
     let again = run_in(&f.repo(), &["scan", ".", "--no-progress", "-f", "jsonl"]);
     assert_eq!(again.jsonl()[0]["fingerprint"], reported);
 }
+
+// ---------------------------------------------------------------------------------------------
+// 4. Git metadata
+
+/// A repository whose second commit pastes a token into its message (summary and body) and
+/// author name; returns (repo, that commit's id, the token).
+fn repo_with_token_in_commit_message(f: &Fake) -> (PathBuf, String, String) {
+    let (repo, _) = pr_repo(f, &[]);
+    let token = github_token(94);
+    std::fs::write(repo.join("notes.txt"), "nothing secret\n").unwrap();
+    git_ok(&repo, &["add", "-A"]);
+    let msg = format!("deploy with {token}\n\nbody also has it: {token}\n");
+    let out = Command::new("git")
+        .args(["-c", "commit.gpgsign=false", "commit", "-q", "-m", &msg])
+        .current_dir(&repo)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", format!("bot {token}"))
+        .env("GIT_AUTHOR_EMAIL", "bot@example.com")
+        .env("GIT_COMMITTER_NAME", "bot")
+        .env("GIT_COMMITTER_EMAIL", "bot@example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let id = git_ok(&repo, &["rev-parse", "HEAD"]);
+    (repo, id, token)
+}
+
+#[test]
+fn token_in_commit_message_is_found_and_attributed_to_its_commit() {
+    let f = Fake::new();
+    let (repo, id, _) = repo_with_token_in_commit_message(&f);
+    let r = run_in(&repo, &["git", "--no-progress", "-f", "jsonl"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let found: Vec<(String, String, u64)> = r
+        .jsonl()
+        .iter()
+        .map(|x| {
+            (
+                x["path"].as_str().unwrap().to_string(),
+                x["commit"]["id"].as_str().unwrap().to_string(),
+                x["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let at = |line| ("<commit message>".to_string(), id.clone(), line);
+    assert_eq!(found, [at(1), at(3)], "{}", r.stdout);
+    // The same in a range scan of the pull request.
+    let base = git_ok(&repo, &["rev-parse", "HEAD~1"]);
+    let r = range_scan(&repo, &base, &["-f", "jsonl"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.jsonl().len(), 2, "{}", r.stdout);
+}
+
+/// Every report format redacts a token in the commit summary and author name, as it redacts
+/// file content; `--no-redact` shows it.
+#[test]
+fn token_in_commit_metadata_is_redacted_in_every_report_format() {
+    let f = Fake::new();
+    let (repo, _, token) = repo_with_token_in_commit_message(&f);
+    for format in ["text", "json", "jsonl", "sarif"] {
+        let r = run_in(&repo, &["git", "--no-progress", "-f", format]);
+        assert_eq!(r.code, 1, "{format}: {}", r.stderr);
+        assert!(
+            !r.stdout.contains(&token) && !r.stderr.contains(&token),
+            "{format} printed the token from commit metadata:\n{}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.contains("deploy with ghp_"),
+            "{format}: {}",
+            r.stdout
+        );
+    }
+    let r = run_in(
+        &repo,
+        &["git", "--no-progress", "-f", "json", "--no-redact"],
+    );
+    assert!(
+        r.stdout.contains(&format!("deploy with {token}")),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn token_in_annotated_tag_message_is_found() {
+    let f = Fake::new();
+    let (repo, _) = pr_repo(&f, &[]);
+    let token = github_token(95);
+    git_ok(
+        &repo,
+        &[
+            "-c",
+            "tag.gpgsign=false",
+            "tag",
+            "-a",
+            "v1",
+            "-m",
+            &format!("release key {token}"),
+        ],
+    );
+    let r = run_in(&repo, &["git", "--no-progress", "-f", "jsonl"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let paths: Vec<_> = r.jsonl().iter().map(|x| x["path"].clone()).collect();
+    assert_eq!(paths, ["<tag message v1>"], "{}", r.stdout);
+}

@@ -183,6 +183,7 @@ pub fn commit_meta(commit: &git2::Commit<'_>) -> CommitMeta {
             .summary_bytes()
             .map(|s| String::from_utf8_lossy(s).into_owned())
             .unwrap_or_default(),
+        secrets: Vec::new(),
     }
 }
 
