@@ -10,7 +10,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -55,6 +54,15 @@ pub struct LiveSummary {
     pub revocations: BTreeMap<&'static str, usize>,
     /// Lines for stderr (what was done, what would be done under `--dry-run`).
     pub lines: Vec<String>,
+}
+
+/// One verification to make, owned so that a detached worker can make it.
+struct Job {
+    group: usize,
+    provider: &'static dyn Provider,
+    rule: String,
+    secret: String,
+    annotations: BTreeMap<String, String>,
 }
 
 /// One credential: the findings that hold it and what is known of it.
@@ -125,41 +133,73 @@ pub fn run(
     let mut summary = LiveSummary::default();
     let dry_run = opts.settings.dry_run;
 
-    // Verification, a few credentials at a time.
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, Verdict, String)>> = Mutex::new(Vec::new());
-    let todo: Vec<usize> = (0..groups.len())
-        .filter(|&g| groups[g].provider.is_some())
+    // Verification, a few credentials at a time, on detached threads: the run waits for their
+    // answers in 50 ms steps and stops waiting on Ctrl-C/SIGTERM, so a request in flight (up to
+    // --verify-timeout) cannot hold the interrupted run (issue 13). Answers not in by then are
+    // left out, as for credentials not started.
+    let client = std::sync::Arc::new(client);
+    let jobs: Vec<Job> = groups
+        .iter()
+        .enumerate()
+        .filter_map(|(g, group)| {
+            let provider = group.provider?;
+            let first = &findings[group.members[0]];
+            Some(Job {
+                group: g,
+                provider,
+                rule: first.rule_id.0.clone(),
+                secret: group.secret.clone(),
+                annotations: raw_annotations(first),
+            })
+        })
         .collect();
-    std::thread::scope(|s| {
-        for _ in 0..WORKERS.min(todo.len()) {
-            s.spawn(|| loop {
-                // Past the deadline or on Ctrl-C, credentials not yet started stay unverified.
-                if client.should_stop() {
-                    break;
-                }
-                let k = next.fetch_add(1, Ordering::SeqCst);
-                let Some(&g) = todo.get(k) else { break };
-                let group = &groups[g];
-                let Some(p) = group.provider else { continue };
-                let first = &findings[group.members[0]];
-                let ann = raw_annotations(first);
-                let cred = Credential {
-                    rule: &first.rule_id.0,
-                    secret: &group.secret,
-                    annotations: &ann,
-                };
-                let mut v = p.verify(&Api::new(&client, p.info(), &group.secret), &cred);
-                v.identity = scrub(v.identity, &group.secret);
-                v.detail = scrub(v.detail, &group.secret);
-                let at = audit::rfc3339(SystemTime::now());
-                results
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push((g, v, at));
-            });
+    let total = jobs.len();
+    let jobs = std::sync::Arc::new(Mutex::new(jobs.into_iter()));
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Verdict, String)>();
+    for _ in 0..WORKERS.min(total) {
+        let (client, jobs, tx) = (
+            std::sync::Arc::clone(&client),
+            std::sync::Arc::clone(&jobs),
+            tx.clone(),
+        );
+        std::thread::spawn(move || loop {
+            // Past the deadline or on Ctrl-C, credentials not yet started stay unverified.
+            if client.should_stop() {
+                break;
+            }
+            let next = jobs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .next();
+            let Some(job) = next else { break };
+            let cred = Credential {
+                rule: &job.rule,
+                secret: &job.secret,
+                annotations: &job.annotations,
+            };
+            let p = job.provider;
+            let mut v = p.verify(&Api::new(&client, p.info(), &job.secret), &cred);
+            v.identity = scrub(v.identity, &job.secret);
+            v.detail = scrub(v.detail, &job.secret);
+            let at = audit::rfc3339(SystemTime::now());
+            if tx.send((job.group, v, at)).is_err() {
+                break;
+            }
+        });
+    }
+    drop(tx);
+    let mut answers = Vec::new();
+    while answers.len() < total {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(a) => answers.push(a),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) if crate::interrupt::requested() => {
+                break
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
         }
-    });
+    }
+    let results = Mutex::new(answers);
     let mut results = results
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -1281,3 +1281,62 @@ fn token_in_annotated_tag_message_is_found() {
     let paths: Vec<_> = r.jsonl().iter().map(|x| x["path"].clone()).collect();
     assert_eq!(paths, ["<tag message v1>"], "{}", r.stdout);
 }
+
+/// SIGTERM while a provider request hangs (the server reads it and says nothing): the run
+/// stops waiting within a second and writes the findings, exit 130, instead of waiting out
+/// `--verify-timeout`.
+#[test]
+fn sigterm_during_a_hanging_provider_request_stops_within_a_second() {
+    use leakhound::providers::fake::{FakeServer, Reply};
+    let f = Fake::new();
+    let server = FakeServer::start(vec![Reply::Hang(Duration::from_secs(60))]);
+    let endpoint = format!("github={}", server.url());
+    let log = f.tmp.path().join("audit.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
+        .args([
+            "scan",
+            ".",
+            "--no-progress",
+            "-f",
+            "jsonl",
+            "--verify",
+            "--provider-endpoint",
+            &endpoint,
+            "--audit-log",
+            log.to_str().unwrap(),
+            "--verify-timeout",
+            "60",
+        ])
+        .current_dir(f.repo())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let wait_start = Instant::now();
+    while server.requests().is_empty() {
+        assert!(
+            wait_start.elapsed() < Duration::from_secs(30),
+            "no request sent"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    sigterm(child.id());
+    let stop = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if stop.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("still running 20 s after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let took = stop.elapsed();
+    let out = child.wait_with_output().unwrap();
+    assert!(took < Duration::from_millis(1500), "stopped after {took:?}");
+    assert_eq!(out.status.code(), Some(130));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("app.env"));
+}
