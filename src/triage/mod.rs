@@ -35,7 +35,10 @@ pub enum Suppression {
     Inline,
     /// `allowlist.paths`.
     Path,
-    /// Its fingerprint is in `allowlist.fingerprints` or `.leakhoundignore`.
+    /// Its fingerprint is in `allowlist.fingerprints` of the configuration.
+    AllowlistFingerprint,
+    /// Its fingerprint is in `.leakhoundignore` (counted apart from the configuration's, so
+    /// the summary says which file removed what).
     Fingerprint,
     /// A `.gitleaksignore` entry for its path and line.
     GitleaksIgnore,
@@ -56,6 +59,7 @@ impl Suppression {
             Suppression::DisabledRule => "disabled rule",
             Suppression::Inline => "inline allow comment",
             Suppression::Path => "allowlisted path",
+            Suppression::AllowlistFingerprint => "allowlisted fingerprint",
             Suppression::Fingerprint => "ignored fingerprint",
             Suppression::GitleaksIgnore => ".gitleaksignore entry",
             Suppression::Regex => "allowlist regex",
@@ -126,8 +130,10 @@ pub struct Triage {
     paths: Option<GlobSet>,
     regexes: Vec<Regex>,
     stopwords: Vec<Vec<u8>>,
-    /// fingerprint -> index into `tracked` (config fingerprints and `.leakhoundignore`).
+    /// fingerprint -> index into `tracked`, from `.leakhoundignore`.
     fingerprints: HashMap<String, usize>,
+    /// fingerprint -> index into `tracked`, from the configuration's `allowlist.fingerprints`.
+    config_fingerprints: HashMap<String, usize>,
     /// (path, line) -> (commit, index into `tracked`) from `.gitleaksignore`.
     positions: HashMap<(String, u32), Vec<PositionEntry>>,
     /// baseline fingerprint -> index into `tracked`.
@@ -208,7 +214,9 @@ impl Triage {
                 ));
             }
             let src = format!("{}:{}", source.display(), f.referenced.line());
-            t.add_fingerprint(fp, src);
+            t.tracked
+                .push(Tracked::new(src, format!("fingerprint {fp}")));
+            t.config_fingerprints.insert(fp, t.tracked.len() - 1);
         }
         Ok(t)
     }
@@ -337,6 +345,10 @@ impl Triage {
         if self.path_allowed(c.path) {
             note(Suppression::Path);
         }
+        if let Some(&i) = self.config_fingerprints.get(c.fingerprint) {
+            self.tracked[i].hit();
+            note(Suppression::AllowlistFingerprint);
+        }
         if let Some(&i) = self.fingerprints.get(c.fingerprint) {
             self.tracked[i].hit();
             note(Suppression::Fingerprint);
@@ -460,7 +472,7 @@ mod tests {
         );
         assert_eq!(
             t.decide(&cand(FP, "a", 1, b"real")),
-            Some(Suppression::Fingerprint)
+            Some(Suppression::AllowlistFingerprint)
         );
         assert_eq!(t.decide(&cand("ff", "a", 1, b"real")), None);
         assert!(t.unused().is_empty());

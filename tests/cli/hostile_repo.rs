@@ -1340,3 +1340,36 @@ fn sigterm_during_a_hanging_provider_request_stops_within_a_second() {
     assert_eq!(out.status.code(), Some(130));
     assert!(String::from_utf8_lossy(&out.stdout).contains("app.env"));
 }
+
+/// The config's fingerprints and `.leakhoundignore` are counted apart, in the text summary and
+/// in SARIF, so a reviewer sees which file removed which findings.
+#[test]
+fn config_and_leakhoundignore_suppressions_are_counted_per_source() {
+    let f = Fake::new();
+    std::fs::write(f.repo().join("b.env"), format!("T={}\n", github_token(96))).unwrap();
+    let first = run_in(&f.repo(), &["scan", ".", "--no-progress", "-f", "jsonl"]);
+    let fps: Vec<String> = first
+        .jsonl()
+        .iter()
+        .map(|x| x["fingerprint"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fps.len(), 2, "{}", first.stdout);
+    std::fs::write(
+        f.repo().join(".leakhound.yaml"),
+        format!("allowlist:\n  fingerprints: ['{}']\n", fps[0]),
+    )
+    .unwrap();
+    std::fs::write(f.repo().join(".leakhoundignore"), format!("{}\n", fps[1])).unwrap();
+    let r = run_in(&f.repo(), &["scan", ".", "--no-progress"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("suppressed 1 by allowlisted fingerprint, 1 by ignored fingerprint"),
+        "{}",
+        r.stderr
+    );
+    let sarif = run_in(&f.repo(), &["scan", ".", "--no-progress", "-f", "sarif"]).json();
+    let counts = &sarif["runs"][0]["invocations"][0]["properties"]["suppressed"];
+    assert_eq!(counts["allowlisted fingerprint"], 1, "{counts}");
+    assert_eq!(counts["ignored fingerprint"], 1, "{counts}");
+}
