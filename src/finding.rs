@@ -260,6 +260,15 @@ impl Finding {
             .to_string()
     }
 
+    /// The path as a report shows it: for a history finding, with `redact`, secrets the
+    /// scanner found in the path itself (git metadata, issue 13) redacted.
+    pub fn shown_path(&self, redact: bool) -> std::borrow::Cow<'_, str> {
+        match &self.commit {
+            Some(c) => c.shown(&self.location.path, redact),
+            None => std::borrow::Cow::Borrowed(&self.location.path),
+        }
+    }
+
     /// The secret as a report shows it.
     pub fn secret_text(&self, redact_secrets: bool) -> String {
         if redact_secrets {

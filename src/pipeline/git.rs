@@ -188,6 +188,8 @@ struct Placer<'a> {
     scanner: &'a Scanner,
     /// Secrets found in each commit's author name, e-mail and summary, by commit id.
     meta_secrets: HashMap<String, Vec<crate::finding::Secret>>,
+    /// Secrets found in each reported path.
+    path_secrets: HashMap<String, Vec<crate::finding::Secret>>,
     /// `HEAD`'s tree, or why it cannot be read (then `present_at_head` stays unknown).
     head_tree: Result<git2::Tree<'a>, String>,
     /// Whether a finding could not be checked against `HEAD` for want of a tree.
@@ -241,11 +243,22 @@ impl Placer<'_> {
                 }
                 Err(_) => self.head_unknown = true,
             }
-            let secrets = self
+            let mut secrets = self
                 .meta_secrets
                 .entry(c.id.clone())
                 .or_insert_with(|| metadata_secrets(self.scanner, c))
                 .clone();
+            // The path is git metadata too: a token in a file name is redacted like one in
+            // the summary.
+            for s in self
+                .path_secrets
+                .entry(path.to_string())
+                .or_insert_with(|| text_secrets(self.scanner, path))
+            {
+                if !secrets.contains(s) {
+                    secrets.push(s.clone());
+                }
+            }
             f.commit = Some(CommitMeta {
                 secrets,
                 ..c.clone()
@@ -316,7 +329,14 @@ fn tag_messages(repo: &Repository, scanner: &Scanner, placer: &mut Placer<'_>) {
 /// The secrets the scanner finds in a commit's author name, e-mail and summary (one line each,
 /// so a match cannot span two fields).
 fn metadata_secrets(scanner: &Scanner, c: &CommitMeta) -> Vec<crate::finding::Secret> {
-    let text = format!("{}\n{}\n{}\n", c.author_name, c.author_email, c.summary);
+    text_secrets(
+        scanner,
+        &format!("{}\n{}\n{}\n", c.author_name, c.author_email, c.summary),
+    )
+}
+
+/// The distinct secrets the scanner finds in `text`.
+fn text_secrets(scanner: &Scanner, text: &str) -> Vec<crate::finding::Secret> {
     let bytes = text.as_bytes();
     let mut scratch = Scratch::default();
     let mut out: Vec<crate::finding::Secret> = Vec::new();
@@ -365,6 +385,7 @@ pub fn scan_git(
         triage,
         scanner,
         meta_secrets: HashMap::new(),
+        path_secrets: HashMap::new(),
         head_tree: source::head_tree(repo),
         head_unknown: false,
         head: HashMap::new(),

@@ -164,7 +164,7 @@ fn result(f: &Finding, index: usize, opts: ReportOptions) -> SarifResult {
             PhysicalLocation::builder()
                 .artifact_location(
                     ArtifactLocation::builder()
-                        .uri(uri_encode(&f.location.path))
+                        .uri(uri_encode(&f.shown_path(opts.redact)))
                         .build(),
                 )
                 .region(region)

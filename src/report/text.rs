@@ -42,7 +42,7 @@ pub(super) fn write(
         writeln!(
             out,
             "{bold}{}{at}:{}:{}{reset}: {red}{}{reset} ({}, {} confidence): {}{notes}",
-            escape(&l.path),
+            escape(&f.shown_path(opts.redact)),
             l.line,
             l.column,
             escape(&f.rule_name),

@@ -1373,3 +1373,29 @@ fn config_and_leakhoundignore_suppressions_are_counted_per_source() {
     assert_eq!(counts["allowlisted fingerprint"], 1, "{counts}");
     assert_eq!(counts["ignored fingerprint"], 1, "{counts}");
 }
+
+/// A token in a committed file's name is git metadata too: redacted in reports like content.
+#[test]
+fn token_in_committed_path_is_redacted_in_git_reports() {
+    let f = Fake::new();
+    let (repo, _) = pr_repo(&f, &[]);
+    let in_name = github_token(97);
+    std::fs::create_dir(repo.join("keys")).unwrap();
+    std::fs::write(
+        repo.join(format!("keys/{in_name}.env")),
+        format!("T={}\n", github_token(98)),
+    )
+    .unwrap();
+    git_ok(&repo, &["add", "-A"]);
+    git_ok(&repo, &["commit", "-q", "-m", "keys"]);
+    for format in ["text", "jsonl", "sarif"] {
+        let r = run_in(&repo, &["git", "--no-progress", "-f", format]);
+        assert_eq!(r.code, 1, "{format}: {}", r.stderr);
+        assert!(!r.stdout.contains(&in_name), "{format}:\n{}", r.stdout);
+    }
+    let r = run_in(
+        &repo,
+        &["git", "--no-progress", "-f", "jsonl", "--no-redact"],
+    );
+    assert_eq!(r.jsonl()[0]["path"], format!("keys/{in_name}.env"));
+}
