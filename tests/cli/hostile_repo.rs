@@ -1399,3 +1399,25 @@ fn token_in_committed_path_is_redacted_in_git_reports() {
     );
     assert_eq!(r.jsonl()[0]["path"], format!("keys/{in_name}.env"));
 }
+
+/// Git notes live in blobs under `refs/notes/*`: a full-history scan reads them (reported at
+/// the annotated object's id, attributed to the notes commit). Pinned, not new.
+#[test]
+fn token_in_git_note_is_found_in_history_scan() {
+    let f = Fake::new();
+    let (repo, _) = pr_repo(&f, &[]);
+    git_ok(
+        &repo,
+        &[
+            "notes",
+            "add",
+            "-m",
+            &format!("deploy token {}", github_token(99)),
+        ],
+    );
+    let head = git_ok(&repo, &["rev-parse", "HEAD"]);
+    let r = run_in(&repo, &["git", "--no-progress", "-f", "jsonl"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let paths: Vec<_> = r.jsonl().iter().map(|x| x["path"].clone()).collect();
+    assert_eq!(paths, [head.as_str()], "{}", r.stdout);
+}
