@@ -4,7 +4,8 @@
 //! `-o` names a path inside a checkout a stranger may have written (issue 13): the Action's
 //! default `leakhound.sarif` can be committed as a symbolic link to any file the CI user may
 //! write. So [`ReportTarget::check`]:
-//! - refuses a symbolic link and anything that is not a regular file or a character device;
+//! - refuses a symbolic link and anything that is not a regular file or a character device,
+//!   and a relative path through a symbolic link to a directory;
 //! - writes a character device (`/dev/null`, a terminal) and the standard streams
 //!   (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, links by nature) in place;
 //! - replaces a regular file (or creates a new one) through a temporary file in the same
@@ -80,6 +81,17 @@ impl ReportTarget {
             path: path.to_path_buf(),
             error,
         };
+        // A relative path runs through directories of the checkout: a committed
+        // `reports -> /somewhere` must not take `-o reports/leakhound.sarif` there.
+        if path.is_relative() {
+            let mut dir = PathBuf::new();
+            for part in path.parent().into_iter().flat_map(Path::components) {
+                dir.push(part);
+                if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
+                    return Err(OutputError::Symlink(dir));
+                }
+            }
+        }
         match std::fs::symlink_metadata(path) {
             Ok(meta) => {
                 let t = meta.file_type();

@@ -1421,3 +1421,30 @@ fn token_in_git_note_is_found_in_history_scan() {
     let paths: Vec<_> = r.jsonl().iter().map(|x| x["path"].clone()).collect();
     assert_eq!(paths, [head.as_str()], "{}", r.stdout);
 }
+
+/// A committed directory link on the way to the report: `-o reports/leakhound.sarif` with
+/// `reports -> elsewhere` must not write elsewhere.
+#[test]
+fn report_path_through_a_committed_directory_symlink_is_refused() {
+    let f = Fake::new();
+    let elsewhere = f.tmp.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    f.link("reports", &elsewhere);
+    let r = run_in(
+        &f.repo(),
+        &[
+            "scan",
+            ".",
+            "--no-progress",
+            "-o",
+            "reports/leakhound.sarif",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("reports") && r.stderr.contains("symbolic link"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+}
