@@ -320,11 +320,17 @@ fn run_git(args: &GitArgs) -> Result<ExitCode> {
     };
     let (scanner, triage) = setup(out, std::slice::from_ref(&root), &root, from)?;
     let base_note = match from {
-        Suppressions::Base(_, base) => Some(format!(
+        Suppressions::Base(_, Some(base)) => Some(format!(
             "suppressions (.leakhound.yaml, .leakhoundignore, .gitleaksignore, inline allow comments) \
-             come from {}, not from the changes under review (--trust-config uses the working tree)",
-            base.map_or_else(|| "no commit (there is no HEAD yet)".to_string(), |b| format!("the base commit {}", gitsource::base::short(b)))
+             come from the base commit {}, not from the changes under review (--trust-config uses \
+             the working tree)",
+            gitsource::base::short(base)
         )),
+        Suppressions::Base(_, None) => Some(
+            "no suppressions apply: there is no HEAD yet to take them from, and the changes under \
+             review do not suppress themselves (--trust-config uses the working tree)"
+                .to_string(),
+        ),
         Suppressions::Tree => None,
     };
     let staged = mode == GitMode::Staged;
@@ -536,9 +542,15 @@ fn report_and_exit(
             "leakhound: commit blocked: the staged changes add {} credential(s).\n  \
              To fix: remove the secret from the file, `git add` it again, and rotate the credential at its provider \
              (it may already be in your shell history or editor backups).\n  \
-             A false positive? Add `leakhound:allow` in a comment on its line, or add its fingerprint to .leakhoundignore.\n  \
+             A false positive? Add `leakhound:allow` in a comment on its line, or add its fingerprint to .leakhoundignore{}.\n  \
              `git commit --no-verify` skips this check (not recommended).",
-            outcome.findings.len()
+            outcome.findings.len(),
+            if triage.honours_inline_allows() {
+                ""
+            } else {
+                " (without --trust-config, which the installed hook passes, `git --staged` takes \
+                 suppressions from HEAD: commit the .leakhoundignore entry first)"
+            }
         );
     }
     if outcome.summary.files_scanned == 0

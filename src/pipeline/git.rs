@@ -413,9 +413,12 @@ pub fn scan_git(
         ));
     }
     if c.distrusted_inline > 0 {
+        // Counted per match in the scanned blobs, before only added lines are kept: an upper
+        // bound on the findings concerned.
         c.summary.notes.push(format!(
-            "{} finding(s) carry an inline allow comment added by the changes under review; \
-             not honoured (suppressions come from the base commit; --trust-config honours them)",
+            "inline allow comments were not honoured on {} match(es): in range and staged scans \
+             they would come from the changes under review (suppressions come from the base \
+             commit; --trust-config honours them)",
             c.distrusted_inline
         ));
     }
