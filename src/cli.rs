@@ -242,6 +242,14 @@ pub struct LiveArgs {
     /// Seconds to wait for each provider request.
     #[arg(long, value_name = "SECS", default_value_t = 15)]
     pub verify_timeout: u64,
+    /// Seconds all verification and revocation of one run may take, retries included: past
+    /// it no retry waits and no new credential is checked (they are reported unverified).
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub live_deadline: u64,
+    /// Seconds the --revoke-hook command may run before it is killed (its outcome is then
+    /// "unknown": it may have revoked already).
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub hook_timeout: u64,
 }
 
 impl LiveArgs {
@@ -260,10 +268,15 @@ pub struct ScanArgs {
     /// Scan files that `.gitignore`, `.ignore` and git excludes would skip.
     #[arg(long)]
     pub no_ignore: bool,
-    /// Follow symbolic links (loops are detected and reported).
+    /// Follow symbolic links (loops are detected and reported). Links whose target is outside
+    /// the scanned paths are skipped and reported, unless --follow-outside.
     #[arg(long)]
     pub follow: bool,
-    /// Scan files that look binary (a NUL byte in the first 8 KiB).
+    /// With --follow, also follow links that leave the scanned paths (`..`, `/etc`): a scanned
+    /// repository decides where those lead.
+    #[arg(long, requires = "follow")]
+    pub follow_outside: bool,
+    /// Scan files that look binary (two or more NUL bytes in the first 8 KiB).
     #[arg(long)]
     pub scan_binary: bool,
     /// Skip files larger than SIZE (bytes, or with K, M, G suffix).
@@ -295,7 +308,13 @@ pub struct GitArgs {
     /// Scan only the lines the index adds relative to HEAD (what `git commit` would record).
     #[arg(long)]
     pub staged: bool,
-    /// Scan blobs that look binary (a NUL byte in the first 8 KiB).
+    /// With --range, --since-commit or --staged: take .leakhound.yaml, .leakhoundignore,
+    /// .gitleaksignore and inline allow comments from the working tree and the changes under
+    /// review, instead of from the base commit. Only for changes you wrote yourself: a change
+    /// could otherwise silence its own scan.
+    #[arg(long)]
+    pub trust_config: bool,
+    /// Scan blobs that look binary (two or more NUL bytes in the first 8 KiB).
     #[arg(long)]
     pub scan_binary: bool,
     /// Skip blobs larger than SIZE (bytes, or with K, M, G suffix).

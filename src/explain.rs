@@ -158,15 +158,15 @@ pub fn write_text(out: &mut impl Write, entry: &Entry<'_>) -> io::Result<()> {
     writeln!(
         out,
         "{}:{}  {}  {}{}",
-        entry.path,
+        crate::printable::escape(entry.path),
         entry.line,
         entry.rule,
         entry
             .secret
             .as_deref()
-            .map(|s| format!("{s}  "))
+            .map(|s| format!("{}  ", crate::printable::escape(s)))
             .unwrap_or_default(),
-        entry.reason()
+        crate::printable::escape(&entry.reason())
     )
 }
 

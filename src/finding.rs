@@ -63,18 +63,47 @@ impl fmt::Display for Secret {
 /// A stable, content-based identity for a finding: SHA-256 over the rule id, a SHA-256 of the
 /// secret, the path and (for history findings) the commit. It survives line moves and edits
 /// elsewhere in the file; a different secret at the same place gets a different fingerprint.
+///
+/// For *guessable* secrets (low-confidence rules: generic passwords, URL credentials, whose
+/// values may be dictionary words), the secret enters only as the first [`GUESSABLE_BITS`] bits
+/// of its hash (issue 13). A published fingerprint built from the whole hash let anyone holding
+/// a report confirm a guessed password offline: hash each candidate with the rule id and path
+/// from the report and compare. With 16 bits, one candidate in 65,536 matches, so a dictionary
+/// of a million words leaves about fifteen equally good answers: the report no longer confirms a
+/// password. A per-repository key would hide it better, but a key must be shared by every
+/// machine that writes or reads baselines (CI, laptops) and kept out of the repository, and
+/// fingerprints would change whenever it is missing; the truncation needs nothing and stays
+/// stable for baselines and ignore files. The cost: a *different* guessable secret at the same
+/// rule, path (and commit) is taken for an ignored one with probability 1/65,536. A small
+/// targeted list of candidates can still be checked against it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct Fingerprint(pub String);
 
+/// Bits of a guessable secret's hash that enter its fingerprint (see [`Fingerprint`]).
+pub const GUESSABLE_BITS: u32 = 16;
+
 impl Fingerprint {
-    /// Computes the fingerprint. The raw secret never enters it, only its hash.
-    pub fn compute(rule: &RuleId, secret: &Secret, path: &str, commit: Option<&str>) -> Self {
+    /// Computes the fingerprint. The raw secret never enters it, only its hash; for a
+    /// `guessable` secret only [`GUESSABLE_BITS`] of it.
+    pub fn compute(
+        rule: &RuleId,
+        secret: &Secret,
+        path: &str,
+        commit: Option<&str>,
+        guessable: bool,
+    ) -> Self {
         let secret_hash = Sha256::digest(secret.expose());
         let mut h = Sha256::new();
         h.update(rule.0.as_bytes());
         h.update([0]);
-        h.update(secret_hash);
+        if guessable {
+            // A distinct prefix, so the two kinds never share a fingerprint.
+            h.update(b"guessable\0");
+            h.update(&secret_hash[..(GUESSABLE_BITS / 8) as usize]);
+        } else {
+            h.update(secret_hash);
+        }
         h.update([0]);
         h.update(path.as_bytes());
         h.update([0]);
@@ -231,6 +260,15 @@ impl Finding {
             .to_string()
     }
 
+    /// The path as a report shows it: for a history finding, with `redact`, secrets the
+    /// scanner found in the path itself (git metadata, issue 13) redacted.
+    pub fn shown_path(&self, redact: bool) -> std::borrow::Cow<'_, str> {
+        match &self.commit {
+            Some(c) => c.shown(&self.location.path, redact),
+            None => std::borrow::Cow::Borrowed(&self.location.path),
+        }
+    }
+
     /// The secret as a report shows it.
     pub fn secret_text(&self, redact_secrets: bool) -> String {
         if redact_secrets {
@@ -259,15 +297,33 @@ mod tests {
         let r = RuleId("r".into());
         let a = Secret::new(b"secret-one");
         let b = Secret::new(b"secret-two");
-        let base = Fingerprint::compute(&r, &a, "p", None);
-        assert_eq!(base, Fingerprint::compute(&r, &a, "p", None));
-        assert_ne!(base, Fingerprint::compute(&r, &b, "p", None));
-        assert_ne!(base, Fingerprint::compute(&r, &a, "q", None));
+        let base = Fingerprint::compute(&r, &a, "p", None, false);
+        assert_eq!(base, Fingerprint::compute(&r, &a, "p", None, false));
+        assert_ne!(base, Fingerprint::compute(&r, &b, "p", None, false));
+        assert_ne!(base, Fingerprint::compute(&r, &a, "q", None, false));
         assert_ne!(
             base,
-            Fingerprint::compute(&RuleId("s".into()), &a, "p", None)
+            Fingerprint::compute(&RuleId("s".into()), &a, "p", None, false)
         );
-        assert_ne!(base, Fingerprint::compute(&r, &a, "p", Some("abc")));
+        assert_ne!(base, Fingerprint::compute(&r, &a, "p", Some("abc"), false));
         assert_eq!(base.0.len(), 32);
+    }
+
+    #[test]
+    fn guessable_fingerprints_carry_sixteen_bits_of_the_secret() {
+        let r = RuleId("generic".into());
+        let fp = |s: &[u8]| Fingerprint::compute(&r, &Secret::new(s), "p", None, true);
+        // Stable, and different from the full-hash fingerprint of the same secret.
+        assert_eq!(fp(b"Summer2024!"), fp(b"Summer2024!"));
+        assert_ne!(
+            fp(b"Summer2024!"),
+            Fingerprint::compute(&r, &Secret::new(b"Summer2024!"), "p", None, false)
+        );
+        // Among 300,000 candidates, several share a fingerprint: it cannot confirm a guess.
+        let target = fp(b"candidate-0");
+        let same = (1..300_000)
+            .filter(|i| fp(format!("candidate-{i}").as_bytes()) == target)
+            .count();
+        assert!(same >= 1, "no collision among 300,000 guesses");
     }
 }

@@ -42,6 +42,13 @@ pub enum HookError {
         "{0} already exists; move it away or pass --force to overwrite the leakhound hook only"
     )]
     ChainTaken(PathBuf),
+    /// The hook path is a symbolic link to nothing: writing would create its target, wherever
+    /// it points, and make it executable (issue 13).
+    #[error(
+        "{0} is a dangling symbolic link; refusing to write through it (remove it, then run \
+         install-hook again)"
+    )]
+    DanglingLink(PathBuf),
 }
 
 /// What happened.
@@ -69,7 +76,7 @@ pub fn script(fallback: &Path) -> String {
          hookdir=$(dirname \"$0\")\n\
          if [ -x \"$hookdir/{CHAINED}\" ]; then\n  \"$hookdir/{CHAINED}\" \"$@\" || exit $?\nfi\n\
          lh=$(command -v leakhound 2>/dev/null || echo '{fallback}')\n\
-         exec \"$lh\" git --staged --no-progress\n"
+         exec \"$lh\" git --staged --trust-config --no-progress\n"
     )
 }
 
@@ -109,6 +116,10 @@ pub fn install(start: &Path, fallback: &Path, force: bool) -> Result<Installed, 
     let hook = dir.join("pre-commit");
     let chained = dir.join(CHAINED);
     let mut previous = None;
+    let is_link = std::fs::symlink_metadata(&hook).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link && std::fs::metadata(&hook).is_err() {
+        return Err(HookError::DanglingLink(hook));
+    }
     match std::fs::read(&hook) {
         Ok(existing) if String::from_utf8_lossy(&existing).contains(MARKER) => {
             if !force {
@@ -128,10 +139,21 @@ pub fn install(start: &Path, fallback: &Path, force: bool) -> Result<Installed, 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(error) => return Err(HookError::Io { path: hook, error }),
     }
-    std::fs::write(&hook, script(fallback)).map_err(|error| HookError::Io {
-        path: hook.clone(),
-        error,
-    })?;
+    // A new hook is created exclusively (`O_EXCL` does not follow a link that appeared
+    // meanwhile); only a leakhound hook being rewritten with --force is truncated in place.
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true);
+    if previous.is_some() || std::fs::symlink_metadata(&hook).is_err() {
+        open.create_new(true);
+    } else {
+        open.truncate(true);
+    }
+    open.open(&hook)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, script(fallback).as_bytes()))
+        .map_err(|error| HookError::Io {
+            path: hook.clone(),
+            error,
+        })?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -9,11 +9,14 @@
 pub mod blob;
 pub mod cli;
 pub mod config;
+pub mod control_file;
 pub mod explain;
 pub mod finding;
 pub mod hook;
 pub mod interrupt;
+pub mod output;
 pub mod pipeline;
+pub mod printable;
 pub mod progress;
 pub mod providers;
 pub mod report;

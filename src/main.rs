@@ -19,8 +19,10 @@ use leakhound::cli::{
 use leakhound::config::{gitleaks, Config, DEFAULT_FILE};
 use leakhound::hook::{self, Installed};
 use leakhound::interrupt;
+use leakhound::output::ReportTarget;
 use leakhound::pipeline::git::{GitMode, GitRequest};
 use leakhound::pipeline::{self, Outcome, ScanRequest};
+use leakhound::printable;
 use leakhound::progress::{self, Progress};
 use leakhound::providers::{self, http::Settings, run::LiveOptions};
 use leakhound::report::{self, ReportOptions};
@@ -63,7 +65,10 @@ fn main() -> ExitCode {
         // still fails: its reader did not get the findings.)
         Err(e) if listing && is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("leakhound: error: {e:#}");
+            eprintln!(
+                "leakhound: error: {}",
+                printable::escape_keeping_newlines(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }
@@ -97,32 +102,67 @@ fn run_install_hook(args: &InstallHookArgs) -> Result<ExitCode> {
 
 /// The configuration to use: `--config`/`LEAKHOUND_CONFIG`, else `.leakhound.yaml` in the first
 /// scanned directory (or the current one) if present.
+///
+/// Both are read through `control_file::read`: a symbolic link inside the scanned tree must stay
+/// inside it, the file must be regular and at most 16 MiB.
 fn load_config(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<(Config, PathBuf)> {
-    if let Some(p) = explicit {
-        return Ok((Config::load(p)?, p.to_path_buf()));
-    }
     let dir = paths
         .iter()
         .find(|p| p.is_dir())
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
+    if let Some(p) = explicit {
+        return Ok((Config::load(p, &dir)?, p.to_path_buf()));
+    }
     let candidate = dir.join(DEFAULT_FILE);
-    if candidate.is_file() {
-        return Ok((Config::load(&candidate)?, candidate));
+    // `symlink_metadata`, not `is_file`: a link must reach the reader to be refused, not be
+    // skipped as if absent.
+    if std::fs::symlink_metadata(&candidate).is_ok() {
+        return Ok((Config::load(&candidate, &dir)?, candidate));
     }
     Ok((Config::default(), candidate))
 }
 
+/// Where a scan's suppressions (config, ignore files, inline allow comments) come from.
+#[derive(Clone, Copy)]
+enum Suppressions<'r> {
+    /// The scanned tree: `scan`, history scans, and `--trust-config`.
+    Tree,
+    /// A base commit (`None`: before the first commit, so none): range and staged scans.
+    Base(&'r git2::Repository, Option<git2::Oid>),
+}
+
 /// Everything a scan needs besides its input: rules (built-in, config, gitleaks import) and
-/// triage (config allowlist, ignore files at `root`, baseline). Warnings go to stderr.
-fn setup(out: &OutputArgs, config_root: &[PathBuf], root: &Path) -> Result<(Scanner, Triage)> {
-    let (config, config_path) = load_config(out.config.as_deref(), config_root)?;
+/// triage (config allowlist, ignore files at `root` or in the base commit, baseline). Warnings
+/// go to stderr.
+fn setup(
+    out: &OutputArgs,
+    config_root: &[PathBuf],
+    root: &Path,
+    from: Suppressions<'_>,
+) -> Result<(Scanner, Triage)> {
+    let (config, config_path) = match from {
+        Suppressions::Base(repo, base) if out.config.is_none() => {
+            let text = match base {
+                Some(b) => {
+                    gitsource::base::file_at(repo, b, DEFAULT_FILE).map_err(anyhow::Error::msg)?
+                }
+                None => None,
+            };
+            let name = base.map_or_else(
+                || PathBuf::from(DEFAULT_FILE),
+                |b| PathBuf::from(format!("{}:{DEFAULT_FILE}", gitsource::base::short(b))),
+            );
+            (Config::parse(&name, text.as_deref().unwrap_or(""))?, name)
+        }
+        _ => load_config(out.config.as_deref(), config_root)?,
+    };
     let mut triage = Triage::from_config(&config, &config_path)?;
     let mut rules = configured_rules(&config, &config_path)?;
     if let Some(g) = &out.gitleaks_config {
-        let import = gitleaks::import(g).map_err(anyhow::Error::msg)?;
+        let import = gitleaks::import(g, root).map_err(anyhow::Error::msg)?;
         for w in &import.warnings {
-            eprintln!("leakhound: warning: {w}");
+            eprintln!("leakhound: warning: {}", printable::escape(w));
         }
         if !out.quiet {
             eprintln!(
@@ -135,12 +175,26 @@ fn setup(out: &OutputArgs, config_root: &[PathBuf], root: &Path) -> Result<(Scan
         rules.extend(import.rules)?;
         triage.add_gitleaks_allowlists(import.allowlists);
     }
-    triage.load_ignore_files(root)?;
+    match from {
+        Suppressions::Tree => triage.load_ignore_files(root)?,
+        Suppressions::Base(repo, base) => {
+            triage.distrust_inline_allows();
+            for name in leakhound::triage::IGNORE_FILES {
+                let Some(b) = base else { break };
+                if let Some(text) =
+                    gitsource::base::file_at(repo, b, name).map_err(anyhow::Error::msg)?
+                {
+                    let display = PathBuf::from(format!("{}:{name}", gitsource::base::short(b)));
+                    triage.add_ignore_text(name, &display, &text)?;
+                }
+            }
+        }
+    }
     if let Some(b) = &out.baseline {
-        triage.load_baseline(b)?;
+        triage.load_baseline(b, root)?;
     }
     for w in &triage.warnings {
-        eprintln!("leakhound: warning: {w}");
+        eprintln!("leakhound: warning: {}", printable::escape(w));
     }
     Ok((Scanner::new(rules)?, triage))
 }
@@ -150,17 +204,6 @@ fn configured_rules(config: &Config, config_path: &Path) -> Result<RuleSet> {
     let mut rules = RuleSet::builtin().context("built-in rules are invalid (a leakhound bug)")?;
     config.apply_rules(&mut rules, config_path)?;
     Ok(rules)
-}
-
-fn open_output(output: Option<&Path>) -> Result<Box<dyn Write>> {
-    Ok(match output {
-        Some(p) => {
-            Box::new(BufWriter::new(File::create(p).with_context(|| {
-                format!("{}: cannot create report file", p.display())
-            })?))
-        }
-        None => Box::new(BufWriter::new(io::stdout().lock())),
-    })
 }
 
 fn report_options(out: &OutputArgs) -> ReportOptions {
@@ -183,10 +226,26 @@ fn report_options(out: &OutputArgs) -> ReportOptions {
 
 fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     interrupt::install().context("cannot install the Ctrl-C handler")?;
+    // Before anything is read: a bad `-o` fails now, not after the scan and any revocation.
+    let target = ReportTarget::check(args.output.output.as_deref())?;
     for p in &args.paths {
         if p.as_os_str() != "-" {
-            std::fs::symlink_metadata(p)
-                .with_context(|| format!("{}: cannot scan", p.display()))?;
+            let meta = std::fs::symlink_metadata(p).with_context(|| {
+                format!(
+                    "{}: cannot scan",
+                    printable::escape(&p.display().to_string())
+                )
+            })?;
+            // Said here, naming the directory: otherwise the first thing to fail is reading
+            // its ignore files, and the error blamed them (issue 13).
+            if meta.is_dir() {
+                std::fs::read_dir(p).with_context(|| {
+                    format!(
+                        "{}: cannot read the directory to scan",
+                        printable::escape(&p.display().to_string())
+                    )
+                })?;
+            }
         }
     }
     let out = &args.output;
@@ -198,12 +257,13 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
         .find(|p| p.is_dir())
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
-    let (scanner, triage) = setup(out, &args.paths, &root)?;
+    let (scanner, triage) = setup(out, &args.paths, &root, Suppressions::Tree)?;
     let req = ScanRequest {
         paths: args.paths.clone(),
         fs: FsOptions {
             no_ignore: args.no_ignore,
             follow: args.follow,
+            follow_outside: args.follow_outside,
             max_file_size: args.max_file_size,
             scan_binary: args.scan_binary,
             threads: out.threads,
@@ -213,11 +273,20 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     let progress = Progress::new(progress_draw(out, false), "scanning files");
     let outcome = pipeline::scan(&scanner, &triage, &req, &progress);
     progress.finish();
-    report_and_exit(out, &scanner, &triage, outcome, false, live.as_ref())
+    report_and_exit(
+        out,
+        &target,
+        &scanner,
+        &triage,
+        outcome,
+        false,
+        live.as_ref(),
+    )
 }
 
 fn run_git(args: &GitArgs) -> Result<ExitCode> {
     interrupt::install().context("cannot install the Ctrl-C handler")?;
+    let target = ReportTarget::check(args.output.output.as_deref())?;
     if args.output.report_unused_ignores && !args.output.quiet {
         eprintln!(
             "leakhound: note: unused inline allow markers are listed by `leakhound scan`; `git` lists unused ignore-file and baseline entries"
@@ -229,7 +298,6 @@ fn run_git(args: &GitArgs) -> Result<ExitCode> {
     let root = repo
         .workdir()
         .map_or_else(|| repo.path().to_path_buf(), Path::to_path_buf);
-    let (scanner, triage) = setup(out, std::slice::from_ref(&root), &root)?;
     let mode = if args.staged {
         GitMode::Staged
     } else if let Some(r) = &args.range {
@@ -240,6 +308,30 @@ fn run_git(args: &GitArgs) -> Result<ExitCode> {
         GitMode::History(Selection::Ref(b.clone()))
     } else {
         GitMode::History(Selection::All)
+    };
+    // Range and staged scans judge the changes by the base's suppressions (issue 13).
+    let from = match &mode {
+        _ if args.trust_config => Suppressions::Tree,
+        GitMode::History(_) => Suppressions::Tree,
+        GitMode::Range(spec) => {
+            Suppressions::Base(&repo, Some(gitsource::base::range_base(&repo, spec)?))
+        }
+        GitMode::Staged => Suppressions::Base(&repo, gitsource::base::head_commit(&repo)),
+    };
+    let (scanner, triage) = setup(out, std::slice::from_ref(&root), &root, from)?;
+    let base_note = match from {
+        Suppressions::Base(_, Some(base)) => Some(format!(
+            "suppressions (.leakhound.yaml, .leakhoundignore, .gitleaksignore, inline allow comments) \
+             come from the base commit {}, not from the changes under review (--trust-config uses \
+             the working tree)",
+            gitsource::base::short(base)
+        )),
+        Suppressions::Base(_, None) => Some(
+            "no suppressions apply: there is no HEAD yet to take them from, and the changes under \
+             review do not suppress themselves (--trust-config uses the working tree)"
+                .to_string(),
+        ),
+        Suppressions::Tree => None,
     };
     let staged = mode == GitMode::Staged;
     let req = GitRequest {
@@ -254,7 +346,17 @@ fn run_git(args: &GitArgs) -> Result<ExitCode> {
     let progress = Progress::new(progress_draw(out, staged), "");
     let outcome = pipeline::git::scan_git(&scanner, &triage, &repo, &req, &progress);
     progress.finish();
-    report_and_exit(out, &scanner, &triage, outcome?, staged, live.as_ref())
+    let mut outcome = outcome?;
+    outcome.summary.notes.extend(base_note);
+    report_and_exit(
+        out,
+        &target,
+        &scanner,
+        &triage,
+        outcome,
+        staged,
+        live.as_ref(),
+    )
 }
 
 /// Checks the live-verification options before anything is scanned: endpoints, and that a
@@ -309,10 +411,14 @@ fn live_options(args: &LiveArgs, reads_stdin: bool) -> Result<Option<LiveOptions
             .audit_log
             .clone()
             .unwrap_or_else(providers::audit::default_path),
+        hook_timeout: std::time::Duration::from_secs(args.hook_timeout.max(1)),
         settings: Settings {
             timeout: std::time::Duration::from_secs(args.verify_timeout.max(1)),
             dry_run: args.dry_run,
             endpoints,
+            deadline: Some(
+                std::time::Instant::now() + std::time::Duration::from_secs(args.live_deadline),
+            ),
             ..Settings::default()
         },
     }))
@@ -334,7 +440,7 @@ fn run_live(outcome: &mut Outcome, rules: &RuleSet, live: &LiveOptions, quiet: b
     let s = providers::run::run(&mut outcome.findings, rules, live, &mut ask)
         .map_err(anyhow::Error::msg)?;
     for line in &s.lines {
-        eprintln!("leakhound: {line}");
+        eprintln!("leakhound: {}", printable::escape(line));
     }
     if !quiet {
         let total: usize = s.verified.values().sum();
@@ -373,6 +479,7 @@ fn progress_draw(out: &OutputArgs, quiet_by_default: bool) -> progress::Draw {
 /// Writes the report and the summary; the exit status for `outcome`.
 fn report_and_exit(
     out: &OutputArgs,
+    target: &ReportTarget,
     scanner: &Scanner,
     triage: &Triage,
     mut outcome: Outcome,
@@ -394,22 +501,25 @@ fn report_and_exit(
         if !outcome.findings.is_empty() {
             run_live(&mut outcome, scanner.rules(), live, out.quiet)?;
         }
+        // Ctrl-C during verification or the hook: what was done is reported, as for a scan.
+        if interrupt::requested() {
+            outcome.summary.interrupted = true;
+        }
     }
     let opts = report_options(out);
-    let mut w = open_output(out.output.as_deref())?;
+    let mut w = target.open()?;
     report::write(
-        &mut *w,
+        &mut w,
         &outcome.findings,
         &outcome.summary,
         scanner.rules(),
         opts,
     )
     .context("cannot write the report")?;
-    w.flush().context("cannot write the report")?;
-    drop(w);
+    w.commit().context("cannot write the report")?;
     if !out.quiet {
         for note in &outcome.summary.notes {
-            eprintln!("leakhound: note: {note}");
+            eprintln!("leakhound: note: {}", printable::escape(note));
         }
         for line in report::summary_lines(&outcome.summary, out.verbose) {
             eprintln!("{line}");
@@ -419,7 +529,7 @@ fn report_and_exit(
         let mut unused = triage.unused();
         unused.extend(outcome.summary.unused_inline_allows.iter().cloned());
         for u in &unused {
-            eprintln!("leakhound: unused ignore: {u}");
+            eprintln!("leakhound: unused ignore: {}", printable::escape(u));
         }
         if unused.is_empty() {
             eprintln!(
@@ -432,9 +542,15 @@ fn report_and_exit(
             "leakhound: commit blocked: the staged changes add {} credential(s).\n  \
              To fix: remove the secret from the file, `git add` it again, and rotate the credential at its provider \
              (it may already be in your shell history or editor backups).\n  \
-             A false positive? Add `leakhound:allow` in a comment on its line, or add its fingerprint to .leakhoundignore.\n  \
+             A false positive? Add `leakhound:allow` in a comment on its line, or add its fingerprint to .leakhoundignore{}.\n  \
              `git commit --no-verify` skips this check (not recommended).",
-            outcome.findings.len()
+            outcome.findings.len(),
+            if triage.honours_inline_allows() {
+                ""
+            } else {
+                " (without --trust-config, which the installed hook passes, `git --staged` takes \
+                 suppressions from HEAD: commit the .leakhoundignore entry first)"
+            }
         );
     }
     if outcome.summary.files_scanned == 0
@@ -455,7 +571,11 @@ fn report_and_exit(
 
 fn run_explain(args: &ExplainArgs) -> Result<ExitCode> {
     let (config, config_path) = load_config(args.config.as_deref(), &[PathBuf::from(".")])?;
-    let scanner = Scanner::new(configured_rules(&config, &config_path)?)?;
+    let mut rules = configured_rules(&config, &config_path)?;
+    // A scan keeps disabled rules and counts their findings as suppressed; explain just leaves
+    // them out.
+    rules.disable(&config.disabled_rules());
+    let scanner = Scanner::new(rules)?;
     let stdin = [PathBuf::from("-")];
     let files = if args.files.is_empty() {
         &stdin[..]
@@ -498,7 +618,11 @@ fn run_explain(args: &ExplainArgs) -> Result<ExitCode> {
                 }
             })?;
         if emitted == 0 && args.format == ExplainFormat::Text {
-            writeln!(out, "{name}: no rule's keyword occurs")?;
+            writeln!(
+                out,
+                "{}: no rule's keyword occurs",
+                printable::escape(&name)
+            )?;
         }
     }
     out.flush()?;
@@ -609,8 +733,7 @@ fn check_rules(files: &[PathBuf]) -> Result<ExitCode> {
     let mut rules = RuleSet::builtin()?;
     let mut sources = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(f)
-            .with_context(|| format!("{}: cannot read rule file", f.display()))?;
+        let text = leakhound::control_file::read(f, Path::new("."), "rule file")?;
         let name = f.display().to_string();
         rules.extend(load::parse_rules(&name, &text)?)?;
         sources.push(name);

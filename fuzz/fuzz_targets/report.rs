@@ -64,6 +64,7 @@ fn finding(record: &[u8]) -> Finding {
         author_email: text(misc),
         date: text(misc),
         summary: text(before),
+        secrets: Vec::new(),
     });
     let n = num(misc);
     Finding {
@@ -72,6 +73,7 @@ fn finding(record: &[u8]) -> Finding {
             &secret,
             &path,
             commit.as_ref().map(|c| c.id.as_str()),
+            n % 3 == 2,
         ),
         rule_id,
         rule_name,

@@ -111,13 +111,14 @@ struct GlAllowlist {
     target_rules: Vec<String>,
 }
 
-/// Imports the gitleaks configuration at `path`.
+/// Imports the gitleaks configuration at `path`, read through [`crate::control_file::read`]
+/// (a symbolic link is followed only to a file inside `root`).
 ///
 /// # Errors
 /// A message naming the file when it cannot be read or is not TOML of gitleaks' shape.
-pub fn import(path: &Path) -> Result<Import, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read gitleaks config: {e}", path.display()))?;
+pub fn import(path: &Path, root: &Path) -> Result<Import, String> {
+    let text =
+        crate::control_file::read(path, root, "gitleaks config").map_err(|e| e.to_string())?;
     import_str(path, &text)
 }
 
@@ -127,8 +128,19 @@ pub fn import(path: &Path) -> Result<Import, String> {
 /// See [`import`].
 pub fn import_str(path: &Path, text: &str) -> Result<Import, String> {
     let file = path.display().to_string();
-    let cfg: GlConfig =
-        toml::from_str(text).map_err(|e| format!("{file}: not a gitleaks TOML config: {e}"))?;
+    let cfg: GlConfig = toml::from_str(text).map_err(|e: toml::de::Error| {
+        // The message and position only: `toml`'s Display quotes the offending source line.
+        let at = e.span().map_or(String::new(), |s| {
+            let before = &text[..s.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("{line}:{col}: ")
+        });
+        format!(
+            "{file}:{at}not a gitleaks TOML config: {}",
+            crate::control_file::parser_message(e.message())
+        )
+    })?;
     let mut out = Import::default();
     if cfg.extend.is_some() {
         out.warnings.push(format!("{file}: [extend] ignored: leakhound's built-in rules always run alongside imported ones"));
@@ -488,7 +500,7 @@ keywords = ["password"]
     fn bad_input_is_explained() {
         let err = import_str(Path::new("g.toml"), "rules = 3").unwrap_err();
         assert!(
-            err.starts_with("g.toml: not a gitleaks TOML config"),
+            err.starts_with("g.toml:1:") && err.contains("not a gitleaks TOML config"),
             "{err}"
         );
         let imp = import_str(

@@ -24,6 +24,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 use thiserror::Error;
 
+use crate::control_file::{self, ControlFileError};
 use crate::rules::load::{validate, LoadError, RawRule};
 use crate::rules::{Confidence, RuleSet};
 
@@ -33,14 +34,10 @@ pub const DEFAULT_FILE: &str = ".leakhound.yaml";
 /// Why a configuration could not be used.
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    /// The file could not be read.
-    #[error("{path}: cannot read config: {error}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The OS error (not a `source`: its text is already part of this message).
-        error: std::io::Error,
-    },
+    /// The file could not be read, or was refused (a link out of the tree, not a regular
+    /// file, too large).
+    #[error(transparent)]
+    Read(#[from] ControlFileError),
     /// The YAML did not parse or did not fit the schema.
     #[error("{path}: {message}")]
     Parse {
@@ -139,23 +136,33 @@ impl Config {
         }
         serde_saphyr::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            // Without the source snippet: the file may hold secrets (issue 13).
+            message: control_file::parser_message(&e.without_snippet().to_string()),
         })
     }
 
-    /// Loads `path`.
+    /// Loads `path` through [`control_file::read`]: a symbolic link is followed only to a
+    /// file inside `root`.
     ///
     /// # Errors
     /// [`ConfigError::Read`] or [`ConfigError::Parse`].
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            error: source,
-        })?;
+    pub fn load(path: &Path, root: &Path) -> Result<Self, ConfigError> {
+        let text = control_file::read(path, root, "config")?;
         Self::parse(path, &text)
     }
 
-    /// Applies `rules:` to `set`: disables, adds and compiles extra rules (eagerly, so a pattern
+    /// The ids of `rules.disable`.
+    #[must_use]
+    pub fn disabled_rules(&self) -> Vec<String> {
+        self.rules
+            .disable
+            .iter()
+            .map(|id| id.value.clone())
+            .collect()
+    }
+
+    /// Applies `rules:` to `set`: checks the ids to disable (their findings are suppressed by
+    /// triage, not left unscanned), adds and compiles extra rules (eagerly, so a pattern
     /// that is too large fails now), applies overrides. `path` names the config in errors.
     ///
     /// # Errors
@@ -168,8 +175,11 @@ impl Config {
             key,
             message,
         };
+        // Disabled rules stay in the set: triage suppresses their findings and counts them
+        // (issue 13: a change that disables a rule must show in the summary). `explain` drops
+        // them itself with [`Config::disabled_rules`].
         for id in &self.rules.disable {
-            if !set.disable(std::slice::from_ref(&id.value)).is_empty() {
+            if !set.rules().iter().any(|r| r.id.0 == id.value) {
                 return Err(invalid(
                     id.referenced.line(),
                     "rules.disable",
@@ -291,7 +301,9 @@ mod tests {
         let c = Config::parse(Path::new("c.yaml"), text).unwrap();
         c.apply_rules(&mut set, Path::new("c.yaml")).unwrap();
         let ids: Vec<&str> = set.rules().iter().map(|r| r.id.0.as_str()).collect();
-        assert_eq!(ids, ["a-rule", "acme-key"]);
+        // b-rule stays: triage suppresses and counts its findings.
+        assert_eq!(ids, ["a-rule", "b-rule", "acme-key"]);
+        assert_eq!(c.disabled_rules(), ["b-rule"]);
         assert_eq!(set.rules()[0].entropy, 4.5);
         assert_eq!(set.rules()[0].confidence, Confidence::Low);
     }

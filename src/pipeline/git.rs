@@ -14,10 +14,11 @@ use std::time::Instant;
 
 use git2::{Oid, Repository};
 
-use super::{finding, finish, line_of, Outcome, Summary};
+use super::{finding, finish, line_of, BlobMatches, Outcome, Summary};
 use crate::blob::CommitMeta;
 use crate::finding::{Finding, Fingerprint};
 use crate::progress::Progress;
+use crate::rules::Confidence;
 use crate::scan::{Scanner, Scratch};
 use crate::source::git::enumerate::{self, Selection};
 use crate::source::git::{self as source, range, staged, BlobSink, GitError, GitOptions};
@@ -55,6 +56,9 @@ struct Collected {
     hits: Vec<Hit>,
     summary: Summary,
     lfs_pointers: u64,
+    /// Findings whose line carries an inline allow marker that was not honoured (range and
+    /// staged scans without `--trust-config`).
+    distrusted_inline: u64,
 }
 
 impl Collected {
@@ -66,6 +70,7 @@ impl Collected {
     fn merge(&mut self, other: Collected) {
         self.hits.extend(other.hits);
         self.lfs_pointers += other.lfs_pointers;
+        self.distrusted_inline += other.distrusted_inline;
         let (s, o) = (&mut self.summary, other.summary);
         s.files_scanned += o.files_scanned;
         s.bytes_scanned += o.bytes_scanned;
@@ -92,11 +97,19 @@ struct Worker<'a> {
     scratch: Scratch,
     local: Collected,
     pending: (u64, u64),
+    /// Whether inline allow markers suppress findings (see `Triage::honours_inline_allows`).
+    inline: bool,
 }
 
 impl<'a> Worker<'a> {
-    fn new(scanner: &'a Scanner, progress: &'a Progress, shared: &'a Mutex<Collected>) -> Self {
+    fn new(
+        scanner: &'a Scanner,
+        progress: &'a Progress,
+        shared: &'a Mutex<Collected>,
+        inline: bool,
+    ) -> Self {
         Worker {
+            inline,
             scanner,
             progress,
             shared,
@@ -126,8 +139,13 @@ impl BlobSink for Worker<'_> {
             return;
         }
         let mut findings = Vec::new();
+        let all = BlobMatches::new(&matches);
         for m in &matches {
-            if Triage::inline_allowed(line_of(bytes, m)) {
+            let marked = Triage::inline_allowed(line_of(bytes, m));
+            if marked && !self.inline {
+                self.local.distrusted_inline += 1;
+            }
+            if marked && self.inline {
                 *self
                     .local
                     .summary
@@ -135,7 +153,7 @@ impl BlobSink for Worker<'_> {
                     .entry(Suppression::Inline)
                     .or_default() += 1;
             } else {
-                findings.push(finding(self.scanner, bytes, "", m, &matches));
+                findings.push(finding(self.scanner, bytes, "", m, &all));
             }
         }
         if !findings.is_empty() {
@@ -166,6 +184,12 @@ impl Drop for Worker<'_> {
 struct Placer<'a> {
     repo: &'a Repository,
     triage: &'a Triage,
+    /// Scans commit metadata for secrets, so reports can redact them there too.
+    scanner: &'a Scanner,
+    /// Secrets found in each commit's author name, e-mail and summary, by commit id.
+    meta_secrets: HashMap<String, Vec<crate::finding::Secret>>,
+    /// Secrets found in each reported path.
+    path_secrets: HashMap<String, Vec<crate::finding::Secret>>,
     /// `HEAD`'s tree, or why it cannot be read (then `present_at_head` stays unknown).
     head_tree: Result<git2::Tree<'a>, String>,
     /// Whether a finding could not be checked against `HEAD` for want of a tree.
@@ -179,8 +203,13 @@ impl Placer<'_> {
     /// Returns whether the finding was kept (not suppressed).
     fn place(&mut self, mut f: Finding, path: &str, commit: Option<&CommitMeta>) -> bool {
         f.location.path = path.to_string();
-        f.fingerprint =
-            Fingerprint::compute(&f.rule_id, &f.secret, path, commit.map(|c| c.id.as_str()));
+        f.fingerprint = Fingerprint::compute(
+            &f.rule_id,
+            &f.secret,
+            path,
+            commit.map(|c| c.id.as_str()),
+            f.confidence == Confidence::Low,
+        );
         // Inline allow comments were applied per blob, where the line is at hand.
         let candidate = Candidate {
             rule: &f.rule_id.0,
@@ -196,7 +225,10 @@ impl Placer<'_> {
             return false;
         }
         if let Some(c) = commit {
+            // A commit message is not in any tree: whether it is "at HEAD" has no meaning.
+            let in_tree = path != COMMIT_MESSAGE;
             match &self.head_tree {
+                _ if !in_tree => {}
                 Ok(tree) => {
                     let repo = self.repo;
                     let head = self
@@ -211,11 +243,110 @@ impl Placer<'_> {
                 }
                 Err(_) => self.head_unknown = true,
             }
-            f.commit = Some(c.clone());
+            let mut secrets = self
+                .meta_secrets
+                .entry(c.id.clone())
+                .or_insert_with(|| metadata_secrets(self.scanner, c))
+                .clone();
+            // The path is git metadata too: a token in a file name is redacted like one in
+            // the summary.
+            for s in self
+                .path_secrets
+                .entry(path.to_string())
+                .or_insert_with(|| text_secrets(self.scanner, path))
+            {
+                if !secrets.contains(s) {
+                    secrets.push(s.clone());
+                }
+            }
+            f.commit = Some(CommitMeta {
+                secrets,
+                ..c.clone()
+            });
         }
         self.out.push(f);
         true
     }
+}
+
+/// The path findings in commit messages are reported at.
+pub const COMMIT_MESSAGE: &str = "<commit message>";
+
+/// Scans the full message of each commit in `ids` as its own source (issue 13: secrets are
+/// pasted into commit messages too, and were never scanned). Findings are reported at
+/// [`COMMIT_MESSAGE`], attributed to their commit; their line is the message's.
+fn commit_messages(repo: &Repository, ids: &[Oid], scanner: &Scanner, placer: &mut Placer<'_>) {
+    let mut scratch = Scratch::default();
+    for &id in ids {
+        if crate::interrupt::requested() {
+            break;
+        }
+        let Ok(commit) = repo.find_commit(id) else {
+            continue;
+        };
+        let msg = commit.message_bytes();
+        let matches = scanner.scan(msg, &mut scratch);
+        if matches.is_empty() {
+            continue;
+        }
+        let meta = source::commit_meta(&commit);
+        let all = BlobMatches::new(&matches);
+        for m in &matches {
+            let f = finding(scanner, msg, COMMIT_MESSAGE, m, &all);
+            placer.place(f, COMMIT_MESSAGE, Some(&meta));
+        }
+    }
+}
+
+/// Scans the messages of annotated tags, reported at `<tag message NAME>` with no commit.
+fn tag_messages(repo: &Repository, scanner: &Scanner, placer: &mut Placer<'_>) {
+    let mut tags: Vec<(Oid, String)> = Vec::new();
+    let _ = repo.tag_foreach(|id, name| {
+        tags.push((id, String::from_utf8_lossy(name).into_owned()));
+        true
+    });
+    let mut scratch = Scratch::default();
+    for (id, name) in tags {
+        let Ok(tag) = repo.find_tag(id) else {
+            continue; // a lightweight tag: no message
+        };
+        let Some(msg) = tag.message_bytes() else {
+            continue;
+        };
+        let matches = scanner.scan(msg, &mut scratch);
+        let path = format!(
+            "<tag message {}>",
+            name.strip_prefix("refs/tags/").unwrap_or(&name)
+        );
+        let all = BlobMatches::new(&matches);
+        for m in &matches {
+            let f = finding(scanner, msg, &path, m, &all);
+            placer.place(f, &path, None);
+        }
+    }
+}
+
+/// The secrets the scanner finds in a commit's author name, e-mail and summary (one line each,
+/// so a match cannot span two fields).
+fn metadata_secrets(scanner: &Scanner, c: &CommitMeta) -> Vec<crate::finding::Secret> {
+    text_secrets(
+        scanner,
+        &format!("{}\n{}\n{}\n", c.author_name, c.author_email, c.summary),
+    )
+}
+
+/// The distinct secrets the scanner finds in `text`.
+fn text_secrets(scanner: &Scanner, text: &str) -> Vec<crate::finding::Secret> {
+    let bytes = text.as_bytes();
+    let mut scratch = Scratch::default();
+    let mut out: Vec<crate::finding::Secret> = Vec::new();
+    for m in scanner.scan(bytes, &mut scratch) {
+        let s = crate::finding::Secret::new(m.secret(bytes));
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
 }
 
 fn read(
@@ -224,10 +355,11 @@ fn read(
     opts: &GitOptions,
     scanner: &Scanner,
     progress: &Progress,
+    inline: bool,
 ) -> Collected {
     let shared = Mutex::new(Collected::default());
     enumerate::read_blobs(repo.path(), ids, opts, || {
-        Worker::new(scanner, progress, &shared)
+        Worker::new(scanner, progress, &shared, inline)
     });
     match shared.into_inner() {
         Ok(c) => c,
@@ -251,6 +383,9 @@ pub fn scan_git(
     let mut placer = Placer {
         repo,
         triage,
+        scanner,
+        meta_secrets: HashMap::new(),
+        path_secrets: HashMap::new(),
         head_tree: source::head_tree(repo),
         head_unknown: false,
         head: HashMap::new(),
@@ -277,6 +412,16 @@ pub fn scan_git(
             "{why}: whether each secret is still present at HEAD is not reported"
         ));
     }
+    if c.distrusted_inline > 0 {
+        // Counted per match in the scanned blobs, before only added lines are kept: an upper
+        // bound on the findings concerned.
+        c.summary.notes.push(format!(
+            "inline allow comments were not honoured on {} match(es): in range and staged scans \
+             they would come from the changes under review (suppressions come from the base \
+             commit; --trust-config honours them)",
+            c.distrusted_inline
+        ));
+    }
     if c.lfs_pointers > 0 {
         c.summary.notes.push(format!(
             "{} Git LFS pointer file{} scanned as pointers; LFS content was not fetched",
@@ -298,7 +443,8 @@ fn history(
     let mut reach = enumerate::reachable(repo, sel, req.opts.threads, progress)?;
     let blobs = enumerate::pack_order(repo, std::mem::take(&mut reach.blobs), progress);
     progress.phase("scanning blobs", blobs.len() as u64);
-    let mut c = read(repo, &blobs, &req.opts, scanner, progress);
+    let inline = placer.triage.honours_inline_allows();
+    let mut c = read(repo, &blobs, &req.opts, scanner, progress, inline);
     c.summary.unit = "blob";
     for s in std::mem::take(&mut reach.skips) {
         c.skip(s);
@@ -347,6 +493,11 @@ fn history(
              again (each is reported at the commit that introduced it)",
             if folded == 1 { "" } else { "s" },
         ));
+    }
+    progress.phase("scanning commit and tag messages", 0);
+    commit_messages(repo, &reach.commits, scanner, placer);
+    if *sel == Selection::All {
+        tag_messages(repo, scanner, placer);
     }
     Ok(c)
 }
@@ -415,7 +566,8 @@ fn commit_range(
 ) -> Result<Collected, GitError> {
     let rc = range::introduced(repo, spec, progress)?;
     progress.phase("scanning blobs", rc.blobs.len() as u64);
-    let mut c = read(repo, &rc.blobs, &req.opts, scanner, progress);
+    let inline = placer.triage.honours_inline_allows();
+    let mut c = read(repo, &rc.blobs, &req.opts, scanner, progress, inline);
     c.summary.unit = "blob";
     for s in rc.skips {
         c.skip(s);
@@ -443,6 +595,7 @@ fn commit_range(
             }
         }
     }
+    commit_messages(repo, &rc.commit_ids, scanner, placer);
     Ok(c)
 }
 
@@ -464,7 +617,12 @@ fn staged_index(
     let shared = Mutex::new(Collected::default());
     progress.phase("scanning staged files", by_blob.len() as u64);
     {
-        let mut w = Worker::new(scanner, progress, &shared);
+        let mut w = Worker::new(
+            scanner,
+            progress,
+            &shared,
+            placer.triage.honours_inline_allows(),
+        );
         let mut seen = HashSet::new();
         for ch in &changes {
             if seen.insert(ch.new) {

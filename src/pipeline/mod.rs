@@ -114,8 +114,9 @@ impl Sink for Worker<'_> {
         if matches.is_empty() {
             return;
         }
+        let all = BlobMatches::new(&matches);
         for m in &matches {
-            let f = finding(self.scanner, blob.bytes, path, m, &matches);
+            let f = finding(self.scanner, blob.bytes, path, m, &all);
             let candidate = Candidate {
                 rule: &f.rule_id.0,
                 fingerprint: &f.fingerprint.0,
@@ -186,19 +187,38 @@ pub(crate) fn line_of<'b>(bytes: &'b [u8], m: &Match) -> &'b [u8] {
     &bytes[ls..le]
 }
 
-/// Builds a finding; `all` are the blob's matches sorted by start, so that every secret in the
-/// context line (not only this one) is marked for redaction.
+/// A blob's matches sorted by start, with the length of the longest, computed once per blob.
+///
+/// Building a finding looks up the matches overlapping its context line by binary search,
+/// reaching back by the longest match. That length used to be recomputed for every finding, a
+/// pass over all matches each time: 100,000 findings in one file took 35 s against 0.5 s spread
+/// over 1,000 files (issue 13). Computed once, construction is O(n log n) in matches.
+pub(crate) struct BlobMatches<'m> {
+    all: &'m [Match],
+    longest: usize,
+}
+
+impl<'m> BlobMatches<'m> {
+    /// `all` must be sorted by start, as [`Scanner::scan`] returns them.
+    pub(crate) fn new(all: &'m [Match]) -> Self {
+        let longest = all.iter().map(|x| x.end - x.start).max().unwrap_or(0);
+        BlobMatches { all, longest }
+    }
+}
+
+/// Builds a finding; `blob` holds every match of the blob, so that every secret in the context
+/// line (not only this one) is marked for redaction.
 pub(crate) fn finding(
     scanner: &Scanner,
     bytes: &[u8],
     path: &str,
     m: &Match,
-    all: &[Match],
+    blob: &BlobMatches<'_>,
 ) -> Finding {
     let rule = scanner.rule(m);
     let secret = Secret::new(m.secret(bytes));
     let (cs, ce) = m.context;
-    let longest = all.iter().map(|x| x.end - x.start).max().unwrap_or(0);
+    let (all, longest) = (blob.all, blob.longest);
     let from = all.partition_point(|x| x.start < cs.saturating_sub(longest));
     let to = all.partition_point(|x| x.start < ce);
     let mut context = Vec::new();
@@ -225,7 +245,13 @@ pub(crate) fn finding(
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),
         confidence: rule.confidence,
-        fingerprint: Fingerprint::compute(&rule.id, &secret, path, None),
+        fingerprint: Fingerprint::compute(
+            &rule.id,
+            &secret,
+            path,
+            None,
+            rule.confidence == crate::rules::Confidence::Low,
+        ),
         secret,
         entropy: m.entropy,
         location: Location {

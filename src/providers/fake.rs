@@ -256,6 +256,7 @@ pub mod battery {
             backoff: Duration::from_millis(5),
             dry_run,
             endpoints: [(provider.to_string(), server.url())].into(),
+            deadline: None,
         })
     }
 

@@ -149,6 +149,9 @@ pub struct Settings {
     pub dry_run: bool,
     /// `--provider-endpoint NAME=URL` overrides.
     pub endpoints: HashMap<String, String>,
+    /// When all live checks of the run must be over (`--live-deadline`): no retry wait ends
+    /// past it. `None`: no deadline (tests, embedders).
+    pub deadline: Option<Instant>,
 }
 
 impl Default for Settings {
@@ -160,6 +163,7 @@ impl Default for Settings {
             backoff: Duration::from_millis(500),
             dry_run: false,
             endpoints: HashMap::new(),
+            deadline: None,
         }
     }
 }
@@ -276,8 +280,14 @@ impl Client {
             start - now
         };
         if !wait.is_zero() {
-            std::thread::sleep(wait);
+            pause(wait);
         }
+    }
+
+    /// Whether the run's live-check deadline has passed, or a stop was requested.
+    #[must_use]
+    pub fn should_stop(&self) -> bool {
+        crate::interrupt::requested() || self.settings.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
     /// Sends `req` for `provider` (allowed hosts `hosts`, at most one request per `interval`),
@@ -318,8 +328,17 @@ impl Client {
                 _ => None,
             };
             match retry_after {
-                Some(wait) if attempt < attempts && wait <= self.settings.max_retry_wait => {
-                    std::thread::sleep(wait);
+                Some(wait)
+                    if attempt < attempts
+                        && wait <= self.settings.max_retry_wait
+                        && self
+                            .settings
+                            .deadline
+                            .is_none_or(|d| Instant::now() + wait < d) =>
+                {
+                    if !pause(wait) {
+                        return result;
+                    }
                     attempt += 1;
                     delay *= 2;
                 }
@@ -366,6 +385,22 @@ impl Client {
             headers,
             body,
         })
+    }
+}
+
+/// Sleeps `wait` in slices of at most 50 ms, so Ctrl-C or SIGTERM ends the wait within that;
+/// false if a stop was requested.
+pub fn pause(wait: Duration) -> bool {
+    let end = Instant::now() + wait;
+    loop {
+        if crate::interrupt::requested() {
+            return false;
+        }
+        let now = Instant::now();
+        if now >= end {
+            return true;
+        }
+        std::thread::sleep((end - now).min(Duration::from_millis(50)));
     }
 }
 

@@ -10,9 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use super::audit::{self, AuditLog, Entry};
 use super::http::{Client, Settings};
@@ -38,7 +37,9 @@ pub struct LiveOptions {
     pub yes: bool,
     /// The audit log.
     pub audit_log: PathBuf,
-    /// Client settings (timeouts, endpoints, dry run).
+    /// How long the revoke hook may run before it is killed.
+    pub hook_timeout: Duration,
+    /// Client settings (timeouts, endpoints, dry run, the run's deadline).
     pub settings: Settings,
 }
 
@@ -53,6 +54,15 @@ pub struct LiveSummary {
     pub revocations: BTreeMap<&'static str, usize>,
     /// Lines for stderr (what was done, what would be done under `--dry-run`).
     pub lines: Vec<String>,
+}
+
+/// One verification to make, owned so that a detached worker can make it.
+struct Job {
+    group: usize,
+    provider: &'static dyn Provider,
+    rule: String,
+    secret: String,
+    annotations: BTreeMap<String, String>,
 }
 
 /// One credential: the findings that hold it and what is known of it.
@@ -123,37 +133,73 @@ pub fn run(
     let mut summary = LiveSummary::default();
     let dry_run = opts.settings.dry_run;
 
-    // Verification, a few credentials at a time.
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, Verdict, String)>> = Mutex::new(Vec::new());
-    let todo: Vec<usize> = (0..groups.len())
-        .filter(|&g| groups[g].provider.is_some())
+    // Verification, a few credentials at a time, on detached threads: the run waits for their
+    // answers in 50 ms steps and stops waiting on Ctrl-C/SIGTERM, so a request in flight (up to
+    // --verify-timeout) cannot hold the interrupted run (issue 13). Answers not in by then are
+    // left out, as for credentials not started.
+    let client = std::sync::Arc::new(client);
+    let jobs: Vec<Job> = groups
+        .iter()
+        .enumerate()
+        .filter_map(|(g, group)| {
+            let provider = group.provider?;
+            let first = &findings[group.members[0]];
+            Some(Job {
+                group: g,
+                provider,
+                rule: first.rule_id.0.clone(),
+                secret: group.secret.clone(),
+                annotations: raw_annotations(first),
+            })
+        })
         .collect();
-    std::thread::scope(|s| {
-        for _ in 0..WORKERS.min(todo.len()) {
-            s.spawn(|| loop {
-                let k = next.fetch_add(1, Ordering::SeqCst);
-                let Some(&g) = todo.get(k) else { break };
-                let group = &groups[g];
-                let Some(p) = group.provider else { continue };
-                let first = &findings[group.members[0]];
-                let ann = raw_annotations(first);
-                let cred = Credential {
-                    rule: &first.rule_id.0,
-                    secret: &group.secret,
-                    annotations: &ann,
-                };
-                let mut v = p.verify(&Api::new(&client, p.info(), &group.secret), &cred);
-                v.identity = scrub(v.identity, &group.secret);
-                v.detail = scrub(v.detail, &group.secret);
-                let at = audit::rfc3339(SystemTime::now());
-                results
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push((g, v, at));
-            });
+    let total = jobs.len();
+    let jobs = std::sync::Arc::new(Mutex::new(jobs.into_iter()));
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Verdict, String)>();
+    for _ in 0..WORKERS.min(total) {
+        let (client, jobs, tx) = (
+            std::sync::Arc::clone(&client),
+            std::sync::Arc::clone(&jobs),
+            tx.clone(),
+        );
+        std::thread::spawn(move || loop {
+            // Past the deadline or on Ctrl-C, credentials not yet started stay unverified.
+            if client.should_stop() {
+                break;
+            }
+            let next = jobs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .next();
+            let Some(job) = next else { break };
+            let cred = Credential {
+                rule: &job.rule,
+                secret: &job.secret,
+                annotations: &job.annotations,
+            };
+            let p = job.provider;
+            let mut v = p.verify(&Api::new(&client, p.info(), &job.secret), &cred);
+            v.identity = scrub(v.identity, &job.secret);
+            v.detail = scrub(v.detail, &job.secret);
+            let at = audit::rfc3339(SystemTime::now());
+            if tx.send((job.group, v, at)).is_err() {
+                break;
+            }
+        });
+    }
+    drop(tx);
+    let mut answers = Vec::new();
+    while answers.len() < total {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(a) => answers.push(a),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) if crate::interrupt::requested() => {
+                break
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
         }
-    });
+    }
+    let results = Mutex::new(answers);
     let mut results = results
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -192,11 +238,32 @@ pub fn run(
         .filter(|g| g.provider.is_none())
         .map(|g| g.members.len())
         .sum();
+    let unchecked = groups
+        .iter()
+        .filter(|g| g.provider.is_some() && g.verdict.is_none())
+        .count();
+    if unchecked > 0 {
+        summary.lines.push(format!(
+            "{unchecked} credential(s) not verified: {}",
+            if crate::interrupt::requested() {
+                "interrupted"
+            } else {
+                "the --live-deadline passed"
+            }
+        ));
+    }
 
     if !opts.revoke && opts.hook.is_none() {
         return Ok(summary);
     }
     for g in &groups {
+        if client.should_stop() {
+            summary.lines.push(
+                "revocation stopped: interrupted or past the --live-deadline; the rest were not attempted"
+                    .into(),
+            );
+            break;
+        }
         let builtin = g.provider.filter(|p| p.info().revoke);
         let status = g.verdict.as_ref().map(|v| v.status);
         let first = &findings[g.members[0]];
@@ -230,7 +297,12 @@ pub fn run(
             continue;
         }
         let r = if action == "hook" {
-            run_hook(opts.hook.as_deref().unwrap_or_default(), first, dry_run)
+            run_hook(
+                opts.hook.as_deref().unwrap_or_default(),
+                first,
+                dry_run,
+                opts.hook_timeout,
+            )
         } else if let Some(p) = builtin {
             let ann = raw_annotations(first);
             let cred = Credential {
@@ -280,7 +352,11 @@ pub fn run(
 
 /// Runs the user's revoke hook: `sh -c CMD`, the finding as JSON on stdin (secret included:
 /// the hook needs it; never in argv or the environment). Exit 0 means revoked.
-fn run_hook(cmd: &str, f: &Finding, dry_run: bool) -> Revocation {
+///
+/// The hook runs in its own process group and is killed with it after `timeout`, or at once on
+/// Ctrl-C/SIGTERM: a hook that never ends must not hang the run (issue 13). Its outcome is then
+/// unknown, since it may have revoked before it was killed.
+fn run_hook(cmd: &str, f: &Finding, dry_run: bool, timeout: Duration) -> Revocation {
     if dry_run {
         return Revocation::new(Outcome::DryRun, None, &format!("would run `{cmd}`"));
     }
@@ -295,12 +371,15 @@ fn run_hook(cmd: &str, f: &Finding, dry_run: bool) -> Revocation {
     let Ok(json) = serde_json::to_vec(&view) else {
         return Revocation::new(Outcome::Failed, None, "cannot serialise the finding");
     };
-    let child = Command::new("sh")
+    let mut command = Command::new("sh");
+    command
         .arg("-c")
         .arg(cmd)
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn();
+        .stdout(Stdio::null());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let child = command.spawn();
     let mut child = match child {
         Ok(c) => c,
         Err(e) => {
@@ -312,7 +391,29 @@ fn run_hook(cmd: &str, f: &Finding, dry_run: bool) -> Revocation {
         let _ = stdin.write_all(&json);
         let _ = stdin.write_all(b"\n");
     }
-    match child.wait() {
+    let end = Instant::now() + timeout;
+    let waited = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Ok(status),
+            Ok(None) if Instant::now() < end && !crate::interrupt::requested() => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Ok(None) => {
+                kill_group(&mut child);
+                let why = if crate::interrupt::requested() {
+                    "hook killed: interrupted".to_string()
+                } else {
+                    format!(
+                        "hook killed after {} s (--hook-timeout); it may have revoked already",
+                        timeout.as_secs()
+                    )
+                };
+                return Revocation::new(Outcome::Unknown, None, &why);
+            }
+            Err(e) => break Err(e),
+        }
+    };
+    match waited {
         Ok(s) if s.success() => Revocation::new(Outcome::Revoked, None, "hook exited 0"),
         Ok(s) => Revocation::new(
             Outcome::Failed,
@@ -328,6 +429,21 @@ fn run_hook(cmd: &str, f: &Finding, dry_run: bool) -> Revocation {
             &format!("cannot wait for the hook: {e}"),
         ),
     }
+}
+
+/// Kills the hook and everything it started (its process group), then reaps it.
+fn kill_group(child: &mut std::process::Child) {
+    // `kill -KILL -PGID` instead of `libc::kill`: the crate forbids `unsafe`.
+    #[cfg(unix)]
+    let _ = Command::new("kill")
+        .arg("-KILL")
+        .arg("--")
+        .arg(format!("-{}", child.id()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! JSON (one document with a summary) and JSON Lines (one finding per line, for streaming
 //! into other tools).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -18,7 +19,7 @@ pub struct FindingView<'a> {
     rule: &'a str,
     rule_name: &'a str,
     confidence: &'static str,
-    path: &'a str,
+    path: Cow<'a, str>,
     line: u32,
     column: u32,
     start: usize,
@@ -44,21 +45,21 @@ pub struct FindingView<'a> {
 #[derive(Debug, Serialize)]
 pub struct CommitView<'a> {
     id: &'a str,
-    author: &'a str,
-    email: &'a str,
+    author: Cow<'a, str>,
+    email: Cow<'a, str>,
     date: &'a str,
-    summary: &'a str,
+    summary: Cow<'a, str>,
 }
 
 impl<'a> CommitView<'a> {
-    /// The view of `c`.
-    pub fn new(c: &'a CommitMeta) -> Self {
+    /// The view of `c`; with `redact`, secrets found in its texts are redacted.
+    pub fn new(c: &'a CommitMeta, redact: bool) -> Self {
         CommitView {
             id: &c.id,
-            author: &c.author_name,
-            email: &c.author_email,
+            author: c.shown(&c.author_name, redact),
+            email: c.shown(&c.author_email, redact),
             date: &c.date,
-            summary: &c.summary,
+            summary: c.shown(&c.summary, redact),
         }
     }
 }
@@ -70,7 +71,7 @@ impl<'a> FindingView<'a> {
             rule: &f.rule_id.0,
             rule_name: &f.rule_name,
             confidence: f.confidence.as_str(),
-            path: &f.location.path,
+            path: f.shown_path(opts.redact),
             line: f.location.line.get(),
             column: f.location.column.get(),
             start: f.location.start,
@@ -80,7 +81,7 @@ impl<'a> FindingView<'a> {
             entropy: (f.entropy * 1000.0).round() / 1000.0,
             fingerprint: &f.fingerprint.0,
             context: f.context_line(opts.redact),
-            commit: f.commit.as_ref().map(CommitView::new),
+            commit: f.commit.as_ref().map(|c| CommitView::new(c, opts.redact)),
             present_at_head: f.present_at_head,
             annotations: f
                 .annotations

@@ -147,8 +147,9 @@ fn result(f: &Finding, index: usize, opts: ReportOptions) -> SarifResult {
         props.insert(
             "commit".to_string(),
             json!({
-                "id": c.id, "author": c.author_name, "email": c.author_email,
-                "date": c.date, "summary": c.summary,
+                "id": c.id, "author": c.shown(&c.author_name, opts.redact),
+                "email": c.shown(&c.author_email, opts.redact),
+                "date": c.date, "summary": c.shown(&c.summary, opts.redact),
             }),
         );
     }
@@ -174,7 +175,7 @@ fn result(f: &Finding, index: usize, opts: ReportOptions) -> SarifResult {
             PhysicalLocation::builder()
                 .artifact_location(
                     ArtifactLocation::builder()
-                        .uri(uri_encode(&f.location.path))
+                        .uri(uri_encode(&f.shown_path(opts.redact)))
                         .build(),
                 )
                 .region(region)
@@ -246,7 +247,39 @@ pub(super) fn write(
                 .build(),
         );
     }
+    // What each suppression source removed (issue 13: a change that silences findings must
+    // show in the report GitHub displays), and the run's notes (where suppressions came from).
+    for (why, n) in &summary.suppressed {
+        let text = format!("suppressed {n} finding(s) by {}", why.as_str());
+        notes.push(
+            Notification::builder()
+                .message(Message::builder().text(text).build())
+                .level(json!("note"))
+                .build(),
+        );
+    }
+    for note in &summary.notes {
+        notes.push(
+            Notification::builder()
+                .message(Message::builder().text(note.clone()).build())
+                .level(json!("note"))
+                .build(),
+        );
+    }
     let mut invocation = Invocation::builder().execution_successful(true).build();
+    let suppressed: serde_json::Map<String, serde_json::Value> = summary
+        .suppressed
+        .iter()
+        .map(|(why, n)| (why.as_str().to_string(), json!(n)))
+        .collect();
+    invocation.properties = Some(
+        PropertyBag::builder()
+            .additional_properties(BTreeMap::from([(
+                "suppressed".to_string(),
+                serde_json::Value::Object(suppressed),
+            )]))
+            .build(),
+    );
     if !notes.is_empty() {
         invocation.tool_execution_notifications = Some(notes);
     }

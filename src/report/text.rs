@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use crate::finding::{render_annotations, Finding};
 use crate::pipeline::Summary;
+use crate::printable::escape;
 use crate::progress::human_bytes;
 
 use super::ReportOptions;
@@ -33,18 +34,21 @@ pub(super) fn write(
         let notes = if f.annotations.is_empty() {
             String::new()
         } else {
-            format!(" ({})", render_annotations(&f.annotations, opts.redact))
+            format!(
+                " ({})",
+                escape(&render_annotations(&f.annotations, opts.redact))
+            )
         };
         writeln!(
             out,
             "{bold}{}{at}:{}:{}{reset}: {red}{}{reset} ({}, {} confidence): {}{notes}",
-            l.path,
+            escape(&f.shown_path(opts.redact)),
             l.line,
             l.column,
-            f.rule_name,
+            escape(&f.rule_name),
             f.rule_id,
             f.confidence.as_str(),
-            f.secret_text(opts.redact)
+            escape(&f.secret_text(opts.redact))
         )?;
         writeln!(out, "    {dim}{}{reset}", f.context_line(opts.redact))?;
         if let Some(c) = &f.commit {
@@ -57,22 +61,22 @@ pub(super) fn write(
                 out,
                 "    introduced in {} by {} <{}> on {}: {}{head}",
                 c.short_id(),
-                c.author_name,
-                c.author_email,
-                c.date,
-                c.summary
+                escape(&c.shown(&c.author_name, opts.redact)),
+                escape(&c.shown(&c.author_email, opts.redact)),
+                escape(&c.date),
+                escape(&c.shown(&c.summary, opts.redact))
             )?;
         }
         if let Some(v) = &f.verification {
             let who = v
                 .identity
                 .as_deref()
-                .map(|i| format!(" as {i}"))
+                .map(|i| format!(" as {}", escape(i)))
                 .unwrap_or_default();
             let why = v
                 .detail
                 .as_deref()
-                .map(|d| format!(" ({d})"))
+                .map(|d| format!(" ({})", escape(d)))
                 .unwrap_or_default();
             let status = match v.status {
                 crate::providers::Status::Active => format!("{red}{bold}ACTIVE{reset}"),
@@ -92,7 +96,7 @@ pub(super) fn write(
                 r.outcome.as_str(),
                 r.detail
                     .as_deref()
-                    .map(|d| format!(" ({d})"))
+                    .map(|d| format!(" ({})", escape(d)))
                     .unwrap_or_default(),
                 r.at
             )?;
@@ -138,8 +142,17 @@ pub fn summary_lines(summary: &Summary, verbose: bool) -> Vec<String> {
     if verbose {
         for s in &summary.skips {
             match &s.detail {
-                Some(d) => lines.push(format!("leakhound: skipped {} ({}): {d}", s.path, s.reason)),
-                None => lines.push(format!("leakhound: skipped {} ({})", s.path, s.reason)),
+                Some(d) => lines.push(format!(
+                    "leakhound: skipped {} ({}): {}",
+                    escape(&s.path),
+                    s.reason,
+                    escape(d)
+                )),
+                None => lines.push(format!(
+                    "leakhound: skipped {} ({})",
+                    escape(&s.path),
+                    s.reason
+                )),
             }
         }
     }

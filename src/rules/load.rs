@@ -123,7 +123,8 @@ pub fn parse_builtin_rules(file: &str, text: &str) -> Result<Vec<Rule>, LoadErro
 fn parse_rules_with(file: &str, text: &str, check_patterns: bool) -> Result<Vec<Rule>, LoadError> {
     let parsed: RuleFile = serde_saphyr::from_str(text).map_err(|e| LoadError::Yaml {
         file: file.to_string(),
-        message: e.to_string(),
+        // Without the source snippet, so a rule file's content is not echoed (issue 13).
+        message: crate::control_file::parser_message(&e.without_snippet().to_string()),
     })?;
     parsed
         .rules

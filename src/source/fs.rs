@@ -27,6 +27,10 @@ pub struct FsOptions {
     pub no_ignore: bool,
     /// Follow symbolic links (loops are detected and reported).
     pub follow: bool,
+    /// With `follow`, also follow links whose target is outside every root. Off, such a link
+    /// is skipped (`symlink`, with the reason): a repository must not steer the scan to `/etc`
+    /// or `..` (issue 13).
+    pub follow_outside: bool,
     /// Skip files larger than this many bytes.
     pub max_file_size: u64,
     /// Scan files that look binary.
@@ -63,19 +67,24 @@ where
         .require_git(false)
         .threads(opts.threads)
         .filter_entry(|e| e.file_name() != ".git");
+    // Where followed links may lead: inside a root, once every link is resolved.
+    let inside: Vec<PathBuf> = roots
+        .iter()
+        .filter_map(|r| std::fs::canonicalize(r).ok())
+        .collect();
     builder.build_parallel().run(|| {
         let mut worker = Worker {
             sink: make_sink(),
             buf: Vec::new(),
             opts,
             strip: strip.as_deref(),
+            inside: &inside,
         };
         Box::new(move |entry| {
             if crate::interrupt::requested() {
                 return WalkState::Quit;
             }
-            worker.visit(entry);
-            WalkState::Continue
+            worker.visit(entry)
         })
     });
 }
@@ -85,6 +94,8 @@ struct Worker<'a, S> {
     buf: Vec<u8>,
     opts: &'a FsOptions,
     strip: Option<&'a Path>,
+    /// The roots, canonical.
+    inside: &'a [PathBuf],
 }
 
 /// The path as reports show it.
@@ -112,7 +123,18 @@ impl<S: Sink> Worker<'_, S> {
         });
     }
 
-    fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) {
+    /// Whether `entry`, reached through a symbolic link, leads outside every root.
+    fn leaves_roots(&self, entry: &DirEntry) -> bool {
+        if !self.opts.follow || self.opts.follow_outside || !entry.path_is_symlink() {
+            return false;
+        }
+        // A link that cannot be resolved any more is outside as far as we can tell.
+        std::fs::canonicalize(entry.path()).map_or(true, |real| {
+            !self.inside.iter().any(|r| real.starts_with(r))
+        })
+    }
+
+    fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
@@ -132,25 +154,35 @@ impl<S: Sink> Worker<'_, S> {
                     },
                     detail: Some(err.to_string()),
                 });
-                return;
+                return WalkState::Continue;
             }
         };
         let Some(ft) = entry.file_type() else {
             // stdin entries have no file type; the CLI handles `-` itself.
-            return;
+            return WalkState::Continue;
         };
+        if entry.depth() > 0 && self.leaves_roots(&entry) {
+            self.skip(
+                entry.path(),
+                SkipReason::Symlink,
+                Some("leads outside the scanned paths; --follow-outside follows it".into()),
+            );
+            // Not descended into when it is a directory.
+            return WalkState::Skip;
+        }
         if ft.is_dir() {
-            return;
+            return WalkState::Continue;
         }
         if ft.is_symlink() {
             self.skip(entry.path(), SkipReason::Symlink, None);
-            return;
+            return WalkState::Continue;
         }
         if !ft.is_file() {
             self.skip(entry.path(), SkipReason::SpecialFile, None);
-            return;
+            return WalkState::Continue;
         }
         self.scan_file(entry.path());
+        WalkState::Continue
     }
 
     /// Reads and scans one file the walk listed as a regular file. Between the listing and the
@@ -203,6 +235,13 @@ impl<S: Sink> Worker<'_, S> {
                 Ok(m) => m,
                 Err(e) => return self.skip(path, SkipReason::Unreadable, Some(e.to_string())),
             };
+            if let Some(text) = super::decode_utf16_bom(&map) {
+                self.sink.blob(Blob {
+                    bytes: &text,
+                    origin,
+                });
+                return;
+            }
             if !self.opts.scan_binary && is_binary(&map) {
                 return self.skip(path, SkipReason::Binary, None);
             }
@@ -223,6 +262,13 @@ impl<S: Sink> Worker<'_, S> {
                 SkipReason::TooLarge,
                 Some("grew past the limit while being read".into()),
             );
+        }
+        if let Some(text) = super::decode_utf16_bom(&self.buf) {
+            self.sink.blob(Blob {
+                bytes: &text,
+                origin,
+            });
+            return;
         }
         if !self.opts.scan_binary && is_binary(&self.buf) {
             return self.skip(path, SkipReason::Binary, None);
@@ -270,9 +316,14 @@ fn kind_name(ft: std::fs::FileType) -> &'static str {
     }
 }
 
-/// Whether the content looks binary: a NUL byte in its first [`BINARY_PROBE`] bytes.
+/// Whether the content looks binary: at least two NUL bytes in its first [`BINARY_PROBE`]
+/// bytes. One was enough before, so a single NUL planted at the top of a text file hid the
+/// whole file (issue 13); real binaries (executables, images, archives, compressed data: about
+/// one NUL in 256 bytes) hold dozens.
 pub fn is_binary(bytes: &[u8]) -> bool {
-    memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some()
+    memchr::memchr_iter(0, &bytes[..bytes.len().min(BINARY_PROBE)])
+        .nth(1)
+        .is_some()
 }
 
 fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
@@ -331,6 +382,7 @@ mod tests {
         FsOptions {
             no_ignore: true,
             follow: false,
+            follow_outside: false,
             max_file_size: 1 << 20,
             scan_binary: false,
             threads: 1,
@@ -357,9 +409,10 @@ mod tests {
             buf: Vec::new(),
             opts: &opts,
             strip: Some(root),
+            inside: &[],
         };
         for e in entries {
-            worker.visit(e);
+            let _ = worker.visit(e);
         }
         out
     }
@@ -450,8 +503,9 @@ mod tests {
             buf: Vec::new(),
             opts: &opts,
             strip: Some(root),
+            inside: &[],
         };
-        worker.visit(Err(err));
+        let _ = worker.visit(Err(err));
         assert_eq!(out.skips.len(), 1);
         assert_eq!(out.skips[0].path, "sub");
         assert_eq!(out.skips[0].reason, SkipReason::Vanished);
@@ -459,7 +513,11 @@ mod tests {
 
     #[test]
     fn binary_probe() {
-        assert!(is_binary(b"abc\0def"));
+        assert!(is_binary(b"abc\0d\0ef"));
+        assert!(
+            !is_binary(b"abc\0def"),
+            "one NUL does not make a file binary"
+        );
         assert!(!is_binary(b"plain text"));
         let mut late = vec![b'a'; BINARY_PROBE];
         late.push(0);

@@ -16,7 +16,7 @@ use crate::blob::Blob;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SkipReason {
-    /// Looks binary (a NUL byte in the first 8 KiB); `--scan-binary` scans it.
+    /// Looks binary (two or more NUL bytes in the first 8 KiB); `--scan-binary` scans it.
     Binary,
     /// Larger than `--max-file-size`.
     TooLarge,
@@ -96,4 +96,63 @@ pub trait Sink: Send {
     fn blob(&mut self, blob: Blob<'_>);
     /// Records one skip.
     fn skip(&mut self, skip: Skip);
+}
+
+/// Text in UTF-16 with a byte-order mark (`FF FE` little-endian, `FE FF` big-endian), decoded
+/// to UTF-8 so the rules see the characters; `None` for anything else. Windows tools write
+/// `.reg`, PowerShell and `.ps1` output this way; undecoded, every other byte is NUL and the
+/// file looked binary, hiding its secrets (issue 13). Unpaired surrogates become U+FFFD. Text
+/// where fewer than a quarter of the units are ASCII is not taken for UTF-16 (see below).
+/// Reported byte offsets are then offsets in the decoded text; lines and columns (characters)
+/// are the same in both.
+#[must_use]
+pub fn decode_utf16_bom(bytes: &[u8]) -> Option<Vec<u8>> {
+    let (little, body) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (true, rest),
+        [0xFE, 0xFF, rest @ ..] => (false, rest),
+        _ => return None,
+    };
+    let units: Vec<u16> = body
+        .chunks_exact(2)
+        .map(|c| {
+            let pair = [c[0], c[1]];
+            if little {
+                u16::from_le_bytes(pair)
+            } else {
+                u16::from_be_bytes(pair)
+            }
+        })
+        .collect();
+    // Plausibility: files holding credentials (configs, scripts, exports) are mostly ASCII, so
+    // most units are below 0x80. A Latin-1 file that merely starts with `ÿþ` read as UTF-16 is
+    // a run of CJK-range units: left as it is.
+    let ascii = units.iter().filter(|&&u| u < 0x80).count();
+    if ascii * 4 < units.len() {
+        return None;
+    }
+    let text: String = char::decode_utf16(units)
+        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    Some(text.into_bytes())
+}
+
+#[cfg(test)]
+mod utf16_tests {
+    use super::decode_utf16_bom;
+
+    #[test]
+    fn decodes_both_byte_orders_and_ignores_the_rest() {
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("a=é\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode_utf16_bom(&le).unwrap(), "a=é\n".as_bytes());
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("k".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(decode_utf16_bom(&be).unwrap(), b"k");
+        assert!(decode_utf16_bom(b"plain").is_none());
+        assert!(decode_utf16_bom(b"\xff\xfe\xc3(latin1: caf\xe9)\n").is_none());
+    }
 }

@@ -4,17 +4,18 @@
 
 use std::path::Path;
 
-/// Reads the fingerprints of a JSON report (`{"findings": [...]}`) or JSON Lines report.
+/// Reads the fingerprints of a JSON report (`{"findings": [...]}`) or JSON Lines report,
+/// through [`crate::control_file::read`] (a symbolic link is followed only inside `root`).
 ///
 /// # Errors
 /// A message naming the file when it cannot be read or holds neither format.
-pub fn load(path: &Path) -> Result<Vec<String>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read baseline: {e}", path.display()))?;
+pub fn load(path: &Path, root: &Path) -> Result<Vec<String>, String> {
+    let text = crate::control_file::read(path, root, "baseline").map_err(|e| e.to_string())?;
     parse(&text).map_err(|e| {
         format!(
-            "{}: not a leakhound JSON or JSON Lines report: {e}",
-            path.display()
+            "{}: not a leakhound JSON or JSON Lines report: {}",
+            path.display(),
+            crate::control_file::parser_message(&e)
         )
     })
 }

@@ -47,9 +47,10 @@ pub fn parse_leakhound(file: &Path, text: &str) -> Result<Vec<Located>, String> 
         }
         if line.len() != 32 || !line.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(format!(
-                "{}:{}: expected a 32-character leakhound fingerprint, found {line:?}",
+                "{}:{}: expected a 32-character leakhound fingerprint, found {}",
                 file.display(),
-                i + 1
+                i + 1,
+                crate::control_file::excerpt(line)
             ));
         }
         out.push(Located {
@@ -76,13 +77,15 @@ pub fn parse_gitleaks(file: &Path, text: &str) -> (Vec<Located>, Vec<String>) {
         let (Some(num), Some(_rule), Some(rest)) = (parts.next(), parts.next(), parts.next())
         else {
             warnings.push(format!(
-                "{source}: not a gitleaks fingerprint, ignored: {line:?}"
+                "{source}: not a gitleaks fingerprint, ignored: {}",
+                crate::control_file::excerpt(line)
             ));
             continue;
         };
         let Ok(num) = num.parse::<u32>() else {
             warnings.push(format!(
-                "{source}: not a gitleaks fingerprint, ignored: {line:?}"
+                "{source}: not a gitleaks fingerprint, ignored: {}",
+                crate::control_file::excerpt(line)
             ));
             continue;
         };

@@ -8,7 +8,7 @@
 pub mod baseline;
 pub mod ignore_file;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -28,11 +28,17 @@ pub const IGNORE_FILES: &[&str] = &[".leakhoundignore", ".gitleaksignore"];
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Suppression {
+    /// Its rule is turned off by `rules.disable` in the configuration. Counted like every other
+    /// suppression (issue 13): a change that disables a rule must show in the summary.
+    DisabledRule,
     /// `leakhound:allow` / `gitleaks:allow` on its line.
     Inline,
     /// `allowlist.paths`.
     Path,
-    /// Its fingerprint is in `allowlist.fingerprints` or `.leakhoundignore`.
+    /// Its fingerprint is in `allowlist.fingerprints` of the configuration.
+    AllowlistFingerprint,
+    /// Its fingerprint is in `.leakhoundignore` (counted apart from the configuration's, so
+    /// the summary says which file removed what).
     Fingerprint,
     /// A `.gitleaksignore` entry for its path and line.
     GitleaksIgnore,
@@ -50,8 +56,10 @@ impl Suppression {
     /// The name used in summaries.
     pub fn as_str(self) -> &'static str {
         match self {
+            Suppression::DisabledRule => "disabled rule",
             Suppression::Inline => "inline allow comment",
             Suppression::Path => "allowlisted path",
+            Suppression::AllowlistFingerprint => "allowlisted fingerprint",
             Suppression::Fingerprint => "ignored fingerprint",
             Suppression::GitleaksIgnore => ".gitleaksignore entry",
             Suppression::Regex => "allowlist regex",
@@ -122,8 +130,10 @@ pub struct Triage {
     paths: Option<GlobSet>,
     regexes: Vec<Regex>,
     stopwords: Vec<Vec<u8>>,
-    /// fingerprint -> index into `tracked` (config fingerprints and `.leakhoundignore`).
+    /// fingerprint -> index into `tracked`, from `.leakhoundignore`.
     fingerprints: HashMap<String, usize>,
+    /// fingerprint -> index into `tracked`, from the configuration's `allowlist.fingerprints`.
+    config_fingerprints: HashMap<String, usize>,
     /// (path, line) -> (commit, index into `tracked`) from `.gitleaksignore`.
     positions: HashMap<(String, u32), Vec<PositionEntry>>,
     /// baseline fingerprint -> index into `tracked`.
@@ -131,6 +141,11 @@ pub struct Triage {
     tracked: Vec<Tracked>,
     /// Allowlists imported from a gitleaks configuration.
     gitleaks: Vec<crate::config::gitleaks::Allowlist>,
+    /// Rule ids turned off by `rules.disable`: their findings are suppressed and counted.
+    disabled: HashSet<String>,
+    /// Inline allow markers are not honoured: a range or staged scan whose markers would come
+    /// from the changes under review (see [`Triage::distrust_inline_allows`]).
+    distrust_inline: bool,
     /// Warnings about files of other tools (malformed `.gitleaksignore` lines).
     pub warnings: Vec<String>,
 }
@@ -147,7 +162,10 @@ impl Triage {
             key,
             message,
         };
-        let mut t = Triage::default();
+        let mut t = Triage {
+            disabled: config.disabled_rules().into_iter().collect(),
+            ..Triage::default()
+        };
         let al = &config.allowlist;
         if !al.paths.is_empty() {
             let mut b = GlobSetBuilder::new();
@@ -196,7 +214,9 @@ impl Triage {
                 ));
             }
             let src = format!("{}:{}", source.display(), f.referenced.line());
-            t.add_fingerprint(fp, src);
+            t.tracked
+                .push(Tracked::new(src, format!("fingerprint {fp}")));
+            t.config_fingerprints.insert(fp, t.tracked.len() - 1);
         }
         Ok(t)
     }
@@ -214,36 +234,45 @@ impl Triage {
     pub fn load_ignore_files(&mut self, root: &Path) -> Result<(), TriageError> {
         for name in IGNORE_FILES {
             let path = root.join(name);
-            let text = match std::fs::read_to_string(&path) {
+            let text = match crate::control_file::read(&path, root, "ignore file") {
                 Ok(t) => t,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => {
-                    return Err(TriageError::File(format!(
-                        "{}: cannot read ignore file: {e}",
-                        path.display()
-                    )))
-                }
+                Err(e) if e.is_not_found() => continue,
+                Err(e) => return Err(TriageError::File(e.to_string())),
             };
-            let display = Path::new(name);
-            let entries: Vec<Located> = if *name == ".leakhoundignore" {
-                ignore_file::parse_leakhound(display, &text).map_err(TriageError::File)?
-            } else {
-                let (entries, warnings) = ignore_file::parse_gitleaks(display, &text);
-                self.warnings.extend(warnings);
-                entries
-            };
-            for Located { entry, source } in entries {
-                match entry {
-                    Entry::Fingerprint(fp) => self.add_fingerprint(fp, source),
-                    Entry::Position { commit, path, line } => {
-                        self.tracked
-                            .push(Tracked::new(source, format!("{path}:{line}")));
-                        let idx = self.tracked.len() - 1;
-                        self.positions
-                            .entry((path, line))
-                            .or_default()
-                            .push((commit, idx));
-                    }
+            self.add_ignore_text(name, Path::new(name), &text)?;
+        }
+        Ok(())
+    }
+
+    /// Adds the entries of ignore file `name` (one of [`IGNORE_FILES`]) read elsewhere (from a
+    /// base commit); `display` names it in messages.
+    ///
+    /// # Errors
+    /// [`TriageError::File`] for a malformed `.leakhoundignore` line.
+    pub fn add_ignore_text(
+        &mut self,
+        name: &str,
+        display: &Path,
+        text: &str,
+    ) -> Result<(), TriageError> {
+        let entries: Vec<Located> = if name == ".leakhoundignore" {
+            ignore_file::parse_leakhound(display, text).map_err(TriageError::File)?
+        } else {
+            let (entries, warnings) = ignore_file::parse_gitleaks(display, text);
+            self.warnings.extend(warnings);
+            entries
+        };
+        for Located { entry, source } in entries {
+            match entry {
+                Entry::Fingerprint(fp) => self.add_fingerprint(fp, source),
+                Entry::Position { commit, path, line } => {
+                    self.tracked
+                        .push(Tracked::new(source, format!("{path}:{line}")));
+                    let idx = self.tracked.len() - 1;
+                    self.positions
+                        .entry((path, line))
+                        .or_default()
+                        .push((commit, idx));
                 }
             }
         }
@@ -254,8 +283,8 @@ impl Triage {
     ///
     /// # Errors
     /// [`TriageError::File`] naming the file.
-    pub fn load_baseline(&mut self, path: &Path) -> Result<(), TriageError> {
-        for (i, fp) in baseline::load(path)
+    pub fn load_baseline(&mut self, path: &Path, root: &Path) -> Result<(), TriageError> {
+        for (i, fp) in baseline::load(path, root)
             .map_err(TriageError::File)?
             .into_iter()
             .enumerate()
@@ -279,6 +308,18 @@ impl Triage {
         self.paths.as_ref().is_some_and(|s| s.is_match(path))
     }
 
+    /// Stops honouring inline allow markers: for range and staged scans, where every reported
+    /// line is added by the changes under review, so a marker on it is the change vouching for
+    /// itself (issue 13). `--trust-config` keeps them.
+    pub fn distrust_inline_allows(&mut self) {
+        self.distrust_inline = true;
+    }
+
+    /// Whether inline allow markers suppress findings in this run.
+    pub fn honours_inline_allows(&self) -> bool {
+        !self.distrust_inline
+    }
+
     /// Whether `line` carries an inline allow marker.
     pub fn inline_allowed(line: &[u8]) -> bool {
         INLINE_ALLOW
@@ -295,11 +336,18 @@ impl Triage {
                 first = Some(s);
             }
         };
-        if Self::inline_allowed(c.line_text) {
+        if self.disabled.contains(c.rule) {
+            note(Suppression::DisabledRule);
+        }
+        if !self.distrust_inline && Self::inline_allowed(c.line_text) {
             note(Suppression::Inline);
         }
         if self.path_allowed(c.path) {
             note(Suppression::Path);
+        }
+        if let Some(&i) = self.config_fingerprints.get(c.fingerprint) {
+            self.tracked[i].hit();
+            note(Suppression::AllowlistFingerprint);
         }
         if let Some(&i) = self.fingerprints.get(c.fingerprint) {
             self.tracked[i].hit();
@@ -424,7 +472,7 @@ mod tests {
         );
         assert_eq!(
             t.decide(&cand(FP, "a", 1, b"real")),
-            Some(Suppression::Fingerprint)
+            Some(Suppression::AllowlistFingerprint)
         );
         assert_eq!(t.decide(&cand("ff", "a", 1, b"real")), None);
         assert!(t.unused().is_empty());
@@ -452,7 +500,7 @@ mod tests {
         .unwrap();
         let mut t = Triage::default();
         t.load_ignore_files(d.path()).unwrap();
-        t.load_baseline(&base).unwrap();
+        t.load_baseline(&base, d.path()).unwrap();
         assert_eq!(
             t.decide(&cand(FP, "x", 1, b"s")),
             Some(Suppression::Fingerprint)

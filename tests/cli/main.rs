@@ -12,6 +12,7 @@ mod common;
 mod explain;
 mod git;
 mod hostile;
+mod hostile_repo;
 mod interrupt;
 mod reports;
 mod rules;

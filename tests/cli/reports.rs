@@ -55,7 +55,7 @@ fn fingerprints_are_stable_across_runs_and_line_moves() {
 #[test]
 fn sarif_validates_and_follows_code_scanning_rules() {
     let d = tempdir();
-    std::fs::write(d.path().join("b.bin"), b"\x00bin").unwrap();
+    std::fs::write(d.path().join("b.bin"), b"\x00\x00bin").unwrap();
     let out = d.path().join("out.sarif");
     let r = run(&[
         "scan",
@@ -119,7 +119,7 @@ fn sarif_validates_and_follows_code_scanning_rules() {
 #[test]
 fn sarif_reports_skips_as_notifications() {
     let d = tempdir();
-    std::fs::write(d.path().join("b.bin"), b"\x00bin").unwrap();
+    std::fs::write(d.path().join("b.bin"), b"\x00\x00bin").unwrap();
     std::fs::write(d.path().join("t.txt"), "text").unwrap();
     let r = run_in(d.path(), &["scan", ".", "-f", "sarif"]);
     let sarif = r.json();

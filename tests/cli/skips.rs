@@ -8,7 +8,7 @@ fn binary_large_symlink_and_fifo_are_reported() {
     let d = tempdir();
     let p = d.path();
     let token = github_token(10);
-    let mut bin = b"\x00\x01\x02ELF".to_vec();
+    let mut bin = b"\x00\x00\x01\x02ELF".to_vec();
     bin.extend_from_slice(format!(" {token} ").as_bytes());
     std::fs::write(p.join("blob.bin"), &bin).unwrap();
     std::fs::write(

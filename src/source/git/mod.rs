@@ -11,6 +11,7 @@
 //! in pack order, not id order (6× slower: every delta chain is re-inflated out of order).
 
 pub mod attribute;
+pub mod base;
 pub mod enumerate;
 pub mod index;
 pub mod range;
@@ -152,6 +153,9 @@ pub fn read_into<S: BlobSink + ?Sized>(
         return;
     }
     let bytes = obj.data();
+    if let Some(text) = super::decode_utf16_bom(bytes) {
+        return sink.blob(id, &text);
+    }
     if !opts.scan_binary && is_binary(bytes) {
         return sink.skip(Skip {
             path: id.to_string(),
@@ -179,6 +183,7 @@ pub fn commit_meta(commit: &git2::Commit<'_>) -> CommitMeta {
             .summary_bytes()
             .map(|s| String::from_utf8_lossy(s).into_owned())
             .unwrap_or_default(),
+        secrets: Vec::new(),
     }
 }
 

@@ -32,6 +32,8 @@ pub struct RangeChanges {
     pub changes: HashMap<Oid, Vec<Change>>,
     /// Commits in the range.
     pub commits: usize,
+    /// Their ids, oldest first (their messages are scanned too).
+    pub commit_ids: Vec<Oid>,
     /// Trees that could not be read.
     pub skips: Vec<Skip>,
 }
@@ -66,6 +68,7 @@ pub fn introduced(
     for id in walk {
         let id = id.map_err(GitError::git(format!("walking {spec}")))?;
         out.commits += 1;
+        out.commit_ids.push(id);
         progress.add(1, 0);
         let commit = repo
             .find_commit(id)
