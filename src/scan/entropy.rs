@@ -48,6 +48,11 @@ fn margin(n: usize) -> f64 {
 /// (upper-case letters and `2`-`7`, or lower-case), otherwise the sum of its classes (10 digits,
 /// 26 per letter case, 32 punctuation).
 pub fn alphabet(secret: &[u8]) -> usize {
+    // `0x` before hex (Ethereum keys, C literals) does not make it another alphabet.
+    let secret = match secret.strip_prefix(b"0x") {
+        Some(rest) if !rest.is_empty() && rest.iter().all(u8::is_ascii_hexdigit) => rest,
+        _ => secret,
+    };
     let lower = secret.iter().any(u8::is_ascii_lowercase);
     let upper = secret.iter().any(u8::is_ascii_uppercase);
     if secret.iter().all(|b| b.is_ascii_hexdigit() || *b == b'-') && !(lower && upper) {
