@@ -69,7 +69,7 @@ fn sarif_validates_and_follows_code_scanning_rules() {
     assert!(r.stdout.is_empty(), "-o writes to the file only");
     let sarif: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     let schema: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(root().join("../shared/schemas/sarif-schema-2.1.0.json")).unwrap(),
+        &std::fs::read(root().join("tests/schemas/sarif-schema-2.1.0.json")).unwrap(),
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
