@@ -859,6 +859,31 @@ fn sigterm(pid: u32) {
     assert!(ok.success());
 }
 
+/// Waits (30 s at most, else fails with `never`) until `ready()`, sends `child` SIGTERM and
+/// waits for it to exit (killing it and failing after 20 s). Returns how long it took to stop,
+/// and its output.
+fn sigterm_when(
+    mut child: std::process::Child,
+    ready: impl Fn() -> bool,
+    never: &str,
+) -> (Duration, std::process::Output) {
+    let wait_start = Instant::now();
+    while !ready() {
+        assert!(wait_start.elapsed() < Duration::from_secs(30), "{never}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    sigterm(child.id());
+    let stop = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if stop.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("still running 20 s after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    (stop.elapsed(), child.wait_with_output().unwrap())
+}
+
 /// SIGTERM while the revoke hook runs: the run stops within a second, kills the hook, and
 /// still writes the findings (exit 130).
 #[test]
@@ -868,7 +893,7 @@ fn sigterm_during_a_hanging_revoke_hook_stops_within_a_second_with_partial_resul
     let started = f.tmp.path().join("hook-started");
     let hook = format!("touch '{}'; sleep 1000", started.display());
     let log = f.tmp.path().join("audit.jsonl");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
+    let child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
         .args(hook_args(
             &hook,
             log.to_str().unwrap(),
@@ -881,28 +906,7 @@ fn sigterm_during_a_hanging_revoke_hook_stops_within_a_second_with_partial_resul
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let wait_start = Instant::now();
-    while !started.exists() {
-        assert!(
-            wait_start.elapsed() < Duration::from_secs(30),
-            "hook never ran"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    sigterm(child.id());
-    let stop = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if stop.elapsed() > Duration::from_secs(10) {
-            let _ = child.kill();
-            panic!("still running 10 s after SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let took = stop.elapsed();
-    let out = child.wait_with_output().unwrap();
+    let (took, out) = sigterm_when(child, || started.exists(), "hook never ran");
     assert!(took < Duration::from_millis(1500), "stopped after {took:?}");
     assert_eq!(out.status.code(), Some(130));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -1291,7 +1295,7 @@ fn sigterm_during_a_hanging_provider_request_stops_within_a_second() {
     let server = FakeServer::start(vec![Reply::Hang(Duration::from_secs(60))]);
     let endpoint = format!("github={}", server.url());
     let log = f.tmp.path().join("audit.jsonl");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
+    let child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
         .args([
             "scan",
             ".",
@@ -1313,28 +1317,7 @@ fn sigterm_during_a_hanging_provider_request_stops_within_a_second() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let wait_start = Instant::now();
-    while server.requests().is_empty() {
-        assert!(
-            wait_start.elapsed() < Duration::from_secs(30),
-            "no request sent"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    sigterm(child.id());
-    let stop = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if stop.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            panic!("still running 20 s after SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let took = stop.elapsed();
-    let out = child.wait_with_output().unwrap();
+    let (took, out) = sigterm_when(child, || !server.requests().is_empty(), "no request sent");
     assert!(took < Duration::from_millis(1500), "stopped after {took:?}");
     assert_eq!(out.status.code(), Some(130));
     assert!(String::from_utf8_lossy(&out.stdout).contains("app.env"));
