@@ -1,6 +1,7 @@
 //! The glue: source → scanner → triage, for one run. The only module that knows every box.
 //! Files and standard input here; git history, ranges and staged changes in [`git`].
 
+pub mod evidence;
 pub mod git;
 
 use std::collections::BTreeMap;
@@ -241,10 +242,12 @@ pub(crate) fn finding(
             String::from_utf8_lossy(&bytes[pos..ce]).into_owned(),
         ));
     }
+    let mut annotations = m.annotations.clone();
+    let confidence = evidence::judge(path, bytes, m.start, rule.confidence, &mut annotations);
     Finding {
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),
-        confidence: rule.confidence,
+        confidence,
         fingerprint: Fingerprint::compute(
             &rule.id,
             &secret,
@@ -264,7 +267,7 @@ pub(crate) fn finding(
         context,
         commit: None,
         present_at_head: None,
-        annotations: m.annotations.clone(),
+        annotations,
         verification: None,
         revocation: None,
     }

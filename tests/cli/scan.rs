@@ -237,3 +237,72 @@ fn min_confidence_filters_and_says_so() {
         high.stderr
     );
 }
+
+/// A credential shown next to "for example" in a documentation page is reported at low
+/// confidence with the evidence named; the same credential in documentation without such
+/// words keeps its rule's confidence, and in code nothing changes.
+#[test]
+fn documentation_examples_are_low_confidence_and_say_so() {
+    let d = tempdir();
+    // Built at run time so that the project's self-scan does not see a literal.
+    let url = format!(
+        "https://deploy:{}@git.acme.io/platform/api.git",
+        ["8PfvF815", "7MYVQpKLlOvO"].concat()
+    );
+    std::fs::create_dir_all(d.path().join("docs")).unwrap();
+    std::fs::write(
+        d.path().join("docs/setup.rst"),
+        format!("Point it at your mirror, for example::\n\n    {url}\n"),
+    )
+    .unwrap();
+    std::fs::write(d.path().join("README.md"), format!("Our mirror: {url}\n")).unwrap();
+    std::fs::write(
+        d.path().join("deploy.py"),
+        format!("# for example\nREMOTE = \"{url}\"\n"),
+    )
+    .unwrap();
+    let r = run_in(d.path(), &["scan", ".", "-f", "jsonl", "-c", "/dev/null"]);
+    let rows = r.jsonl();
+    let at = |p: &str| {
+        rows.iter()
+            .find(|v| v["path"] == p)
+            .unwrap_or_else(|| panic!("no finding in {p}: {}", r.stdout))
+            .clone()
+    };
+    let doc = at("docs/setup.rst");
+    assert_eq!(doc["confidence"], "low", "{doc}");
+    assert_eq!(
+        doc["annotations"]["evidence"], "documentation example",
+        "{doc}"
+    );
+    let readme = at("README.md");
+    assert_eq!(readme["confidence"], "medium", "{readme}");
+    assert_eq!(
+        readme["annotations"]["evidence"], "documentation",
+        "{readme}"
+    );
+    let code = at("deploy.py");
+    assert_eq!(code["confidence"], "medium", "{code}");
+    assert!(code["annotations"].get("evidence").is_none(), "{code}");
+    // --min-confidence medium leaves the documentation example out, and says so.
+    let medium = run_in(
+        d.path(),
+        &[
+            "scan",
+            ".",
+            "-f",
+            "jsonl",
+            "-c",
+            "/dev/null",
+            "--min-confidence",
+            "medium",
+        ],
+    );
+    let paths: Vec<String> = medium
+        .jsonl()
+        .iter()
+        .map(|v| v["path"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!paths.contains(&"docs/setup.rst".to_string()), "{paths:?}");
+    assert_eq!(paths.len(), 2, "{paths:?}");
+}
