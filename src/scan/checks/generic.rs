@@ -249,11 +249,12 @@ pub type Reason = &'static str;
 /// The reason the candidate is not a credential.
 pub fn judge(value: &[u8], name: Option<&[u8]>) -> Result<(), Reason> {
     if let Some(name) = name {
+        let words = split_words(name);
         // Vault AppRole's `secret_id` is a credential, a UUID; elsewhere `*_id` is an identifier.
-        let approle = split_words(name).ends_with(&["secret".to_string(), "id".to_string()])
+        let approle = matches!(words.as_slice(), [.., s, id] if s == "secret" && id == "id")
             && is_uuid(value);
         if !approle {
-            judge_name(name)?;
+            judge_words(&words)?;
         }
     }
     judge_value(value)
@@ -275,7 +276,11 @@ fn is_uuid(v: &[u8]) -> bool {
 /// # Errors
 /// Why the name does not name a credential.
 pub fn judge_name(name: &[u8]) -> Result<(), Reason> {
-    let words = split_words(name);
+    judge_words(&split_words(name))
+}
+
+/// [`judge_name`] on a name already split into words.
+fn judge_words(words: &[String]) -> Result<(), Reason> {
     let Some(at) = words.iter().position(|w| is_secret_word(w)).or_else(|| {
         words
             .windows(2)
@@ -439,7 +444,7 @@ pub fn judge_value(value: &[u8]) -> Result<(), Reason> {
             return Err("base64 of text that is not a credential itself");
         }
     }
-    if v_is_uuid_fragment(value) {
+    if is_uuid_fragment(value) {
         return Err("a fragment of a UUID");
     }
     if is_hex_or_uuid(value) {
@@ -695,7 +700,7 @@ fn is_hex_or_uuid(v: &[u8]) -> bool {
 }
 
 /// `a9f4-f152e97ad808`: hex with dashes in a UUID's places, but not a whole UUID.
-fn v_is_uuid_fragment(v: &[u8]) -> bool {
+fn is_uuid_fragment(v: &[u8]) -> bool {
     v.contains(&b'-') && v.iter().all(|b| b.is_ascii_hexdigit() || *b == b'-') && !is_uuid(v)
 }
 
