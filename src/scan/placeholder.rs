@@ -2,40 +2,23 @@
 //! samples, template variables, masked values. Applied to the captured `secret` only, never to
 //! the surrounding line, so `EXAMPLE_TOKEN=ghp_<real>` is still reported.
 
-/// Substrings (compared ASCII case-insensitively) that mark a placeholder.
-const MARKERS: &[&[u8]] = &[
-    b"example",
-    b"xxxx",
-    b"placeholder",
-    b"dummy",
-    b"changeme",
-    b"redacted",
-    b"your_",
-    b"your-",
-    b"123456789",
-    b"abcdefghij",
+/// Substrings (compared ASCII case-insensitively) that mark a placeholder, and what each says.
+const MARKERS: &[(&[u8], &str)] = &[
+    (b"example", "contains `example`"),
+    (b"xxxx", "contains `xxxx` (filler)"),
+    (b"placeholder", "contains `placeholder`"),
+    (b"dummy", "contains `dummy`"),
+    (b"changeme", "contains `changeme`"),
+    (b"redacted", "contains `redacted`"),
+    (b"your_", "contains `your_` (a value to fill in)"),
+    (b"your-", "contains `your-` (a value to fill in)"),
+    (b"123456789", "contains `123456789` (a sequence)"),
+    (b"abcdefghij", "contains `abcdefghij` (a sequence)"),
     // The tail of RFC 4122's example UUID `123e4567-e89b-12d3-a456-426614174000`, the usual
     // sample value for a GUID-shaped key in API docs (with or without the dashes).
-    b"426614174",
-    b"[filtered]",
-    b"password",
-];
-
-/// What each of [`MARKERS`] means, in the same order.
-const MARKER_REASONS: &[&str] = &[
-    "contains `example`",
-    "contains `xxxx` (filler)",
-    "contains `placeholder`",
-    "contains `dummy`",
-    "contains `changeme`",
-    "contains `redacted`",
-    "contains `your_` (a value to fill in)",
-    "contains `your-` (a value to fill in)",
-    "contains `123456789` (a sequence)",
-    "contains `abcdefghij` (a sequence)",
-    "contains the tail of RFC 4122's example UUID",
-    "a redaction marker ([Filtered])",
-    "contains the word `password`",
+    (b"426614174", "contains the tail of RFC 4122's example UUID"),
+    (b"[filtered]", "a redaction marker ([Filtered])"),
+    (b"password", "contains the word `password`"),
 ];
 
 /// Template and interpolation syntax: `${VAR}`, `{{ var }}`, `%s`, `$(cmd)`.
@@ -153,7 +136,6 @@ pub fn why(secret: &[u8]) -> Option<&'static str> {
     }
     if let Some((_, reason)) = MARKERS
         .iter()
-        .zip(MARKER_REASONS)
         .find(|(m, _)| contains_ignore_case(secret, m))
     {
         return Some(reason);
@@ -366,9 +348,8 @@ mod tests {
 
     #[test]
     fn every_marker_has_a_reason() {
-        assert_eq!(super::MARKERS.len(), super::MARKER_REASONS.len());
-        for m in super::MARKERS {
-            assert!(super::why(m).is_some());
+        for (m, reason) in super::MARKERS {
+            assert_eq!(super::why(m), Some(*reason));
         }
     }
 
