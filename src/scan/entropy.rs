@@ -106,6 +106,10 @@ pub fn expected(k: usize, n: usize) -> f64 {
 /// seeds, hex client secrets and UUID-shaped keys, which cannot reach it, are judged against
 /// what their own alphabet gives.
 pub fn floor(rule_floor: f64, secret: &[u8]) -> f64 {
+    // A floor at or below the lowest cap is never lowered: no need to compute the expectation.
+    if rule_floor <= LOWEST_CAP {
+        return rule_floor;
+    }
     let n = secret.len().min(512);
     let reachable = expected(alphabet(secret), n) - margin(n);
     rule_floor.min(reachable.max(LOWEST_CAP))

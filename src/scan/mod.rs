@@ -430,10 +430,11 @@ fn judge(
     annotations: &mut Annotations,
 ) -> (f64, Result<(), Rejection>) {
     let entropy = entropy::shannon(secret);
-    let floor = entropy::floor(rule.entropy, secret);
     let verdict = if let Some(why) = placeholder::why(secret) {
         Err(Rejection::Placeholder(why))
-    } else if entropy < floor {
+    } else if let Some(floor) =
+        Some(entropy::floor(rule.entropy, secret)).filter(|floor| entropy < *floor)
+    {
         Err(Rejection::Entropy { entropy, floor })
     } else if let Some(check) = rule.check {
         checks::judge(check, secret, name, annotations)
