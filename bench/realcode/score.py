@@ -326,36 +326,32 @@ def main():
                 text = mask_line(line_of(os.path.join(args.dir, proj), rel, line))
                 print(f"{proj}\t{rel}\t{line}\t{who}\t{text}")
 
+    def listing(title, keys, row, reasons_title):
+        """Prints `title`, one row per location, then the most common label reasons."""
+        print()
+        print(title)
+        for k in keys:
+            print(row(k))
+        print()
+        print(reasons_title)
+        for reason, n in collections.Counter(labels[k][1] for k in keys).most_common(15):
+            print(f"{n:>5}  {reason}")
+
+    for flag, t in (("--misses", args.misses), ("--false", args.false_of)):
+        if t and t not in tools:
+            sys.exit(f"{flag}: {t} was not run")
     if args.misses:
         t = args.misses
-        if t not in tools:
-            sys.exit(f"--misses: {t} was not run")
         missed = sorted(k for k in all_true if k not in found[t])
-        print()
-        print(f"{t} missed {len(missed)} of {n_true} true locations:")
-        for k in missed:
-            print(f"{k[0]}\t{k[1]}\t{k[2]}\t{labels[k][1]}")
-        by_reason = collections.Counter(labels[k][1] for k in missed)
-        print()
-        print("most common reasons among the misses:")
-        for reason, n in by_reason.most_common(15):
-            print(f"{n:>5}  {reason}")
-
+        listing(f"{t} missed {len(missed)} of {n_true} true locations:", missed,
+                lambda k: f"{k[0]}\t{k[1]}\t{k[2]}\t{labels[k][1]}",
+                "most common reasons among the misses:")
     if args.false_of:
         t = args.false_of
-        if t not in tools:
-            sys.exit(f"--false: {t} was not run")
         wrong = sorted(k for k in found[t] if k in labels and not labels[k][0])
-        print()
-        print(f"{t}: {len(wrong)} locations labelled false:")
-        for k in wrong:
-            print(f"{k[0]}\t{k[1]}\t{k[2]}\t{','.join(sorted(found[t][k]))}\t{labels[k][1]}")
-        by_reason = collections.Counter(labels[k][1] for k in wrong)
-        print()
-        print("most common reasons:")
-        for reason, n in by_reason.most_common(15):
-            print(f"{n:>5}  {reason}")
-
+        listing(f"{t}: {len(wrong)} locations labelled false:", wrong,
+                lambda k: f"{k[0]}\t{k[1]}\t{k[2]}\t{','.join(sorted(found[t][k]))}\t{labels[k][1]}",
+                "most common reasons:")
 
 if __name__ == "__main__":
     main()
