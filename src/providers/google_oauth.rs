@@ -80,7 +80,7 @@ mod tests {
     use crate::providers::Status;
 
     const TOKEN: &str =
-        "ya29.a0Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cN3mK9bL1pS6dF0gH2jK4lQ8";
+        "ya29.a0Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cN3mK9bL1pS6dF0gH2jK4lQ8"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {
@@ -136,7 +136,7 @@ mod tests {
 
     #[test]
     fn refresh_tokens_are_not_sent() {
-        let secret = "1//0fQm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cN3mK9bL1pS6";
+        let secret = "1//0fQm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cN3mK9bL1pS6"; // leakhound:allow: a made-up test credential
         battery::verify_unsent(&GoogleOAuth, "google-oauth-refresh-token", secret);
         battery::revoke_unsent(&GoogleOAuth, "google-oauth-refresh-token", secret);
     }

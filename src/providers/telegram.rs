@@ -66,7 +66,7 @@ mod tests {
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
-    const TOKEN: &str = "7312945608:AAHq8ZtKv3RmW9xLp2QbN7cYdF4gJ6sE0aU";
+    const TOKEN: &str = "7312945608:AAHq8ZtKv3RmW9xLp2QbN7cYdF4gJ6sE0aU"; // leakhound:allow: a made-up test credential
 
     #[test]
     fn verify() {
