@@ -6,8 +6,9 @@
 #   FUZZ_TARGETS="report checks" fuzz/run.sh 600     # only these targets
 #
 # cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them.
-# SANITIZER=address (or another) to build with a sanitizer; the default is none: leakhound has
-# no unsafe code, and uninstrumented targets run several times more inputs per second.
+# SANITIZER=address (or another) to build with a sanitizer; the default is none: the library
+# denies `unsafe` code and these targets do not reach libgit2's C code, so a sanitizer would
+# find little, while uninstrumented targets run several times more inputs per second.
 # Crashing inputs land in fuzz/artifacts/<target>/; copy each to fixtures/hostile/ and add it to
 # the replay test in tests/cli/hostile.rs.
 set -euo pipefail

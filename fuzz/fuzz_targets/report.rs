@@ -8,19 +8,19 @@ use std::sync::OnceLock;
 
 use leakhound::blob::CommitMeta;
 use leakhound::finding::{
-    Annotation, Finding, Fingerprint, Location, RevocationRecord, Secret, Segment, Verification,
+    Annotation, Finding, Fingerprint, Location, Outcome, RevocationRecord, Secret, Segment, Status,
+    Verification,
 };
-use leakhound::providers::{Outcome, Status};
-use leakhound::pipeline::Summary;
+use leakhound::summary::Summary;
 use leakhound::report::{self, Format, ReportOptions};
 use leakhound::rules::{Confidence, RuleId, RuleSet};
 use leakhound::source::{Skip, SkipReason};
 use libfuzzer_sys::fuzz_target;
 
-/// Every 40th built-in rule (8 of 318, from different files). SARIF writes the whole rule set's
-/// descriptors into every report; with all 318 that is a 432 KB constant array, and writing and
-/// parsing it back twice per input took about 65% of the target's time (perf) for no coverage
-/// the first input does not already give. The findings' ids come from this set, so every
+/// Every 40th built-in rule (about a dozen, from different files). SARIF writes the whole rule
+/// set's descriptors into every report; with all of them that is a constant array of several
+/// hundred KB, and writing and parsing it back twice per input took most of the target's time
+/// (perf) for no coverage the first input does not already give. The findings' ids come from this set, so every
 /// `ruleIndex` still points at a real descriptor.
 fn rules() -> &'static RuleSet {
     static RULES: OnceLock<RuleSet> = OnceLock::new();
@@ -64,7 +64,6 @@ fn finding(record: &[u8]) -> Finding {
         author_email: text(misc),
         date: text(misc),
         summary: text(before),
-        secrets: Vec::new(),
     });
     let n = num(misc);
     Finding {
@@ -92,6 +91,7 @@ fn finding(record: &[u8]) -> Finding {
             Segment::Text(text(after)),
         ],
         secret,
+        metadata_secrets: Vec::new(),
         present_at_head: commit.as_ref().map(|_| n % 2 == 0),
         // Verification, revocation and annotations from the same fields, on some findings.
         verification: (n % 3 == 1).then(|| Verification {
