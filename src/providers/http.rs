@@ -30,10 +30,6 @@ pub enum Method {
     Get,
     /// POST.
     Post,
-    /// PUT.
-    Put,
-    /// PATCH.
-    Patch,
     /// DELETE.
     Delete,
 }
@@ -44,8 +40,6 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Patch => "PATCH",
             Method::Delete => "DELETE",
         }
     }
