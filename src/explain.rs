@@ -154,7 +154,7 @@ pub fn explain(
 ///
 /// # Errors
 /// A write error of `out`.
-pub fn write_text(out: &mut impl Write, entry: &Entry<'_>) -> io::Result<()> {
+pub fn write_text(out: &mut dyn Write, entry: &Entry<'_>) -> io::Result<()> {
     writeln!(
         out,
         "{}:{}  {}  {}{}",

@@ -14,15 +14,15 @@ use std::time::Instant;
 
 use git2::{Oid, Repository};
 
-use super::{finding, finish, line_of, BlobMatches, Outcome, Summary};
+use super::worker::{Collected, Worker};
+use super::{finding, finish, BlobMatches, Outcome};
 use crate::blob::CommitMeta;
-use crate::finding::{Finding, Fingerprint};
+use crate::finding::{Finding, Fingerprint, Secret};
 use crate::progress::Progress;
 use crate::rules::Confidence;
 use crate::scan::{Scanner, Scratch};
 use crate::source::git::enumerate::{self, Selection};
-use crate::source::git::{self as source, range, staged, BlobSink, GitError, GitOptions};
-use crate::source::Skip;
+use crate::source::git::{self as source, range, staged, GitError, GitOptions};
 use crate::triage::{Candidate, Suppression, Triage};
 
 /// What part of a repository to scan.
@@ -45,141 +45,6 @@ pub struct GitRequest {
     pub opts: GitOptions,
 }
 
-/// A blob with findings whose paths are not known yet.
-struct Hit {
-    blob: Oid,
-    findings: Vec<Finding>,
-}
-
-#[derive(Default)]
-struct Collected {
-    hits: Vec<Hit>,
-    summary: Summary,
-    lfs_pointers: u64,
-    /// Findings whose line carries an inline allow marker that was not honoured (range and
-    /// staged scans without `--trust-config`).
-    distrusted_inline: u64,
-}
-
-impl Collected {
-    fn skip(&mut self, skip: Skip) {
-        *self.summary.skipped.entry(skip.reason).or_default() += 1;
-        self.summary.skips.push(skip);
-    }
-
-    fn merge(&mut self, other: Collected) {
-        self.hits.extend(other.hits);
-        self.lfs_pointers += other.lfs_pointers;
-        self.distrusted_inline += other.distrusted_inline;
-        let (s, o) = (&mut self.summary, other.summary);
-        s.files_scanned += o.files_scanned;
-        s.bytes_scanned += o.bytes_scanned;
-        for (k, v) in o.suppressed {
-            *s.suppressed.entry(k).or_default() += v;
-        }
-        for (k, v) in o.skipped {
-            *s.skipped.entry(k).or_default() += v;
-        }
-        s.skips.extend(o.skips);
-    }
-}
-
-/// Progress is flushed every this many blobs, not per blob.
-const PROGRESS_BATCH: u64 = 128;
-/// ... or every this many bytes, so a run of large blobs still moves the bar.
-const PROGRESS_BATCH_BYTES: u64 = 8 << 20;
-
-/// One reader thread's sink.
-struct Worker<'a> {
-    scanner: &'a Scanner,
-    progress: &'a Progress,
-    shared: &'a Mutex<Collected>,
-    scratch: Scratch,
-    local: Collected,
-    pending: (u64, u64),
-    /// Whether inline allow markers suppress findings (see `Triage::honours_inline_allows`).
-    inline: bool,
-}
-
-impl<'a> Worker<'a> {
-    fn new(
-        scanner: &'a Scanner,
-        progress: &'a Progress,
-        shared: &'a Mutex<Collected>,
-        inline: bool,
-    ) -> Self {
-        Worker {
-            inline,
-            scanner,
-            progress,
-            shared,
-            scratch: Scratch::default(),
-            local: Collected::default(),
-            pending: (0, 0),
-        }
-    }
-}
-
-impl BlobSink for Worker<'_> {
-    fn blob(&mut self, id: Oid, bytes: &[u8]) {
-        let len = bytes.len() as u64;
-        self.local.summary.files_scanned += 1;
-        self.local.summary.bytes_scanned += len;
-        self.pending.0 += 1;
-        self.pending.1 += len;
-        if self.pending.0 >= PROGRESS_BATCH || self.pending.1 >= PROGRESS_BATCH_BYTES {
-            self.progress.add(self.pending.0, self.pending.1);
-            self.pending = (0, 0);
-        }
-        if source::is_lfs_pointer(bytes) {
-            self.local.lfs_pointers += 1;
-        }
-        let matches = self.scanner.scan(bytes, &mut self.scratch);
-        if matches.is_empty() {
-            return;
-        }
-        let mut findings = Vec::new();
-        let all = BlobMatches::new(&matches);
-        for m in &matches {
-            let marked = Triage::inline_allowed(line_of(bytes, m));
-            if marked && !self.inline {
-                self.local.distrusted_inline += 1;
-            }
-            if marked && self.inline {
-                *self
-                    .local
-                    .summary
-                    .suppressed
-                    .entry(Suppression::Inline)
-                    .or_default() += 1;
-            } else {
-                findings.push(finding(self.scanner, bytes, "", m, &all));
-            }
-        }
-        if !findings.is_empty() {
-            self.local.hits.push(Hit { blob: id, findings });
-        }
-    }
-
-    fn skip(&mut self, skip: Skip) {
-        // A skipped blob is done too: the bar must reach its total.
-        self.pending.0 += 1;
-        self.local.skip(skip);
-    }
-}
-
-impl Drop for Worker<'_> {
-    fn drop(&mut self) {
-        self.progress.add(self.pending.0, self.pending.1);
-        let local = std::mem::take(&mut self.local);
-        let mut shared = match self.shared.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        shared.merge(local);
-    }
-}
-
 /// Places findings at their path and commit, applies the path allowlist, and checks `HEAD`.
 struct Placer<'a> {
     repo: &'a Repository,
@@ -187,9 +52,9 @@ struct Placer<'a> {
     /// Scans commit metadata for secrets, so reports can redact them there too.
     scanner: &'a Scanner,
     /// Secrets found in each commit's author name, e-mail and summary, by commit id.
-    meta_secrets: HashMap<String, Vec<crate::finding::Secret>>,
+    meta_secrets: HashMap<String, Vec<Secret>>,
     /// Secrets found in each reported path.
-    path_secrets: HashMap<String, Vec<crate::finding::Secret>>,
+    path_secrets: HashMap<String, Vec<Secret>>,
     /// `HEAD`'s tree, or why it cannot be read (then `present_at_head` stays unknown).
     head_tree: Result<git2::Tree<'a>, String>,
     /// Whether a finding could not be checked against `HEAD` for want of a tree.
@@ -217,6 +82,7 @@ impl Placer<'_> {
             path,
             line: f.location.line.get(),
             commit: commit.map(|c| c.id.as_str()),
+            confidence: f.confidence,
             secret: f.secret.expose(),
             line_text: b"",
         };
@@ -259,10 +125,8 @@ impl Placer<'_> {
                     secrets.push(s.clone());
                 }
             }
-            f.commit = Some(CommitMeta {
-                secrets,
-                ..c.clone()
-            });
+            f.commit = Some(c.clone());
+            f.metadata_secrets = secrets;
         }
         self.out.push(f);
         true
@@ -328,7 +192,7 @@ fn tag_messages(repo: &Repository, scanner: &Scanner, placer: &mut Placer<'_>) {
 
 /// The secrets the scanner finds in a commit's author name, e-mail and summary (one line each,
 /// so a match cannot span two fields).
-fn metadata_secrets(scanner: &Scanner, c: &CommitMeta) -> Vec<crate::finding::Secret> {
+fn metadata_secrets(scanner: &Scanner, c: &CommitMeta) -> Vec<Secret> {
     text_secrets(
         scanner,
         &format!("{}\n{}\n{}\n", c.author_name, c.author_email, c.summary),
@@ -336,12 +200,12 @@ fn metadata_secrets(scanner: &Scanner, c: &CommitMeta) -> Vec<crate::finding::Se
 }
 
 /// The distinct secrets the scanner finds in `text`.
-fn text_secrets(scanner: &Scanner, text: &str) -> Vec<crate::finding::Secret> {
+fn text_secrets(scanner: &Scanner, text: &str) -> Vec<Secret> {
     let bytes = text.as_bytes();
     let mut scratch = Scratch::default();
-    let mut out: Vec<crate::finding::Secret> = Vec::new();
+    let mut out: Vec<Secret> = Vec::new();
     for m in scanner.scan(bytes, &mut scratch) {
-        let s = crate::finding::Secret::new(m.secret(bytes));
+        let s = Secret::new(m.secret(bytes));
         if !out.contains(&s) {
             out.push(s);
         }
@@ -354,12 +218,12 @@ fn read(
     ids: &[Oid],
     opts: &GitOptions,
     scanner: &Scanner,
+    triage: &Triage,
     progress: &Progress,
-    inline: bool,
 ) -> Collected {
     let shared = Mutex::new(Collected::default());
     enumerate::read_blobs(repo.path(), ids, opts, || {
-        Worker::new(scanner, progress, &shared, inline)
+        Worker::new(scanner, triage, progress, &shared, false)
     });
     match shared.into_inner() {
         Ok(c) => c,
@@ -443,11 +307,10 @@ fn history(
     let mut reach = enumerate::reachable(repo, sel, req.opts.threads, progress)?;
     let blobs = enumerate::pack_order(repo, std::mem::take(&mut reach.blobs), progress);
     progress.phase("scanning blobs", blobs.len() as u64);
-    let inline = placer.triage.honours_inline_allows();
-    let mut c = read(repo, &blobs, &req.opts, scanner, progress, inline);
+    let mut c = read(repo, &blobs, &req.opts, scanner, placer.triage, progress);
     c.summary.unit = "blob";
     for s in std::mem::take(&mut reach.skips) {
-        c.skip(s);
+        c.summary.skip(s);
     }
     progress.phase("attributing findings", c.hits.len() as u64);
     // Every finding at every path its blob was introduced at, with the introducing commit's
@@ -464,26 +327,32 @@ fn history(
                 .cloned()
                 .unwrap_or_else(|| hit.blob.to_string());
             for f in hit.findings {
-                placed.push((u32::MAX, hit.blob, path.clone(), None, f));
+                placed.push(Placed {
+                    order: u32::MAX,
+                    blob: hit.blob,
+                    path: path.clone(),
+                    commit: None,
+                    finding: f,
+                });
             }
             continue;
         }
         for intro in intros {
             for f in &hit.findings {
-                placed.push((
-                    intro.order,
-                    hit.blob,
-                    intro.path.clone(),
-                    Some(intro.commit.clone()),
-                    f.clone(),
-                ));
+                placed.push(Placed {
+                    order: intro.order,
+                    blob: hit.blob,
+                    path: intro.path.clone(),
+                    commit: Some(intro.commit.clone()),
+                    finding: f.clone(),
+                });
             }
         }
     }
     let mut folded = 0;
-    for ((_, _, path, commit, f), repeats) in oldest_versions(placed) {
+    for (p, repeats) in oldest_versions(placed) {
         // Repeats of a suppressed finding are not worth a note.
-        if placer.place(f, &path, commit.as_ref()) {
+        if placer.place(p.finding, &p.path, p.commit.as_ref()) {
             folded += repeats;
         }
     }
@@ -502,8 +371,30 @@ fn history(
     Ok(c)
 }
 
-/// A finding placed at a path, with the introducing commit's place in the walk and its blob.
-type Placed = (u32, Oid, String, Option<CommitMeta>, Finding);
+/// A finding placed at one path its blob was introduced at.
+struct Placed {
+    /// The introducing commit's place in the walk (`u32::MAX` for blobs only tags reach).
+    order: u32,
+    /// The blob holding the finding.
+    blob: Oid,
+    /// Where the blob was introduced.
+    path: String,
+    /// The commit that introduced it there.
+    commit: Option<CommitMeta>,
+    /// The finding.
+    finding: Finding,
+}
+
+impl Placed {
+    /// The (rule, secret, path) a secret is reported once per.
+    fn key(&self) -> (&str, &[u8], &str) {
+        (
+            self.finding.rule_id.0.as_str(),
+            self.finding.secret.expose(),
+            self.path.as_str(),
+        )
+    }
+}
 
 /// Keeps, for each (rule, secret, path), only the findings of the oldest blob version that has it:
 /// a file edited in 100 commits around an unchanged secret holds 100 blobs with that secret, but
@@ -515,19 +406,18 @@ fn oldest_versions(placed: Vec<Placed>) -> Vec<(Placed, usize)> {
     /// (rule, secret, path).
     type Key<'p> = (&'p str, &'p [u8], &'p str);
     let mut first: HashMap<Key<'_>, ((u32, Oid), usize)> = HashMap::new();
-    for (order, blob, path, _, f) in &placed {
-        let key = (f.rule_id.0.as_str(), f.secret.expose(), path.as_str());
-        let version = (*order, *blob);
+    for p in &placed {
+        let version = (p.order, p.blob);
         first
-            .entry(key)
+            .entry(p.key())
             .and_modify(|(v, _)| *v = (*v).min(version))
             .or_insert((version, 0));
     }
     let mut repeats = Vec::with_capacity(placed.len());
-    for (order, blob, path, _, f) in &placed {
-        let key = (f.rule_id.0.as_str(), f.secret.expose(), path.as_str());
+    for p in &placed {
+        let key = p.key();
         repeats.push(match first.get_mut(&key) {
-            Some((v, n)) if *v != (*order, *blob) => {
+            Some((v, n)) if *v != (p.order, p.blob) => {
                 *n += 1;
                 None
             }
@@ -566,11 +456,10 @@ fn commit_range(
 ) -> Result<Collected, GitError> {
     let rc = range::introduced(repo, spec, progress)?;
     progress.phase("scanning blobs", rc.blobs.len() as u64);
-    let inline = placer.triage.honours_inline_allows();
-    let mut c = read(repo, &rc.blobs, &req.opts, scanner, progress, inline);
+    let mut c = read(repo, &rc.blobs, &req.opts, scanner, placer.triage, progress);
     c.summary.unit = "blob";
     for s in rc.skips {
-        c.skip(s);
+        c.summary.skip(s);
     }
     let mut metas: HashMap<Oid, CommitMeta> = HashMap::new();
     progress.phase("attributing findings", c.hits.len() as u64);
@@ -617,12 +506,7 @@ fn staged_index(
     let shared = Mutex::new(Collected::default());
     progress.phase("scanning staged files", by_blob.len() as u64);
     {
-        let mut w = Worker::new(
-            scanner,
-            progress,
-            &shared,
-            placer.triage.honours_inline_allows(),
-        );
+        let mut w = Worker::new(scanner, placer.triage, progress, &shared, false);
         let mut seen = HashSet::new();
         for ch in &changes {
             if seen.insert(ch.new) {
@@ -644,7 +528,7 @@ fn staged_index(
         }
     }
     for s in skips {
-        c.skip(s);
+        c.summary.skip(s);
     }
     for hit in std::mem::take(&mut c.hits) {
         for ch in by_blob.get(&hit.blob).into_iter().flatten() {

@@ -3,21 +3,20 @@
 
 pub mod evidence;
 pub mod git;
+mod worker;
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use serde::Serialize;
-
-use crate::blob::Blob;
 use crate::finding::{Finding, Fingerprint, Location, Secret, Segment};
 use crate::progress::Progress;
-use crate::scan::{Match, Scanner, Scratch, MAX_LINE_REACH};
+use crate::scan::{Match, Scanner};
 use crate::source::fs::{self, FsOptions};
-use crate::source::{stdin, Sink, Skip, SkipReason};
-use crate::triage::{Candidate, Suppression, Triage};
+use crate::source::stdin;
+pub use crate::summary::Summary;
+use crate::triage::Triage;
+use worker::{Collected, Worker};
 
 /// What to scan.
 #[derive(Debug, Clone)]
@@ -31,44 +30,6 @@ pub struct ScanRequest {
     pub track_inline_allows: bool,
 }
 
-/// Counts for one run.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Summary {
-    /// Files (or blobs) scanned.
-    pub files_scanned: u64,
-    /// Bytes scanned.
-    pub bytes_scanned: u64,
-    /// Skipped items by reason.
-    pub skipped: BTreeMap<SkipReason, u64>,
-    /// Every skipped item (listed with `--verbose`, always in JSON).
-    pub skips: Vec<Skip>,
-    /// Findings reported.
-    pub findings: usize,
-    /// Findings suppressed, by reason.
-    pub suppressed: BTreeMap<Suppression, u64>,
-    /// Rules loaded.
-    pub rules: usize,
-    /// Wall time.
-    #[serde(serialize_with = "secs")]
-    pub duration: Duration,
-    /// What was scanned, singular (`file`, `blob`); empty means `file`.
-    #[serde(skip)]
-    pub unit: &'static str,
-    /// Things the user should know about the run (a truncated history, unfetched LFS content).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
-    /// The run was stopped by Ctrl-C/SIGTERM: the findings are those found before the stop.
-    pub interrupted: bool,
-    /// Inline allow markers on lines where no rule matched, as `path:line`
-    /// (only when [`ScanRequest::track_inline_allows`]).
-    #[serde(skip)]
-    pub unused_inline_allows: Vec<String>,
-}
-
-fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64((d.as_secs_f64() * 1000.0).round() / 1000.0)
-}
-
 /// Findings plus summary.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -76,116 +37,6 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// Counts.
     pub summary: Summary,
-}
-
-#[derive(Default)]
-struct Collected {
-    findings: Vec<Finding>,
-    summary: Summary,
-}
-
-/// One worker's sink: scans blobs with its own scratch space and merges into the shared result
-/// once, when the worker ends.
-struct Worker<'a> {
-    track_inline: bool,
-    scanner: &'a Scanner,
-    triage: &'a Triage,
-    progress: &'a Progress,
-    shared: &'a Mutex<Collected>,
-    scratch: Scratch,
-    local: Collected,
-}
-
-impl Sink for Worker<'_> {
-    fn blob(&mut self, blob: Blob<'_>) {
-        let matches = self.scanner.scan(blob.bytes, &mut self.scratch);
-        let len = blob.bytes.len() as u64;
-        self.local.summary.files_scanned += 1;
-        self.local.summary.bytes_scanned += len;
-        self.progress.add(1, len);
-        let path = blob.origin.display_path();
-        if self.track_inline {
-            for line in unused_inline_allows(blob.bytes, &matches) {
-                self.local
-                    .summary
-                    .unused_inline_allows
-                    .push(format!("{path}:{line}: inline allow marker"));
-            }
-        }
-        if matches.is_empty() {
-            return;
-        }
-        let all = BlobMatches::new(&matches);
-        for m in &matches {
-            let f = finding(self.scanner, blob.bytes, path, m, &all);
-            let candidate = Candidate {
-                rule: &f.rule_id.0,
-                fingerprint: &f.fingerprint.0,
-                path,
-                line: f.location.line.get(),
-                commit: None,
-                secret: f.secret.expose(),
-                line_text: line_of(blob.bytes, m),
-            };
-            match self.triage.decide(&candidate) {
-                Some(why) => *self.local.summary.suppressed.entry(why).or_default() += 1,
-                None => self.local.findings.push(f),
-            }
-        }
-    }
-
-    fn skip(&mut self, skip: Skip) {
-        *self.local.summary.skipped.entry(skip.reason).or_default() += 1;
-        self.local.summary.skips.push(skip);
-    }
-}
-
-impl Drop for Worker<'_> {
-    fn drop(&mut self) {
-        let local = std::mem::take(&mut self.local);
-        let mut shared = match self.shared.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        shared.findings.extend(local.findings);
-        let s = &mut shared.summary;
-        s.files_scanned += local.summary.files_scanned;
-        s.bytes_scanned += local.summary.bytes_scanned;
-        for (k, v) in local.summary.suppressed {
-            *s.suppressed.entry(k).or_default() += v;
-        }
-        for (k, v) in local.summary.skipped {
-            *s.skipped.entry(k).or_default() += v;
-        }
-        s.skips.extend(local.summary.skips);
-        s.unused_inline_allows
-            .extend(local.summary.unused_inline_allows);
-    }
-}
-
-/// 1-based lines holding an inline allow marker but no match.
-fn unused_inline_allows(bytes: &[u8], matches: &[Match]) -> Vec<u32> {
-    let mut lines: Vec<u32> = Vec::new();
-    for marker in crate::triage::INLINE_ALLOW {
-        for pos in memchr::memmem::find_iter(bytes, marker) {
-            let n = memchr::memchr_iter(b'\n', &bytes[..pos]).count() + 1;
-            let line = u32::try_from(n).unwrap_or(u32::MAX);
-            if !matches.iter().any(|m| m.line.get() == line) && !lines.contains(&line) {
-                lines.push(line);
-            }
-        }
-    }
-    lines.sort_unstable();
-    lines
-}
-
-/// The line holding a match (bounded like scan windows), for inline allow markers.
-pub(crate) fn line_of<'b>(bytes: &'b [u8], m: &Match) -> &'b [u8] {
-    let lo = m.start.saturating_sub(MAX_LINE_REACH);
-    let ls = memchr::memrchr(b'\n', &bytes[lo..m.start]).map_or(lo, |i| lo + i + 1);
-    let hi = bytes.len().min(m.end.saturating_add(MAX_LINE_REACH));
-    let le = memchr::memchr(b'\n', &bytes[m.end..hi]).map_or(hi, |i| m.end + i);
-    &bytes[ls..le]
 }
 
 /// A blob's matches sorted by start, with the length of the longest, computed once per blob.
@@ -266,6 +117,7 @@ pub(crate) fn finding(
         },
         context,
         commit: None,
+        metadata_secrets: Vec::new(),
         present_at_head: None,
         annotations,
         verification: None,
@@ -277,15 +129,7 @@ pub(crate) fn finding(
 pub fn scan(scanner: &Scanner, triage: &Triage, req: &ScanRequest, progress: &Progress) -> Outcome {
     let started = Instant::now();
     let shared = Mutex::new(Collected::default());
-    let make = || Worker {
-        track_inline: req.track_inline_allows,
-        scanner,
-        triage,
-        progress,
-        shared: &shared,
-        scratch: Scratch::default(),
-        local: Collected::default(),
-    };
+    let make = || Worker::new(scanner, triage, progress, &shared, req.track_inline_allows);
     let (stdin_paths, paths): (Vec<PathBuf>, Vec<PathBuf>) = req
         .paths
         .iter()

@@ -59,7 +59,7 @@ impl Provider for Aws {
             .next()
             .unwrap_or_default()
             .to_string();
-        let amz_date = super::audit::amz_date(std::time::SystemTime::now());
+        let amz_date = crate::time::amz_date(std::time::SystemTime::now());
         let auth = sigv4::authorization(
             &Signable {
                 method: "POST",

@@ -4,18 +4,18 @@
 //! read-only identity endpoint whether the credential is live; `revoke`, where the provider
 //! documents a way for the holder (or a finder) to revoke it, does so. Every request goes
 //! through the one [`http::Client`], which keeps credentials on their provider's hosts.
-//! [`run`] drives both over a scan's findings and writes the [`audit`] log.
+//! A leaf: the live-check stage ([`crate::live`]) drives providers over a scan's findings;
+//! providers know nothing of findings, runs or reports.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use serde::Serialize;
-
-pub mod audit;
+/// The fake provider server the tests run providers against: only in test builds (the unit
+/// tests, and the end-to-end tests through the `test-support` feature), never in a release.
+#[cfg(any(test, feature = "test-support"))]
 pub mod fake;
 pub mod http;
-pub mod run;
 pub mod sigv4;
 
 mod adafruit;
@@ -104,6 +104,7 @@ mod wandb;
 mod xai;
 mod yandex;
 
+pub use crate::finding::{Outcome, Status};
 use http::{Client, HttpError, Method, Request, Response};
 
 /// What a provider is and what it supports.
@@ -132,30 +133,6 @@ pub struct Credential<'a> {
     pub secret: &'a str,
     /// What checks learnt about the finding (e.g. `aws_access_key_id` paired with a secret).
     pub annotations: &'a BTreeMap<String, String>,
-}
-
-/// Whether a credential is live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// The provider accepted it.
-    Active,
-    /// The provider rejected it as invalid, expired or revoked.
-    Inactive,
-    /// No answer either way (network error, timeout, rate limit, unexpected response). Never
-    /// taken as inactive.
-    Unknown,
-}
-
-impl Status {
-    /// Lowercase name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::Inactive => "inactive",
-            Status::Unknown => "unknown",
-        }
-    }
 }
 
 /// A provider's answer to [`Provider::verify`].
@@ -249,35 +226,6 @@ impl From<HttpError> for Verdict {
             identity: None,
             detail: Some(e.to_string()),
             http_status: None,
-        }
-    }
-}
-
-/// How a revocation attempt ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Outcome {
-    /// The provider confirmed it.
-    Revoked,
-    /// The provider refused, or the request was never sent: the credential is still live.
-    Failed,
-    /// leakhound refused to act (e.g. no exact match in a lookup).
-    Refused,
-    /// No confirmation either way (timeout after sending, 5xx): check by hand; not retried.
-    Unknown,
-    /// `--dry-run`: what would have been called.
-    DryRun,
-}
-
-impl Outcome {
-    /// Kebab-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Revoked => "revoked",
-            Outcome::Failed => "failed",
-            Outcome::Refused => "refused",
-            Outcome::Unknown => "unknown",
-            Outcome::DryRun => "dry-run",
         }
     }
 }

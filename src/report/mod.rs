@@ -10,8 +10,8 @@ use std::io::{self, Write};
 use serde::{Deserialize, Serialize};
 
 use crate::finding::Finding;
-use crate::pipeline::Summary;
 use crate::rules::RuleSet;
+use crate::summary::Summary;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,8 +14,8 @@ use serde_sarif::sarif::{
 };
 
 use crate::finding::Finding;
-use crate::pipeline::Summary;
 use crate::rules::{Confidence, Rule, RuleSet};
+use crate::summary::Summary;
 
 use super::ReportOptions;
 
@@ -147,9 +147,9 @@ fn result(f: &Finding, index: usize, opts: ReportOptions) -> SarifResult {
         props.insert(
             "commit".to_string(),
             json!({
-                "id": c.id, "author": c.shown(&c.author_name, opts.redact),
-                "email": c.shown(&c.author_email, opts.redact),
-                "date": c.date, "summary": c.shown(&c.summary, opts.redact),
+                "id": c.id, "author": f.shown_meta(&c.author_name, opts.redact),
+                "email": f.shown_meta(&c.author_email, opts.redact),
+                "date": c.date, "summary": f.shown_meta(&c.summary, opts.redact),
             }),
         );
     }

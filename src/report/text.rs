@@ -3,9 +3,9 @@
 use std::io::{self, Write};
 
 use crate::finding::{render_annotations, Finding};
-use crate::pipeline::Summary;
 use crate::printable::escape;
 use crate::progress::human_bytes;
+use crate::summary::Summary;
 
 use super::ReportOptions;
 
@@ -61,10 +61,10 @@ pub(super) fn write(
                 out,
                 "    introduced in {} by {} <{}> on {}: {}{head}",
                 c.short_id(),
-                escape(&c.shown(&c.author_name, opts.redact)),
-                escape(&c.shown(&c.author_email, opts.redact)),
+                escape(&f.shown_meta(&c.author_name, opts.redact)),
+                escape(&f.shown_meta(&c.author_email, opts.redact)),
                 escape(&c.date),
-                escape(&c.shown(&c.summary, opts.redact))
+                escape(&f.shown_meta(&c.summary, opts.redact))
             )?;
         }
         if let Some(v) = &f.verification {
@@ -79,7 +79,7 @@ pub(super) fn write(
                 .map(|d| format!(" ({})", escape(d)))
                 .unwrap_or_default();
             let status = match v.status {
-                crate::providers::Status::Active => format!("{red}{bold}ACTIVE{reset}"),
+                crate::finding::Status::Active => format!("{red}{bold}ACTIVE{reset}"),
                 s => s.as_str().to_string(),
             };
             writeln!(

@@ -5,7 +5,6 @@
 //! with the file and rule id. Compilation is lazy ([`Rule::regex`]): a pre-commit scan of a few
 //! files compiles only the handful of rules whose keywords appear, not all of them.
 
-pub mod check;
 pub mod load;
 
 use std::fmt;
@@ -35,10 +34,13 @@ impl fmt::Display for RuleId {
 }
 
 /// How likely a match of this rule is a real credential.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
     /// Generic or context-dependent patterns.
+    #[default]
     Low,
     /// Distinctive shape without a checksum.
     Medium,

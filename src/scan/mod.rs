@@ -14,6 +14,7 @@
 pub mod checks;
 pub mod encoded;
 pub mod entropy;
+pub mod examples;
 mod pairing;
 pub mod placeholder;
 
@@ -24,8 +25,8 @@ use std::num::NonZeroU32;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use thiserror::Error;
 
-use crate::finding::{Annotation, Annotations};
 use crate::rules::{Check, Rule, RuleSet};
+use crate::secret::{Annotation, Annotations};
 
 /// How far a window reaches from a keyword hit looking for the line's ends. Lines longer than
 /// this (minified code, data URIs) are cut to this reach; no token format comes near it.
@@ -446,7 +447,7 @@ fn judge(
 }
 
 /// The line holding `bytes[start..end]`, reaching at most [`MAX_LINE_REACH`] either side.
-fn line_window(bytes: &[u8], start: usize, end: usize) -> (usize, usize) {
+pub(crate) fn line_window(bytes: &[u8], start: usize, end: usize) -> (usize, usize) {
     let lo = start.saturating_sub(MAX_LINE_REACH);
     let ls = memchr::memrchr(b'\n', &bytes[lo..start]).map_or(lo, |i| lo + i + 1);
     let hi = bytes.len().min(end.saturating_add(MAX_LINE_REACH));

@@ -3,8 +3,8 @@
 //! files and CI settings) it can. The key id is not secret (AWS documents it as the public
 //! half), but reports still show it as they show key ids, redacted by default.
 
-use crate::finding::{Annotation, Secret};
 use crate::rules::Rule;
+use crate::secret::{Annotation, Secret};
 
 use super::{placeholder, Match, MAX_LINE_REACH};
 

@@ -16,6 +16,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 
 use crate::config::{Config, ConfigError};
+use crate::rules::Confidence;
 use ignore_file::{Entry, Located};
 
 /// Markers that, anywhere on a finding's line, suppress it (gitleaks' marker is honoured so a
@@ -50,6 +51,8 @@ pub enum Suppression {
     GitleaksAllowlist,
     /// Its fingerprint is in the `--baseline` report.
     Baseline,
+    /// Its confidence is below `--min-confidence`.
+    BelowMinConfidence,
 }
 
 impl Suppression {
@@ -66,6 +69,7 @@ impl Suppression {
             Suppression::Stopword => "allowlist stop-word",
             Suppression::GitleaksAllowlist => "gitleaks allowlist",
             Suppression::Baseline => "baseline",
+            Suppression::BelowMinConfidence => "--min-confidence",
         }
     }
 }
@@ -83,6 +87,8 @@ pub struct Candidate<'a> {
     pub line: u32,
     /// Commit id, for history findings.
     pub commit: Option<&'a str>,
+    /// The finding's confidence.
+    pub confidence: Confidence,
     /// The raw secret (matched against allowlist regexes and stop-words; never stored).
     pub secret: &'a [u8],
     /// The line holding the secret, for inline allow markers.
@@ -146,6 +152,8 @@ pub struct Triage {
     /// Inline allow markers are not honoured: a range or staged scan whose markers would come
     /// from the changes under review (see [`Triage::distrust_inline_allows`]).
     distrust_inline: bool,
+    /// Findings below this confidence are suppressed (`--min-confidence`).
+    min_confidence: Confidence,
     /// Warnings about files of other tools (malformed `.gitleaksignore` lines).
     pub warnings: Vec<String>,
 }
@@ -308,6 +316,11 @@ impl Triage {
         self.paths.as_ref().is_some_and(|s| s.is_match(path))
     }
 
+    /// Suppresses findings below `min` (`--min-confidence`), counted like every suppression.
+    pub fn set_min_confidence(&mut self, min: Confidence) {
+        self.min_confidence = min;
+    }
+
     /// Stops honouring inline allow markers: for range and staged scans, where every reported
     /// line is added by the changes under review, so a marker on it is the change vouching for
     /// itself (issue 13). `--trust-config` keeps them.
@@ -388,6 +401,9 @@ impl Triage {
             self.tracked[i].hit();
             note(Suppression::Baseline);
         }
+        if c.confidence < self.min_confidence {
+            note(Suppression::BelowMinConfidence);
+        }
         first
     }
 
@@ -413,6 +429,7 @@ mod tests {
             path,
             line,
             commit: None,
+            confidence: Confidence::High,
             secret,
             line_text: b"x = 1",
         }

@@ -1,7 +1,8 @@
 //! Built-in rules: every example and negative example passes through the real scanner, and the
 //! rule listing is usable by machines.
 
-use leakhound::rules::{check, RuleSet};
+use leakhound::rules::RuleSet;
+use leakhound::scan::examples as check;
 use leakhound::scan::Scanner;
 
 use crate::common::*;

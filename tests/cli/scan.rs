@@ -225,12 +225,18 @@ fn min_confidence_filters_and_says_so() {
     );
     let rules: Vec<String> = triples(&high.jsonl()).into_iter().map(|t| t.0).collect();
     assert_eq!(rules, ["github-pat-classic"]);
+    // Counted like every other suppression (issue 14), and in the JSON summary too.
     assert!(
-        high.stderr
-            .contains("1 finding(s) below --min-confidence high not reported"),
+        high.stderr.contains("suppressed 1 by --min-confidence"),
         "{}",
         high.stderr
     );
+    let doc = run_in(
+        d.path(),
+        &["scan", ".", "-f", "json", "--min-confidence", "high"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&doc.stdout).unwrap();
+    assert_eq!(v["summary"]["suppressed"]["below-min-confidence"], 1);
     assert!(
         high.stderr.contains("leakhound: 1 finding ·"),
         "{}",

@@ -10,7 +10,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::base64::{decode, Alphabet};
-use crate::finding::{Annotation, Annotations};
+use crate::secret::{Annotation, Annotations};
 
 /// Whether `token` is a structurally valid, signed JWS; if its `exp` is in the past, records
 /// `expired` (RFC 3339, UTC) in `notes`.
@@ -23,7 +23,12 @@ pub fn judge(token: &[u8], notes: &mut Annotations) -> bool {
         .map_or(0, |d| d.as_secs());
     if let Some(exp) = payload.get("exp").and_then(numeric_date) {
         if exp < now {
-            notes.insert("expired".to_string(), Annotation::Text(rfc3339(exp)));
+            notes.insert(
+                "expired".to_string(),
+                Annotation::Text(crate::time::rfc3339_secs(
+                    i64::try_from(exp).unwrap_or(i64::MAX),
+                )),
+            );
         }
     }
     true
@@ -65,29 +70,6 @@ fn numeric_date(v: &serde_json::Value) -> Option<u64> {
     whole.parse::<u64>().ok().filter(|&s| s < 253_402_300_800)
 }
 
-/// `secs` since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian, UTC).
-fn rfc3339(secs: u64) -> String {
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm), in unsigned arithmetic:
-    // shift the epoch to 0000-03-01 so that leap days fall at the end of each year.
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
-}
-
 fn json_object(segment: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
     let bytes = decode(segment, Alphabet::UrlNoPad)?;
     match serde_json::from_slice(&bytes).ok()? {
@@ -98,8 +80,8 @@ fn json_object(segment: &[u8]) -> Option<serde_json::Map<String, serde_json::Val
 
 #[cfg(test)]
 mod tests {
-    use super::{judge, rfc3339, valid};
-    use crate::finding::{Annotation, Annotations};
+    use super::{judge, valid};
+    use crate::secret::{Annotation, Annotations};
 
     // {"alg":"HS256","typ":"JWT"} . {"sub":"42"} . 32 bytes
     const GOOD: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiJ9.\
@@ -133,14 +115,6 @@ mod tests {
         assert!(!valid(
             b"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0MiJ9.q8Fz1LmP.q8Fz1LmP"
         ));
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(1_672_531_199), "2022-12-31T23:59:59Z");
-        assert_eq!(rfc3339(4_102_444_800), "2100-01-01T00:00:00Z");
     }
 
     #[test]

@@ -7,8 +7,8 @@ pub mod generic;
 mod jwt;
 mod pem;
 
-use crate::finding::Annotations;
 use crate::rules::Check;
+use crate::secret::Annotations;
 
 /// Whether `secret` passes `check`; `Err` says why not, in words `explain` prints after
 /// "the <check> check failed: ". `name` is the identifier the value was assigned to, for rules

@@ -178,35 +178,12 @@ pub fn commit_meta(commit: &git2::Commit<'_>) -> CommitMeta {
         id: commit.id().to_string(),
         author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
         author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
-        date: iso_utc(author.when().seconds()),
+        date: crate::time::rfc3339_secs(author.when().seconds()),
         summary: commit
             .summary_bytes()
             .map(|s| String::from_utf8_lossy(s).into_owned())
             .unwrap_or_default(),
-        secrets: Vec::new(),
     }
-}
-
-/// Seconds since the Unix epoch as ISO 8601 UTC (`1970-01-01T00:00:00Z`); Howard Hinnant's
-/// civil-from-days algorithm, valid for every date git can store.
-pub fn iso_utc(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
 }
 
 /// The 1-based line ranges (half-open) that `new` adds relative to `old` (`None`: everything).
@@ -296,14 +273,6 @@ fn join(prefix: &str, name: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn iso_dates() {
-        assert_eq!(iso_utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso_utc(1_700_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(iso_utc(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(iso_utc(-1), "1969-12-31T23:59:59Z");
-    }
 
     #[test]
     fn added_ranges() {

@@ -1,7 +1,6 @@
-//! Findings: what a scan reports, and the [`Secret`] type that keeps the raw value from leaking
-//! into logs by accident.
+//! Findings: what a scan reports (rule, secret, location, fingerprint, commit, verification).
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::fmt;
 use std::num::NonZeroU32;
 
@@ -10,55 +9,9 @@ use sha2::{Digest, Sha256};
 
 use crate::blob::CommitMeta;
 use crate::rules::{Confidence, RuleId};
+pub use crate::secret::{redact, render_annotations, Annotation, Annotations, Secret};
 
-/// A raw secret. `Debug` and `Display` print it redacted; it implements no `Serialize`; the
-/// raw value is available only through [`Secret::expose`].
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(Box<[u8]>);
-
-impl Secret {
-    /// Wraps raw bytes.
-    pub fn new(bytes: &[u8]) -> Self {
-        Secret(bytes.into())
-    }
-
-    /// The raw value. Call sites are the few places allowed to see it: fingerprinting and
-    /// reporting under `--no-redact`.
-    pub fn expose(&self) -> &[u8] {
-        &self.0
-    }
-
-    /// The redacted form: a short prefix (at most 8 characters, at most a quarter of the secret)
-    /// followed by `…`. Short enough to reveal nothing usable, long enough to tell two apart.
-    pub fn redacted(&self) -> String {
-        redact(&String::from_utf8_lossy(&self.0))
-    }
-}
-
-/// Redacts text as [`Secret::redacted`] does.
-pub fn redact(text: &str) -> String {
-    let n = text.chars().count();
-    let keep = (n / 4).min(8);
-    let mut s: String = text
-        .chars()
-        .take(keep)
-        .filter(|c| !c.is_control())
-        .collect();
-    s.push('…');
-    s
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Secret({})", self.redacted())
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.redacted())
-    }
-}
+pub mod view;
 
 /// A stable, content-based identity for a finding: SHA-256 over the rule id, a SHA-256 of the
 /// secret, the path and (for history findings) the commit. It survives line moves and edits
@@ -128,42 +81,6 @@ pub enum Segment {
     Secret(Secret),
 }
 
-/// The value of one [`Annotation`]s entry: plain text, or a value that reports treat like a
-/// secret (redacted unless the run asks otherwise), such as a paired AWS access key id.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Annotation {
-    /// Shown as is.
-    Text(String),
-    /// Shown redacted by default, like the finding's own secret.
-    Secret(Secret),
-}
-
-impl Annotation {
-    /// The value as a report shows it.
-    pub fn render(&self, redact_secrets: bool) -> String {
-        match self {
-            Annotation::Text(t) => t.clone(),
-            Annotation::Secret(s) if redact_secrets => s.redacted(),
-            Annotation::Secret(s) => String::from_utf8_lossy(s.expose()).into_owned(),
-        }
-    }
-}
-
-/// Facts the scanner established about a finding, by name: `expired` (a JWT's `exp`, as an
-/// RFC 3339 UTC time, when it is in the past), `aws_access_key_id` (the key id found near an
-/// AWS secret access key), `encoding` (`base64` when the secret was found in decoded content).
-/// Sorted by name, so reports are stable.
-pub type Annotations = BTreeMap<String, Annotation>;
-
-/// Renders annotations as `name value` pairs joined by `, ` (for text and messages).
-pub fn render_annotations(notes: &Annotations, redact_secrets: bool) -> String {
-    notes
-        .iter()
-        .map(|(k, v)| format!("{k} {}", v.render(redact_secrets)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Where a finding is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Location {
@@ -200,6 +117,11 @@ pub struct Finding {
     pub fingerprint: Fingerprint,
     /// For history findings: the commit that introduced the secret at this path.
     pub commit: Option<CommitMeta>,
+    /// Secrets the scanner found in this finding's git metadata (the commit's author name,
+    /// e-mail and summary, and the path). Reports redact them there as they redact file
+    /// content ([`Finding::shown_meta`]): a token pasted into a commit message must not appear
+    /// in full in a redacted report (issue 13).
+    pub metadata_secrets: Vec<Secret>,
     /// For history findings: whether the same secret is still in `HEAD`'s tree at this path.
     pub present_at_head: Option<bool>,
     /// What the checks established about it (empty for most findings).
@@ -210,13 +132,66 @@ pub struct Finding {
     pub revocation: Option<RevocationRecord>,
 }
 
+/// Whether a credential is live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The provider accepted it.
+    Active,
+    /// The provider rejected it as invalid, expired or revoked.
+    Inactive,
+    /// No answer either way (network error, timeout, rate limit, unexpected response). Never
+    /// taken as inactive.
+    Unknown,
+}
+
+impl Status {
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Inactive => "inactive",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
+/// How a revocation attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The provider confirmed it.
+    Revoked,
+    /// The provider refused, or the request was never sent: the credential is still live.
+    Failed,
+    /// leakhound refused to act (e.g. no exact match in a lookup).
+    Refused,
+    /// No confirmation either way (timeout after sending, 5xx): check by hand; not retried.
+    Unknown,
+    /// `--dry-run`: what would have been called.
+    DryRun,
+}
+
+impl Outcome {
+    /// Kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Revoked => "revoked",
+            Outcome::Failed => "failed",
+            Outcome::Refused => "refused",
+            Outcome::Unknown => "unknown",
+            Outcome::DryRun => "dry-run",
+        }
+    }
+}
+
 /// What the provider said about a finding's credential.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
     /// The provider asked.
     pub provider: String,
     /// Live or not.
-    pub status: crate::providers::Status,
+    pub status: Status,
     /// Who the credential belongs to, when the provider said.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
@@ -233,7 +208,7 @@ pub struct RevocationRecord {
     /// The provider that was asked, or `hook` for `--revoke-hook`.
     pub by: String,
     /// The outcome.
-    pub outcome: crate::providers::Outcome,
+    pub outcome: Outcome,
     /// Why, in a few words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -262,11 +237,24 @@ impl Finding {
 
     /// The path as a report shows it: for a history finding, with `redact`, secrets the
     /// scanner found in the path itself (git metadata, issue 13) redacted.
-    pub fn shown_path(&self, redact: bool) -> std::borrow::Cow<'_, str> {
-        match &self.commit {
-            Some(c) => c.shown(&self.location.path, redact),
-            None => std::borrow::Cow::Borrowed(&self.location.path),
+    pub fn shown_path(&self, redact: bool) -> Cow<'_, str> {
+        self.shown_meta(&self.location.path, redact)
+    }
+
+    /// `field` (the path or one of the commit's texts) as a report shows it: with `redact`,
+    /// every secret found in the metadata replaced by its redacted form.
+    pub fn shown_meta<'a>(&self, field: &'a str, redact: bool) -> Cow<'a, str> {
+        if !redact || self.metadata_secrets.is_empty() {
+            return Cow::Borrowed(field);
         }
+        let mut out = field.to_string();
+        for s in &self.metadata_secrets {
+            let raw = String::from_utf8_lossy(s.expose());
+            if !raw.is_empty() && out.contains(raw.as_ref()) {
+                out = out.replace(raw.as_ref(), &s.redacted());
+            }
+        }
+        Cow::Owned(out)
     }
 
     /// The secret as a report shows it.

@@ -1,25 +1,26 @@
-//! The verification and revocation stage: runs after triage, over the findings a scan will
-//! report.
+//! Live checks, the stage after triage and before reports, only when asked: verification of
+//! findings with their providers, revocation, the user's revoke hook, and the audit log.
+//! Provider clients ([`crate::providers`]) are a leaf below this stage: they know HTTP and
+//! their provider, nothing of findings or runs.
 //!
 //! A secret found in several places is one credential: it is verified once, revoked at most
 //! once, and the answer is attached to every finding that holds it. Verification runs a few
 //! credentials at a time (each provider paced by the client); revocation runs one at a time,
 //! after confirmation. Every attempt is appended to the audit log.
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime};
+pub mod audit;
+mod hook;
 
-use super::audit::{self, AuditLog, Entry};
-use super::http::{Client, Settings};
-use super::{by_name, Api, Credential, Outcome, Provider, Revocation, Status, Verdict};
-use crate::finding::{Finding, RevocationRecord, Verification};
-use crate::report::json::FindingView;
-use crate::report::{Format, ReportOptions};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::finding::{Finding, RevocationRecord, Status, Verification};
+use crate::providers::http::{Client, Settings};
+use crate::providers::{by_name, Api, Credential, Provider, Verdict};
 use crate::rules::RuleSet;
+use audit::{AuditLog, Entry};
 
 /// Parallel verifications.
 const WORKERS: usize = 8;
@@ -181,7 +182,7 @@ pub fn run(
             let mut v = p.verify(&Api::new(&client, p.info(), &job.secret), &cred);
             v.identity = scrub(v.identity, &job.secret);
             v.detail = scrub(v.detail, &job.secret);
-            let at = audit::rfc3339(SystemTime::now());
+            let at = crate::time::now();
             if tx.send((job.group, v, at)).is_err() {
                 break;
             }
@@ -297,7 +298,7 @@ pub fn run(
             continue;
         }
         let r = if action == "hook" {
-            run_hook(
+            hook::run(
                 opts.hook.as_deref().unwrap_or_default(),
                 first,
                 dry_run,
@@ -324,7 +325,7 @@ pub fn run(
                 .map(|d| format!(": {d}"))
                 .unwrap_or_default()
         ));
-        let at = audit::rfc3339(SystemTime::now());
+        let at = crate::time::now();
         for &i in &g.members {
             let f = &mut findings[i];
             log.record(&Entry {
@@ -348,102 +349,6 @@ pub fn run(
         }
     }
     Ok(summary)
-}
-
-/// Runs the user's revoke hook: `sh -c CMD`, the finding as JSON on stdin (secret included:
-/// the hook needs it; never in argv or the environment). Exit 0 means revoked.
-///
-/// The hook runs in its own process group and is killed with it after `timeout`, or at once on
-/// Ctrl-C/SIGTERM: a hook that never ends must not hang the run (issue 13). Its outcome is then
-/// unknown, since it may have revoked before it was killed.
-fn run_hook(cmd: &str, f: &Finding, dry_run: bool, timeout: Duration) -> Revocation {
-    if dry_run {
-        return Revocation::new(Outcome::DryRun, None, &format!("would run `{cmd}`"));
-    }
-    let view = FindingView::new(
-        f,
-        ReportOptions {
-            format: Format::Json,
-            redact: false,
-            color: false,
-        },
-    );
-    let Ok(json) = serde_json::to_vec(&view) else {
-        return Revocation::new(Outcome::Failed, None, "cannot serialise the finding");
-    };
-    let mut command = Command::new("sh");
-    command
-        .arg("-c")
-        .arg(cmd)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null());
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let child = command.spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) => {
-            return Revocation::new(Outcome::Failed, None, &format!("cannot run the hook: {e}"))
-        }
-    };
-    if let Some(mut stdin) = child.stdin.take() {
-        // A hook that exits without reading its input is its own business.
-        let _ = stdin.write_all(&json);
-        let _ = stdin.write_all(b"\n");
-    }
-    let end = Instant::now() + timeout;
-    let waited = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Ok(status),
-            Ok(None) if Instant::now() < end && !crate::interrupt::requested() => {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            Ok(None) => {
-                kill_group(&mut child);
-                let why = if crate::interrupt::requested() {
-                    "hook killed: interrupted".to_string()
-                } else {
-                    format!(
-                        "hook killed after {} s (--hook-timeout); it may have revoked already",
-                        timeout.as_secs()
-                    )
-                };
-                return Revocation::new(Outcome::Unknown, None, &why);
-            }
-            Err(e) => break Err(e),
-        }
-    };
-    match waited {
-        Ok(s) if s.success() => Revocation::new(Outcome::Revoked, None, "hook exited 0"),
-        Ok(s) => Revocation::new(
-            Outcome::Failed,
-            None,
-            &match s.code() {
-                Some(c) => format!("hook exited {c}"),
-                None => "hook killed by a signal".to_string(),
-            },
-        ),
-        Err(e) => Revocation::new(
-            Outcome::Unknown,
-            None,
-            &format!("cannot wait for the hook: {e}"),
-        ),
-    }
-}
-
-/// Kills the hook and everything it started (its process group), then reaps it.
-fn kill_group(child: &mut std::process::Child) {
-    // `kill -KILL -PGID` instead of `libc::kill`: the crate forbids `unsafe`.
-    #[cfg(unix)]
-    let _ = Command::new("kill")
-        .arg("-KILL")
-        .arg("--")
-        .arg(format!("-{}", child.id()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 #[cfg(test)]

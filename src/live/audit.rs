@@ -1,53 +1,12 @@
 //! The audit log: one JSON line per verification, revocation or hook run, appended to a file.
-//! It names the finding by fingerprint and never holds the secret. Also the UTC time stamps
-//! the log and AWS signing use.
+//! It names the finding by fingerprint and never holds the secret.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
-
-/// Civil UTC date and time of `t`: (year, month, day, hour, minute, second).
-pub fn utc(t: SystemTime) -> (i64, u32, u32, u32, u32, u32) {
-    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let rem = secs % 86_400;
-    // Days since 1970-01-01 to a proleptic Gregorian date (era-based, exact for all u64 days).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let small = |v: i64| u32::try_from(v).unwrap_or(0);
-    let small_u = |v: u64| u32::try_from(v).unwrap_or(0);
-    (
-        year,
-        small(month),
-        small(day),
-        small_u(rem / 3600),
-        small_u(rem % 3600 / 60),
-        small_u(rem % 60),
-    )
-}
-
-/// RFC 3339 UTC time stamp, to the second.
-pub fn rfc3339(t: SystemTime) -> String {
-    let (y, mo, d, h, mi, s) = utc(t);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
-}
-
-/// AWS's `x-amz-date` form: `YYYYMMDDTHHMMSSZ`.
-pub fn amz_date(t: SystemTime) -> String {
-    let (y, mo, d, h, mi, s) = utc(t);
-    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
-}
 
 /// One audit record.
 #[derive(Debug, Clone, Serialize)]
@@ -151,20 +110,6 @@ pub fn default_path() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn civil_dates() {
-        let at = |s: u64| rfc3339(UNIX_EPOCH + Duration::from_secs(s));
-        assert_eq!(at(0), "1970-01-01T00:00:00Z");
-        assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(at(1_700_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(at(4_107_542_399), "2100-02-28T23:59:59Z");
-        assert_eq!(
-            amz_date(UNIX_EPOCH + Duration::from_secs(1_440_938_160)),
-            "20150830T123600Z"
-        );
-    }
 
     #[test]
     fn appends_lines() {

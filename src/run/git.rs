@@ -1,0 +1,94 @@
+//! `leakhound git`: history, a commit range, or the staged changes.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::setup::{live_options, setup, Suppressions};
+use super::{finish, progress_draw, Finish, Ui};
+use crate::cli::GitArgs;
+use crate::interrupt;
+use crate::output::ReportTarget;
+use crate::pipeline::git::{GitMode, GitRequest};
+use crate::progress::Progress;
+use crate::source::git::{self as gitsource, enumerate::Selection, range, GitOptions};
+
+/// Runs `leakhound git`; the exit status.
+///
+/// # Errors
+/// Bad arguments, configuration or report path; a repository, range or index that cannot be
+/// read at all; a report that cannot be written.
+pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
+    interrupt::install().context("cannot install the Ctrl-C handler")?;
+    let target = ReportTarget::check(args.output.output.as_deref())?;
+    if args.output.report_unused_ignores && !args.output.quiet {
+        ui.say(
+            "leakhound: note: unused inline allow markers are listed by `leakhound scan`; `git` lists unused ignore-file and baseline entries",
+        );
+    }
+    let out = &args.output;
+    let live = live_options(&out.live, false, ui)?;
+    let repo = gitsource::open(&args.repo)?;
+    let root = repo
+        .workdir()
+        .map_or_else(|| repo.path().to_path_buf(), Path::to_path_buf);
+    let mode = if args.staged {
+        GitMode::Staged
+    } else if let Some(r) = &args.range {
+        GitMode::Range(r.clone())
+    } else if let Some(rev) = &args.since_commit {
+        GitMode::Range(range::since(rev))
+    } else if let Some(b) = &args.branch {
+        GitMode::History(Selection::Ref(b.clone()))
+    } else {
+        GitMode::History(Selection::All)
+    };
+    // Range and staged scans judge the changes by the base's suppressions (issue 13).
+    let from = match &mode {
+        _ if args.trust_config => Suppressions::Tree,
+        GitMode::History(_) => Suppressions::Tree,
+        GitMode::Range(spec) => {
+            Suppressions::Base(&repo, Some(gitsource::base::range_base(&repo, spec)?))
+        }
+        GitMode::Staged => Suppressions::Base(&repo, gitsource::base::head_commit(&repo)),
+    };
+    let (scanner, triage) = setup(out, std::slice::from_ref(&root), &root, from, ui)?;
+    let base_note = match from {
+        Suppressions::Base(_, Some(base)) => Some(format!(
+            "suppressions (.leakhound.yaml, .leakhoundignore, .gitleaksignore, inline allow comments) \
+             come from the base commit {}, not from the changes under review (--trust-config uses \
+             the working tree)",
+            gitsource::base::short(base)
+        )),
+        Suppressions::Base(_, None) => Some(
+            "no suppressions apply: there is no HEAD yet to take them from, and the changes under \
+             review do not suppress themselves (--trust-config uses the working tree)"
+                .to_string(),
+        ),
+        Suppressions::Tree => None,
+    };
+    let staged = mode == GitMode::Staged;
+    let req = GitRequest {
+        mode,
+        opts: GitOptions {
+            max_file_size: args.max_file_size,
+            scan_binary: args.scan_binary,
+            threads: out.threads,
+        },
+    };
+    // A pre-commit run must be instant: no bar unless asked for.
+    let progress = Progress::new(progress_draw(out, staged), "");
+    let outcome = crate::pipeline::git::scan_git(&scanner, &triage, &repo, &req, &progress);
+    progress.finish();
+    let mut outcome = outcome?;
+    outcome.summary.notes.extend(base_note);
+    let f = Finish {
+        out,
+        target: &target,
+        scanner: &scanner,
+        triage: &triage,
+        staged,
+        live: live.as_ref(),
+    };
+    finish(&f, outcome, ui)
+}

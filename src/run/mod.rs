@@ -1,0 +1,235 @@
+//! One library entry point per command: everything a command does except parsing its
+//! arguments and talking to the terminal. `main.rs` parses, calls one of these with a [`Ui`],
+//! and turns the returned status into the process's exit status.
+//!
+//! - [`scan::scan`] and [`git::git`]: set up rules and triage, run the pipeline, the live checks
+//!   when asked, write the report, and decide the exit status.
+//! - [`info`]: `rules`, `rules check`, `providers`, `explain`, `install-hook`.
+
+pub mod git;
+pub mod info;
+pub mod scan;
+mod setup;
+
+use std::io;
+
+use anyhow::{bail, Context, Result};
+
+use crate::cli::{ColorArg, OutputArgs, ProgressArg};
+use crate::interrupt;
+use crate::live::LiveOptions;
+use crate::output::ReportTarget;
+use crate::pipeline::Outcome;
+use crate::printable;
+use crate::progress;
+use crate::report::{self, ReportOptions};
+use crate::scan::Scanner;
+use crate::triage::Triage;
+
+/// Exit status: nothing found.
+pub const CLEAN: u8 = 0;
+
+/// What a command may ask of the person running it.
+pub trait Ui {
+    /// Shows one message (a warning, a note, the summary) on the diagnostic stream.
+    fn say(&mut self, line: &str);
+    /// Asks a yes/no question; `false` unless the answer is yes.
+    fn confirm(&mut self, question: &str) -> bool;
+    /// Whether standard output is a terminal (for `--color auto`).
+    fn stdout_is_terminal(&self) -> bool;
+    /// Whether a question can be asked at all (a terminal on standard input and error).
+    fn can_ask(&self) -> bool;
+}
+
+/// A [`Ui`] that records messages and answers every question with `answer`: for tests and
+/// for embedding leakhound in other programs.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    /// Every message, in order.
+    pub lines: Vec<String>,
+    /// The answer to every question.
+    pub answer: bool,
+}
+
+impl Ui for Recorder {
+    fn say(&mut self, line: &str) {
+        self.lines.push(line.to_string());
+    }
+    fn confirm(&mut self, _question: &str) -> bool {
+        self.answer
+    }
+    fn stdout_is_terminal(&self) -> bool {
+        false
+    }
+    fn can_ask(&self) -> bool {
+        self.answer
+    }
+}
+
+/// How to render, from the options and the terminal.
+fn report_options(out: &OutputArgs, ui: &dyn Ui) -> ReportOptions {
+    let color = match out.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            out.output.is_none()
+                && ui.stdout_is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
+                && std::env::var_os("CI").is_none()
+        }
+    };
+    ReportOptions {
+        format: out.format.into(),
+        redact: !out.no_redact,
+        color,
+    }
+}
+
+/// How to draw progress: `--no-progress` and `--progress never` win; `--progress always` draws
+/// even in CI or when piped; otherwise a terminal bar unless `--quiet` or `quiet_by_default`.
+fn progress_draw(out: &OutputArgs, quiet_by_default: bool) -> progress::Draw {
+    let choice = match out.progress {
+        _ if out.no_progress => Some(false),
+        ProgressArg::Never => Some(false),
+        ProgressArg::Always => Some(true),
+        ProgressArg::Auto if out.quiet || quiet_by_default => Some(false),
+        ProgressArg::Auto => None,
+    };
+    progress::draw_for(choice)
+}
+
+/// Verifies (and revokes) `outcome`'s findings; says what was done.
+fn run_live(
+    outcome: &mut Outcome,
+    scanner: &Scanner,
+    live: &LiveOptions,
+    quiet: bool,
+    ui: &mut dyn Ui,
+) -> Result<()> {
+    let s = crate::live::run(&mut outcome.findings, scanner.rules(), live, &mut |q| {
+        ui.confirm(q)
+    })
+    .map_err(anyhow::Error::msg)?;
+    for line in &s.lines {
+        ui.say(&format!("leakhound: {}", printable::escape(line)));
+    }
+    if !quiet {
+        let total: usize = s.verified.values().sum();
+        let parts: Vec<String> = s.verified.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        ui.say(&format!(
+            "leakhound: verified {total} credential(s){}{}; audit log {}",
+            if parts.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", parts.join(", "))
+            },
+            if s.unverifiable > 0 {
+                format!("; {} finding(s) have no built-in verifier", s.unverifiable)
+            } else {
+                String::new()
+            },
+            live.audit_log.display()
+        ));
+    }
+    Ok(())
+}
+
+/// What the end of a scan needs besides its outcome.
+struct Finish<'a> {
+    out: &'a OutputArgs,
+    target: &'a ReportTarget,
+    scanner: &'a Scanner,
+    triage: &'a Triage,
+    /// A pre-commit run: explain how to unblock the commit.
+    staged: bool,
+    live: Option<&'a LiveOptions>,
+}
+
+/// Runs the live checks, writes the report and the summary; the exit status for `outcome`.
+fn finish(f: &Finish<'_>, mut outcome: Outcome, ui: &mut dyn Ui) -> Result<u8> {
+    let out = f.out;
+    if let Some(live) = f.live {
+        if !outcome.findings.is_empty() {
+            run_live(&mut outcome, f.scanner, live, out.quiet, ui)?;
+        }
+        // Ctrl-C during verification or the hook: what was done is reported, as for a scan.
+        if interrupt::requested() {
+            outcome.summary.interrupted = true;
+        }
+    }
+    let opts = report_options(out, ui);
+    let mut w = f.target.open()?;
+    report::write(
+        &mut w,
+        &outcome.findings,
+        &outcome.summary,
+        f.scanner.rules(),
+        opts,
+    )
+    .context("cannot write the report")?;
+    w.commit().context("cannot write the report")?;
+    if !out.quiet {
+        for note in &outcome.summary.notes {
+            ui.say(&format!("leakhound: note: {}", printable::escape(note)));
+        }
+        for line in report::summary_lines(&outcome.summary, out.verbose) {
+            ui.say(&line);
+        }
+    }
+    if out.report_unused_ignores {
+        let mut unused = f.triage.unused();
+        unused.extend(outcome.summary.unused_inline_allows.iter().cloned());
+        for u in &unused {
+            ui.say(&format!(
+                "leakhound: unused ignore: {}",
+                printable::escape(u)
+            ));
+        }
+        if unused.is_empty() {
+            ui.say(
+                "leakhound: every ignore-file, baseline and inline allow entry matched a finding",
+            );
+        }
+    }
+    if f.staged && !outcome.findings.is_empty() {
+        ui.say(&format!(
+            "leakhound: commit blocked: the staged changes add {} credential(s).\n  \
+             To fix: remove the secret from the file, `git add` it again, and rotate the credential at its provider \
+             (it may already be in your shell history or editor backups).\n  \
+             A false positive? Add `leakhound:allow` in a comment on its line, or add its fingerprint to .leakhoundignore{}.\n  \
+             `git commit --no-verify` skips this check (not recommended).",
+            outcome.findings.len(),
+            if f.triage.honours_inline_allows() {
+                ""
+            } else {
+                " (without --trust-config, which the installed hook passes, `git --staged` takes \
+                 suppressions from HEAD: commit the .leakhoundignore entry first)"
+            }
+        ));
+    }
+    if outcome.summary.files_scanned == 0
+        && !outcome.summary.skips.is_empty()
+        && outcome.findings.is_empty()
+    {
+        bail!("nothing could be scanned: every input was skipped (see above)");
+    }
+    if outcome.summary.interrupted {
+        return Ok(interrupt::EXIT_STATUS);
+    }
+    Ok(if outcome.findings.is_empty() {
+        CLEAN
+    } else {
+        out.exit_code
+    })
+}
+
+/// Whether `e` is a closed pipe on the way out (`leakhound rules | head`).
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        let kind = c
+            .downcast_ref::<io::Error>()
+            .map(io::Error::kind)
+            .or_else(|| c.downcast_ref::<serde_json::Error>()?.io_error_kind());
+        kind == Some(io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,80 @@
+//! `leakhound scan`: files, directory trees and standard input.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use super::setup::{live_options, setup, Suppressions};
+use super::{finish, progress_draw, Finish, Ui};
+use crate::cli::ScanArgs;
+use crate::interrupt;
+use crate::output::ReportTarget;
+use crate::pipeline::{self, ScanRequest};
+use crate::printable;
+use crate::progress::Progress;
+use crate::source::fs::FsOptions;
+
+/// Runs `leakhound scan`; the exit status.
+///
+/// # Errors
+/// Bad arguments, configuration or report path; a path that cannot be read; a report that
+/// cannot be written; nothing scanned at all.
+pub fn scan(args: &ScanArgs, ui: &mut dyn Ui) -> Result<u8> {
+    interrupt::install().context("cannot install the Ctrl-C handler")?;
+    // Before anything is read: a bad `-o` fails now, not after the scan and any revocation.
+    let target = ReportTarget::check(args.output.output.as_deref())?;
+    for p in &args.paths {
+        if p.as_os_str() != "-" {
+            let meta = std::fs::symlink_metadata(p).with_context(|| {
+                format!(
+                    "{}: cannot scan",
+                    printable::escape(&p.display().to_string())
+                )
+            })?;
+            // Said here, naming the directory: otherwise the first thing to fail is reading
+            // its ignore files, and the error blamed them (issue 13).
+            if meta.is_dir() {
+                std::fs::read_dir(p).with_context(|| {
+                    format!(
+                        "{}: cannot read the directory to scan",
+                        printable::escape(&p.display().to_string())
+                    )
+                })?;
+            }
+        }
+    }
+    let out = &args.output;
+    let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let live = live_options(&out.live, reads_stdin, ui)?;
+    let root = args
+        .paths
+        .iter()
+        .find(|p| p.is_dir())
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let (scanner, triage) = setup(out, &args.paths, &root, Suppressions::Tree, ui)?;
+    let req = ScanRequest {
+        paths: args.paths.clone(),
+        fs: FsOptions {
+            no_ignore: args.no_ignore,
+            follow: args.follow,
+            follow_outside: args.follow_outside,
+            max_file_size: args.max_file_size,
+            scan_binary: args.scan_binary,
+            threads: out.threads,
+        },
+        track_inline_allows: out.report_unused_ignores,
+    };
+    let progress = Progress::new(progress_draw(out, false), "scanning files");
+    let outcome = pipeline::scan(&scanner, &triage, &req, &progress);
+    progress.finish();
+    let f = Finish {
+        out,
+        target: &target,
+        scanner: &scanner,
+        triage: &triage,
+        staged: false,
+        live: live.as_ref(),
+    };
+    finish(&f, outcome, ui)
+}

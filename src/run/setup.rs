@@ -1,0 +1,195 @@
+//! What every scanning command sets up before reading a byte: the configuration, the rules
+//! (built-in, configured, imported from gitleaks), triage (allowlists, ignore files, baseline,
+//! the confidence floor) and the live-check options.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+use super::Ui;
+use crate::cli::{LiveArgs, OutputArgs};
+use crate::config::{gitleaks, Config, DEFAULT_FILE};
+use crate::live::LiveOptions;
+use crate::printable;
+use crate::providers::{self, http::Settings};
+use crate::rules::RuleSet;
+use crate::scan::Scanner;
+use crate::source::git as gitsource;
+use crate::triage::{Triage, IGNORE_FILES};
+
+/// The configuration to use: `--config`/`LEAKHOUND_CONFIG`, else `.leakhound.yaml` in the first
+/// scanned directory (or the current one) if present.
+///
+/// Both are read through `control_file::read`: a symbolic link inside the scanned tree must stay
+/// inside it, the file must be regular and at most 16 MiB.
+pub(crate) fn load_config(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<(Config, PathBuf)> {
+    let dir = paths
+        .iter()
+        .find(|p| p.is_dir())
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    if let Some(p) = explicit {
+        return Ok((Config::load(p, &dir)?, p.to_path_buf()));
+    }
+    let candidate = dir.join(DEFAULT_FILE);
+    // `symlink_metadata`, not `is_file`: a link must reach the reader to be refused, not be
+    // skipped as if absent.
+    if std::fs::symlink_metadata(&candidate).is_ok() {
+        return Ok((Config::load(&candidate, &dir)?, candidate));
+    }
+    Ok((Config::default(), candidate))
+}
+
+/// The built-in rules with `config`'s rule settings (disable, override, extra) applied.
+pub(crate) fn configured_rules(config: &Config, config_path: &Path) -> Result<RuleSet> {
+    let mut rules = RuleSet::builtin().context("built-in rules are invalid (a leakhound bug)")?;
+    config.apply_rules(&mut rules, config_path)?;
+    Ok(rules)
+}
+
+/// Where a scan's suppressions (config, ignore files, inline allow comments) come from.
+#[derive(Clone, Copy)]
+pub(crate) enum Suppressions<'r> {
+    /// The scanned tree: `scan`, history scans, and `--trust-config`.
+    Tree,
+    /// A base commit (`None`: before the first commit, so none): range and staged scans.
+    Base(&'r git2::Repository, Option<git2::Oid>),
+}
+
+/// Everything a scan needs besides its input: rules (built-in, config, gitleaks import) and
+/// triage (config allowlist, ignore files at `root` or in the base commit, baseline, the
+/// `--min-confidence` floor). Warnings go to `ui`.
+pub(crate) fn setup(
+    out: &OutputArgs,
+    config_root: &[PathBuf],
+    root: &Path,
+    from: Suppressions<'_>,
+    ui: &mut dyn Ui,
+) -> Result<(Scanner, Triage)> {
+    let (config, config_path) = match from {
+        Suppressions::Base(repo, base) if out.config.is_none() => {
+            let text = match base {
+                Some(b) => {
+                    gitsource::base::file_at(repo, b, DEFAULT_FILE).map_err(anyhow::Error::msg)?
+                }
+                None => None,
+            };
+            let name = base.map_or_else(
+                || PathBuf::from(DEFAULT_FILE),
+                |b| PathBuf::from(format!("{}:{DEFAULT_FILE}", gitsource::base::short(b))),
+            );
+            (Config::parse(&name, text.as_deref().unwrap_or(""))?, name)
+        }
+        _ => load_config(out.config.as_deref(), config_root)?,
+    };
+    let mut triage = Triage::from_config(&config, &config_path)?;
+    triage.set_min_confidence(out.min_confidence.into());
+    let mut rules = configured_rules(&config, &config_path)?;
+    if let Some(g) = &out.gitleaks_config {
+        let import = gitleaks::import(g, root).map_err(anyhow::Error::msg)?;
+        for w in &import.warnings {
+            ui.say(&format!("leakhound: warning: {}", printable::escape(w)));
+        }
+        if !out.quiet {
+            ui.say(&format!(
+                "leakhound: imported {} rule(s) and {} allowlist(s) from {}",
+                import.rules.len(),
+                import.allowlists.len(),
+                g.display()
+            ));
+        }
+        rules.extend(import.rules)?;
+        triage.add_gitleaks_allowlists(import.allowlists);
+    }
+    match from {
+        Suppressions::Tree => triage.load_ignore_files(root)?,
+        Suppressions::Base(repo, base) => {
+            triage.distrust_inline_allows();
+            for name in IGNORE_FILES {
+                let Some(b) = base else { break };
+                if let Some(text) =
+                    gitsource::base::file_at(repo, b, name).map_err(anyhow::Error::msg)?
+                {
+                    let display = PathBuf::from(format!("{}:{name}", gitsource::base::short(b)));
+                    triage.add_ignore_text(name, &display, &text)?;
+                }
+            }
+        }
+    }
+    if let Some(b) = &out.baseline {
+        triage.load_baseline(b, root)?;
+    }
+    for w in &triage.warnings {
+        ui.say(&format!("leakhound: warning: {}", printable::escape(w)));
+    }
+    Ok((Scanner::new(rules)?, triage))
+}
+
+/// Checks the live-check options before anything is scanned: endpoints, and that a revocation
+/// can be confirmed.
+pub(crate) fn live_options(
+    args: &LiveArgs,
+    reads_stdin: bool,
+    ui: &mut dyn Ui,
+) -> Result<Option<LiveOptions>> {
+    if !args.any() {
+        if args.dry_run || !args.provider_endpoint.is_empty() || args.audit_log.is_some() {
+            bail!("--dry-run, --provider-endpoint and --audit-log apply only with --verify, --revoke or --revoke-hook");
+        }
+        return Ok(None);
+    }
+    let revoking = args.revoke || args.revoke_hook.is_some();
+    if args.dry_run && !revoking {
+        bail!("--dry-run applies to --revoke and --revoke-hook (verification only reads)");
+    }
+    if revoking && !args.dry_run && !args.yes {
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+        if ci || reads_stdin || !ui.can_ask() {
+            bail!(
+                "revocation asks before each credential, and this run cannot ask (no terminal{}): \
+                 pass --yes to revoke without asking, or --dry-run to see what would be revoked",
+                if ci { ", or CI is set" } else { "" }
+            );
+        }
+    }
+    let mut endpoints = std::collections::HashMap::new();
+    for spec in &args.provider_endpoint {
+        let Some((name, url)) = spec.split_once('=') else {
+            bail!("--provider-endpoint {spec:?}: expected NAME=URL");
+        };
+        if providers::by_name(name).is_none() {
+            bail!("--provider-endpoint {spec:?}: no provider named {name:?} (see `leakhound providers`)");
+        }
+        let (scheme, host) = providers::http::scheme_host(url)
+            .map_err(|e| anyhow::anyhow!("--provider-endpoint {spec:?}: {e}"))?;
+        match scheme.as_str() {
+            "https" => {}
+            "http" if providers::http::is_loopback(&host) => {}
+            _ => bail!(
+                "--provider-endpoint {spec:?}: only https URLs, or http to a loopback address"
+            ),
+        }
+        ui.say(&format!("leakhound: note: {name} credentials go to {url} (--provider-endpoint), not to {name}'s public API"));
+        endpoints.insert(name.to_string(), url.trim_end_matches('/').to_string());
+    }
+    Ok(Some(LiveOptions {
+        verify: true,
+        revoke: args.revoke,
+        hook: args.revoke_hook.clone(),
+        yes: args.yes,
+        audit_log: args
+            .audit_log
+            .clone()
+            .unwrap_or_else(crate::live::audit::default_path),
+        hook_timeout: std::time::Duration::from_secs(args.hook_timeout.max(1)),
+        settings: Settings {
+            timeout: std::time::Duration::from_secs(args.verify_timeout.max(1)),
+            dry_run: args.dry_run,
+            endpoints,
+            deadline: Some(
+                std::time::Instant::now() + std::time::Duration::from_secs(args.live_deadline),
+            ),
+            ..Settings::default()
+        },
+    }))
+}

@@ -1,0 +1,77 @@
+//! What a run did besides its findings: what was scanned, skipped and suppressed, and notes for
+//! the user. Filled in by the pipeline, read by reporters.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::source::{Skip, SkipReason};
+use crate::triage::Suppression;
+
+/// Counts for one run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Files (or blobs) scanned.
+    pub files_scanned: u64,
+    /// Bytes scanned.
+    pub bytes_scanned: u64,
+    /// Skipped items by reason.
+    pub skipped: BTreeMap<SkipReason, u64>,
+    /// Every skipped item (listed with `--verbose`, always in JSON).
+    pub skips: Vec<Skip>,
+    /// Findings reported.
+    pub findings: usize,
+    /// Findings suppressed, by reason.
+    pub suppressed: BTreeMap<Suppression, u64>,
+    /// Rules loaded.
+    pub rules: usize,
+    /// Wall time.
+    #[serde(serialize_with = "secs")]
+    pub duration: Duration,
+    /// What was scanned, singular (`file`, `blob`); empty means `file`.
+    #[serde(skip)]
+    pub unit: &'static str,
+    /// Things the user should know about the run (a truncated history, unfetched LFS content).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// The run was stopped by Ctrl-C/SIGTERM: the findings are those found before the stop.
+    pub interrupted: bool,
+    /// Inline allow markers on lines where no rule matched, as `path:line`
+    /// (only when `--report-unused-ignores` asks).
+    #[serde(skip)]
+    pub unused_inline_allows: Vec<String>,
+}
+
+fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((d.as_secs_f64() * 1000.0).round() / 1000.0)
+}
+
+impl Summary {
+    /// Adds `other`'s counts, skips and unused inline allows to these (one worker's share of
+    /// a run into the run's total).
+    pub fn merge(&mut self, other: Summary) {
+        self.files_scanned += other.files_scanned;
+        self.bytes_scanned += other.bytes_scanned;
+        for (k, v) in other.suppressed {
+            *self.suppressed.entry(k).or_default() += v;
+        }
+        for (k, v) in other.skipped {
+            *self.skipped.entry(k).or_default() += v;
+        }
+        self.skips.extend(other.skips);
+        self.unused_inline_allows.extend(other.unused_inline_allows);
+        self.notes.extend(other.notes);
+    }
+
+    /// Records a skipped item.
+    pub fn skip(&mut self, skip: Skip) {
+        *self.skipped.entry(skip.reason).or_default() += 1;
+        self.skips.push(skip);
+    }
+
+    /// Counts a suppressed finding.
+    pub fn suppress(&mut self, why: Suppression) {
+        *self.suppressed.entry(why).or_default() += 1;
+    }
+}
