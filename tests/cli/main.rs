@@ -14,6 +14,7 @@ mod git;
 mod hostile;
 mod hostile_repo;
 mod interrupt;
+mod layering;
 mod reports;
 mod rules;
 mod scan;
