@@ -18,6 +18,7 @@ mod reports;
 mod rules;
 mod scan;
 mod skips;
+mod snapshots;
 mod suppress;
 mod verify;
 mod webhook_revoke;
