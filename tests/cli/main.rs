@@ -19,6 +19,7 @@ mod reports;
 mod rules;
 mod scan;
 mod skips;
+mod snapshots;
 mod suppress;
 mod verify;
 mod webhook_revoke;
