@@ -1,8 +1,9 @@
 //! leakhound: a fast scanner for leaked credentials in source trees and git history.
 //!
-//! Data flows one way (see `ARCHITECTURE.md`): a [`source`] yields [`blob::Blob`]s, the
+//! Data flows one way (see `docs/ARCHITECTURE.md`): a [`source`] yields [`blob::Blob`]s, the
 //! [`scan::Scanner`] turns each into matches, [`pipeline`] builds [`finding::Finding`]s and
-//! applies [`triage`], and [`report`] writes them out.
+//! applies [`triage`], [`live`] verifies and revokes when asked, and [`report`] writes them out.
+//! [`run`] holds one entry point per command; the binary only parses arguments and dispatches.
 
 #![deny(unsafe_code)]
 
