@@ -19,7 +19,7 @@
 //!   `%API_KEY%`, `process.env.TOKEN`), or a bracketed placeholder (`[PASSWORD]`);
 //! - a word or identifier: no digit or punctuation (`getDefaultTokenProvider`), single-case
 //!   snake or kebab case (`SOME_LONG_CONSTANT_NAME2`, `current-password`);
-//! - prose: words separated by spaces (`Enter your password`).
+//! - prose: words separated by spaces (`Enter your password`, a header line `Accept-Version: 3`).
 //!
 //! Hex is judged by its name, not by its length: 22- or 64-digit hex under `client_secret` is a
 //! credential, and 40-digit hex under `hashed_secret` is not. UUIDs under secret names are
@@ -770,8 +770,16 @@ fn is_prose(v: &[u8]) -> bool {
             .position(|b| *b == b'=')
             .is_some_and(|i| i >= 3 && p[..i].iter().all(u8::is_ascii_alphabetic));
         let operator = p.len() <= 3 && p.iter().all(|b| b"=:<>-!+*/|&".contains(b));
+        // A label such as an HTTP header's name: `Travis-API-Version: 3`, `Content-Type: x`.
+        let label = p.len() >= 4
+            && p.ends_with(b":")
+            && p[0].is_ascii_alphabetic()
+            && p[..p.len() - 1]
+                .iter()
+                .all(|b| b.is_ascii_alphabetic() || matches!(b, b'-' | b'_'));
         (core.len() >= 3 && core.iter().all(u8::is_ascii_alphabetic))
             || key_value
+            || label
             || operator
             || p.starts_with(b"-")
             || p.starts_with(b"/")
@@ -897,6 +905,7 @@ mod tests {
             b"current-password",
             b"Enter your password here",
             b"Your API key, from the dashboard",
+            b"Travis-API-Version: 3",
         ] {
             assert!(judge_value(v).is_err(), "{}", String::from_utf8_lossy(v));
         }
