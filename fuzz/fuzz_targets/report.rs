@@ -71,7 +71,6 @@ fn finding(record: &[u8]) -> Finding {
             &rule_id,
             &secret,
             &path,
-            commit.as_ref().map(|c| c.id.as_str()),
             n % 3 == 2,
         ),
         rule_id,

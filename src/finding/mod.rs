@@ -14,8 +14,13 @@ pub use crate::secret::{redact, render_annotations, Annotation, Annotations, Sec
 pub mod view;
 
 /// A stable, content-based identity for a finding: SHA-256 over the rule id, a SHA-256 of the
-/// secret, the path and (for history findings) the commit. It survives line moves and edits
-/// elsewhere in the file; a different secret at the same place gets a different fingerprint.
+/// secret and the path. It survives line moves and edits elsewhere in the file; a different
+/// secret at the same place gets a different fingerprint.
+///
+/// The commit does not enter it (issue 16): the same secret at the same path has one identity
+/// from `git --staged` (before any commit exists) to `git --range` in CI to a history audit,
+/// and after a rebase or squash-merge, so an ignore entry or baseline made at any of these
+/// points keeps matching at the others.
 ///
 /// For *guessable* secrets (low-confidence rules: generic passwords, URL credentials, whose
 /// values may be dictionary words), the secret enters only as the first [`GUESSABLE_BITS`] bits
@@ -27,7 +32,7 @@ pub mod view;
 /// machine that writes or reads baselines (CI, laptops) and kept out of the repository, and
 /// fingerprints would change whenever it is missing; the truncation needs nothing and stays
 /// stable for baselines and ignore files. The cost: a *different* guessable secret at the same
-/// rule, path (and commit) is taken for an ignored one with probability 1/65,536. A small
+/// rule and path is taken for an ignored one with probability 1/65,536. A small
 /// targeted list of candidates can still be checked against it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
@@ -39,13 +44,7 @@ pub const GUESSABLE_BITS: u32 = 16;
 impl Fingerprint {
     /// Computes the fingerprint. The raw secret never enters it, only its hash; for a
     /// `guessable` secret only [`GUESSABLE_BITS`] of it.
-    pub fn compute(
-        rule: &RuleId,
-        secret: &Secret,
-        path: &str,
-        commit: Option<&str>,
-        guessable: bool,
-    ) -> Self {
+    pub fn compute(rule: &RuleId, secret: &Secret, path: &str, guessable: bool) -> Self {
         let secret_hash = Sha256::digest(secret.expose());
         let mut h = Sha256::new();
         h.update(rule.0.as_bytes());
@@ -59,8 +58,10 @@ impl Fingerprint {
         }
         h.update([0]);
         h.update(path.as_bytes());
+        // Where the commit id once went, left empty: fingerprints of tree, stdin and staged
+        // findings are the same as before the commit was dropped, so existing ignore files and
+        // baselines made from them still match.
         h.update([0]);
-        h.update(commit.unwrap_or("").as_bytes());
         let digest = h.finalize();
         Fingerprint(digest.iter().take(16).map(|b| format!("{b:02x}")).collect())
     }
@@ -281,31 +282,30 @@ mod tests {
     }
 
     #[test]
-    fn fingerprint_depends_on_secret_path_rule_and_commit() {
+    fn fingerprint_depends_on_secret_path_and_rule_only() {
         let r = RuleId("r".into());
         let a = Secret::new(b"secret-one");
         let b = Secret::new(b"secret-two");
-        let base = Fingerprint::compute(&r, &a, "p", None, false);
-        assert_eq!(base, Fingerprint::compute(&r, &a, "p", None, false));
-        assert_ne!(base, Fingerprint::compute(&r, &b, "p", None, false));
-        assert_ne!(base, Fingerprint::compute(&r, &a, "q", None, false));
+        let base = Fingerprint::compute(&r, &a, "p", false);
+        assert_eq!(base, Fingerprint::compute(&r, &a, "p", false));
+        assert_ne!(base, Fingerprint::compute(&r, &b, "p", false));
+        assert_ne!(base, Fingerprint::compute(&r, &a, "q", false));
         assert_ne!(
             base,
-            Fingerprint::compute(&RuleId("s".into()), &a, "p", None, false)
+            Fingerprint::compute(&RuleId("s".into()), &a, "p", false)
         );
-        assert_ne!(base, Fingerprint::compute(&r, &a, "p", Some("abc"), false));
         assert_eq!(base.0.len(), 32);
     }
 
     #[test]
     fn guessable_fingerprints_carry_sixteen_bits_of_the_secret() {
         let r = RuleId("generic".into());
-        let fp = |s: &[u8]| Fingerprint::compute(&r, &Secret::new(s), "p", None, true);
+        let fp = |s: &[u8]| Fingerprint::compute(&r, &Secret::new(s), "p", true);
         // Stable, and different from the full-hash fingerprint of the same secret.
         assert_eq!(fp(b"Summer2024!"), fp(b"Summer2024!"));
         assert_ne!(
             fp(b"Summer2024!"),
-            Fingerprint::compute(&r, &Secret::new(b"Summer2024!"), "p", None, false)
+            Fingerprint::compute(&r, &Secret::new(b"Summer2024!"), "p", false)
         );
         // Among 300,000 candidates, several share a fingerprint: it cannot confirm a guess.
         let target = fp(b"candidate-0");

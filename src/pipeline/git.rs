@@ -68,13 +68,8 @@ impl Placer<'_> {
     /// Returns whether the finding was kept (not suppressed).
     fn place(&mut self, mut f: Finding, path: &str, commit: Option<&CommitMeta>) -> bool {
         f.location.path = path.to_string();
-        f.fingerprint = Fingerprint::compute(
-            &f.rule_id,
-            &f.secret,
-            path,
-            commit.map(|c| c.id.as_str()),
-            f.confidence == Confidence::Low,
-        );
+        f.fingerprint =
+            Fingerprint::compute(&f.rule_id, &f.secret, path, f.confidence == Confidence::Low);
         // Inline allow comments were applied per blob, where the line is at hand.
         let candidate = Candidate {
             rule: &f.rule_id.0,

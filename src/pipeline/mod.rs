@@ -103,7 +103,6 @@ pub(crate) fn finding(
             &rule.id,
             &secret,
             path,
-            None,
             rule.confidence == crate::rules::Confidence::Low,
         ),
         secret,

@@ -194,16 +194,61 @@ fn secret_added_then_removed_is_attributed_to_the_adding_commit() {
     }
 }
 
+/// The one fingerprint of `run`'s single finding.
+fn only_fingerprint(r: &Run) -> String {
+    let found = r.jsonl();
+    assert_eq!(found.len(), 1, "{}{}", r.stdout, r.stderr);
+    found[0]["fingerprint"].as_str().unwrap().to_string()
+}
+
 #[test]
-fn history_fingerprints_include_the_commit() {
+fn a_secret_at_a_path_has_one_fingerprint_in_every_mode_and_after_a_rebase() {
+    // Issue 16: the fingerprint the pre-commit hook prints must be the one CI and audits see.
     let mut repo = Repo::new();
+    repo.write("README", "hello\n");
+    let base = repo.commit("base");
     let token = github_token(102);
-    repo.write("a.env", &format!("T={token}\n"));
-    repo.commit("one");
-    let plain = run_in(&repo.dir, &["scan", ".", "-f", "jsonl"]).jsonl();
-    let hist = repo.scan(&[]).jsonl();
-    assert_eq!((plain.len(), hist.len()), (1, 1));
-    assert_ne!(plain[0]["fingerprint"], hist[0]["fingerprint"]);
+    repo.write("app/a.env", &format!("T={token}\n"));
+    git_in(&repo.dir, &["add", "-A"]);
+    let staged = only_fingerprint(&repo.scan(&["--staged"]));
+    let tree = only_fingerprint(&run_in(&repo.dir, &["scan", ".", "-f", "jsonl"]));
+    let first = repo.commit("add a");
+    let range = only_fingerprint(&repo.scan(&["--range", &format!("{base}..HEAD")]));
+    let history = only_fingerprint(&repo.scan(&[]));
+    assert_eq!([&tree, &range, &history], [&staged; 3]);
+
+    // Rewrite the commit (new message and date: a different id, as after a rebase or a
+    // squash-merge): same fingerprint.
+    repo.commits += 5;
+    git_dated(
+        &repo.dir,
+        &["commit", "-q", "--amend", "-m", "squashed"],
+        EPOCH + repo.commits * 86_400,
+    );
+    let rewritten = repo.git(&["rev-parse", "HEAD"]);
+    assert_ne!(rewritten, first);
+    assert_eq!(only_fingerprint(&repo.scan(&[])), staged);
+    assert_eq!(
+        only_fingerprint(&repo.scan(&["--range", &format!("{base}..HEAD")])),
+        staged
+    );
+
+    // An ignore entry made from the hook's fingerprint, committed on the base branch, keeps
+    // the secret out of a range scan of a later change that adds it, and out of the audit.
+    git_in(&repo.dir, &["reset", "-q", "--hard", &base]);
+    repo.write(".leakhoundignore", &format!("{staged}\n"));
+    let ignore_base = repo.commit("ignore the test token");
+    repo.write("app/a.env", &format!("T={token}\n"));
+    repo.commit("add a again");
+    let r = repo.scan(&["--range", &format!("{ignore_base}..HEAD")]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("1 by ignored fingerprint"),
+        "{}",
+        r.stderr
+    );
+    let r = repo.scan(&[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
 
 #[test]
