@@ -412,6 +412,64 @@ fn staged_works_before_the_first_commit() {
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
+/// `(github-pat-classic, path, line)` for each pair.
+fn gh_lines(v: &[(&str, u64)]) -> Vec<(String, String, u64)> {
+    v.iter()
+        .map(|&(p, l)| ("github-pat-classic".to_string(), p.to_string(), l))
+        .collect()
+}
+
+/// Issue 16: with `core.splitIndex=true` every commit failed ("unsupported mandatory extension:
+/// 'link'", libgit2 does not read split indexes). The index reader now joins the split index to
+/// its shared index: replaced, deleted and added entries are all seen.
+#[test]
+fn issue_16_staged_reads_a_split_index() {
+    let mut repo = Repo::new();
+    for i in 0..20 {
+        repo.write(&format!("f{i:02}.txt"), "plain\n");
+    }
+    repo.write("old.env", &format!("A={}\n", github_token(140)));
+    repo.commit("base");
+    repo.git(&["config", "core.splitIndex", "true"]);
+    repo.git(&["config", "splitIndex.maxPercentChange", "100"]);
+    repo.git(&["update-index", "--split-index"]);
+    // Against the shared index: two replaced entries, one deleted, one added.
+    repo.write(
+        "old.env",
+        &format!("A={}\nB={}\n", github_token(140), github_token(141)),
+    );
+    repo.write("f05.txt", &format!("C={}\n", github_token(142)));
+    std::fs::remove_file(repo.dir.join("f07.txt")).unwrap();
+    repo.write("new.env", &format!("N={}\n", github_token(143)));
+    repo.git(&["add", "-A"]);
+    let shared = std::fs::read_dir(repo.dir.join(".git"))
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            name.to_string_lossy().starts_with("sharedindex.")
+        })
+        .count();
+    assert_eq!(shared, 1, "git wrote a split index");
+
+    let r = repo.scan(&["--staged"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        triples(&r.jsonl()),
+        gh_lines(&[("f05.txt", 1), ("new.env", 1), ("old.env", 2)])
+    );
+    assert!(r.stderr.contains("scanned 3 files"), "{}", r.stderr);
+    // A missing shared index is an error that says which, not an empty scan.
+    for e in std::fs::read_dir(repo.dir.join(".git")).unwrap() {
+        let e = e.unwrap();
+        if e.file_name().to_string_lossy().starts_with("sharedindex.") {
+            std::fs::remove_file(e.path()).unwrap();
+        }
+    }
+    let r = repo.scan(&["--staged"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("shared index"), "{}", r.stderr);
+}
+
 #[test]
 fn shallow_clone_scans_what_exists_and_says_so() {
     let mut repo = Repo::new();
