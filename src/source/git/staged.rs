@@ -82,6 +82,65 @@ pub fn staged(repo: &Repository) -> Result<(Vec<StagedChange>, Vec<Skip>), GitEr
 
 type Found = (Vec<StagedChange>, Vec<Skip>);
 
+/// The staged content of the given files (`paths`: relative to the repository root, `/`-separated),
+/// as pre-commit passes them to a hook with `pass_filenames`, and whether each was read whole.
+///
+/// During a commit pre-commit passes exactly the files with staged changes: each is judged by the
+/// lines it adds relative to `HEAD`, as [`staged`] does, and the flag is `false`. When any given
+/// file has nothing staged (`pre-commit run --all-files` or `--files`, as pre-commit.ci runs),
+/// the run is an audit of those files, not a commit: every one is read whole as the index holds
+/// it (`old: None`), and the flag is `true`. A path not in the index is a
+/// [`SkipReason::NotInIndex`] skip; a submodule a [`SkipReason::Submodule`] one.
+///
+/// # Errors
+/// As [`staged`].
+pub fn given(repo: &Repository, paths: &[String]) -> Result<(Found, bool), GitError> {
+    if repo.is_bare() {
+        return staged(repo).map(|f| (f, false));
+    }
+    let head_tree = head_tree(repo)?;
+    let index_path = index_path(repo);
+    let in_index = lookup(repo, &index_path, paths)?;
+    let in_head = |p: &str| {
+        let e = head_tree.as_ref()?.get_path(Path::new(p)).ok()?;
+        (e.kind() == Some(ObjectType::Blob)).then(|| e.id())
+    };
+    let mut whole = false;
+    let mut found: Vec<(&String, Oid, Option<Oid>)> = Vec::with_capacity(paths.len());
+    let mut skips = Vec::new();
+    for (path, entry) in paths.iter().zip(in_index) {
+        let Some((id, mode)) = entry else {
+            whole = true;
+            skips.push(Skip {
+                path: path.clone(),
+                reason: SkipReason::NotInIndex,
+                detail: None,
+            });
+            continue;
+        };
+        if mode == 0o160_000 {
+            skips.push(Skip {
+                path: path.clone(),
+                reason: SkipReason::Submodule,
+                detail: Some(format!("gitlink to commit {id}, not followed")),
+            });
+            continue;
+        }
+        let old = in_head(path);
+        whole |= old == Some(id);
+        found.push((path, id, old));
+    }
+    let changes = found
+        .into_iter()
+        .map(|(path, new, old)| StagedChange {
+            path: path.clone(),
+            old: if whole { None } else { old },
+            new,
+        })
+        .collect();
+    Ok(((changes, skips), whole))
+}
+
 /// `HEAD`'s tree; `None` before the first commit.
 fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, GitError> {
     match repo.head() {
@@ -125,6 +184,38 @@ fn map(file: &std::fs::File) -> Option<memmap2::Mmap> {
     // 22,770-file checkout. A shared index is never rewritten at all: its name is its checksum.
     #[expect(unsafe_code, reason = "memory-mapping the index, see above")]
     unsafe { memmap2::Mmap::map(file) }.ok()
+}
+
+/// Each path's stage-0 index entry (id and mode), if it has one.
+fn lookup(
+    repo: &Repository,
+    index_path: &Path,
+    paths: &[String],
+) -> Result<Vec<Option<(Oid, u32)>>, GitError> {
+    match std::fs::File::open(index_path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![None; paths.len()]),
+        Err(_) => {}
+        Ok(file) => {
+            if let Some(data) = map(&file) {
+                let mut shared = None;
+                if let Some(index) = load(repo, index_path, &data, &mut shared)? {
+                    let find = |p: &String| {
+                        let i = index
+                            .entries
+                            .binary_search_by(|e| e.path.as_ref().cmp(p.as_bytes()))
+                            .ok()?;
+                        Some((index.entries[i].id, index.entries[i].mode))
+                    };
+                    return Ok(paths.iter().map(find).collect());
+                }
+            }
+        }
+    }
+    let index = libgit2_index(repo, index_path)?;
+    Ok(paths
+        .iter()
+        .map(|p| index.get_path(Path::new(p), 0).map(|e| (e.id, e.mode)))
+        .collect())
 }
 
 /// The fast path (see [`super::index`]): `None` when the index is in a form it does not read,
