@@ -2,14 +2,15 @@
 # Builds the PyPI wheel (packaging/pypi/pyproject.toml) with maturin, installs it into a fresh
 # virtual environment and runs it there with no Rust toolchain on PATH: `leakhound --version`,
 # a scan that must find the fixtures' secrets, a clean scan, and a staged scan in a scratch
-# repository. What `pip install leakhound-bin` gives a user.
+# repository; then `pipx run`. What `pip install leakhound-bin` gives a user.
 #
 #   packaging/test-wheel.sh [WHEEL_DIR]
 #
 # WHEEL_DIR: where the wheel is left (default: a temporary directory, removed afterwards).
 # LEAKHOUND_BUILD_LOCK=FILE: hold `flock FILE` around the maturin build only (shared machines).
 # LEAKHOUND_WHEEL=FILE: test this wheel instead of building one.
-# Needs python3 with venv, git, and (to build) cargo; maturin comes from PyPI into a temp venv.
+# Needs python3 with venv, git, and (to build) cargo; maturin and pipx come from PyPI into temp
+# venvs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -75,4 +76,14 @@ git -C "$repo" add leaks.env
 status=0
 (cd "$repo" && run leakhound git --staged --no-progress) >/dev/null 2>"$tmp/err" || status=$?
 [ "$status" = 1 ] || { cat "$tmp/err" >&2; fail "staged scan exited $status, expected 1"; }
+# pipx runs the wheel's command although it is not named after the distribution
+# (`pipx run leakhound-bin` says "running app 'leakhound'"). Found through PIP_FIND_LINKS, as it
+# would be on PyPI; pinned, so a published release cannot stand in for this build.
+python3 -m venv "$tmp/pipx"
+"$tmp/pipx/bin/pip" install -q --disable-pip-version-check pipx
+got=$(PIP_FIND_LINKS="$(dirname "$wheel")${PIP_FIND_LINKS:+ $PIP_FIND_LINKS}" PIPX_HOME="$tmp/pipx-home" \
+  PIPX_BIN_DIR="$tmp/pipx-bin" "$tmp/pipx/bin/pipx" run --spec "leakhound-bin==$version" leakhound --version 2>"$tmp/err") \
+  || { cat "$tmp/err" >&2; fail "pipx run failed"; }
+[ "$got" = "leakhound $version" ] || fail "pipx run printed '$got'"
+echo "test-wheel: pipx run --spec leakhound-bin==$version leakhound --version: $got"
 echo "test-wheel: ok"
