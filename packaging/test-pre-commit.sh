@@ -108,12 +108,20 @@ git -C "$repo" add split.txt
 ls "$repo"/.git/sharedindex.* >/dev/null 2>&1 || fail "git did not write a split index"
 commit "$repo" split-clean
 [ "$status" = 0 ] || { cat "$tmp/out"; fail "a clean commit with a split index failed"; }
+# A secret added to a file that is already tracked: only the added lines are reported, which
+# diffs the two versions (libgit2's blob diff used to load the split index, and fail).
+cat fixtures/scan/leaks.env >>"$repo/hello.txt"
+git -C "$repo" add hello.txt
+commit "$repo" split-secret
+[ "$status" != 0 ] && grep -q "commit blocked" "$tmp/out" \
+  || { cat "$tmp/out"; fail "a secret staged in a split index was not blocked"; }
+git -C "$repo" reset -q --hard
 cp fixtures/scan/leaks.env "$repo/split.env"
 git -C "$repo" add split.env
 commit "$repo" split-secret
 [ "$status" != 0 ] && grep -q "commit blocked" "$tmp/out" \
-  || { cat "$tmp/out"; fail "a secret staged in a split index was not blocked"; }
-say "split index: a clean commit passes, a secret is blocked"
+  || { cat "$tmp/out"; fail "a new file with a secret in a split index was not blocked"; }
+say "split index: a clean commit passes, a secret in a modified or a new file is blocked"
 
 # 5. The `language: system` hook, with a leakhound already on PATH (here the wheel's).
 sys=$tmp/sys
