@@ -308,6 +308,11 @@ pub struct GitArgs {
     /// Scan only the lines the index adds relative to HEAD (what `git commit` would record).
     #[arg(long)]
     pub staged: bool,
+    /// With --staged: only these files' staged content (pre-commit passes them after `--`).
+    /// When every one has staged changes (a commit), only the lines they add; when some have
+    /// none (`pre-commit run --all-files`), each file whole as the index holds it.
+    #[arg(last = true, value_name = "FILE", requires = "staged")]
+    pub files: Vec<PathBuf>,
     /// With --range, --since-commit or --staged: take .leakhound.yaml, .leakhoundignore,
     /// .gitleaksignore and inline allow comments from the working tree and the changes under
     /// review, instead of from the base commit. Only for changes you wrote yourself: a change

@@ -37,6 +37,10 @@ pub struct Summary {
     pub notes: Vec<String>,
     /// The run was stopped by Ctrl-C/SIGTERM: the findings are those found before the stop.
     pub interrupted: bool,
+    /// A staged scan of given files read each one whole (`pre-commit run --all-files`): an
+    /// audit, not a commit, so what it reports may already be committed.
+    #[serde(skip)]
+    pub whole_files: bool,
     /// Inline allow markers on lines where no rule matched, as `path:line`
     /// (only when `--report-unused-ignores` asks).
     #[serde(skip)]
@@ -62,6 +66,7 @@ impl Summary {
         self.skips.extend(other.skips);
         self.unused_inline_allows.extend(other.unused_inline_allows);
         self.notes.extend(other.notes);
+        self.whole_files |= other.whole_files;
     }
 
     /// Records a skipped item.

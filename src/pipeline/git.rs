@@ -32,8 +32,10 @@ pub enum GitMode {
     History(Selection),
     /// Only what the commits of `BASE..HEAD` added.
     Range(String),
-    /// Only the lines the index adds relative to `HEAD`.
-    Staged,
+    /// Only the lines the index adds relative to `HEAD`; with files (pre-commit's
+    /// `pass_filenames`, relative to the repository root), only theirs, or each whole when some
+    /// have nothing staged ([`staged::given`]).
+    Staged(Vec<String>),
 }
 
 /// A git scan.
@@ -254,12 +256,12 @@ pub fn scan_git(
     let mut c = match &req.mode {
         GitMode::History(sel) => history(repo, sel, req, scanner, progress, &mut placer)?,
         GitMode::Range(spec) => commit_range(repo, spec, req, scanner, progress, &mut placer)?,
-        GitMode::Staged => staged_index(repo, req, scanner, progress, &mut placer)?,
+        GitMode::Staged(files) => staged_index(repo, files, req, scanner, progress, &mut placer)?,
     };
     for (k, v) in std::mem::take(&mut placer.suppressed) {
         *c.summary.suppressed.entry(k).or_default() += v;
     }
-    if repo.is_shallow() && req.mode != GitMode::Staged {
+    if repo.is_shallow() && !matches!(req.mode, GitMode::Staged(_)) {
         c.summary.notes.push(
             "shallow clone: history is truncated, commits before the shallow boundary were not scanned \
              (`git fetch --unshallow` fetches them)"
@@ -485,12 +487,17 @@ fn commit_range(
 
 fn staged_index(
     repo: &Repository,
+    files: &[String],
     req: &GitRequest,
     scanner: &Scanner,
     progress: &Progress,
     placer: &mut Placer<'_>,
 ) -> Result<Collected, GitError> {
-    let (changes, skips) = staged::staged(repo)?;
+    let ((changes, skips), whole) = if files.is_empty() {
+        (staged::staged(repo)?, false)
+    } else {
+        staged::given(repo, files)?
+    };
     let odb = repo
         .odb()
         .map_err(GitError::git("opening the object database"))?;
@@ -524,6 +531,15 @@ fn staged_index(
     }
     for s in skips {
         c.summary.skip(s);
+    }
+    if whole {
+        c.summary.whole_files = true;
+        c.summary.notes.push(
+            "some of the files given have nothing staged (`pre-commit run --all-files` or \
+             `--files`): each file given was scanned whole as the index holds it, not only the \
+             lines a commit would add"
+                .into(),
+        );
     }
     for hit in std::mem::take(&mut c.hits) {
         for ch in by_blob.get(&hit.blob).into_iter().flatten() {

@@ -33,7 +33,12 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
         .workdir()
         .map_or_else(|| repo.path().to_path_buf(), Path::to_path_buf);
     let mode = if args.staged {
-        GitMode::Staged
+        GitMode::Staged(
+            args.files
+                .iter()
+                .map(|f| repo_relative(&root, f))
+                .collect::<Result<_>>()?,
+        )
     } else if let Some(r) = &args.range {
         GitMode::Range(r.clone())
     } else if let Some(rev) = &args.since_commit {
@@ -50,7 +55,7 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
         GitMode::Range(spec) => {
             Suppressions::Base(&repo, Some(gitsource::base::range_base(&repo, spec)?))
         }
-        GitMode::Staged => Suppressions::Base(&repo, gitsource::base::head_commit(&repo)),
+        GitMode::Staged(_) => Suppressions::Base(&repo, gitsource::base::head_commit(&repo)),
     };
     let (scanner, triage) = setup(out, std::slice::from_ref(&root), &root, from, ui)?;
     let base_note = match from {
@@ -67,7 +72,7 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
         ),
         Suppressions::Tree => None,
     };
-    let staged = mode == GitMode::Staged;
+    let staged = matches!(mode, GitMode::Staged(_));
     let req = GitRequest {
         mode,
         opts: GitOptions {
@@ -91,4 +96,45 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
         live: live.as_ref(),
     };
     finish(&f, outcome, ui)
+}
+
+/// `file` (as given, relative to the current directory) relative to the repository's working
+/// tree `root`, `/`-separated as the index stores paths. Resolved lexically, so a deleted or
+/// symlinked file is named as given; `root` and the current directory are canonicalised, so
+/// `/tmp` against `/private/tmp` (macOS) still matches.
+///
+/// # Errors
+/// A file outside the working tree, or a name that is not UTF-8.
+fn repo_relative(root: &Path, file: &Path) -> Result<String> {
+    use std::path::Component;
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let cwd = cwd.canonicalize().unwrap_or(cwd);
+    let mut abs = std::path::PathBuf::new();
+    for c in cwd.join(file).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                abs.pop();
+            }
+            c => abs.push(c),
+        }
+    }
+    let root_c = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let rel = abs
+        .strip_prefix(&root_c)
+        .or_else(|_| abs.strip_prefix(root))
+        .with_context(|| {
+            format!(
+                "{}: not inside the repository's working tree {}",
+                crate::printable::escape(&file.to_string_lossy()),
+                root.display()
+            )
+        })?;
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    parts.map(|p| p.join("/")).with_context(|| {
+        format!(
+            "{}: file name is not UTF-8",
+            crate::printable::escape(&file.to_string_lossy())
+        )
+    })
 }

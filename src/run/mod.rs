@@ -191,7 +191,17 @@ fn finish(f: &Finish<'_>, mut outcome: Outcome, ui: &mut dyn Ui) -> Result<u8> {
             );
         }
     }
-    if f.staged && !outcome.findings.is_empty() {
+    if f.staged && outcome.summary.whole_files && !outcome.findings.is_empty() {
+        ui.say(&format!(
+            "leakhound: {} credential(s) in the files given, as the index holds them (some may \
+             already be committed: removing them from the files does not remove them from history).\n  \
+             To fix: remove each secret from its file, rotate the credential at its provider, and \
+             see `leakhound git` for the history.\n  \
+             A false positive? Add `leakhound:allow` in a comment on its line, or add its fingerprint \
+             to .leakhoundignore.",
+            outcome.findings.len(),
+        ));
+    } else if f.staged && !outcome.findings.is_empty() {
         ui.say(&format!(
             "leakhound: commit blocked: the staged changes add {} credential(s).\n  \
              To fix: remove the secret from the file, `git add` it again, and rotate the credential at its provider \

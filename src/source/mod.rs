@@ -35,6 +35,9 @@ pub enum SkipReason {
     Submodule,
     /// A git object that is missing or corrupt; named by its id.
     MissingObject,
+    /// A file given to a staged scan (`git --staged -- FILE`) that the index does not hold:
+    /// untracked, deleted, or only intended to be added (`git add -N`).
+    NotInIndex,
 }
 
 impl SkipReason {
@@ -50,6 +53,7 @@ impl SkipReason {
             SkipReason::WalkError => "walk-error",
             SkipReason::Submodule => "submodule",
             SkipReason::MissingObject => "missing-object",
+            SkipReason::NotInIndex => "not-in-index",
         }
     }
 
@@ -67,6 +71,9 @@ impl SkipReason {
             SkipReason::Submodule => "scan each submodule's repository separately",
             SkipReason::MissingObject => {
                 "the repository has missing or corrupt objects; `git fsck` lists them, --verbose names them"
+            }
+            SkipReason::NotInIndex => {
+                "a staged scan reads what the index holds: `git add` them, or `leakhound scan` reads them from disk"
             }
         }
     }

@@ -457,6 +457,148 @@ fn staged_works_before_the_first_commit() {
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
+/// `(github-pat-classic, path, line)` for each pair.
+fn gh_lines(v: &[(&str, u64)]) -> Vec<(String, String, u64)> {
+    v.iter()
+        .map(|&(p, l)| ("github-pat-classic".to_string(), p.to_string(), l))
+        .collect()
+}
+
+/// Issue 16: pre-commit passes files after `--` (`pass_filenames`). On `git commit` they are the
+/// staged files, judged by the lines they add; under `pre-commit run --all-files` some have
+/// nothing staged, and then every file given is read whole as the index holds it, so a secret
+/// already committed is found (it used to pass, scanning only the staged diff).
+#[test]
+fn issue_16_staged_scans_the_files_pre_commit_gives() {
+    let mut repo = Repo::new();
+    repo.write("old.env", &format!("A={}\n", github_token(130)));
+    repo.write("sub/other.env", &format!("O={}\n", github_token(131)));
+    repo.commit("committed tokens");
+    repo.write(
+        "old.env",
+        &format!("A={}\nB={}\n", github_token(130), github_token(132)),
+    );
+    repo.write("new.env", &format!("N={}\n", github_token(133)));
+    repo.git(&["add", "old.env", "new.env"]);
+    // Unstaged edits are not what is committed.
+    repo.write("new.env", "N=gone\n");
+
+    // A commit: the staged files, only the lines they add.
+    let r = repo.scan(&["--staged", "--", "old.env", "new.env"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        triples(&r.jsonl()),
+        gh_lines(&[("new.env", 1), ("old.env", 2)])
+    );
+    assert!(r.stderr.contains("commit blocked"), "{}", r.stderr);
+    // Only the files given (pre-commit splits long lists over several runs).
+    let r = repo.scan(&["--staged", "--", "new.env"]);
+    assert_eq!(triples(&r.jsonl()), gh_lines(&[("new.env", 1)]));
+
+    // --all-files: sub/other.env has nothing staged, so every file is read whole.
+    let all = ["--staged", "--", "new.env", "old.env", "sub/other.env"];
+    let r = repo.scan(&all);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        triples(&r.jsonl()),
+        gh_lines(&[
+            ("new.env", 1),
+            ("old.env", 1),
+            ("old.env", 2),
+            ("sub/other.env", 1)
+        ])
+    );
+    assert!(r.stderr.contains("scanned whole"), "{}", r.stderr);
+    assert!(!r.stderr.contains("commit blocked"), "{}", r.stderr);
+    // After the commit (pre-commit.ci: nothing staged at all), the same; new.env was committed
+    // with its unstaged edit, which removed the token.
+    repo.commit("commit them");
+    let r = repo.scan(&all);
+    assert_eq!(
+        triples(&r.jsonl()),
+        gh_lines(&[("old.env", 1), ("old.env", 2), ("sub/other.env", 1)])
+    );
+
+    // Paths are relative to the current directory, as pre-commit's are to the root.
+    let r = run_in(
+        &repo.dir.join("sub"),
+        &["git", "-f", "jsonl", "--staged", "--", "other.env"],
+    );
+    assert_eq!(triples(&r.jsonl()), gh_lines(&[("sub/other.env", 1)]));
+
+    // A file the index does not hold is a counted skip, not silence.
+    repo.write("untracked.env", &format!("U={}\n", github_token(134)));
+    let r = repo.scan(&["--staged", "--", "untracked.env", "sub/other.env"]);
+    assert_eq!(triples(&r.jsonl()), gh_lines(&[("sub/other.env", 1)]));
+    assert!(r.stderr.contains("not-in-index"), "{}", r.stderr);
+    // Files need --staged, and must be inside the repository.
+    assert_eq!(repo.scan(&["--", "old.env"]).code, 2);
+    let r = repo.scan(&["--staged", "--", "/etc/hostname"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("not inside the repository"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Issue 16: with `core.splitIndex=true` every commit failed ("unsupported mandatory extension:
+/// 'link'", libgit2 does not read split indexes). The index reader now joins the split index to
+/// its shared index: replaced, deleted and added entries are all seen.
+#[test]
+fn issue_16_staged_reads_a_split_index() {
+    let mut repo = Repo::new();
+    for i in 0..20 {
+        repo.write(&format!("f{i:02}.txt"), "plain\n");
+    }
+    repo.write("old.env", &format!("A={}\n", github_token(140)));
+    repo.commit("base");
+    repo.git(&["config", "core.splitIndex", "true"]);
+    repo.git(&["config", "splitIndex.maxPercentChange", "100"]);
+    repo.git(&["update-index", "--split-index"]);
+    // Against the shared index: two replaced entries, one deleted, one added.
+    repo.write(
+        "old.env",
+        &format!("A={}\nB={}\n", github_token(140), github_token(141)),
+    );
+    repo.write("f05.txt", &format!("C={}\n", github_token(142)));
+    std::fs::remove_file(repo.dir.join("f07.txt")).unwrap();
+    repo.write("new.env", &format!("N={}\n", github_token(143)));
+    repo.git(&["add", "-A"]);
+    let shared = std::fs::read_dir(repo.dir.join(".git"))
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            name.to_string_lossy().starts_with("sharedindex.")
+        })
+        .count();
+    assert_eq!(shared, 1, "git wrote a split index");
+
+    let r = repo.scan(&["--staged"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        triples(&r.jsonl()),
+        gh_lines(&[("f05.txt", 1), ("new.env", 1), ("old.env", 2)])
+    );
+    assert!(r.stderr.contains("scanned 3 files"), "{}", r.stderr);
+    // The files pre-commit gives, looked up in the joined index.
+    let r = repo.scan(&["--staged", "--", "f00.txt", "old.env"]);
+    assert_eq!(
+        triples(&r.jsonl()),
+        gh_lines(&[("old.env", 1), ("old.env", 2)])
+    );
+    // A missing shared index is an error that says which, not an empty scan.
+    for e in std::fs::read_dir(repo.dir.join(".git")).unwrap() {
+        let e = e.unwrap();
+        if e.file_name().to_string_lossy().starts_with("sharedindex.") {
+            std::fs::remove_file(e.path()).unwrap();
+        }
+    }
+    let r = repo.scan(&["--staged"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("shared index"), "{}", r.stderr);
+}
+
 #[test]
 fn shallow_clone_scans_what_exists_and_says_so() {
     let mut repo = Repo::new();

@@ -206,8 +206,19 @@ pub fn added_lines(
         .map_err(GitError::git(format!("blob {new}")))?;
     let mut opts = DiffOptions::new();
     opts.context_lines(0).force_text(true);
-    let patch = Patch::from_blobs(&old_blob, None, &new_blob, None, Some(&mut opts))
-        .map_err(GitError::git(format!("diff {old}..{new}")))?;
+    // The bytes, not the blobs: libgit2's blob diff looks up diff attributes, which loads the
+    // repository's index, and fails on a split index (`core.splitIndex`: "unsupported mandatory
+    // extension: 'link'"), so every staged or range scan with a finding in a modified file
+    // failed there (issue 16). Attributes change nothing here: the diff is forced to text and
+    // only hunk line numbers are used.
+    let patch = Patch::from_buffers(
+        old_blob.content(),
+        None,
+        new_blob.content(),
+        None,
+        Some(&mut opts),
+    )
+    .map_err(GitError::git(format!("diff {old}..{new}")))?;
     let mut ranges = Vec::with_capacity(patch.num_hunks());
     for h in 0..patch.num_hunks() {
         let (hunk, _) = patch

@@ -36,30 +36,12 @@ pub fn staged(repo: &Repository) -> Result<(Vec<StagedChange>, Vec<Skip>), GitEr
             ),
         });
     }
-    let head_tree = match repo.head() {
-        Ok(h) => Some(h.peel_to_tree().map_err(GitError::git("HEAD's tree"))?),
-        Err(e)
-            if e.code() == git2::ErrorCode::UnbornBranch
-                || e.code() == git2::ErrorCode::NotFound =>
-        {
-            None
-        }
-        Err(e) => return Err(GitError::git("reading HEAD")(e)),
-    };
-    let index_path =
-        std::env::var_os("GIT_INDEX_FILE").map_or_else(|| repo.path().join("index"), PathBuf::from);
+    let head_tree = head_tree(repo)?;
+    let index_path = index_path(repo);
     if let Some(found) = via_cache_tree(repo, &index_path, head_tree.as_ref())? {
         return Ok(found);
     }
-    let index = if index_path.exists() {
-        git2::Index::open(&index_path)
-    } else {
-        repo.index()
-    }
-    .map_err(GitError::git(format!(
-        "reading the index {}",
-        index_path.display()
-    )))?;
+    let index = libgit2_index(repo, &index_path)?;
     let mut opts = DiffOptions::new();
     opts.include_typechange(true).ignore_submodules(false);
     let diff = repo
@@ -100,6 +82,142 @@ pub fn staged(repo: &Repository) -> Result<(Vec<StagedChange>, Vec<Skip>), GitEr
 
 type Found = (Vec<StagedChange>, Vec<Skip>);
 
+/// The staged content of the given files (`paths`: relative to the repository root, `/`-separated),
+/// as pre-commit passes them to a hook with `pass_filenames`, and whether each was read whole.
+///
+/// During a commit pre-commit passes exactly the files with staged changes: each is judged by the
+/// lines it adds relative to `HEAD`, as [`staged`] does, and the flag is `false`. When any given
+/// file has nothing staged (`pre-commit run --all-files` or `--files`, as pre-commit.ci runs),
+/// the run is an audit of those files, not a commit: every one is read whole as the index holds
+/// it (`old: None`), and the flag is `true`. A path not in the index is a
+/// [`SkipReason::NotInIndex`] skip; a submodule a [`SkipReason::Submodule`] one.
+///
+/// # Errors
+/// As [`staged`].
+pub fn given(repo: &Repository, paths: &[String]) -> Result<(Found, bool), GitError> {
+    if repo.is_bare() {
+        return staged(repo).map(|f| (f, false));
+    }
+    let head_tree = head_tree(repo)?;
+    let index_path = index_path(repo);
+    let in_index = lookup(repo, &index_path, paths)?;
+    let in_head = |p: &str| {
+        let e = head_tree.as_ref()?.get_path(Path::new(p)).ok()?;
+        (e.kind() == Some(ObjectType::Blob)).then(|| e.id())
+    };
+    let mut whole = false;
+    let mut found: Vec<(&String, Oid, Option<Oid>)> = Vec::with_capacity(paths.len());
+    let mut skips = Vec::new();
+    for (path, entry) in paths.iter().zip(in_index) {
+        let Some((id, mode)) = entry else {
+            whole = true;
+            skips.push(Skip {
+                path: path.clone(),
+                reason: SkipReason::NotInIndex,
+                detail: None,
+            });
+            continue;
+        };
+        if mode == 0o160_000 {
+            skips.push(Skip {
+                path: path.clone(),
+                reason: SkipReason::Submodule,
+                detail: Some(format!("gitlink to commit {id}, not followed")),
+            });
+            continue;
+        }
+        let old = in_head(path);
+        whole |= old == Some(id);
+        found.push((path, id, old));
+    }
+    let changes = found
+        .into_iter()
+        .map(|(path, new, old)| StagedChange {
+            path: path.clone(),
+            old: if whole { None } else { old },
+            new,
+        })
+        .collect();
+    Ok(((changes, skips), whole))
+}
+
+/// `HEAD`'s tree; `None` before the first commit.
+fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, GitError> {
+    match repo.head() {
+        Ok(h) => Ok(Some(
+            h.peel_to_tree().map_err(GitError::git("HEAD's tree"))?,
+        )),
+        Err(e)
+            if e.code() == git2::ErrorCode::UnbornBranch
+                || e.code() == git2::ErrorCode::NotFound =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(GitError::git("reading HEAD")(e)),
+    }
+}
+
+/// The index `git commit` records: `GIT_INDEX_FILE` when git sets it (`commit -a`, a partial
+/// commit, any hook git runs), else the repository's.
+fn index_path(repo: &Repository) -> PathBuf {
+    std::env::var_os("GIT_INDEX_FILE").map_or_else(|| repo.path().join("index"), PathBuf::from)
+}
+
+fn libgit2_index(repo: &Repository, index_path: &Path) -> Result<git2::Index, GitError> {
+    if index_path.exists() {
+        git2::Index::open(index_path)
+    } else {
+        repo.index()
+    }
+    .map_err(GitError::git(format!(
+        "reading the index {}",
+        index_path.display()
+    )))
+}
+
+/// Maps `file` read-only.
+fn map(file: &std::fs::File) -> Option<memmap2::Mmap> {
+    // SAFETY: read-only map, dropped before the caller returns. git replaces the index by
+    // renaming a new file over it, so the mapped file is not truncated under us; a writer that
+    // did truncate it could at worst make this read fault, as with any mapped file (ripgrep's
+    // trade-off too). Mapping instead of reading saves copying and zeroing 3 MB on a
+    // 22,770-file checkout. A shared index is never rewritten at all: its name is its checksum.
+    #[expect(unsafe_code, reason = "memory-mapping the index, see above")]
+    unsafe { memmap2::Mmap::map(file) }.ok()
+}
+
+/// Each path's stage-0 index entry (id and mode), if it has one.
+fn lookup(
+    repo: &Repository,
+    index_path: &Path,
+    paths: &[String],
+) -> Result<Vec<Option<(Oid, u32)>>, GitError> {
+    match std::fs::File::open(index_path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![None; paths.len()]),
+        Err(_) => {}
+        Ok(file) => {
+            if let Some(data) = map(&file) {
+                let mut shared = None;
+                if let Some(index) = load(repo, index_path, &data, &mut shared)? {
+                    let find = |p: &String| {
+                        let i = index
+                            .entries
+                            .binary_search_by(|e| e.path.as_ref().cmp(p.as_bytes()))
+                            .ok()?;
+                        Some((index.entries[i].id, index.entries[i].mode))
+                    };
+                    return Ok(paths.iter().map(find).collect());
+                }
+            }
+        }
+    }
+    let index = libgit2_index(repo, index_path)?;
+    Ok(paths
+        .iter()
+        .map(|p| index.get_path(Path::new(p), 0).map(|e| (e.id, e.mode)))
+        .collect())
+}
+
 /// The fast path (see [`super::index`]): `None` when the index is in a form it does not read,
 /// and the caller falls back to libgit2's tree-to-index diff.
 ///
@@ -117,20 +235,11 @@ fn via_cache_tree(
         }
         Err(_) => return Ok(None),
     };
-    // SAFETY: read-only map, dropped before returning. git replaces the index by renaming a
-    // new file over it, so the mapped file is not truncated under us; a writer that did
-    // truncate it could at worst make this read fault, as with any mapped file (ripgrep's
-    // trade-off too). Mapping instead of reading saves copying and zeroing 3 MB on a
-    // 22,770-file checkout.
-    #[expect(unsafe_code, reason = "memory-mapping the index, see above")]
-    let Ok(data) = (unsafe { memmap2::Mmap::map(&file) }) else {
+    let Some(data) = map(&file) else {
         return Ok(None);
     };
-    index::verify(&data).map_err(|message| GitError::CorruptIndex {
-        path: index_path.to_path_buf(),
-        message,
-    })?;
-    let Some(index) = index::read(&data) else {
+    let mut shared = None;
+    let Some(index) = load(repo, index_path, &data, &mut shared)? else {
         return Ok(None);
     };
     let mut found = (Vec::new(), Vec::new());
@@ -141,6 +250,67 @@ fn via_cache_tree(
         }
     }
     Ok(compare(repo, &index.entries, 0, node, head, &mut found).map(|()| found))
+}
+
+/// Verifies and parses the mapped index `data`; for a split index (`core.splitIndex`), maps its
+/// shared index into `shared` and joins the two. `None` when the index is in a form the reader
+/// does not handle and libgit2 can read it instead.
+///
+/// # Errors
+/// [`GitError::CorruptIndex`] for a damaged index or shared index, a missing shared index, or a
+/// split index in a form neither this reader nor libgit2 reads.
+fn load<'a>(
+    repo: &Repository,
+    index_path: &Path,
+    data: &'a [u8],
+    shared: &'a mut Option<memmap2::Mmap>,
+) -> Result<Option<index::Index<'a>>, GitError> {
+    let corrupt = |path: &Path, message: String| GitError::CorruptIndex {
+        path: path.to_path_buf(),
+        message,
+    };
+    index::verify(data).map_err(|m| corrupt(index_path, m))?;
+    let Some(parsed) = index::read(data) else {
+        return Ok(None);
+    };
+    let Some(id) = parsed.shared() else {
+        return Ok(parsed.resolve(None));
+    };
+    // Where git looks: the git directory, then beside the index file (`GIT_INDEX_FILE`).
+    let name = format!("sharedindex.{id}");
+    let candidates = [
+        Some(repo.path().join(&name)),
+        index_path.parent().map(|d| d.join(&name)),
+    ];
+    let Some(file) = candidates
+        .iter()
+        .flatten()
+        .find_map(|p| std::fs::File::open(p).ok().map(|f| (p.clone(), f)))
+    else {
+        return Err(corrupt(
+            index_path,
+            format!("split index (core.splitIndex): its shared index {name} is missing"),
+        ));
+    };
+    let bytes =
+        map(&file.1).ok_or_else(|| corrupt(&file.0, "cannot map the shared index".into()))?;
+    let bytes: &'a [u8] = shared.insert(bytes);
+    index::verify(bytes).map_err(|m| corrupt(&file.0, m))?;
+    if bytes.get(bytes.len().saturating_sub(20)..) != Some(id.as_bytes()) {
+        return Err(corrupt(
+            &file.0,
+            "shared index: its checksum is not the id in its name".into(),
+        ));
+    }
+    parsed.resolve(index::read(bytes)).map(Some).ok_or_else(|| {
+        corrupt(
+            index_path,
+            "split index (core.splitIndex) that leakhound cannot join to its shared index \
+                 (unmerged entries, a sparse index, or damage); `git update-index \
+                 --no-split-index` writes it whole"
+                .into(),
+        )
+    })
 }
 
 /// Compares the index entries of one directory (`entries`, whose paths all start with a
