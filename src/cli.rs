@@ -222,7 +222,9 @@ pub struct LiveArgs {
     #[arg(long)]
     pub revoke: bool,
     /// Run CMD (with `sh -c`) once per active credential no built-in provider revokes, and per
-    /// credential leakhound cannot verify; the finding arrives as JSON on stdin, secret included.
+    /// unverifiable credential a medium- or high-confidence rule found; the finding arrives as
+    /// JSON on stdin, secret included. Exit 0 is recorded as the hook's word
+    /// (`hook-reported-success`), confirmed with the provider where one can verify it.
     #[arg(long, value_name = "CMD")]
     pub revoke_hook: Option<String>,
     /// Do not ask before revoking (required when there is no terminal, and in CI).

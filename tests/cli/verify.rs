@@ -300,7 +300,8 @@ fn the_revoke_hook_gets_the_finding_on_stdin_only() {
     assert!(!std::fs::read_to_string(&env).unwrap().contains(password));
     let f = &r.json()["findings"][0];
     assert_eq!(f["revocation"]["by"], "hook");
-    assert_eq!(f["revocation"]["outcome"], "revoked");
+    // Nothing can verify a database URL: exit 0 is the hook's word (issue 17).
+    assert_eq!(f["revocation"]["outcome"], "hook-reported-success");
     let entries = audit(dir.path());
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0]["action"], "hook");
@@ -503,4 +504,93 @@ fn an_aws_secret_is_verified_with_its_paired_key_id() {
     );
     assert!(!auth.contains(&secret));
     assert_secret_nowhere(&r, dir.path(), &secret);
+}
+
+/// Issue 17: a hook's exit 0 is its word; where a provider can verify the credential, the
+/// run asks again and says what it sees.
+#[test]
+fn issue_17_the_hooks_success_is_confirmed_by_the_provider() {
+    let key = "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"; // leakhound:allow: a made-up test credential
+    for (second, outcome, detail) in [
+        (Reply::json(401, "{}"), "revoked", "groq now rejects it"),
+        (
+            Reply::json(200, r#"{"data":[]}"#),
+            "failed",
+            "but groq still accepts",
+        ),
+        (
+            Reply::json(503, "{}"),
+            "hook-reported-success",
+            "could not confirm",
+        ),
+    ] {
+        let dir = tempdir();
+        std::fs::write(dir.path().join("ai.env"), format!("GROQ_API_KEY={key}\n")).unwrap();
+        let server = FakeServer::start(vec![Reply::json(200, r#"{"data":[]}"#), second]);
+        let r = live(
+            dir.path(),
+            "groq",
+            &server,
+            &[
+                "scan",
+                "ai.env",
+                "-f",
+                "json",
+                "--verify",
+                "--revoke-hook",
+                "cat >/dev/null; exit 0",
+                "--yes",
+            ],
+        );
+        let f = &r.json()["findings"][0];
+        assert_eq!(f["verification"]["status"], "active", "{}", r.stderr);
+        assert_eq!(f["revocation"]["by"], "hook");
+        assert_eq!(f["revocation"]["outcome"], outcome, "{f}");
+        assert!(
+            f["revocation"]["detail"].as_str().unwrap().contains(detail),
+            "{f}"
+        );
+        assert!(server.requests().iter().all(|q| q.method == "GET"));
+        assert_secret_nowhere(&r, dir.path(), key);
+    }
+}
+
+/// Issue 17: the hook does not run for a low-confidence generic match nothing can verify.
+#[test]
+fn issue_17_no_hook_for_unverifiable_generic_matches() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join("app.cfg"),
+        "secret_key = \"Vq7Lm2Xr9TzK4pWn8BcY\"\n", // leakhound:allow: a made-up test credential
+    )
+    .unwrap();
+    let ran = dir.path().join("ran");
+    let hook = format!("cat >/dev/null; touch '{}'", ran.display());
+    let log = dir.path().join("audit.jsonl");
+    let r = run_in(
+        dir.path(),
+        &[
+            "scan",
+            "app.cfg",
+            "-f",
+            "json",
+            "-c",
+            "/dev/null",
+            "--revoke-hook",
+            &hook,
+            "--yes",
+            "--audit-log",
+            log.to_str().unwrap(),
+        ],
+    );
+    let findings = r.json()["findings"].as_array().unwrap().clone();
+    assert_eq!(findings.len(), 1, "{}", r.stderr);
+    assert_eq!(findings[0]["confidence"], "low", "{}", findings[0]);
+    assert!(!ran.exists(), "the hook ran");
+    assert!(findings[0].get("revocation").is_none());
+    assert!(
+        r.stderr.contains("revoke hook not run for 1"),
+        "{}",
+        r.stderr
+    );
 }
