@@ -75,18 +75,49 @@ fn npmrc_registry(before: &[u8]) -> Option<(Option<String>, &'static str)> {
     Some((host, key))
 }
 
+/// The rule whose matches are the session tokens of temporary credentials.
+pub const AWS_SESSION_RULE: &str = "aws-session-token";
+/// The annotation carrying the session token paired with a temporary (`ASIA…`) key.
+pub const AWS_SESSION_NOTE: &str = "aws_session_token";
+
 /// Annotates every AWS secret access key in `matches` with the nearest access key id
-/// (`AKIA…` long-term, `ASIA…` temporary) within [`PAIR_LINES`] lines of it.
+/// (`AKIA…` long-term, `ASIA…` temporary) within [`PAIR_LINES`] lines of it, and a temporary
+/// key also with the nearest session token found within [`PAIR_LINES`] lines: STS rejects a
+/// temporary key signed without its token, so without it a live key would read as dead.
 pub fn pair_aws_keys(bytes: &[u8], rules: &[Rule], matches: &mut [Match]) {
+    let tokens: Vec<(u32, Box<[u8]>)> = matches
+        .iter()
+        .filter(|m| rules[m.rule].id.0 == AWS_SESSION_RULE)
+        .map(|m| (m.line.get(), m.secret(bytes).into()))
+        .collect();
     for m in matches.iter_mut() {
-        if rules[m.rule].id.0 != AWS_SECRET_RULE || m.annotations.contains_key(AWS_KEY_ID_NOTE) {
+        if rules[m.rule].id.0 != AWS_SECRET_RULE {
             continue;
         }
-        if let Some(id) = nearest_key_id(bytes, m.start, m.end) {
-            m.annotations.insert(
-                AWS_KEY_ID_NOTE.to_string(),
-                Annotation::Secret(Secret::new(id)),
-            );
+        if !m.annotations.contains_key(AWS_KEY_ID_NOTE) {
+            if let Some(id) = nearest_key_id(bytes, m.start, m.end) {
+                m.annotations.insert(
+                    AWS_KEY_ID_NOTE.to_string(),
+                    Annotation::Secret(Secret::new(id)),
+                );
+            }
+        }
+        let temporary = matches!(
+            m.annotations.get(AWS_KEY_ID_NOTE),
+            Some(Annotation::Secret(id)) if id.expose().starts_with(b"ASIA")
+        );
+        if temporary && !m.annotations.contains_key(AWS_SESSION_NOTE) {
+            let line = m.line.get();
+            let nearest = tokens
+                .iter()
+                .filter(|(l, _)| usize::try_from(l.abs_diff(line)).is_ok_and(|d| d <= PAIR_LINES))
+                .min_by_key(|(l, _)| l.abs_diff(line));
+            if let Some((_, token)) = nearest {
+                m.annotations.insert(
+                    AWS_SESSION_NOTE.to_string(),
+                    Annotation::Secret(Secret::new(token)),
+                );
+            }
         }
     }
 }
@@ -146,6 +177,38 @@ fn nearest_key_id(bytes: &[u8], start: usize, end: usize) -> Option<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::{nearest_key_id, npmrc_registry};
+
+    #[test]
+    fn temporary_keys_pair_with_their_session_token() {
+        use crate::rules::RuleSet;
+        use crate::scan::{Scanner, Scratch};
+        let token = concat!(
+            "FwoGZXIvYXdzEBYaDHqa0AP1MYxPQ2Rm9Z0dEhX2yQm7TzR2vXk9LpW4sB8nC3dF",
+            "h6yP4sA0eU2iOq8Fz1LmP0xVb7RtY3sKe9WnAq8Fz1LmP0x"
+        );
+        let text = format!(
+            "aws_access_key_id = {TEMP}\naws_secret_access_key = {SECRET}\naws_session_token = {token}\n"
+        );
+        let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+        let found = scanner.scan(text.as_bytes(), &mut Scratch::default());
+        let secret = found
+            .iter()
+            .find(|m| scanner.rule(m).id.0 == super::AWS_SECRET_RULE)
+            .expect("secret found");
+        let note = secret
+            .annotations
+            .get(super::AWS_SESSION_NOTE)
+            .expect("paired");
+        assert_eq!(note.render(false), token);
+        // A long-term key gets no token, even with one nearby.
+        let long = text.replace(TEMP, ID1);
+        let found = scanner.scan(long.as_bytes(), &mut Scratch::default());
+        let secret = found
+            .iter()
+            .find(|m| scanner.rule(m).id.0 == super::AWS_SECRET_RULE)
+            .expect("secret found");
+        assert!(!secret.annotations.contains_key(super::AWS_SESSION_NOTE));
+    }
 
     #[test]
     fn npmrc_lines_name_their_registry_and_key() {
