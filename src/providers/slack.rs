@@ -35,8 +35,11 @@ const DEAD: &[&str] = &[
     "account_inactive",
     "token_revoked",
     "token_expired",
-    "no_permission",
 ];
+// Not here: `no_permission` ("the workspace token used in this request does not have the
+// permissions necessary to complete the request", auth.test's documented errors,
+// <https://docs.slack.dev/reference/methods/auth.test>) names a live token that lacks a scope;
+// it stays unknown.
 
 /// What kind of Slack webhook URL a credential is, from its host and first path segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,6 +241,24 @@ mod tests {
             not_found: Status::Unknown,
             malformed: Status::Unknown,
         });
+    }
+
+    #[test]
+    fn no_permission_is_not_inactive() {
+        let server = FakeServer::start(vec![Reply::json(
+            200,
+            r#"{"ok":false,"error":"no_permission"}"#,
+        )]);
+        let client = battery::client("slack", &server, false);
+        let ann = std::collections::BTreeMap::new();
+        let cred = Credential {
+            rule: "slack-bot-token",
+            secret: TOKEN,
+            annotations: &ann,
+        };
+        let v = Slack.verify(&Api::new(&client, &INFO, TOKEN), &cred);
+        assert_eq!(v.status, Status::Unknown, "{v:?}");
+        assert_eq!(v.detail.as_deref(), Some("Slack error no_permission"));
     }
 
     #[test]
