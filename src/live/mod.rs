@@ -257,6 +257,13 @@ pub fn run(
     if !opts.revoke && opts.hook.is_none() {
         return Ok(summary);
     }
+    if dry_run {
+        summary.lines.push(
+            "dry run: calls that change something are withheld and listed; read-only lookups \
+             (verification, and the listings a revocation reads first) are still sent"
+                .into(),
+        );
+    }
     let mut guesses = 0;
     for g in &groups {
         if client.should_stop() {

@@ -188,7 +188,11 @@ impl Provider for Slack {
             (200, true, true) => Revocation::new(
                 Outcome::DryRun,
                 Some(&r),
-                "would call POST https://slack.com/api/auth.revoke (Slack's test mode accepted it)",
+                &format!(
+                    "would call POST {}/api/auth.revoke; headers Authorization; changes something \
+                     at the provider (Slack's test mode, a read-only call, accepted it)",
+                    api.base()
+                ),
             ),
             (200, true, false) => Revocation::new(Outcome::Revoked, Some(&r), "revoked"),
             (200, false, _) => Revocation::new(
@@ -300,6 +304,13 @@ mod tests {
         let reqs = server.requests();
         assert_eq!(reqs.len(), 1);
         assert_eq!(reqs[0].path, "/api/auth.revoke?test=1");
+        // The message names the endpoint actually used, never a host it did not call.
+        let detail = r.detail.unwrap();
+        assert!(
+            detail.contains(&format!("{}/api/auth.revoke", server.url())),
+            "{detail}"
+        );
+        assert!(!detail.contains("slack.com"), "{detail}");
     }
 
     #[test]

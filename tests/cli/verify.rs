@@ -213,6 +213,19 @@ fn dry_run_shows_the_call_and_sends_no_revocation() {
         "{}",
         r.stderr
     );
+    // Issue 17: the shape of the withheld call (names, never values), and a word on what is
+    // still sent.
+    assert!(
+        r.stderr
+            .contains("; body JSON with fields {credentials}; changes something"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("read-only lookups") && r.stderr.contains("are still sent"),
+        "{}",
+        r.stderr
+    );
     for f in r.json()["findings"].as_array().unwrap() {
         assert_eq!(f["revocation"]["outcome"], "dry-run");
     }
