@@ -34,6 +34,9 @@ pub struct LiveOptions {
     pub revoke: bool,
     /// Run this shell command once per active credential that no built-in provider revokes.
     pub hook: Option<String>,
+    /// Report only findings in these verification states (`--results`, `--only-verified`);
+    /// `None` reports every finding.
+    pub results: Option<Vec<Reported>>,
     /// Confirm nothing (`--yes`).
     pub yes: bool,
     /// The audit log.
@@ -42,6 +45,38 @@ pub struct LiveOptions {
     pub hook_timeout: Duration,
     /// Client settings (timeouts, endpoints, dry run, the run's deadline).
     pub settings: Settings,
+}
+
+/// A finding's verification state, as `--results` selects it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reported {
+    /// The provider accepted the credential.
+    Active,
+    /// The provider rejected it.
+    Inactive,
+    /// Checked, no answer either way.
+    Unknown,
+    /// Not checked (no verifier, or the run stopped first).
+    Unverified,
+}
+
+impl Reported {
+    /// The state of `f` after the live checks.
+    pub fn of(f: &Finding) -> Self {
+        match f.verification.as_ref().map(|v| v.status) {
+            Some(Status::Active) => Reported::Active,
+            Some(Status::Inactive) => Reported::Inactive,
+            Some(Status::Unknown) => Reported::Unknown,
+            None => Reported::Unverified,
+        }
+    }
+}
+
+/// Keeps only the findings whose verification state is in `results`; how many it dropped.
+pub fn select(findings: &mut Vec<Finding>, results: &[Reported]) -> usize {
+    let before = findings.len();
+    findings.retain(|f| results.contains(&Reported::of(f)));
+    before - findings.len()
 }
 
 /// What the stage did, for the summary.

@@ -607,3 +607,78 @@ fn issue_17_no_hook_for_unverifiable_generic_matches() {
         r.stderr
     );
 }
+
+/// Issue 17: CI can report, and fail on, only the verification states it chooses
+/// (TruffleHog's `--results` / `--only-verified`).
+#[test]
+fn issue_17_results_select_findings_and_the_exit_status() {
+    let dir = tempdir();
+    let token = github_token(78);
+    tree_with_token(dir.path(), &token);
+    let dead = || FakeServer::start(vec![Reply::json(401, r#"{"message":"Bad credentials"}"#)]);
+    let live_server = || FakeServer::start(vec![Reply::json(200, r#"{"login":"octocat"}"#)]);
+
+    // A dead credential: --only-verified reports nothing and passes.
+    let r = scan(dir.path(), &dead(), &["--verify", "--only-verified"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["findings"].as_array().unwrap().len(), 0);
+    assert!(
+        r.stderr.contains("2 finding(s) not reported"),
+        "{}",
+        r.stderr
+    );
+    // ... and --results inactive reports both and fails.
+    let r = scan(dir.path(), &dead(), &["--verify", "--results", "inactive"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.json()["findings"].as_array().unwrap().len(), 2);
+    // A live credential fails --only-verified and --results verified,unknown.
+    for args in [
+        &["--verify", "--only-verified"][..],
+        &["--verify", "--results", "verified,unknown"][..],
+    ] {
+        let r = scan(dir.path(), &live_server(), args);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        let findings = r.json()["findings"].as_array().unwrap().clone();
+        assert_eq!(findings.len(), 2);
+        assert!(findings
+            .iter()
+            .all(|f| f["verification"]["status"] == "active"));
+    }
+    // Unverified findings (no verifier) are selected by `unverified` only.
+    let password_dir = tempdir();
+    std::fs::write(
+        password_dir.path().join("db.env"),
+        "DATABASE_URL=postgres://app:Zq8vN3kT5xR7mW2p@db.internal.example:5432/app\n", // leakhound:allow: a made-up test credential
+    )
+    .unwrap();
+    let r = live(
+        password_dir.path(),
+        "github",
+        &dead(),
+        &["scan", ".", "-f", "json", "--verify", "--only-verified"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = live(
+        password_dir.path(),
+        "github",
+        &dead(),
+        &[
+            "scan",
+            ".",
+            "-f",
+            "json",
+            "--verify",
+            "--results",
+            "unverified",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // Without --verify there is no status to select by.
+    let r = run_in(
+        dir.path(),
+        &["scan", ".", "--only-verified", "-c", "/dev/null"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("add --verify"), "{}", r.stderr);
+    assert_secret_nowhere(&r, dir.path(), &token);
+}
