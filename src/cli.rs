@@ -112,6 +112,32 @@ impl From<FormatArg> for Format {
     }
 }
 
+/// Verification states `--results` selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ResultsArg {
+    /// Verified active: the provider accepted the credential.
+    Verified,
+    /// The same as `verified`.
+    Active,
+    /// The provider rejected it (invalid, expired, revoked).
+    Inactive,
+    /// Checked, but no answer either way (timeout, rate limit, a credential not sent).
+    Unknown,
+    /// Not checked: no built-in verifier, or the run ended before it was checked.
+    Unverified,
+}
+
+impl From<ResultsArg> for crate::live::Reported {
+    fn from(r: ResultsArg) -> Self {
+        match r {
+            ResultsArg::Verified | ResultsArg::Active => crate::live::Reported::Active,
+            ResultsArg::Inactive => crate::live::Reported::Inactive,
+            ResultsArg::Unknown => crate::live::Reported::Unknown,
+            ResultsArg::Unverified => crate::live::Reported::Unverified,
+        }
+    }
+}
+
 /// Confidence levels on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ConfidenceArg {
@@ -222,9 +248,19 @@ pub struct LiveArgs {
     #[arg(long)]
     pub revoke: bool,
     /// Run CMD (with `sh -c`) once per active credential no built-in provider revokes, and per
-    /// credential leakhound cannot verify; the finding arrives as JSON on stdin, secret included.
+    /// unverifiable credential a medium- or high-confidence rule found; the finding arrives as
+    /// JSON on stdin, secret included. Exit 0 is recorded as the hook's word
+    /// (`hook-reported-success`), confirmed with the provider where one can verify it.
     #[arg(long, value_name = "CMD")]
     pub revoke_hook: Option<String>,
+    /// Report (and fail on) only findings in these verification states, comma-separated:
+    /// verified (= active), inactive, unknown, unverified. Needs --verify. TruffleHog's
+    /// `--results` semantics: `--results verified,unknown` lets CI pass on dead credentials.
+    #[arg(long, value_enum, value_name = "STATES", value_delimiter = ',')]
+    pub results: Vec<ResultsArg>,
+    /// Report (and fail on) only findings verified active: `--results verified`.
+    #[arg(long)]
+    pub only_verified: bool,
     /// Do not ask before revoking (required when there is no terminal, and in CI).
     #[arg(long)]
     pub yes: bool,

@@ -171,6 +171,9 @@ pub enum Outcome {
     Unknown,
     /// `--dry-run`: what would have been called.
     DryRun,
+    /// The revoke hook exited 0 and nothing could confirm it: the hook's word, not a
+    /// revocation leakhound saw.
+    HookReportedSuccess,
 }
 
 impl Outcome {
@@ -182,6 +185,7 @@ impl Outcome {
             Outcome::Refused => "refused",
             Outcome::Unknown => "unknown",
             Outcome::DryRun => "dry-run",
+            Outcome::HookReportedSuccess => "hook-reported-success",
         }
     }
 }

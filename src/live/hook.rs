@@ -10,7 +10,9 @@ use crate::finding::{Finding, Outcome};
 use crate::providers::Revocation;
 
 /// Runs the user's revoke hook: `sh -c CMD`, the finding as JSON on stdin (secret included:
-/// the hook needs it; never in argv or the environment). Exit 0 means revoked.
+/// the hook needs it; never in argv or the environment). Exit 0 is recorded as
+/// [`Outcome::HookReportedSuccess`]: the hook's word, which the caller confirms with the
+/// provider where one exists.
 ///
 /// The hook runs in its own process group and is killed with it after `timeout`, or at once on
 /// Ctrl-C/SIGTERM: a hook that never ends must not hang the run (issue 13). Its outcome is then
@@ -66,7 +68,9 @@ pub(super) fn run(cmd: &str, f: &Finding, dry_run: bool, timeout: Duration) -> R
         }
     };
     match waited {
-        Ok(s) if s.success() => Revocation::new(Outcome::Revoked, None, "hook exited 0"),
+        Ok(s) if s.success() => {
+            Revocation::new(Outcome::HookReportedSuccess, None, "hook exited 0")
+        }
         Ok(s) => Revocation::new(
             Outcome::Failed,
             None,

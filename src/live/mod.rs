@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use crate::finding::{Finding, RevocationRecord, Status, Verification};
 use crate::providers::http::{Client, Settings};
-use crate::providers::{by_name, Api, Credential, Provider, Verdict};
-use crate::rules::RuleSet;
+use crate::providers::{by_name, Api, Credential, Outcome, Provider, Revocation, Verdict};
+use crate::rules::{Confidence, RuleSet};
 use audit::{AuditLog, Entry};
 
 /// Parallel verifications.
@@ -34,6 +34,9 @@ pub struct LiveOptions {
     pub revoke: bool,
     /// Run this shell command once per active credential that no built-in provider revokes.
     pub hook: Option<String>,
+    /// Report only findings in these verification states (`--results`, `--only-verified`);
+    /// `None` reports every finding.
+    pub results: Option<Vec<Reported>>,
     /// Confirm nothing (`--yes`).
     pub yes: bool,
     /// The audit log.
@@ -42,6 +45,38 @@ pub struct LiveOptions {
     pub hook_timeout: Duration,
     /// Client settings (timeouts, endpoints, dry run, the run's deadline).
     pub settings: Settings,
+}
+
+/// A finding's verification state, as `--results` selects it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reported {
+    /// The provider accepted the credential.
+    Active,
+    /// The provider rejected it.
+    Inactive,
+    /// Checked, no answer either way.
+    Unknown,
+    /// Not checked (no verifier, or the run stopped first).
+    Unverified,
+}
+
+impl Reported {
+    /// The state of `f` after the live checks.
+    pub fn of(f: &Finding) -> Self {
+        match f.verification.as_ref().map(|v| v.status) {
+            Some(Status::Active) => Reported::Active,
+            Some(Status::Inactive) => Reported::Inactive,
+            Some(Status::Unknown) => Reported::Unknown,
+            None => Reported::Unverified,
+        }
+    }
+}
+
+/// Keeps only the findings whose verification state is in `results`; how many it dropped.
+pub fn select(findings: &mut Vec<Finding>, results: &[Reported]) -> usize {
+    let before = findings.len();
+    findings.retain(|f| results.contains(&Reported::of(f)));
+    before - findings.len()
 }
 
 /// What the stage did, for the summary.
@@ -257,6 +292,14 @@ pub fn run(
     if !opts.revoke && opts.hook.is_none() {
         return Ok(summary);
     }
+    if dry_run {
+        summary.lines.push(
+            "dry run: calls that change something are withheld and listed; read-only lookups \
+             (verification, and the listings a revocation reads first) are still sent"
+                .into(),
+        );
+    }
+    let mut guesses = 0;
     for g in &groups {
         if client.should_stop() {
             summary.lines.push(
@@ -272,7 +315,17 @@ pub fn run(
             (Some(p), Some(Status::Active), _) if opts.revoke => (p.info().name, "revoke"),
             // The hook covers what no built-in provider revokes: credentials verified active,
             // and those leakhound cannot verify (it cannot tell whether they are live).
-            (None, Some(Status::Active) | None, Some(_)) => ("hook", "hook"),
+            (None, Some(Status::Active), Some(_)) => ("hook", "hook"),
+            // Unverifiable: only a distinctive format is worth a hook run. A low-confidence
+            // generic match (`password = …`) may be anything, and a hook acting on it may
+            // disable an unrelated account.
+            (None, None, Some(_)) if g.provider.is_none() && first.confidence > Confidence::Low => {
+                ("hook", "hook")
+            }
+            (None, None, Some(_)) if g.provider.is_none() => {
+                guesses += 1;
+                continue;
+            }
             _ => continue,
         };
         let what = format!(
@@ -298,12 +351,18 @@ pub fn run(
             continue;
         }
         let r = if action == "hook" {
-            hook::run(
+            let r = hook::run(
                 opts.hook.as_deref().unwrap_or_default(),
                 first,
                 dry_run,
                 opts.hook_timeout,
-            )
+            );
+            match g.provider {
+                Some(p) if r.outcome == Outcome::HookReportedSuccess => {
+                    confirm_hook(&client, p, first, &g.secret, &r)
+                }
+                _ => r,
+            }
         } else if let Some(p) = builtin {
             let ann = raw_annotations(first);
             let cred = Credential {
@@ -348,7 +407,57 @@ pub fn run(
             });
         }
     }
+    if guesses > 0 {
+        summary.lines.push(format!(
+            "revoke hook not run for {guesses} low-confidence match(es) that cannot be verified"
+        ));
+    }
     Ok(summary)
+}
+
+/// After the hook exited 0 for a credential `p` can verify: asks `p` again, and says what is
+/// known. Rejected now is revoked; still accepted is failed (the hook's success did not
+/// revoke it); anything else stays the hook's word.
+fn confirm_hook(
+    client: &Client,
+    p: &'static dyn Provider,
+    f: &Finding,
+    secret: &str,
+    hook: &Revocation,
+) -> Revocation {
+    let ann = raw_annotations(f);
+    let cred = Credential {
+        rule: &f.rule_id.0,
+        secret,
+        annotations: &ann,
+    };
+    let v = p.verify(&Api::new(client, p.info(), secret), &cred);
+    let (outcome, why) = match v.status {
+        Status::Inactive => (
+            Outcome::Revoked,
+            format!("hook exited 0; {} now rejects it", p.info().name),
+        ),
+        Status::Active => (
+            Outcome::Failed,
+            format!(
+                "hook exited 0, but {} still accepts the credential",
+                p.info().name
+            ),
+        ),
+        Status::Unknown => (
+            Outcome::HookReportedSuccess,
+            format!(
+                "hook exited 0; {} could not confirm it ({})",
+                p.info().name,
+                v.detail.as_deref().unwrap_or("no answer")
+            ),
+        ),
+    };
+    Revocation {
+        outcome,
+        detail: Some(why),
+        http_status: v.http_status.or(hook.http_status),
+    }
 }
 
 #[cfg(test)]

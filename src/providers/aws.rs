@@ -1,6 +1,19 @@
 //! AWS: STS `GetCallerIdentity`, signed with Signature Version 4, answers for any valid access
 //! key pair and needs no permission. The access key id comes from the finding's pairing
 //! (`aws_access_key_id`, found within a few lines of the secret).
+//!
+//! Temporary credentials (`ASIA…` key ids, from STS) are only valid with their session token,
+//! which the request carries as `X-Amz-Security-Token`
+//! (<https://docs.aws.amazon.com/STS/latest/APIReference/CommonParameters.html>,
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html>); the scanner
+//! pairs the token found within a few lines (`aws_session_token`). A temporary key without one
+//! is not sent: STS would reject it whether or not it is live.
+//!
+//! Answers: `InvalidClientTokenId` (no such key) and `ExpiredToken` are inactive.
+//! `SignatureDoesNotMatch` is not: AWS also returns it for a clock skewed past five minutes
+//! and for a key created seconds ago that has not reached every endpoint yet
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency>),
+//! and a secret paired with the wrong key id gets it too; it stays unknown.
 
 use std::time::Duration;
 
@@ -48,6 +61,13 @@ impl Provider for Aws {
                 "no access key id paired with this secret; AWS needs both to check",
             );
         };
+        let session = cred.annotations.get("aws_session_token");
+        if key_id.starts_with("ASIA") && session.is_none() {
+            return Verdict::unknown(
+                None,
+                "a temporary (ASIA) key without its session token nearby; STS rejects it without one",
+            );
+        }
         let base = api.base().to_string();
         let Ok((_, _)) = super::http::scheme_host(&base) else {
             return Verdict::unknown(None, "malformed AWS endpoint");
@@ -60,16 +80,20 @@ impl Provider for Aws {
             .unwrap_or_default()
             .to_string();
         let amz_date = crate::time::amz_date(std::time::SystemTime::now());
+        let mut signed = vec![
+            ("content-type", FORM),
+            ("host", authority.as_str()),
+            ("x-amz-date", amz_date.as_str()),
+        ];
+        if let Some(token) = session {
+            signed.push(("x-amz-security-token", token.as_str()));
+        }
         let auth = sigv4::authorization(
             &Signable {
                 method: "POST",
                 path: "/",
                 query: "",
-                headers: &[
-                    ("content-type", FORM),
-                    ("host", &authority),
-                    ("x-amz-date", &amz_date),
-                ],
+                headers: &signed,
                 body: BODY.as_bytes(),
                 amz_date: &amz_date,
                 region: "us-east-1",
@@ -78,14 +102,14 @@ impl Provider for Aws {
             key_id,
             cred.secret,
         );
-        let r = match api
+        let mut call = api
             .post("/")
             .body(FORM, BODY.as_bytes().to_vec())
-            .header("X-Amz-Date", &amz_date)
-            .header("Authorization", &auth)
-            .read_only()
-            .send()
-        {
+            .header("X-Amz-Date", &amz_date);
+        if let Some(token) = session {
+            call = call.header("X-Amz-Security-Token", token);
+        }
+        let r = match call.header("Authorization", &auth).read_only().send() {
             Ok(r) => r,
             Err(e) => return e.into(),
         };
@@ -95,10 +119,14 @@ impl Provider for Aws {
                 Some(arn) => Verdict::active(&r, Some(arn.to_string())),
                 None => Verdict::unknown(Some(&r), "malformed response"),
             },
-            (
-                403,
-                Some(code @ ("InvalidClientTokenId" | "SignatureDoesNotMatch" | "ExpiredToken")),
-            ) => Verdict::inactive(&r, code),
+            (403, Some(code @ ("InvalidClientTokenId" | "ExpiredToken"))) => {
+                Verdict::inactive(&r, code)
+            }
+            (403, Some("SignatureDoesNotMatch")) => Verdict::unknown(
+                Some(&r),
+                "SignatureDoesNotMatch: a wrong secret, but also a skewed clock, a key too new to \
+                 have reached STS, or a secret paired with another key id",
+            ),
             _ => Verdict::unknown(Some(&r), &super::unexpected(&r)),
         }
     }
@@ -161,6 +189,96 @@ mod tests {
             not_found: Status::Unknown,
             malformed: Status::Unknown,
         });
+    }
+
+    const TEMP_ID: &str = "ASIAZ7QW4XN2LMP5RT6Y"; // leakhound:allow: a made-up test value
+    const SESSION: &str = "FwoGZXIvYXdzEBYaDHqa0AP1MYxPQ2Rm9Z0dEhX2yQm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8Fz1LmP0xVb7RtY3sKe9WnAq8Fz1LmP0x"; // leakhound:allow: a made-up test value
+
+    fn run(notes: &[(&str, &str)], reply: Reply) -> (Verdict, Vec<Recorded>) {
+        use crate::providers::fake::FakeServer;
+        let server = FakeServer::start(vec![reply]);
+        let client = battery::client("aws", &server, false);
+        let ann = notes
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        let cred = Credential {
+            rule: "aws-secret-access-key",
+            secret: SECRET,
+            annotations: &ann,
+        };
+        let v = Aws.verify(&Api::new(&client, &INFO, SECRET), &cred);
+        (v, server.requests())
+    }
+
+    fn live() -> Reply {
+        Reply::json(200, "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:sts::123456789012:assumed-role/ci/s</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>")
+    }
+
+    #[test]
+    fn temporary_keys_carry_their_signed_session_token() {
+        let (v, reqs) = run(
+            &[
+                ("aws_access_key_id", TEMP_ID),
+                ("aws_session_token", SESSION),
+            ],
+            live(),
+        );
+        assert_eq!(v.status, Status::Active, "{v:?}");
+        let r = &reqs[0];
+        assert_eq!(r.header("x-amz-security-token"), Some(SESSION));
+        let date = r.header("x-amz-date").expect("x-amz-date");
+        let host = r.header("host").expect("host");
+        let want = sigv4::authorization(
+            &Signable {
+                method: "POST",
+                path: "/",
+                query: "",
+                headers: &[
+                    ("content-type", FORM),
+                    ("host", host),
+                    ("x-amz-date", date),
+                    ("x-amz-security-token", SESSION),
+                ],
+                body: BODY.as_bytes(),
+                amz_date: date,
+                region: "us-east-1",
+                service: "sts",
+            },
+            TEMP_ID,
+            SECRET,
+        );
+        assert_eq!(r.header("authorization"), Some(want.as_str()));
+        // A long-term key sends no token header.
+        let (_, reqs) = run(&[("aws_access_key_id", KEY_ID)], live());
+        assert_eq!(reqs[0].header("x-amz-security-token"), None);
+    }
+
+    #[test]
+    fn a_temporary_key_without_its_token_is_not_sent() {
+        let (v, reqs) = run(&[("aws_access_key_id", TEMP_ID)], live());
+        assert!(reqs.is_empty());
+        assert_eq!(v.status, Status::Unknown);
+        assert!(v.detail.unwrap().contains("session token"));
+    }
+
+    #[test]
+    fn signature_does_not_match_is_unknown() {
+        let err = |code: &str| {
+            Reply::json(
+                403,
+                &format!("<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code></Error></ErrorResponse>"),
+            )
+        };
+        for (code, want) in [
+            ("SignatureDoesNotMatch", Status::Unknown),
+            ("InvalidClientTokenId", Status::Inactive),
+            ("ExpiredToken", Status::Inactive),
+            ("AccessDenied", Status::Unknown),
+        ] {
+            let (v, _) = run(&[("aws_access_key_id", KEY_ID)], err(code));
+            assert_eq!(v.status, want, "{code}: {v:?}");
+        }
     }
 
     #[test]

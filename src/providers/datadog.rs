@@ -1,19 +1,49 @@
 //! Datadog: `GET /api/v1/validate` with the key in `DD-API-KEY` says whether an API key is
-//! valid. Application keys only work alongside an API key, which a finding does not carry,
-//! so they are not checked.
+//! valid (<https://docs.datadoghq.com/api/latest/authentication/#validate-api-key>).
+//! Application keys only work alongside an API key, which a finding does not carry, so they
+//! are not checked.
+//!
+//! Each Datadog site is a separate service with its own keys
+//! (<https://docs.datadoghq.com/getting_started/site/>: US1, US3, US5, EU1, US1-FED, AP1, AP2;
+//! the API host is `api.` followed by the site parameter), and a key says nothing about its
+//! site, so the sites are tried in turn until one accepts it. Only these hosts are allowed.
+//!
+//! A 403 is Datadog's documented answer for a key a site does not know, but it is also what
+//! a key blocked by an organisation's IP allowlist gets, and a key of a site not tried here
+//! gets it everywhere: 403 on every site stays unknown, never inactive.
 
 use std::time::Duration;
 
+use super::http::Method;
 use super::{Api, Credential, Info, Provider, Verdict};
 
-/// Datadog (US1 site; other sites through `--provider-endpoint datadog=URL`).
+/// Datadog (every documented site; one site through `--provider-endpoint datadog=URL`).
 pub struct Datadog;
+
+/// The documented sites and their API hosts, most used first.
+const SITES: &[(&str, &str)] = &[
+    ("US1", "api.datadoghq.com"),
+    ("EU1", "api.datadoghq.eu"),
+    ("US3", "api.us3.datadoghq.com"),
+    ("US5", "api.us5.datadoghq.com"),
+    ("AP1", "api.ap1.datadoghq.com"),
+    ("AP2", "api.ap2.datadoghq.com"),
+    ("US1-FED", "api.ddog-gov.com"),
+];
 
 static INFO: Info = Info {
     name: "datadog",
     docs: "https://docs.datadoghq.com/api/latest/authentication/#validate-api-key",
     base: "https://api.datadoghq.com",
-    hosts: &["api.datadoghq.com"],
+    hosts: &[
+        "api.datadoghq.com",
+        "api.datadoghq.eu",
+        "api.us3.datadoghq.com",
+        "api.us5.datadoghq.com",
+        "api.ap1.datadoghq.com",
+        "api.ap2.datadoghq.com",
+        "api.ddog-gov.com",
+    ],
     revoke: false,
     interval: Duration::from_millis(100),
 };
@@ -30,26 +60,70 @@ impl Provider for Datadog {
                 "Datadog application keys need an API key beside them; not checked",
             );
         }
+        let sites: Vec<(&str, String)> = if api.endpoint_override_host().is_some() {
+            vec![("the --provider-endpoint site", api.base().to_string())]
+        } else {
+            SITES
+                .iter()
+                .map(|(name, host)| (*name, format!("https://{host}")))
+                .collect()
+        };
+        verify_on(api, cred.secret, &sites)
+    }
+}
+
+/// Asks each site in `sites` (name, base URL) in turn; the first that accepts the key decides.
+fn verify_on(api: &Api<'_>, key: &str, sites: &[(&str, String)]) -> Verdict {
+    let mut last: Option<Verdict> = None;
+    let mut refused = Vec::new();
+    for (name, base) in sites {
         let r = match api
-            .get("/api/v1/validate")
-            .header("DD-API-KEY", cred.secret)
+            .absolute(Method::Get, &format!("{base}/api/v1/validate"))
+            .header("DD-API-KEY", key)
             .header("Accept", "application/json")
             .send()
         {
             Ok(r) => r,
-            Err(e) => return e.into(),
+            Err(e) => {
+                last = Some(e.into());
+                continue;
+            }
         };
-        // Documented: "Check if the API key (not the APP key) is valid. If invalid, a 403 is
-        // returned."
         if r.status == 403 {
-            return Verdict::inactive(&r, "Datadog says the API key is invalid (403)");
+            refused.push(*name);
+            continue;
         }
-        if r.ok()
-            && r.json().and_then(|v| v.get("valid").cloned()) != Some(serde_json::Value::Bool(true))
-        {
-            return Verdict::unknown(Some(&r), "malformed response");
+        if r.ok() {
+            if r.json().and_then(|v| v.get("valid").cloned()) != Some(serde_json::Value::Bool(true))
+            {
+                return Verdict::unknown(Some(&r), "malformed response");
+            }
+            let mut v = Verdict::active(&r, None);
+            v.detail = Some(format!("valid on the {name} site"));
+            return v;
         }
-        Verdict::from_identity_endpoint(&r, |_| None)
+        last = Some(Verdict::from_identity_endpoint(&r, |_| None));
+    }
+    match last {
+        Some(mut v) if !refused.is_empty() => {
+            v.detail = Some(format!(
+                "{}; refused (403) by {}",
+                v.detail.unwrap_or_default(),
+                refused.join(", ")
+            ));
+            v
+        }
+        Some(v) => v,
+        None => Verdict {
+            status: crate::providers::Status::Unknown,
+            identity: None,
+            detail: Some(format!(
+                "refused (403) by every site tried ({}): an unknown key, or one blocked by an \
+                 IP allowlist; not taken as inactive",
+                refused.join(", ")
+            )),
+            http_status: Some(403),
+        },
     }
 }
 
@@ -64,7 +138,7 @@ mod tests {
 
     #[test]
     fn verify() {
-        battery::verify(&VerifySpec {
+        battery::verify_undocumented_invalid(&VerifySpec {
             provider: &Datadog,
             rule: "datadog-api-key",
             secret: KEY,
@@ -80,11 +154,41 @@ mod tests {
                 assert_eq!(r.header("dd-api-key"), Some(KEY));
                 assert_eq!(r.header("authorization"), None);
             },
-            // Datadog documents 403 as its answer for an invalid API key.
-            forbidden: Status::Inactive,
+            // 403 is also an IP allowlist's answer (issue 17).
+            forbidden: Status::Unknown,
             not_found: Status::Unknown,
             malformed: Status::Unknown,
         });
+    }
+
+    #[test]
+    fn every_site_is_tried_until_one_accepts() {
+        use crate::providers::fake::FakeServer;
+        let us1 = FakeServer::start(vec![Reply::json(403, r#"{"errors":["Forbidden"]}"#)]);
+        let eu1 = FakeServer::start(vec![Reply::json(200, r#"{"valid":true}"#)]);
+        let client = battery::client("datadog", &us1, false);
+        let api = Api::new(&client, &INFO, KEY);
+        let sites = [("US1", us1.url()), ("EU1", eu1.url())];
+        let v = verify_on(&api, KEY, &sites);
+        assert_eq!(v.status, Status::Active, "{v:?}");
+        assert_eq!(v.detail.as_deref(), Some("valid on the EU1 site"));
+        assert_eq!(us1.requests().len(), 1);
+        assert_eq!(eu1.requests().len(), 1);
+        assert_eq!(eu1.requests()[0].header("dd-api-key"), Some(KEY));
+        // Refused everywhere: unknown, naming the sites.
+        let eu1 = FakeServer::start(vec![Reply::json(403, r#"{"errors":["Forbidden"]}"#)]);
+        let sites = [("US1", us1.url()), ("EU1", eu1.url())];
+        let v = verify_on(&api, KEY, &sites);
+        assert_eq!(v.status, Status::Unknown, "{v:?}");
+        assert!(v.detail.unwrap().contains("US1, EU1"));
+    }
+
+    #[test]
+    fn the_sites_are_the_documented_ones_and_all_allowed() {
+        assert_eq!(SITES.len(), INFO.hosts.len());
+        for (_, host) in SITES {
+            assert!(INFO.hosts.contains(host), "{host}");
+        }
     }
 
     #[test]

@@ -1,15 +1,16 @@
 //! Facebook (Meta Graph API): `GET /me?fields=id,name` names whom a user or page access token
-//! acts for. The Graph API documents the token as the `access_token` parameter
-//! (<https://developers.facebook.com/docs/graph-api/overview>); no `Authorization` header form
-//! could be confirmed in its documentation, so the token goes in the query string, as the API
-//! demands, and is redacted wherever the URL is shown. Graph API error code 190 is documented
-//! (<https://developers.facebook.com/docs/graph-api/guides/error-handling/>) as an expired or
-//! invalid access token, whatever the HTTP status it comes with; no other answer is read as
-//! inactive.
+//! acts for (<https://developers.facebook.com/docs/graph-api/overview>). The token goes in an
+//! `Authorization: Bearer` header, as the README promises for every provider, never in the
+//! URL, where proxies and server logs keep it: the Graph API takes the OAuth 2.0 bearer header
+//! on graph.facebook.com, as Meta's own Cloud API examples send it
+//! (<https://developers.facebook.com/docs/whatsapp/cloud-api/get-started>). Graph API error
+//! code 190 is documented (<https://developers.facebook.com/docs/graph-api/guides/error-handling/>)
+//! as an expired or invalid access token, whatever the HTTP status it comes with; no other
+//! answer is read as inactive.
 
 use std::time::Duration;
 
-use super::{json_str, percent_encode, unexpected, Api, Credential, Info, Provider, Verdict};
+use super::{json_str, unexpected, Api, Credential, Info, Provider, Verdict};
 
 /// Facebook Graph API.
 pub struct Facebook;
@@ -32,11 +33,7 @@ impl Provider for Facebook {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let path = format!(
-            "/me?fields=id,name&access_token={}",
-            percent_encode(cred.secret)
-        );
-        let r = match api.get(&path).send() {
+        let r = match api.get("/me?fields=id,name").bearer(cred.secret).send() {
             Ok(r) => r,
             Err(e) => return e.into(),
         };
@@ -77,8 +74,12 @@ mod tests {
             ),
             check: |r: &Recorded| {
                 assert_eq!(r.method, "GET");
-                assert_eq!(r.path, format!("/me?fields=id,name&access_token={TOKEN}"));
-                assert_eq!(r.header("authorization"), None);
+                assert_eq!(r.path, "/me?fields=id,name");
+                assert!(!r.path.contains(TOKEN), "the token must not be in the URL");
+                assert_eq!(
+                    r.header("authorization"),
+                    Some(format!("Bearer {TOKEN}").as_str())
+                );
             },
             forbidden: Status::Unknown,
             not_found: Status::Unknown,

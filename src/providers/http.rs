@@ -63,6 +63,53 @@ pub struct Request {
     pub mutating: bool,
 }
 
+impl Request {
+    /// What the request is, with no secret in it: method, the shown (redacted) URL, the names of
+    /// the headers it carries (the credential's place among them), and the shape of its body
+    /// (field names, never values). What `--dry-run` prints for a call it withholds.
+    pub fn describe(&self) -> String {
+        let mut out = format!("{} {}", self.method.as_str(), self.shown_url);
+        if !self.headers.is_empty() {
+            let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+            out.push_str(&format!("; headers {}", names.join(", ")));
+        }
+        if let Some(body) = &self.body {
+            out.push_str(&format!("; body {}", body_shape(&self.headers, body)));
+        }
+        out.push_str(if self.mutating {
+            "; changes something at the provider"
+        } else {
+            "; read-only"
+        });
+        out
+    }
+}
+
+/// A body's shape: JSON or form field names, or its size.
+fn body_shape(headers: &[(String, String)], body: &[u8]) -> String {
+    let kind = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    if kind.starts_with("application/json") {
+        if let Ok(serde_json::Value::Object(m)) = serde_json::from_slice(body) {
+            let keys: Vec<&str> = m.keys().map(String::as_str).collect();
+            return format!("JSON with fields {{{}}}", keys.join(", "));
+        }
+    }
+    if kind.starts_with("application/x-www-form-urlencoded") {
+        let text = String::from_utf8_lossy(body);
+        let keys: Vec<&str> = text
+            .split('&')
+            .filter_map(|kv| kv.split('=').next())
+            .filter(|k| !k.is_empty())
+            .collect();
+        return format!("form with fields {}", keys.join(", "));
+    }
+    format!("{} bytes", body.len())
+}
+
 impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.method.as_str(), self.shown_url)
@@ -298,11 +345,7 @@ impl Client {
     ) -> Result<Response, HttpError> {
         self.check_url(provider, hosts, &req.url)?;
         if req.mutating && self.settings.dry_run {
-            return Err(HttpError::DryRun(format!(
-                "{} {}",
-                req.method.as_str(),
-                req.shown_url
-            )));
+            return Err(HttpError::DryRun(req.describe()));
         }
         let attempts = self.settings.attempts.max(1);
         let mut delay = self.settings.backoff;
@@ -515,6 +558,38 @@ mod tests {
     }
 
     #[test]
+    fn a_withheld_call_is_described_without_values() {
+        let req = Request {
+            method: Method::Post,
+            url: "https://slack.com/api/x".into(),
+            shown_url: "https://slack.com/api/x".into(),
+            headers: vec![
+                ("Authorization".into(), "Bearer xoxb-SECRETVALUE".into()),
+                (
+                    "Content-Type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                ),
+            ],
+            body: Some(b"token=SECRETVALUE&reason=leak".to_vec()),
+            mutating: true,
+        };
+        let d = req.describe();
+        assert_eq!(
+            d,
+            "POST https://slack.com/api/x; headers Authorization, Content-Type; body form with \
+             fields token, reason; changes something at the provider"
+        );
+        assert!(!d.contains("SECRETVALUE"));
+        let json = Request {
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: Some(br#"{"key":"SECRETVALUE"}"#.to_vec()),
+            ..req
+        };
+        assert!(json.describe().contains("JSON with fields {key}"));
+        assert!(!json.describe().contains("SECRETVALUE"));
+    }
+
+    #[test]
     fn dry_run_withholds_mutating_requests_only() {
         let c = Client::new(Settings {
             dry_run: true,
@@ -530,7 +605,9 @@ mod tests {
         };
         assert_eq!(
             c.send("github", &["api.github.com"], Duration::ZERO, &req),
-            Err(HttpError::DryRun("DELETE https://api.github.com/x".into()))
+            Err(HttpError::DryRun(
+                "DELETE https://api.github.com/x; changes something at the provider".into()
+            ))
         );
     }
 

@@ -474,6 +474,15 @@ impl<'a> Api<'a> {
             .trim_end_matches('/')
     }
 
+    /// The host of the user's `--provider-endpoint` for this provider, when there is one
+    /// (lowercase).
+    pub fn endpoint_override_host(&self) -> Option<String> {
+        let base = self.client.settings().endpoints.get(self.info.name)?;
+        http::scheme_host(base)
+            .ok()
+            .map(|(_, h)| h.to_ascii_lowercase())
+    }
+
     /// Whether `--dry-run` is on.
     pub fn dry_run(&self) -> bool {
         self.client.settings().dry_run

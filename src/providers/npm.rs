@@ -1,5 +1,20 @@
 //! npm: `GET /-/whoami` on the registry names the user an access token belongs to.
 //!
+//! Which credentials go to registry.npmjs.org at all: `.npmrc` scopes a credential to a
+//! registry by its key (`//HOST/path/:_authToken=`, npmrc docs,
+//! <https://docs.npmjs.com/cli/v10/configuring-npm/npmrc#auth-related-configuration>), and the
+//! scanner records that host as the `registry` annotation. A credential whose line names
+//! another registry (Artifactory, Nexus, GitHub Packages…) is never sent here: that would hand
+//! it to a third party. It is sent to its own registry only when the user names that registry
+//! with `--provider-endpoint npm=URL`. A `npm_…` token outside any `.npmrc` scope is npm's own
+//! format (<https://docs.npmjs.com/about-access-tokens>) and is checked; an unscoped `.npmrc`
+//! credential of another shape may belong to whatever `registry=` says, so it is not.
+//!
+//! `_auth` is base64 `user:password` and goes as `Authorization: Basic`; npm documents that
+//! `/whoami` still accepts basic authentication
+//! (<https://blog.npmjs.org/post/160809090595/basic-auth-to-be-limited-soon>). `_password`
+//! needs the `username` set beside it, so it is not checked.
+//!
 //! Revocation: the registry lists a user's tokens (`GET /-/npm/v1/tokens`) with their values
 //! redacted but with a `key`, documented as the hexadecimal SHA-512 of the token, and deletes
 //! one by that key (`DELETE /-/npm/v1/tokens/token/{key}`, 204). leakhound hashes the token,
@@ -30,12 +45,28 @@ impl Provider for Npm {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        Verdict::from_call(api.get("/-/whoami").bearer(cred.secret).send(), |v| {
-            json_str(v, "username")
-        })
+        let auth = match authorization(api, cred) {
+            Ok(a) => a,
+            Err(why) => return Verdict::unknown(None, &why),
+        };
+        Verdict::from_call(
+            api.get("/-/whoami").header("Authorization", &auth).send(),
+            |v| json_str(v, "username"),
+        )
     }
 
     fn revoke(&self, api: &Api<'_>, cred: &Credential<'_>) -> Revocation {
+        match authorization(api, cred) {
+            Ok(a) if a.starts_with("Bearer ") => {}
+            Ok(_) => {
+                return Revocation::new(
+                    Outcome::Refused,
+                    None,
+                    "an _auth password is not a token: change the password on the registry",
+                )
+            }
+            Err(why) => return Revocation::new(Outcome::Refused, None, &why),
+        }
         let key = token_key(cred.secret);
         let r = match api
             .get("/-/npm/v1/tokens?perPage=9999")
@@ -91,6 +122,34 @@ impl Provider for Npm {
     }
 }
 
+/// The `Authorization` header for `cred` on this provider's registry, or why the credential
+/// must not be sent there. Decided before any request.
+/// The annotations are the scanner's (`scan::pairing`): `registry` and `npmrc_key`.
+fn authorization(api: &Api<'_>, cred: &Credential<'_>) -> Result<String, String> {
+    let key = cred.annotations.get("npmrc_key").map(String::as_str);
+    match cred.annotations.get("registry") {
+        Some(host) if host.eq_ignore_ascii_case("registry.npmjs.org") => {}
+        Some(host) if api.endpoint_override_host().as_deref() == Some(host.as_str()) => {}
+        Some(host) => {
+            return Err(format!(
+                "belongs to {host}, not registry.npmjs.org: not verified (name that registry \
+                 with --provider-endpoint npm=URL to check it there)"
+            ))
+        }
+        None if cred.rule == "npm-access-token" => {}
+        None => {
+            return Err(
+                "the .npmrc line names no registry, so it may belong to any: not verified".into(),
+            )
+        }
+    }
+    match key {
+        Some("_auth") => Ok(format!("Basic {}", cred.secret)),
+        Some("_password") => Err("an .npmrc _password needs its username: not verified".into()),
+        _ => Ok(format!("Bearer {}", cred.secret)),
+    }
+}
+
 /// The registry's `key` for a token: the hexadecimal SHA-512 of the token.
 fn token_key(token: &str) -> String {
     Sha512::digest(token.as_bytes())
@@ -129,6 +188,125 @@ mod tests {
             not_found: Status::Unknown,
             malformed: Status::Unknown,
         });
+    }
+
+    /// A registry token from an `.npmrc` line naming another registry.
+    const PRIVATE: &str = "0b6c2d4e-8f1a-4c3b-9d7e-5a2f6e8c1b4d"; // leakhound:allow: a made-up test credential
+    /// base64("ci-bot:NqdfI6vaJkpPMe0w").
+    const AUTH: &str = "Y2ktYm90Ok5xZGZJNnZhSmtwUE1lMHc="; // leakhound:allow: a made-up test credential
+
+    fn verify_with(rule: &str, secret: &str, notes: &[(&str, &str)]) -> (Verdict, Vec<Recorded>) {
+        let server = FakeServer::start(vec![Reply::json(200, r#"{"username":"octo-npm"}"#)]);
+        let client = battery::client("npm", &server, false);
+        let ann = notes
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        let cred = Credential {
+            rule,
+            secret,
+            annotations: &ann,
+        };
+        let v = Npm.verify(&Api::new(&client, &INFO, secret), &cred);
+        (v, server.requests())
+    }
+
+    #[test]
+    fn another_registrys_credential_is_never_sent() {
+        for (rule, secret, key) in [
+            ("npmrc-auth", PRIVATE, "_authToken"),
+            ("npmrc-auth", AUTH, "_auth"),
+            ("npm-access-token", SECRET, "_authToken"),
+        ] {
+            for host in ["npm.acme.io", "npm.pkg.github.com", "acme.jfrog.io"] {
+                let (v, reqs) =
+                    verify_with(rule, secret, &[("registry", host), ("npmrc_key", key)]);
+                assert!(reqs.is_empty(), "{rule} for {host} was sent");
+                assert_eq!(v.status, Status::Unknown);
+                let why = v.detail.unwrap_or_default();
+                assert!(why.starts_with(&format!("belongs to {host}")), "{why}");
+            }
+        }
+        // Unscoped: the registry could be anything `registry=` names.
+        let (v, reqs) = verify_with("npmrc-auth", PRIVATE, &[("npmrc_key", "_authToken")]);
+        assert!(reqs.is_empty());
+        assert_eq!(v.status, Status::Unknown);
+        // _password needs a username.
+        let (v, reqs) = verify_with(
+            "npmrc-auth",
+            AUTH,
+            &[
+                ("registry", "registry.npmjs.org"),
+                ("npmrc_key", "_password"),
+            ],
+        );
+        assert!(reqs.is_empty());
+        assert_eq!(v.status, Status::Unknown);
+    }
+
+    #[test]
+    fn the_users_named_registry_gets_its_own_credential() {
+        // The fake server is the registry the user named with --provider-endpoint.
+        let (v, reqs) = verify_with(
+            "npmrc-auth",
+            PRIVATE,
+            &[("registry", "127.0.0.1"), ("npmrc_key", "_authToken")],
+        );
+        assert_eq!(v.status, Status::Active);
+        assert_eq!(reqs.len(), 1);
+    }
+
+    #[test]
+    fn npmjs_credentials_are_sent_with_the_right_scheme() {
+        let (v, reqs) = verify_with(
+            "npmrc-auth",
+            PRIVATE,
+            &[
+                ("registry", "registry.npmjs.org"),
+                ("npmrc_key", "_authToken"),
+            ],
+        );
+        assert_eq!(v.status, Status::Active);
+        assert_eq!(
+            reqs[0].header("authorization"),
+            Some(format!("Bearer {PRIVATE}").as_str())
+        );
+        let (v, reqs) = verify_with(
+            "npmrc-auth",
+            AUTH,
+            &[("registry", "registry.npmjs.org"), ("npmrc_key", "_auth")],
+        );
+        assert_eq!(
+            (v.status, v.identity.as_deref()),
+            (Status::Active, Some("octo-npm"))
+        );
+        assert_eq!(
+            (reqs[0].method.as_str(), reqs[0].path.as_str()),
+            ("GET", "/-/whoami")
+        );
+        assert_eq!(
+            reqs[0].header("authorization"),
+            Some(format!("Basic {AUTH}").as_str())
+        );
+    }
+
+    #[test]
+    fn an_auth_password_is_not_revoked_as_a_token() {
+        let server = FakeServer::start(vec![Reply::json(200, "{}")]);
+        let client = battery::client("npm", &server, false);
+        let ann = [
+            ("registry".to_string(), "registry.npmjs.org".to_string()),
+            ("npmrc_key".to_string(), "_auth".to_string()),
+        ]
+        .into();
+        let cred = Credential {
+            rule: "npmrc-auth",
+            secret: AUTH,
+            annotations: &ann,
+        };
+        let r = Npm.revoke(&Api::new(&client, &INFO, AUTH), &cred);
+        assert_eq!(r.outcome, Outcome::Refused);
+        assert!(server.requests().is_empty());
     }
 
     /// sha512("npm_Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iO"), computed independently

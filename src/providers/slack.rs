@@ -1,6 +1,15 @@
 //! Slack: `auth.test` identifies a token; `auth.revoke` revokes it, with a documented test
 //! mode (`test=1`) that `--dry-run` uses. Incoming-webhook URLs are checked by posting an
-//! empty message, which a live hook rejects as `no_text` without posting anything.
+//! empty message, which a live hook rejects as `no_text` without posting anything
+//! (<https://docs.slack.dev/messaging/sending-messages-using-incoming-webhooks#handling_errors>).
+//!
+//! Workflow and trigger webhooks (`hooks.slack.com/workflows/…`, `/triggers/…`) are never
+//! called: any POST to them, even `{}`, may start the workflow
+//! (<https://slack.com/help/articles/360041352714-Build-a-workflow--Create-a-workflow-that-starts-outside-of-Slack>;
+//! <https://api.slack.com/automation/triggers/webhook>: "invoke a workflow when a specific URL
+//! receives a POST request"),
+//! and Slack documents no read-only call for them. The decision is made from the URL before
+//! any request is built, whatever rule found it.
 
 use std::time::Duration;
 
@@ -26,11 +35,45 @@ const DEAD: &[&str] = &[
     "account_inactive",
     "token_revoked",
     "token_expired",
-    "no_permission",
 ];
+// Not here: `no_permission` ("the workspace token used in this request does not have the
+// permissions necessary to complete the request", auth.test's documented errors,
+// <https://docs.slack.dev/reference/methods/auth.test>) names a live token that lacks a scope;
+// it stays unknown.
+
+/// What kind of Slack webhook URL a credential is, from its host and first path segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Webhook {
+    /// Not a `hooks.slack.com` URL: a token.
+    None,
+    /// `/services/…`: an incoming webhook, checked with an empty (rejected) message.
+    Incoming,
+    /// `/workflows/…`, `/triggers/…`, or any other path: never called.
+    Other,
+}
+
+fn webhook_kind(cred: &Credential<'_>) -> Webhook {
+    let s = cred.secret;
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or(s);
+    let Some(path) = rest.strip_prefix("hooks.slack.com/") else {
+        return if cred.rule.contains("webhook") {
+            Webhook::Other
+        } else {
+            Webhook::None
+        };
+    };
+    if path.starts_with("services/") && !cred.rule.contains("workflow") {
+        Webhook::Incoming
+    } else {
+        Webhook::Other
+    }
+}
 
 fn is_webhook(cred: &Credential<'_>) -> bool {
-    cred.secret.starts_with("https://hooks.slack.com/")
+    webhook_kind(cred) != Webhook::None
 }
 
 impl Slack {
@@ -67,16 +110,28 @@ impl Provider for Slack {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        if is_webhook(cred) {
-            let Some(url) = api.webhook_url(cred.secret, "https://hooks.slack.com") else {
-                return Verdict::unknown(None, "malformed webhook URL");
-            };
-            // The URL is the credential; its last segment is the part to redact when shown.
-            let token = cred.secret.rsplit('/').next().unwrap_or(cred.secret);
-            return Self::verify_webhook(&api.redacting(token), &url);
-        }
-        if cred.rule.contains("webhook") {
-            return Verdict::unknown(None, "workflow webhooks cannot be checked without posting");
+        match webhook_kind(cred) {
+            Webhook::Incoming => {
+                let full = if cred.secret.contains("://") {
+                    cred.secret.to_string()
+                } else {
+                    format!("https://{}", cred.secret)
+                };
+                let Some(url) = api.webhook_url(&full, "https://hooks.slack.com") else {
+                    return Verdict::unknown(None, "malformed webhook URL");
+                };
+                // The URL is the credential; its last segment is the part to redact when shown.
+                let token = cred.secret.rsplit('/').next().unwrap_or(cred.secret);
+                return Self::verify_webhook(&api.redacting(token), &url);
+            }
+            Webhook::Other => {
+                return Verdict::unknown(
+                    None,
+                    "a workflow or trigger webhook: any POST to it may start the workflow, and \
+                     Slack has no read-only check, so it was not called",
+                )
+            }
+            Webhook::None => {}
         }
         let r = match api
             .post("/api/auth.test")
@@ -108,7 +163,7 @@ impl Provider for Slack {
     }
 
     fn revoke(&self, api: &Api<'_>, cred: &Credential<'_>) -> Revocation {
-        if is_webhook(cred) || cred.rule.contains("webhook") {
+        if is_webhook(cred) {
             return Revocation::new(
                 Outcome::Refused,
                 None,
@@ -133,7 +188,11 @@ impl Provider for Slack {
             (200, true, true) => Revocation::new(
                 Outcome::DryRun,
                 Some(&r),
-                "would call POST https://slack.com/api/auth.revoke (Slack's test mode accepted it)",
+                &format!(
+                    "would call POST {}/api/auth.revoke; headers Authorization; changes something \
+                     at the provider (Slack's test mode, a read-only call, accepted it)",
+                    api.base()
+                ),
             ),
             (200, true, false) => Revocation::new(Outcome::Revoked, Some(&r), "revoked"),
             (200, false, _) => Revocation::new(
@@ -189,6 +248,24 @@ mod tests {
     }
 
     #[test]
+    fn no_permission_is_not_inactive() {
+        let server = FakeServer::start(vec![Reply::json(
+            200,
+            r#"{"ok":false,"error":"no_permission"}"#,
+        )]);
+        let client = battery::client("slack", &server, false);
+        let ann = std::collections::BTreeMap::new();
+        let cred = Credential {
+            rule: "slack-bot-token",
+            secret: TOKEN,
+            annotations: &ann,
+        };
+        let v = Slack.verify(&Api::new(&client, &INFO, TOKEN), &cred);
+        assert_eq!(v.status, Status::Unknown, "{v:?}");
+        assert_eq!(v.detail.as_deref(), Some("Slack error no_permission"));
+    }
+
+    #[test]
     fn revoke_and_its_test_mode() {
         battery::revoke(&RevokeSpec {
             provider: &Slack,
@@ -227,6 +304,66 @@ mod tests {
         let reqs = server.requests();
         assert_eq!(reqs.len(), 1);
         assert_eq!(reqs[0].path, "/api/auth.revoke?test=1");
+        // The message names the endpoint actually used, never a host it did not call.
+        let detail = r.detail.unwrap();
+        assert!(
+            detail.contains(&format!("{}/api/auth.revoke", server.url())),
+            "{detail}"
+        );
+        assert!(!detail.contains("slack.com"), "{detail}");
+    }
+
+    #[test]
+    fn workflow_and_trigger_webhooks_are_never_called() {
+        for (rule, url) in [
+            ("slack-workflow-webhook", "https://hooks.slack.com/workflows/T0123ABCD/A0123ABCD/123456789012345678/Qm7TzR2vXk9LpW4sB8nC3dFh"), // leakhound:allow: a made-up test credential
+            ("slack-workflow-webhook", "https://hooks.slack.com/triggers/T0123ABCD/A0123ABCD/123456789012345678/Qm7TzR2vXk9LpW4sB8nC3dFh"), // leakhound:allow: a made-up test credential
+            ("slack-workflow-webhook", "hooks.slack.com/triggers/T0123ABCD/A0123ABCD/123456789012345678/Qm7TzR2vXk9LpW4sB8nC3dFh"), // leakhound:allow: a made-up test credential
+            // Whatever rule found it, the URL decides.
+            ("slack-incoming-webhook", "https://hooks.slack.com/workflows/T0123ABCD/A0123ABCD/123456789012345678/Qm7TzR2vXk9LpW4sB8nC3dFh"), // leakhound:allow: a made-up test credential
+            ("slack-bot-token", "https://hooks.slack.com/triggers/T0123ABCD/A0123ABCD/123456789012345678/Qm7TzR2vXk9LpW4sB8nC3dFh"), // leakhound:allow: a made-up test credential
+        ] {
+            battery::verify_unsent(&Slack, rule, url);
+            battery::revoke_unsent(&Slack, rule, url);
+            let v = unsent_verdict(rule, url);
+            assert!(v.detail.unwrap_or_default().contains("start the workflow"));
+        }
+    }
+
+    fn unsent_verdict(rule: &str, secret: &str) -> crate::providers::Verdict {
+        let server = FakeServer::start(vec![Reply::json(400, "no_text")]);
+        let client = battery::client("slack", &server, false);
+        let ann = std::collections::BTreeMap::new();
+        let cred = Credential {
+            rule,
+            secret,
+            annotations: &ann,
+        };
+        let v = Slack.verify(&Api::new(&client, &INFO, secret), &cred);
+        assert!(server.requests().is_empty());
+        v
+    }
+
+    #[test]
+    fn a_webhook_without_scheme_is_still_a_webhook() {
+        let url = "hooks.slack.com/services/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"; // leakhound:allow: a made-up test credential
+        let server = FakeServer::start(vec![Reply::json(400, "no_text")]);
+        let client = battery::client("slack", &server, false);
+        let ann = std::collections::BTreeMap::new();
+        let cred = Credential {
+            rule: "slack-incoming-webhook",
+            secret: url,
+            annotations: &ann,
+        };
+        let v = Slack.verify(&Api::new(&client, &INFO, url), &cred);
+        assert_eq!(v.status, Status::Active);
+        let reqs = server.requests();
+        assert_eq!(reqs.len(), 1);
+        assert_eq!(
+            reqs[0].path,
+            "/services/T0123ABCD/B0123ABCD/Qm7TzR2vXk9LpW4sB8nC3dFh"
+        );
+        assert_eq!(reqs[0].header("authorization"), None);
     }
 
     #[test]

@@ -152,6 +152,17 @@ fn finish(f: &Finish<'_>, mut outcome: Outcome, ui: &mut dyn Ui) -> Result<u8> {
         if !outcome.findings.is_empty() {
             run_live(&mut outcome, f.scanner, live, out.quiet, ui)?;
         }
+        // --results / --only-verified: the report and the exit status cover the chosen
+        // verification states only; what was left out is said, never silent.
+        if let Some(results) = &live.results {
+            let dropped = crate::live::select(&mut outcome.findings, results);
+            if dropped > 0 {
+                outcome.summary.notes.push(format!(
+                    "{dropped} finding(s) not reported: their verification status is not among \
+                     --results/--only-verified"
+                ));
+            }
+        }
         // Ctrl-C during verification or the hook: what was done is reported, as for a scan.
         if interrupt::requested() {
             outcome.summary.interrupted = true;

@@ -132,6 +132,9 @@ pub(crate) fn live_options(
     reads_stdin: bool,
     ui: &mut dyn Ui,
 ) -> Result<Option<LiveOptions>> {
+    if !args.any() && (args.only_verified || !args.results.is_empty()) {
+        bail!("--only-verified and --results choose findings by verification status: add --verify");
+    }
     if !args.any() {
         if args.dry_run || !args.provider_endpoint.is_empty() || args.audit_log.is_some() {
             bail!("--dry-run, --provider-endpoint and --audit-log apply only with --verify, --revoke or --revoke-hook");
@@ -172,8 +175,16 @@ pub(crate) fn live_options(
         ui.say(&format!("leakhound: note: {name} credentials go to {url} (--provider-endpoint), not to {name}'s public API"));
         endpoints.insert(name.to_string(), url.trim_end_matches('/').to_string());
     }
+    let results = if args.only_verified {
+        Some(vec![crate::live::Reported::Active])
+    } else if args.results.is_empty() {
+        None
+    } else {
+        Some(args.results.iter().map(|&r| r.into()).collect())
+    };
     Ok(Some(LiveOptions {
         verify: true,
+        results,
         revoke: args.revoke,
         hook: args.revoke_hook.clone(),
         yes: args.yes,

@@ -295,6 +295,7 @@ impl Scanner {
         out.dedup_by(|b, a| a.start == b.start && a.end == b.end && a.decoded == b.decoded);
         locate(bytes, &mut out);
         pairing::pair_aws_keys(bytes, rules, &mut out);
+        pairing::annotate_npm_registries(bytes, rules, &mut out);
         out
     }
 

@@ -2,6 +2,11 @@
 //! or verified; with the key id written a few lines away (as in `~/.aws/credentials`, `.env`
 //! files and CI settings) it can. The key id is not secret (AWS documents it as the public
 //! half), but reports still show it as they show key ids, redacted by default.
+//!
+//! Also the `.npmrc` registry a credential belongs to: `//HOST/path/:_authToken=…` names the
+//! registry on the credential's own line, and verification must send the credential to that
+//! registry and no other (a token for Artifactory, Nexus or GitHub Packages sent to
+//! registry.npmjs.org is a credential handed to a third party).
 
 use crate::rules::Rule;
 use crate::secret::{Annotation, Secret};
@@ -15,18 +20,104 @@ pub const AWS_KEY_ID_NOTE: &str = "aws_access_key_id";
 /// How many lines above and below the secret are searched.
 pub const PAIR_LINES: usize = 4;
 
-/// Annotates every AWS secret access key in `matches` with the nearest access key id
-/// (`AKIA…` long-term, `ASIA…` temporary) within [`PAIR_LINES`] lines of it.
-pub fn pair_aws_keys(bytes: &[u8], rules: &[Rule], matches: &mut [Match]) {
+/// The rules whose credentials may sit in an `.npmrc` line.
+pub const NPM_RULES: &[&str] = &["npm-access-token", "npmrc-auth"];
+/// The annotation naming the registry host of an `.npmrc` credential (`registry.npmjs.org`).
+pub const NPM_REGISTRY_NOTE: &str = "registry";
+/// The annotation naming the `.npmrc` key that holds the credential (`_authToken`, `_auth`,
+/// `_password`): the key decides how the value is sent (Bearer, Basic, not at all).
+pub const NPMRC_KEY_NOTE: &str = "npmrc_key";
+
+/// Annotates every npm credential in `matches` with the `.npmrc` key holding it and, when the
+/// line names one (`//HOST/…:_authToken=`), the registry host it belongs to.
+pub fn annotate_npm_registries(bytes: &[u8], rules: &[Rule], matches: &mut [Match]) {
     for m in matches.iter_mut() {
-        if rules[m.rule].id.0 != AWS_SECRET_RULE || m.annotations.contains_key(AWS_KEY_ID_NOTE) {
+        if !NPM_RULES.contains(&rules[m.rule].id.0.as_str()) || m.decoded.is_some() {
             continue;
         }
-        if let Some(id) = nearest_key_id(bytes, m.start, m.end) {
-            m.annotations.insert(
-                AWS_KEY_ID_NOTE.to_string(),
-                Annotation::Secret(Secret::new(id)),
-            );
+        let (lo, _) = super::line_window(bytes, m.start, m.end);
+        let Some((host, key)) = npmrc_registry(&bytes[lo..m.start]) else {
+            continue;
+        };
+        m.annotations.insert(
+            NPMRC_KEY_NOTE.to_string(),
+            Annotation::Text(key.to_string()),
+        );
+        if let Some(host) = host {
+            m.annotations
+                .insert(NPM_REGISTRY_NOTE.to_string(), Annotation::Text(host));
+        }
+    }
+}
+
+/// In the text of a line before a credential, the `.npmrc` key it is the value of and the
+/// registry host the key is scoped to (`//HOST[:port][/path]/:KEY=`), lowercased. `None`
+/// when the text holds no `.npmrc` auth key.
+fn npmrc_registry(before: &[u8]) -> Option<(Option<String>, &'static str)> {
+    let text = String::from_utf8_lossy(before);
+    let lower = text.to_ascii_lowercase();
+    // The last key before the value is the one assigned; `_authtoken` before `_auth`, which
+    // is its prefix.
+    let (at, key) = [
+        ("_authtoken", "_authToken"),
+        ("_password", "_password"),
+        ("_auth", "_auth"),
+    ]
+    .iter()
+    .filter_map(|(k, name)| lower.rfind(k).map(|i| (i, *name)))
+    .max_by_key(|(i, name)| (*i, name.len()))?;
+    let scope = &lower[..at];
+    let host = scope
+        .strip_suffix(':')
+        .and_then(|s| s.rfind("//").map(|i| &s[i + 2..]))
+        .map(|s| s.split(['/', ':']).next().unwrap_or_default().to_string())
+        .filter(|h| !h.is_empty());
+    Some((host, key))
+}
+
+/// The rule whose matches are the session tokens of temporary credentials.
+pub const AWS_SESSION_RULE: &str = "aws-session-token";
+/// The annotation carrying the session token paired with a temporary (`ASIA…`) key.
+pub const AWS_SESSION_NOTE: &str = "aws_session_token";
+
+/// Annotates every AWS secret access key in `matches` with the nearest access key id
+/// (`AKIA…` long-term, `ASIA…` temporary) within [`PAIR_LINES`] lines of it, and a temporary
+/// key also with the nearest session token found within [`PAIR_LINES`] lines: STS rejects a
+/// temporary key signed without its token, so without it a live key would read as dead.
+pub fn pair_aws_keys(bytes: &[u8], rules: &[Rule], matches: &mut [Match]) {
+    let tokens: Vec<(u32, Box<[u8]>)> = matches
+        .iter()
+        .filter(|m| rules[m.rule].id.0 == AWS_SESSION_RULE)
+        .map(|m| (m.line.get(), m.secret(bytes).into()))
+        .collect();
+    for m in matches.iter_mut() {
+        if rules[m.rule].id.0 != AWS_SECRET_RULE {
+            continue;
+        }
+        if !m.annotations.contains_key(AWS_KEY_ID_NOTE) {
+            if let Some(id) = nearest_key_id(bytes, m.start, m.end) {
+                m.annotations.insert(
+                    AWS_KEY_ID_NOTE.to_string(),
+                    Annotation::Secret(Secret::new(id)),
+                );
+            }
+        }
+        let temporary = matches!(
+            m.annotations.get(AWS_KEY_ID_NOTE),
+            Some(Annotation::Secret(id)) if id.expose().starts_with(b"ASIA")
+        );
+        if temporary && !m.annotations.contains_key(AWS_SESSION_NOTE) {
+            let line = m.line.get();
+            let nearest = tokens
+                .iter()
+                .filter(|(l, _)| usize::try_from(l.abs_diff(line)).is_ok_and(|d| d <= PAIR_LINES))
+                .min_by_key(|(l, _)| l.abs_diff(line));
+            if let Some((_, token)) = nearest {
+                m.annotations.insert(
+                    AWS_SESSION_NOTE.to_string(),
+                    Annotation::Secret(Secret::new(token)),
+                );
+            }
         }
     }
 }
@@ -85,7 +176,58 @@ fn nearest_key_id(bytes: &[u8], start: usize, end: usize) -> Option<&[u8]> {
 
 #[cfg(test)]
 mod tests {
-    use super::nearest_key_id;
+    use super::{nearest_key_id, npmrc_registry};
+
+    #[test]
+    fn temporary_keys_pair_with_their_session_token() {
+        use crate::rules::RuleSet;
+        use crate::scan::{Scanner, Scratch};
+        let token = concat!(
+            "FwoGZXIvYXdzEBYaDHqa0AP1MYxPQ2Rm9Z0dEhX2yQm7TzR2vXk9LpW4sB8nC3dF",
+            "h6yP4sA0eU2iOq8Fz1LmP0xVb7RtY3sKe9WnAq8Fz1LmP0x"
+        );
+        let text = format!(
+            "aws_access_key_id = {TEMP}\naws_secret_access_key = {SECRET}\naws_session_token = {token}\n"
+        );
+        let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+        let found = scanner.scan(text.as_bytes(), &mut Scratch::default());
+        let secret = found
+            .iter()
+            .find(|m| scanner.rule(m).id.0 == super::AWS_SECRET_RULE)
+            .expect("secret found");
+        let note = secret
+            .annotations
+            .get(super::AWS_SESSION_NOTE)
+            .expect("paired");
+        assert_eq!(note.render(false), token);
+        // A long-term key gets no token, even with one nearby.
+        let long = text.replace(TEMP, ID1);
+        let found = scanner.scan(long.as_bytes(), &mut Scratch::default());
+        let secret = found
+            .iter()
+            .find(|m| scanner.rule(m).id.0 == super::AWS_SECRET_RULE)
+            .expect("secret found");
+        assert!(!secret.annotations.contains_key(super::AWS_SESSION_NOTE));
+    }
+
+    #[test]
+    fn npmrc_lines_name_their_registry_and_key() {
+        let reg = |s: &str| npmrc_registry(s.as_bytes());
+        assert_eq!(
+            reg("//registry.npmjs.org/:_authToken="),
+            Some((Some("registry.npmjs.org".into()), "_authToken"))
+        );
+        assert_eq!(
+            reg("//npm.acme.io:8443/repository/npm-private/:_auth = "),
+            Some((Some("npm.acme.io".into()), "_auth"))
+        );
+        assert_eq!(
+            reg("//npm.pkg.github.com/:_password="),
+            Some((Some("npm.pkg.github.com".into()), "_password"))
+        );
+        assert_eq!(reg("_authToken = \""), Some((None, "_authToken")));
+        assert_eq!(reg("NPM_TOKEN="), None);
+    }
 
     // Built with concat! so that the project's self-scan does not report its own test data.
     const SECRET: &str = concat!("wJalrXUtnFEMIK7MDENG", "bPxRfiCYzQ8Vb3LmT0kA");

@@ -213,6 +213,19 @@ fn dry_run_shows_the_call_and_sends_no_revocation() {
         "{}",
         r.stderr
     );
+    // Issue 17: the shape of the withheld call (names, never values), and a word on what is
+    // still sent.
+    assert!(
+        r.stderr
+            .contains("; body JSON with fields {credentials}; changes something"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("read-only lookups") && r.stderr.contains("are still sent"),
+        "{}",
+        r.stderr
+    );
     for f in r.json()["findings"].as_array().unwrap() {
         assert_eq!(f["revocation"]["outcome"], "dry-run");
     }
@@ -300,7 +313,8 @@ fn the_revoke_hook_gets_the_finding_on_stdin_only() {
     assert!(!std::fs::read_to_string(&env).unwrap().contains(password));
     let f = &r.json()["findings"][0];
     assert_eq!(f["revocation"]["by"], "hook");
-    assert_eq!(f["revocation"]["outcome"], "revoked");
+    // Nothing can verify a database URL: exit 0 is the hook's word (issue 17).
+    assert_eq!(f["revocation"]["outcome"], "hook-reported-success");
     let entries = audit(dir.path());
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0]["action"], "hook");
@@ -503,4 +517,168 @@ fn an_aws_secret_is_verified_with_its_paired_key_id() {
     );
     assert!(!auth.contains(&secret));
     assert_secret_nowhere(&r, dir.path(), &secret);
+}
+
+/// Issue 17: a hook's exit 0 is its word; where a provider can verify the credential, the
+/// run asks again and says what it sees.
+#[test]
+fn issue_17_the_hooks_success_is_confirmed_by_the_provider() {
+    let key = "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"; // leakhound:allow: a made-up test credential
+    for (second, outcome, detail) in [
+        (Reply::json(401, "{}"), "revoked", "groq now rejects it"),
+        (
+            Reply::json(200, r#"{"data":[]}"#),
+            "failed",
+            "but groq still accepts",
+        ),
+        (
+            Reply::json(503, "{}"),
+            "hook-reported-success",
+            "could not confirm",
+        ),
+    ] {
+        let dir = tempdir();
+        std::fs::write(dir.path().join("ai.env"), format!("GROQ_API_KEY={key}\n")).unwrap();
+        let server = FakeServer::start(vec![Reply::json(200, r#"{"data":[]}"#), second]);
+        let r = live(
+            dir.path(),
+            "groq",
+            &server,
+            &[
+                "scan",
+                "ai.env",
+                "-f",
+                "json",
+                "--verify",
+                "--revoke-hook",
+                "cat >/dev/null; exit 0",
+                "--yes",
+            ],
+        );
+        let f = &r.json()["findings"][0];
+        assert_eq!(f["verification"]["status"], "active", "{}", r.stderr);
+        assert_eq!(f["revocation"]["by"], "hook");
+        assert_eq!(f["revocation"]["outcome"], outcome, "{f}");
+        assert!(
+            f["revocation"]["detail"].as_str().unwrap().contains(detail),
+            "{f}"
+        );
+        assert!(server.requests().iter().all(|q| q.method == "GET"));
+        assert_secret_nowhere(&r, dir.path(), key);
+    }
+}
+
+/// Issue 17: the hook does not run for a low-confidence generic match nothing can verify.
+#[test]
+fn issue_17_no_hook_for_unverifiable_generic_matches() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join("app.cfg"),
+        "secret_key = \"Vq7Lm2Xr9TzK4pWn8BcY\"\n", // leakhound:allow: a made-up test credential
+    )
+    .unwrap();
+    let ran = dir.path().join("ran");
+    let hook = format!("cat >/dev/null; touch '{}'", ran.display());
+    let log = dir.path().join("audit.jsonl");
+    let r = run_in(
+        dir.path(),
+        &[
+            "scan",
+            "app.cfg",
+            "-f",
+            "json",
+            "-c",
+            "/dev/null",
+            "--revoke-hook",
+            &hook,
+            "--yes",
+            "--audit-log",
+            log.to_str().unwrap(),
+        ],
+    );
+    let findings = r.json()["findings"].as_array().unwrap().clone();
+    assert_eq!(findings.len(), 1, "{}", r.stderr);
+    assert_eq!(findings[0]["confidence"], "low", "{}", findings[0]);
+    assert!(!ran.exists(), "the hook ran");
+    assert!(findings[0].get("revocation").is_none());
+    assert!(
+        r.stderr.contains("revoke hook not run for 1"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Issue 17: CI can report, and fail on, only the verification states it chooses
+/// (TruffleHog's `--results` / `--only-verified`).
+#[test]
+fn issue_17_results_select_findings_and_the_exit_status() {
+    let dir = tempdir();
+    let token = github_token(78);
+    tree_with_token(dir.path(), &token);
+    let dead = || FakeServer::start(vec![Reply::json(401, r#"{"message":"Bad credentials"}"#)]);
+    let live_server = || FakeServer::start(vec![Reply::json(200, r#"{"login":"octocat"}"#)]);
+
+    // A dead credential: --only-verified reports nothing and passes.
+    let r = scan(dir.path(), &dead(), &["--verify", "--only-verified"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["findings"].as_array().unwrap().len(), 0);
+    assert!(
+        r.stderr.contains("2 finding(s) not reported"),
+        "{}",
+        r.stderr
+    );
+    // ... and --results inactive reports both and fails.
+    let r = scan(dir.path(), &dead(), &["--verify", "--results", "inactive"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.json()["findings"].as_array().unwrap().len(), 2);
+    // A live credential fails --only-verified and --results verified,unknown.
+    for args in [
+        &["--verify", "--only-verified"][..],
+        &["--verify", "--results", "verified,unknown"][..],
+    ] {
+        let r = scan(dir.path(), &live_server(), args);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        let findings = r.json()["findings"].as_array().unwrap().clone();
+        assert_eq!(findings.len(), 2);
+        assert!(findings
+            .iter()
+            .all(|f| f["verification"]["status"] == "active"));
+    }
+    // Unverified findings (no verifier) are selected by `unverified` only.
+    let password_dir = tempdir();
+    std::fs::write(
+        password_dir.path().join("db.env"),
+        "DATABASE_URL=postgres://app:Zq8vN3kT5xR7mW2p@db.internal.example:5432/app\n", // leakhound:allow: a made-up test credential
+    )
+    .unwrap();
+    let r = live(
+        password_dir.path(),
+        "github",
+        &dead(),
+        &["scan", ".", "-f", "json", "--verify", "--only-verified"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = live(
+        password_dir.path(),
+        "github",
+        &dead(),
+        &[
+            "scan",
+            ".",
+            "-f",
+            "json",
+            "--verify",
+            "--results",
+            "unverified",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // Without --verify there is no status to select by.
+    let r = run_in(
+        dir.path(),
+        &["scan", ".", "--only-verified", "-c", "/dev/null"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("add --verify"), "{}", r.stderr);
+    assert_secret_nowhere(&r, dir.path(), &token);
 }
