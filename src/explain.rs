@@ -1,7 +1,9 @@
 //! `leakhound explain`: every candidate the rules find in some files, and why each one is or is
 //! not reported. It answers the question a user asks when a token they know is there does not
 //! show up: which rule saw it, and whether the entropy floor, the placeholder filter or an
-//! offline check (a wrong checksum, an expired-format JWT, a truncated PEM body) turned it down.
+//! offline check (a wrong checksum, an expired-format JWT, a truncated PEM body) turned it down,
+//! or another rule's match on the same span won (the verdicts are the scanner's own, from
+//! [`Scanner::explain`]).
 //!
 //! Only plain content is explained; what base64 decoding adds is left to `scan`.
 
@@ -23,7 +25,9 @@ pub struct Options {
 }
 
 /// One line of the explanation. As JSON: `path`, `line`, `rule`, `verdict`, then `secret` for a
-/// matched candidate, `entropy` and `floor` for an `entropy` verdict, `check` for a `check` one.
+/// matched candidate, `entropy` and `floor` for an `entropy` verdict, `check` for a `check` one,
+/// `winner` (the rule reported instead) for an `overlap` one, and `why` for the last three and
+/// `placeholder`.
 #[derive(Debug)]
 pub struct Entry<'a> {
     /// The input's name (`-` for standard input).
@@ -36,10 +40,13 @@ pub struct Entry<'a> {
     pub secret: Option<String>,
     /// `None` when the pattern matched nothing, else the scanner's verdict on the candidate.
     pub outcome: Option<Result<(), Rejection>>,
+    /// For [`Rejection::Overlap`]: the id of the rule whose match on the same span is
+    /// reported instead.
+    pub winner: Option<&'a str>,
 }
 
 impl Entry<'_> {
-    /// `reported`, `placeholder`, `entropy`, `check` or `no-pattern`.
+    /// `reported`, `placeholder`, `entropy`, `check`, `overlap` or `no-pattern`.
     pub fn verdict(&self) -> &'static str {
         match self.outcome {
             None => "no-pattern",
@@ -47,6 +54,7 @@ impl Entry<'_> {
             Some(Err(Rejection::Placeholder(_))) => "placeholder",
             Some(Err(Rejection::Entropy { .. })) => "entropy",
             Some(Err(Rejection::Check { .. })) => "check",
+            Some(Err(Rejection::Overlap { .. })) => "overlap",
         }
     }
 
@@ -55,6 +63,10 @@ impl Entry<'_> {
         match self.outcome {
             None => "a keyword occurs, but the rule's pattern matches nothing around it".into(),
             Some(Ok(())) => "reported".into(),
+            Some(Err(Rejection::Overlap { why, .. })) => format!(
+                "not reported: overlaps {}'s match on the same span, which wins ({why})",
+                self.winner.unwrap_or("another rule")
+            ),
             Some(Err(r)) => format!("rejected: {r}"),
         }
     }
@@ -81,6 +93,10 @@ impl Serialize for Entry<'_> {
                 map.serialize_entry("why", why)?;
             }
             Some(Err(Rejection::Placeholder(why))) => map.serialize_entry("why", why)?,
+            Some(Err(Rejection::Overlap { why, .. })) => {
+                map.serialize_entry("winner", &self.winner)?;
+                map.serialize_entry("why", why)?;
+            }
             _ => {}
         }
         map.end()
@@ -119,6 +135,7 @@ pub fn explain(
         .filter(|(c, _)| matches!(c, Candidate::Matched { .. }))
         .map(|(_, &l)| l)
         .collect();
+    let rules = scanner.rules().rules();
     let mut emitted = 0;
     for (c, &line) in candidates.iter().zip(&lines) {
         let (secret, outcome) = match *c {
@@ -131,10 +148,14 @@ pub fn explain(
             Candidate::NoPattern { .. } if !opts.all && matched_lines.contains(&line) => continue,
             Candidate::NoPattern { .. } => (None, None),
         };
+        let winner = match outcome {
+            Some(Err(Rejection::Overlap { winner, .. })) => Some(rules[winner].id.0.as_str()),
+            _ => None,
+        };
         emit(&Entry {
             path,
             line,
-            rule: &scanner.rules().rules()[c.rule()].id.0,
+            rule: &rules[c.rule()].id.0,
             secret: secret.map(|s| {
                 let text = String::from_utf8_lossy(s);
                 if opts.redacted {
@@ -144,6 +165,7 @@ pub fn explain(
                 }
             }),
             outcome,
+            winner,
         })?;
         emitted += 1;
     }

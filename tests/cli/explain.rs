@@ -145,3 +145,202 @@ fn explain_says_which_generic_check_turned_a_candidate_down() {
         text.stdout
     );
 }
+
+/// (line, rule) of every candidate `explain -f jsonl` gives `verdict` for, in `dir`, sorted.
+/// Lines with an inline allow marker are left out: a scan suppresses their findings.
+fn explained(dir: &std::path::Path, config: &str, file: &str, verdict: &str) -> Vec<(u64, String)> {
+    let r = run_in(dir, &["explain", "-c", config, "-f", "jsonl", file]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(dir.join(file)).unwrap();
+    let allowed = |line: u64| {
+        text.lines()
+            .nth(usize::try_from(line).unwrap() - 1)
+            .is_some_and(|l| l.contains("leakhound:allow"))
+    };
+    let mut v: Vec<_> = r
+        .jsonl()
+        .into_iter()
+        .filter(|e| e["verdict"] == verdict && !allowed(e["line"].as_u64().unwrap()))
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap(),
+                e["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// (line, rule) of every finding `scan -f json` reports for `file` in `dir`, sorted, leaving
+/// out what base64 decoding adds (explain reads plain content only).
+fn scanned(dir: &std::path::Path, config: &str, file: &str) -> Vec<(u64, String)> {
+    let r = run_in(
+        dir,
+        &["scan", "-c", config, "-f", "jsonl", "--no-progress", file],
+    );
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    let mut v: Vec<_> = r
+        .jsonl()
+        .into_iter()
+        .filter(|f| f["annotations"]["encoding"].is_null())
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// What `explain` calls reported is what `scan` reports: on every fixture of `fixtures/scan`,
+/// with no configuration (the repository's own allowlists the fixtures), the (line, rule) pairs
+/// agree. A same-span overlap between rules used to be "reported" by both in explain while the
+/// scan kept only the winner (`nested/config.yaml` line 3: a Slack token under `bot_token:`).
+#[test]
+fn explain_reports_what_scan_reports_on_every_fixture() {
+    let mut files = Vec::new();
+    files_under(&scan_fixtures(), &mut files);
+    files.sort();
+    assert!(files.len() >= 5, "{files:?}");
+    for f in &files {
+        let rel = f.strip_prefix(root()).unwrap().to_str().unwrap();
+        let scan = scanned(&root(), "/dev/null", rel);
+        let explain = explained(&root(), "/dev/null", rel, "reported");
+        assert_eq!(explain, scan, "{rel}");
+    }
+    let overlaps = explained(
+        &root(),
+        "/dev/null",
+        "fixtures/scan/nested/config.yaml",
+        "overlap",
+    );
+    assert_eq!(overlaps, [(3, "generic-secret-env-assignment".to_string())]);
+    let r = run(&[
+        "explain",
+        "-c",
+        "/dev/null",
+        "-f",
+        "jsonl",
+        "fixtures/scan/nested/config.yaml",
+    ]);
+    let loser = r
+        .jsonl()
+        .into_iter()
+        .find(|e| e["verdict"] == "overlap")
+        .unwrap();
+    assert_eq!(loser["winner"], "slack-bot-token");
+    assert_eq!(loser["why"], "medium confidence over low");
+    let text = run(&[
+        "explain",
+        "-c",
+        "/dev/null",
+        "fixtures/scan/nested/config.yaml",
+    ]);
+    assert!(
+        text.stdout.contains(
+            "generic-secret-env-assignment  xoxb-884…  not reported: overlaps slack-bot-token's \
+             match on the same span, which wins (medium confidence over low)"
+        ),
+        "{}",
+        text.stdout
+    );
+}
+
+/// The same agreement on crafted overlaps: vendor tokens under generic secret names (the vendor
+/// rule wins the span), two rules of one confidence on one span (the earlier rule wins), and
+/// two matches that overlap without sharing a span (both are reported).
+#[test]
+fn explain_reports_what_scan_reports_on_crafted_overlaps() {
+    let planted = planted_secrets();
+    let slack = planted.iter().find(|s| s.starts_with("xoxb-")).unwrap();
+    let stripe = planted.iter().find(|s| s.starts_with("sk_live_")).unwrap();
+    let github = github_token(11);
+    // Built at run time so that the project's self-scan does not see a literal.
+    let acme = ["acme_", "q8fz1lmp0xvb7rty3ske"].concat();
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join("overlaps.txt"),
+        format!(
+            "SLACK_TOKEN={slack}\n\
+             api_key: \"{stripe}\"\n\
+             password = \"{slack}\"\n\
+             client_secret: {stripe}\n\
+             GITHUB_TOKEN={github}\n\
+             ref = {acme}_x7k2\n\
+             note = {acme}\n"
+        ),
+    )
+    .unwrap();
+    let rule = |id: &str, confidence: &str, regex: &str| {
+        format!(
+            "    - id: {id}\n      name: {id}\n      keywords: [acme_]\n      \
+             confidence: {confidence}\n      regex: '{regex}'\n"
+        )
+    };
+    std::fs::write(
+        dir.path().join("rules.yml"),
+        format!(
+            "rules:\n  extra:\n{}{}{}",
+            rule("acme-first", "low", r"(?P<secret>acme_[a-z0-9]{20})"),
+            rule("acme-second", "low", r"(?P<secret>acme_[a-z0-9]{20})"),
+            rule(
+                "acme-suffixed",
+                "low",
+                r"(?P<secret>acme_[a-z0-9]{20}_[a-z0-9]{4})"
+            ),
+        ),
+    )
+    .unwrap();
+    for config in ["/dev/null", "rules.yml"] {
+        let scan = scanned(dir.path(), config, "overlaps.txt");
+        let explain = explained(dir.path(), config, "overlaps.txt", "reported");
+        assert_eq!(explain, scan, "with -c {config}");
+        assert!(scan.len() >= 5, "{scan:?}");
+    }
+    let owned = |v: &[(u64, &str)]| -> Vec<(u64, String)> {
+        v.iter().map(|&(l, r)| (l, r.to_string())).collect()
+    };
+    assert_eq!(
+        explained(dir.path(), "rules.yml", "overlaps.txt", "overlap"),
+        owned(&[
+            (1, "generic-secret-env-assignment"),
+            (2, "generic-secret-assignment"),
+            (3, "generic-secret-assignment"),
+            (4, "generic-secret-env-assignment"),
+            (6, "acme-second"),
+            (7, "acme-second"),
+        ])
+    );
+    let reported = explained(dir.path(), "rules.yml", "overlaps.txt", "reported");
+    for want in [(6, "acme-first"), (6, "acme-suffixed"), (7, "acme-first")] {
+        assert!(
+            reported.contains(&(want.0, want.1.to_string())),
+            "{reported:?}"
+        );
+    }
+    let r = run_in(
+        dir.path(),
+        &["explain", "-c", "rules.yml", "-f", "jsonl", "overlaps.txt"],
+    );
+    let tie = r
+        .jsonl()
+        .into_iter()
+        .find(|e| e["rule"] == "acme-second")
+        .unwrap();
+    assert_eq!(tie["winner"], "acme-first");
+    assert_eq!(tie["why"], "the same confidence, and its rule comes first");
+}
