@@ -5,7 +5,11 @@
 //! or another rule's match on the same span won (the verdicts are the scanner's own, from
 //! [`Scanner::explain`]).
 //!
-//! Only plain content is explained; what base64 decoding adds is left to `scan`.
+//! Only plain content is explained; what base64 decoding adds is left to `scan`. Of a scan's
+//! suppressions only the rules' settings apply (a configuration's disabled and overridden
+//! rules). The allowlists, ignore files and baselines do not: explain says what the rules find.
+//! Inline allow comments are on the line itself, though, so a reported candidate on a line
+//! holding one says that a scan suppresses it.
 
 use std::collections::HashSet;
 use std::io::{self, Write};
@@ -13,7 +17,8 @@ use std::io::{self, Write};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::finding::redact;
-use crate::scan::{Candidate, Rejection, Scanner, Scratch};
+use crate::scan::{line_of, Candidate, Rejection, Scanner, Scratch};
+use crate::triage::{Suppression, Triage};
 
 /// What to explain and how.
 #[derive(Debug, Clone, Copy)]
@@ -27,7 +32,9 @@ pub struct Options {
 /// One line of the explanation. As JSON: `path`, `line`, `rule`, `verdict`, then `secret` for a
 /// matched candidate, `entropy` and `floor` for an `entropy` verdict, `check` for a `check` one,
 /// `winner` (the rule reported instead) for an `overlap` one, and `why` for the last three and
-/// `placeholder`.
+/// `placeholder`; a `reported` candidate that a scan suppresses all the same (an inline allow
+/// comment on its line) adds `suppressed` with the reason's name, as in a scan's JSON summary
+/// (`inline`).
 #[derive(Debug)]
 pub struct Entry<'a> {
     /// The input's name (`-` for standard input).
@@ -43,6 +50,9 @@ pub struct Entry<'a> {
     /// For [`Rejection::Overlap`]: the id of the rule whose match on the same span is
     /// reported instead.
     pub winner: Option<&'a str>,
+    /// For a reported candidate: the suppression a scan applies to it whatever the
+    /// configuration, [`Suppression::Inline`] when its line carries an inline allow comment.
+    pub suppressed: Option<Suppression>,
 }
 
 impl Entry<'_> {
@@ -62,7 +72,16 @@ impl Entry<'_> {
     pub fn reason(&self) -> String {
         match self.outcome {
             None => "a keyword occurs, but the rule's pattern matches nothing around it".into(),
-            Some(Ok(())) => "reported".into(),
+            Some(Ok(())) => match self.suppressed {
+                None => "reported".into(),
+                Some(Suppression::Inline) => "reported by the rules; suppressed in a scan by an \
+                                              inline allow comment on its line"
+                    .into(),
+                Some(s) => format!(
+                    "reported by the rules; suppressed in a scan by {}",
+                    s.as_str()
+                ),
+            },
             Some(Err(Rejection::Overlap { why, .. })) => format!(
                 "not reported: overlaps {}'s match on the same span, which wins ({why})",
                 self.winner.unwrap_or("another rule")
@@ -82,6 +101,9 @@ impl Serialize for Entry<'_> {
         map.serialize_entry("verdict", self.verdict())?;
         if let Some(secret) = &self.secret {
             map.serialize_entry("secret", secret)?;
+        }
+        if let Some(s) = self.suppressed {
+            map.serialize_entry("suppressed", &s)?;
         }
         match self.outcome {
             Some(Err(Rejection::Entropy { entropy, floor })) => {
@@ -138,15 +160,23 @@ pub fn explain(
     let rules = scanner.rules().rules();
     let mut emitted = 0;
     for (c, &line) in candidates.iter().zip(&lines) {
-        let (secret, outcome) = match *c {
+        let (secret, outcome, suppressed) = match *c {
             Candidate::Matched {
                 start,
                 end,
                 verdict,
                 ..
-            } => (Some(&bytes[start..end]), Some(verdict)),
+            } => {
+                // The test a scan applies (see the pipeline's worker), on the same line.
+                let inline = verdict.is_ok() && Triage::inline_allowed(line_of(bytes, start, end));
+                (
+                    Some(&bytes[start..end]),
+                    Some(verdict),
+                    inline.then_some(Suppression::Inline),
+                )
+            }
             Candidate::NoPattern { .. } if !opts.all && matched_lines.contains(&line) => continue,
-            Candidate::NoPattern { .. } => (None, None),
+            Candidate::NoPattern { .. } => (None, None, None),
         };
         let winner = match outcome {
             Some(Err(Rejection::Overlap { winner, .. })) => Some(rules[winner].id.0.as_str()),
@@ -166,6 +196,7 @@ pub fn explain(
             }),
             outcome,
             winner,
+            suppressed,
         })?;
         emitted += 1;
     }

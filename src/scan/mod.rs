@@ -538,6 +538,13 @@ fn overlap_why(winner: Confidence, loser: Confidence) -> &'static str {
     }
 }
 
+/// The line holding `bytes[start..end]` (bounded like scan windows): where an inline allow
+/// comment suppresses a match, in a scan and in `leakhound explain` alike.
+pub fn line_of(bytes: &[u8], start: usize, end: usize) -> &[u8] {
+    let (ls, le) = line_window(bytes, start, end);
+    &bytes[ls..le]
+}
+
 /// The line holding `bytes[start..end]`, reaching at most [`MAX_LINE_REACH`] either side.
 pub(crate) fn line_window(bytes: &[u8], start: usize, end: usize) -> (usize, usize) {
     let lo = start.saturating_sub(MAX_LINE_REACH);

@@ -146,21 +146,27 @@ fn explain_says_which_generic_check_turned_a_candidate_down() {
     );
 }
 
-/// (line, rule) of every candidate `explain -f jsonl` gives `verdict` for, in `dir`, sorted.
-/// Lines with an inline allow marker are left out: a scan suppresses their findings.
+/// (line, rule) of every candidate `explain -f jsonl` gives `verdict` for, in `dir`, sorted;
+/// for `reported`, only those a scan does not suppress (no `suppressed` field).
 fn explained(dir: &std::path::Path, config: &str, file: &str, verdict: &str) -> Vec<(u64, String)> {
+    explained_where(dir, config, file, |e| {
+        e["verdict"] == verdict && e["suppressed"].is_null()
+    })
+}
+
+/// (line, rule) of every entry of `explain -f jsonl` in `dir` that `keep` keeps, sorted.
+fn explained_where(
+    dir: &std::path::Path,
+    config: &str,
+    file: &str,
+    keep: impl Fn(&serde_json::Value) -> bool,
+) -> Vec<(u64, String)> {
     let r = run_in(dir, &["explain", "-c", config, "-f", "jsonl", file]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let text = std::fs::read_to_string(dir.join(file)).unwrap();
-    let allowed = |line: u64| {
-        text.lines()
-            .nth(usize::try_from(line).unwrap() - 1)
-            .is_some_and(|l| l.contains("leakhound:allow"))
-    };
     let mut v: Vec<_> = r
         .jsonl()
         .into_iter()
-        .filter(|e| e["verdict"] == verdict && !allowed(e["line"].as_u64().unwrap()))
+        .filter(|e| keep(e))
         .map(|e| {
             (
                 e["line"].as_u64().unwrap(),
@@ -173,16 +179,19 @@ fn explained(dir: &std::path::Path, config: &str, file: &str, verdict: &str) -> 
 }
 
 /// (line, rule) of every finding `scan -f json` reports for `file` in `dir`, sorted, leaving
-/// out what base64 decoding adds (explain reads plain content only).
-fn scanned(dir: &std::path::Path, config: &str, file: &str) -> Vec<(u64, String)> {
+/// out what base64 decoding adds (explain reads plain content only); and how many findings
+/// inline allow comments suppressed.
+fn scanned(dir: &std::path::Path, config: &str, file: &str) -> (Vec<(u64, String)>, u64) {
     let r = run_in(
         dir,
-        &["scan", "-c", config, "-f", "jsonl", "--no-progress", file],
+        &["scan", "-c", config, "-f", "json", "--no-progress", file],
     );
     assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
-    let mut v: Vec<_> = r
-        .jsonl()
-        .into_iter()
+    let report = r.json();
+    let mut v: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
         .filter(|f| f["annotations"]["encoding"].is_null())
         .map(|f| {
             (
@@ -192,7 +201,10 @@ fn scanned(dir: &std::path::Path, config: &str, file: &str) -> Vec<(u64, String)
         })
         .collect();
     v.sort();
-    v
+    let inline = report["summary"]["suppressed"]["inline"]
+        .as_u64()
+        .unwrap_or(0);
+    (v, inline)
 }
 
 fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
@@ -208,7 +220,8 @@ fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 
 /// What `explain` calls reported is what `scan` reports: on every fixture of `fixtures/scan`,
 /// with no configuration (the repository's own allowlists the fixtures), the (line, rule) pairs
-/// agree. A same-span overlap between rules used to be "reported" by both in explain while the
+/// agree, and explain marks as many reported candidates suppressed by an inline allow comment
+/// as the scan suppresses. A same-span overlap between rules used to be "reported" by both in explain while the
 /// scan kept only the winner (`nested/config.yaml` line 3: a Slack token under `bot_token:`).
 #[test]
 fn explain_reports_what_scan_reports_on_every_fixture() {
@@ -218,9 +231,13 @@ fn explain_reports_what_scan_reports_on_every_fixture() {
     assert!(files.len() >= 5, "{files:?}");
     for f in &files {
         let rel = f.strip_prefix(root()).unwrap().to_str().unwrap();
-        let scan = scanned(&root(), "/dev/null", rel);
+        let (scan, inline) = scanned(&root(), "/dev/null", rel);
         let explain = explained(&root(), "/dev/null", rel, "reported");
         assert_eq!(explain, scan, "{rel}");
+        let allowed = explained_where(&root(), "/dev/null", rel, |e| {
+            e["verdict"] == "reported" && e["suppressed"] == "inline"
+        });
+        assert_eq!(allowed.len() as u64, inline, "{rel}: {allowed:?}");
     }
     let overlaps = explained(
         &root(),
@@ -306,7 +323,7 @@ fn explain_reports_what_scan_reports_on_crafted_overlaps() {
     )
     .unwrap();
     for config in ["/dev/null", "rules.yml"] {
-        let scan = scanned(dir.path(), config, "overlaps.txt");
+        let (scan, _) = scanned(dir.path(), config, "overlaps.txt");
         let explain = explained(dir.path(), config, "overlaps.txt", "reported");
         assert_eq!(explain, scan, "with -c {config}");
         assert!(scan.len() >= 5, "{scan:?}");
@@ -343,4 +360,55 @@ fn explain_reports_what_scan_reports_on_crafted_overlaps() {
         .unwrap();
     assert_eq!(tie["winner"], "acme-first");
     assert_eq!(tie["why"], "the same confidence, and its rule comes first");
+}
+
+/// A candidate the rules report on a line holding an inline allow comment is what a scan
+/// suppresses whatever the configuration: explain says both, and keeps the verdict `reported`
+/// in JSON Lines (the suppression is an added field).
+#[test]
+fn explain_says_an_inline_allow_comment_suppresses_a_reported_candidate() {
+    let r = run(&["explain", "-c", "/dev/null", "fixtures/scan/allowed.py"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(
+            "allowed.py:2  github-pat-classic  ghp_mavz…  reported by the rules; suppressed in a \
+             scan by an inline allow comment on its line"
+        ),
+        "{}",
+        r.stdout
+    );
+    let r = run(&[
+        "explain",
+        "-c",
+        "/dev/null",
+        "-f",
+        "jsonl",
+        "fixtures/scan/allowed.py",
+    ]);
+    let rows = r.jsonl();
+    let token = rows
+        .iter()
+        .find(|e| e["rule"] == "github-pat-classic")
+        .unwrap();
+    assert_eq!(token["verdict"], "reported");
+    assert_eq!(token["suppressed"], "inline");
+    // Only reported candidates carry it, and only on the marked line: gitleaks' marker too.
+    assert!(rows
+        .iter()
+        .filter(|e| e["verdict"] != "reported")
+        .all(|e| e["suppressed"].is_null()));
+    let good = github_token(23);
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join("t.env"),
+        format!("A={good} # gitleaks:allow\nB={good}\n"),
+    )
+    .unwrap();
+    let rows = run_in(dir.path(), &["explain", "-f", "jsonl", "t.env"]).jsonl();
+    let marks: Vec<_> = rows
+        .iter()
+        .filter(|e| e["rule"] == "github-pat-classic")
+        .map(|e| (e["line"].as_u64().unwrap(), e["suppressed"].as_str()))
+        .collect();
+    assert_eq!(marks, [(1, Some("inline")), (2, None)]);
 }
