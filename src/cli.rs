@@ -25,6 +25,10 @@ pub enum Command {
     /// List the rules, or check rule files' examples.
     Rules(RulesArgs),
     /// Show every candidate the rules find in files, and why each is or is not reported.
+    ///
+    /// Only the configuration's rule settings apply (disabled and overridden rules, extra
+    /// rules): allowlists, ignore files and baselines are not consulted. A candidate the rules
+    /// report on a line holding an inline allow comment is marked as suppressed in a scan.
     Explain(ExplainArgs),
     /// Install a git pre-commit hook that runs `leakhound git --staged`.
     InstallHook(InstallHookArgs),

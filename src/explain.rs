@@ -1,9 +1,15 @@
 //! `leakhound explain`: every candidate the rules find in some files, and why each one is or is
 //! not reported. It answers the question a user asks when a token they know is there does not
 //! show up: which rule saw it, and whether the entropy floor, the placeholder filter or an
-//! offline check (a wrong checksum, an expired-format JWT, a truncated PEM body) turned it down.
+//! offline check (a wrong checksum, an expired-format JWT, a truncated PEM body) turned it down,
+//! or another rule's match on the same span won (the verdicts are the scanner's own, from
+//! [`Scanner::explain`]).
 //!
-//! Only plain content is explained; what base64 decoding adds is left to `scan`.
+//! Only plain content is explained; what base64 decoding adds is left to `scan`. Of a scan's
+//! suppressions only the rules' settings apply (a configuration's disabled and overridden
+//! rules). The allowlists, ignore files and baselines do not: explain says what the rules find.
+//! Inline allow comments are on the line itself, though, so a reported candidate on a line
+//! holding one says that a scan suppresses it.
 
 use std::collections::HashSet;
 use std::io::{self, Write};
@@ -11,7 +17,8 @@ use std::io::{self, Write};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::finding::redact;
-use crate::scan::{Candidate, Rejection, Scanner, Scratch};
+use crate::scan::{line_of, Candidate, Rejection, Scanner, Scratch};
+use crate::triage::{Suppression, Triage};
 
 /// What to explain and how.
 #[derive(Debug, Clone, Copy)]
@@ -23,7 +30,11 @@ pub struct Options {
 }
 
 /// One line of the explanation. As JSON: `path`, `line`, `rule`, `verdict`, then `secret` for a
-/// matched candidate, `entropy` and `floor` for an `entropy` verdict, `check` for a `check` one.
+/// matched candidate, `entropy` and `floor` for an `entropy` verdict, `check` for a `check` one,
+/// `winner` (the rule reported instead) for an `overlap` one, and `why` for the last three and
+/// `placeholder`; a `reported` candidate that a scan suppresses all the same (an inline allow
+/// comment on its line) adds `suppressed` with the reason's name, as in a scan's JSON summary
+/// (`inline`).
 #[derive(Debug)]
 pub struct Entry<'a> {
     /// The input's name (`-` for standard input).
@@ -36,10 +47,16 @@ pub struct Entry<'a> {
     pub secret: Option<String>,
     /// `None` when the pattern matched nothing, else the scanner's verdict on the candidate.
     pub outcome: Option<Result<(), Rejection>>,
+    /// For [`Rejection::Overlap`]: the id of the rule whose match on the same span is
+    /// reported instead.
+    pub winner: Option<&'a str>,
+    /// For a reported candidate: the suppression a scan applies to it whatever the
+    /// configuration, [`Suppression::Inline`] when its line carries an inline allow comment.
+    pub suppressed: Option<Suppression>,
 }
 
 impl Entry<'_> {
-    /// `reported`, `placeholder`, `entropy`, `check` or `no-pattern`.
+    /// `reported`, `placeholder`, `entropy`, `check`, `overlap` or `no-pattern`.
     pub fn verdict(&self) -> &'static str {
         match self.outcome {
             None => "no-pattern",
@@ -47,6 +64,7 @@ impl Entry<'_> {
             Some(Err(Rejection::Placeholder(_))) => "placeholder",
             Some(Err(Rejection::Entropy { .. })) => "entropy",
             Some(Err(Rejection::Check { .. })) => "check",
+            Some(Err(Rejection::Overlap { .. })) => "overlap",
         }
     }
 
@@ -54,7 +72,20 @@ impl Entry<'_> {
     pub fn reason(&self) -> String {
         match self.outcome {
             None => "a keyword occurs, but the rule's pattern matches nothing around it".into(),
-            Some(Ok(())) => "reported".into(),
+            Some(Ok(())) => match self.suppressed {
+                None => "reported".into(),
+                Some(Suppression::Inline) => "reported by the rules; suppressed in a scan by an \
+                                              inline allow comment on its line"
+                    .into(),
+                Some(s) => format!(
+                    "reported by the rules; suppressed in a scan by {}",
+                    s.as_str()
+                ),
+            },
+            Some(Err(Rejection::Overlap { why, .. })) => format!(
+                "not reported: overlaps {}'s match on the same span, which wins ({why})",
+                self.winner.unwrap_or("another rule")
+            ),
             Some(Err(r)) => format!("rejected: {r}"),
         }
     }
@@ -71,6 +102,9 @@ impl Serialize for Entry<'_> {
         if let Some(secret) = &self.secret {
             map.serialize_entry("secret", secret)?;
         }
+        if let Some(s) = self.suppressed {
+            map.serialize_entry("suppressed", &s)?;
+        }
         match self.outcome {
             Some(Err(Rejection::Entropy { entropy, floor })) => {
                 map.serialize_entry("entropy", &round(entropy))?;
@@ -81,6 +115,10 @@ impl Serialize for Entry<'_> {
                 map.serialize_entry("why", why)?;
             }
             Some(Err(Rejection::Placeholder(why))) => map.serialize_entry("why", why)?,
+            Some(Err(Rejection::Overlap { why, .. })) => {
+                map.serialize_entry("winner", &self.winner)?;
+                map.serialize_entry("why", why)?;
+            }
             _ => {}
         }
         map.end()
@@ -119,22 +157,35 @@ pub fn explain(
         .filter(|(c, _)| matches!(c, Candidate::Matched { .. }))
         .map(|(_, &l)| l)
         .collect();
+    let rules = scanner.rules().rules();
     let mut emitted = 0;
     for (c, &line) in candidates.iter().zip(&lines) {
-        let (secret, outcome) = match *c {
+        let (secret, outcome, suppressed) = match *c {
             Candidate::Matched {
                 start,
                 end,
                 verdict,
                 ..
-            } => (Some(&bytes[start..end]), Some(verdict)),
+            } => {
+                // The test a scan applies (see the pipeline's worker), on the same line.
+                let inline = verdict.is_ok() && Triage::inline_allowed(line_of(bytes, start, end));
+                (
+                    Some(&bytes[start..end]),
+                    Some(verdict),
+                    inline.then_some(Suppression::Inline),
+                )
+            }
             Candidate::NoPattern { .. } if !opts.all && matched_lines.contains(&line) => continue,
-            Candidate::NoPattern { .. } => (None, None),
+            Candidate::NoPattern { .. } => (None, None, None),
+        };
+        let winner = match outcome {
+            Some(Err(Rejection::Overlap { winner, .. })) => Some(rules[winner].id.0.as_str()),
+            _ => None,
         };
         emit(&Entry {
             path,
             line,
-            rule: &scanner.rules().rules()[c.rule()].id.0,
+            rule: &rules[c.rule()].id.0,
             secret: secret.map(|s| {
                 let text = String::from_utf8_lossy(s);
                 if opts.redacted {
@@ -144,6 +195,8 @@ pub fn explain(
                 }
             }),
             outcome,
+            winner,
+            suppressed,
         })?;
         emitted += 1;
     }

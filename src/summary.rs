@@ -12,10 +12,18 @@ use crate::triage::Suppression;
 /// Counts for one run.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
-    /// Files (or blobs) scanned.
+    /// Files (or blobs) scanned. Commit and tag messages are not counted here (see
+    /// `commit_messages_scanned`), so the field keeps its meaning for existing consumers.
     pub files_scanned: u64,
-    /// Bytes scanned.
+    /// Bytes scanned: of the files or blobs, and of the commit and tag messages.
     pub bytes_scanned: u64,
+    /// Commit messages scanned: present for `git` scans of history or a range (`None` for
+    /// files, and for staged changes, which have no message yet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit_messages_scanned: Option<u64>,
+    /// Annotated tag messages scanned: present when a `git` scan reads every ref's tags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag_messages_scanned: Option<u64>,
     /// Skipped items by reason.
     pub skipped: BTreeMap<SkipReason, u64>,
     /// Every skipped item (listed with `--verbose`, always in JSON).
@@ -57,6 +65,13 @@ impl Summary {
     pub fn merge(&mut self, other: Summary) {
         self.files_scanned += other.files_scanned;
         self.bytes_scanned += other.bytes_scanned;
+        let add = |a: Option<u64>, b: Option<u64>| match (a, b) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+        };
+        self.commit_messages_scanned =
+            add(self.commit_messages_scanned, other.commit_messages_scanned);
+        self.tag_messages_scanned = add(self.tag_messages_scanned, other.tag_messages_scanned);
         for (k, v) in other.suppressed {
             *self.suppressed.entry(k).or_default() += v;
         }

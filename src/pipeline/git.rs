@@ -23,6 +23,7 @@ use crate::rules::Confidence;
 use crate::scan::{Scanner, Scratch};
 use crate::source::git::enumerate::{self, Selection};
 use crate::source::git::{self as source, range, staged, GitError, GitOptions};
+use crate::summary::Summary;
 use crate::triage::{Candidate, Suppression, Triage};
 
 /// What part of a repository to scan.
@@ -135,9 +136,17 @@ pub const COMMIT_MESSAGE: &str = "<commit message>";
 
 /// Scans the full message of each commit in `ids` as its own source (issue 13: secrets are
 /// pasted into commit messages too, and were never scanned). Findings are reported at
-/// [`COMMIT_MESSAGE`], attributed to their commit; their line is the message's.
-fn commit_messages(repo: &Repository, ids: &[Oid], scanner: &Scanner, placer: &mut Placer<'_>) {
+/// [`COMMIT_MESSAGE`], attributed to their commit; their line is the message's. The messages
+/// and their bytes are counted in `summary`.
+fn commit_messages(
+    repo: &Repository,
+    ids: &[Oid],
+    scanner: &Scanner,
+    placer: &mut Placer<'_>,
+    summary: &mut Summary,
+) {
     let mut scratch = Scratch::default();
+    let mut scanned = 0;
     for &id in ids {
         if crate::interrupt::requested() {
             break;
@@ -146,6 +155,8 @@ fn commit_messages(repo: &Repository, ids: &[Oid], scanner: &Scanner, placer: &m
             continue;
         };
         let msg = commit.message_bytes();
+        scanned += 1;
+        summary.bytes_scanned += msg.len() as u64;
         let matches = scanner.scan(msg, &mut scratch);
         if matches.is_empty() {
             continue;
@@ -157,16 +168,24 @@ fn commit_messages(repo: &Repository, ids: &[Oid], scanner: &Scanner, placer: &m
             placer.place(f, COMMIT_MESSAGE, Some(&meta));
         }
     }
+    *summary.commit_messages_scanned.get_or_insert(0) += scanned;
 }
 
-/// Scans the messages of annotated tags, reported at `<tag message NAME>` with no commit.
-fn tag_messages(repo: &Repository, scanner: &Scanner, placer: &mut Placer<'_>) {
+/// Scans the messages of annotated tags, reported at `<tag message NAME>` with no commit. The
+/// messages and their bytes are counted in `summary`.
+fn tag_messages(
+    repo: &Repository,
+    scanner: &Scanner,
+    placer: &mut Placer<'_>,
+    summary: &mut Summary,
+) {
     let mut tags: Vec<(Oid, String)> = Vec::new();
     let _ = repo.tag_foreach(|id, name| {
         tags.push((id, String::from_utf8_lossy(name).into_owned()));
         true
     });
     let mut scratch = Scratch::default();
+    let mut scanned = 0;
     for (id, name) in tags {
         let Ok(tag) = repo.find_tag(id) else {
             continue; // a lightweight tag: no message
@@ -174,6 +193,8 @@ fn tag_messages(repo: &Repository, scanner: &Scanner, placer: &mut Placer<'_>) {
         let Some(msg) = tag.message_bytes() else {
             continue;
         };
+        scanned += 1;
+        summary.bytes_scanned += msg.len() as u64;
         let matches = scanner.scan(msg, &mut scratch);
         let path = format!(
             "<tag message {}>",
@@ -185,6 +206,7 @@ fn tag_messages(repo: &Repository, scanner: &Scanner, placer: &mut Placer<'_>) {
             placer.place(f, &path, None);
         }
     }
+    *summary.tag_messages_scanned.get_or_insert(0) += scanned;
 }
 
 /// The secrets the scanner finds in a commit's author name, e-mail and summary (one line each,
@@ -361,9 +383,9 @@ fn history(
         ));
     }
     progress.phase("scanning commit and tag messages", 0);
-    commit_messages(repo, &reach.commits, scanner, placer);
+    commit_messages(repo, &reach.commits, scanner, placer, &mut c.summary);
     if *sel == Selection::All {
-        tag_messages(repo, scanner, placer);
+        tag_messages(repo, scanner, placer, &mut c.summary);
     }
     Ok(c)
 }
@@ -481,7 +503,7 @@ fn commit_range(
             }
         }
     }
-    commit_messages(repo, &rc.commit_ids, scanner, placer);
+    commit_messages(repo, &rc.commit_ids, scanner, placer, &mut c.summary);
     Ok(c)
 }
 

@@ -11,7 +11,7 @@ use super::{finding, BlobMatches};
 use crate::blob::Blob;
 use crate::finding::Finding;
 use crate::progress::Progress;
-use crate::scan::{line_window, Match, Scanner, Scratch};
+use crate::scan::{Match, Scanner, Scratch};
 use crate::source::git::{is_lfs_pointer, BlobSink};
 use crate::source::{Sink, Skip};
 use crate::summary::Summary;
@@ -203,8 +203,7 @@ impl Drop for Worker<'_> {
 
 /// The line holding a match (bounded like scan windows), for inline allow markers.
 fn line_of<'b>(bytes: &'b [u8], m: &Match) -> &'b [u8] {
-    let (ls, le) = line_window(bytes, m.start, m.end);
-    &bytes[ls..le]
+    crate::scan::line_of(bytes, m.start, m.end)
 }
 
 /// 1-based lines holding an inline allow marker but no match.

@@ -115,12 +115,24 @@ pub fn summary_lines(summary: &Summary, verbose: bool) -> Vec<String> {
     } else {
         summary.unit
     };
+    let counted = |n: u64, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let mut scanned = vec![counted(summary.files_scanned, unit)];
+    for (n, what) in [
+        (summary.commit_messages_scanned, "commit message"),
+        (summary.tag_messages_scanned, "tag message"),
+    ] {
+        if let Some(n) = n.filter(|&n| n > 0) {
+            scanned.push(counted(n, what));
+        }
+    }
+    let scanned = match scanned.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => scanned.concat(),
+    };
     lines.push(format!(
-        "leakhound: {} finding{} · scanned {} {unit}{} ({}) with {} rules in {:.2}s",
+        "leakhound: {} finding{} · scanned {scanned} ({}) with {} rules in {:.2}s",
         summary.findings,
         if summary.findings == 1 { "" } else { "s" },
-        summary.files_scanned,
-        if summary.files_scanned == 1 { "" } else { "s" },
         human_bytes(summary.bytes_scanned),
         summary.rules,
         summary.duration.as_secs_f64()

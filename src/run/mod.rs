@@ -228,6 +228,8 @@ fn finish(f: &Finish<'_>, mut outcome: Outcome, ui: &mut dyn Ui) -> Result<u8> {
             }
         ));
     }
+    // Files and blobs only: commit messages read from a history whose every blob was
+    // unreadable do not make the scan a success.
     if outcome.summary.files_scanned == 0
         && !outcome.summary.skips.is_empty()
         && outcome.findings.is_empty()

@@ -25,7 +25,7 @@ use std::num::NonZeroU32;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use thiserror::Error;
 
-use crate::rules::{Check, Rule, RuleSet};
+use crate::rules::{Check, Confidence, Rule, RuleSet};
 use crate::secret::{Annotation, Annotations};
 
 /// How far a window reaches from a keyword hit looking for the line's ends. Lines longer than
@@ -68,6 +68,21 @@ pub struct Match {
 }
 
 impl Match {
+    /// A match of rule `r` at `start..end` in plain content, not located yet.
+    fn plain(r: usize, start: usize, end: usize, entropy: f64, annotations: Annotations) -> Self {
+        Match {
+            rule: r,
+            start,
+            end,
+            entropy,
+            line: NonZeroU32::MIN,
+            column: NonZeroU32::MIN,
+            context: (0, 0),
+            annotations,
+            decoded: None,
+        }
+    }
+
     /// The secret's bytes: `bytes[start..end]`, or the decoded secret.
     pub fn secret<'a>(&'a self, bytes: &'a [u8]) -> &'a [u8] {
         self.decoded
@@ -97,6 +112,14 @@ pub enum Rejection {
         /// What it found wrong.
         why: &'static str,
     },
+    /// The match passed the rule's own tests, but another rule reports the very same span and
+    /// wins it: a span yields one match (see [`Scanner::scan`]).
+    Overlap {
+        /// Index of the rule whose match is reported instead.
+        winner: usize,
+        /// Why that rule wins, e.g. `medium confidence over low`.
+        why: &'static str,
+    },
 }
 
 impl std::fmt::Display for Rejection {
@@ -110,6 +133,10 @@ impl std::fmt::Display for Rejection {
             Rejection::Check { check, why } => {
                 write!(f, "the {} check failed: {why}", check.as_str())
             }
+            Rejection::Overlap { why, .. } => write!(
+                f,
+                "another rule reports the same span, and its match wins ({why})"
+            ),
         }
     }
 }
@@ -117,7 +144,8 @@ impl std::fmt::Display for Rejection {
 /// What [`Scanner::explain`] found for one rule in plain (not decoded) content.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Candidate {
-    /// The rule's pattern matched `start..end`: reported (`Ok`) or rejected, and why.
+    /// The rule's pattern matched `start..end`: reported (`Ok`) or not, and why (its own
+    /// tests, or another rule winning the same span: [`Rejection::Overlap`]).
     Matched {
         /// Index of the rule.
         rule: usize,
@@ -275,8 +303,25 @@ impl Scanner {
         if out.is_empty() {
             return out;
         }
+        self.one_match_per_span(&mut out, |_, _, _| {});
+        locate(bytes, &mut out);
+        pairing::pair_aws_keys(bytes, self.rules.rules(), &mut out);
+        pairing::annotate_npm_registries(bytes, self.rules.rules(), &mut out);
+        out
+    }
+
+    /// Sorts `matches` by position and keeps one match per span: where several rules report
+    /// the same span (the same decoded secret, for decoded content), the rule with the higher
+    /// confidence wins, and on a tie the earlier rule. Calls `lost(loser, winner, why)` for every
+    /// match dropped. The one place this is decided, for [`Scanner::scan`] and
+    /// [`Scanner::explain`] alike.
+    fn one_match_per_span(
+        &self,
+        matches: &mut Vec<Match>,
+        mut lost: impl FnMut(&Match, &Match, &'static str),
+    ) {
         let rules = self.rules.rules();
-        out.sort_by(|a, b| {
+        matches.sort_by(|a, b| {
             (
                 a.start,
                 a.end,
@@ -292,11 +337,16 @@ impl Scanner {
                     b.rule,
                 ))
         });
-        out.dedup_by(|b, a| a.start == b.start && a.end == b.end && a.decoded == b.decoded);
-        locate(bytes, &mut out);
-        pairing::pair_aws_keys(bytes, rules, &mut out);
-        pairing::annotate_npm_registries(bytes, rules, &mut out);
-        out
+        // `dedup_by` passes the later element first, then the kept one before it.
+        matches.dedup_by(|later, kept| {
+            let same =
+                kept.start == later.start && kept.end == later.end && kept.decoded == later.decoded;
+            if same {
+                let why = overlap_why(rules[kept.rule].confidence, rules[later.rule].confidence);
+                lost(later, kept, why);
+            }
+            same
+        });
     }
 
     /// The matches of the rules in `bytes` itself (not decoded content), unsorted.
@@ -311,22 +361,63 @@ impl Scanner {
     /// Every candidate of every rule whose keyword occurs in `bytes` (plain content only), with
     /// the verdict [`Scanner::scan`] reaches on it, sorted by position: what `leakhound explain`
     /// prints, to answer "why is this token not reported?".
+    ///
+    /// The verdicts come from the scan's own steps: each rule's tests ([`Scanner::scan`]'s
+    /// per-window loop), then the choice of one match per span among the candidates that pass
+    /// them, whose losers get [`Rejection::Overlap`].
     pub fn explain(&self, bytes: &[u8], scratch: &mut Scratch) -> Vec<Candidate> {
         let mut out = Vec::new();
+        let mut passed = Vec::new();
         self.windows(bytes, scratch, |r, s, e| {
             let before = out.len();
-            self.judge_window(r, bytes, s, e, |start, end, _, verdict, _| {
-                out.push(Candidate::Matched {
-                    rule: r,
-                    start,
-                    end,
-                    verdict,
-                });
-            });
+            self.judge_window(
+                r,
+                bytes,
+                s,
+                e,
+                |start, end, entropy, verdict, annotations| {
+                    if verdict.is_ok() {
+                        passed.push(Match::plain(r, start, end, entropy, annotations));
+                    }
+                    out.push(Candidate::Matched {
+                        rule: r,
+                        start,
+                        end,
+                        verdict,
+                    });
+                },
+            );
             if out.len() == before {
                 out.push(Candidate::NoPattern { rule: r, start: s });
             }
         });
+        // (rule, start, end) is unique: a rule's windows do not overlap, nor do its captures
+        // in one window.
+        let mut lost: HashMap<(usize, usize, usize), Rejection> = HashMap::new();
+        self.one_match_per_span(&mut passed, |loser, winner, why| {
+            lost.insert(
+                (loser.rule, loser.start, loser.end),
+                Rejection::Overlap {
+                    winner: winner.rule,
+                    why,
+                },
+            );
+        });
+        if !lost.is_empty() {
+            for c in &mut out {
+                if let Candidate::Matched {
+                    rule,
+                    start,
+                    end,
+                    verdict,
+                } = c
+                {
+                    if let Some(r) = lost.get(&(*rule, *start, *end)) {
+                        *verdict = Err(*r);
+                    }
+                }
+            }
+        }
         out.sort_by_key(|c| (c.start(), c.rule()));
         out
     }
@@ -381,17 +472,7 @@ impl Scanner {
             e,
             |start, end, entropy, verdict, annotations| {
                 if verdict.is_ok() {
-                    out.push(Match {
-                        rule: r,
-                        start,
-                        end,
-                        entropy,
-                        line: NonZeroU32::MIN,
-                        column: NonZeroU32::MIN,
-                        context: (0, 0),
-                        annotations,
-                        decoded: None,
-                    });
+                    out.push(Match::plain(r, start, end, entropy, annotations));
                 }
             },
         );
@@ -445,6 +526,24 @@ fn judge(
         Ok(())
     };
     (entropy, verdict)
+}
+
+/// Why a match of `winner`'s confidence beats one of `loser`'s on the same span (the winner
+/// sorts first: its confidence is at least the loser's).
+fn overlap_why(winner: Confidence, loser: Confidence) -> &'static str {
+    match (winner, loser) {
+        (Confidence::High, Confidence::Medium) => "high confidence over medium",
+        (Confidence::High, Confidence::Low) => "high confidence over low",
+        (Confidence::Medium, Confidence::Low) => "medium confidence over low",
+        _ => "the same confidence, and its rule comes first",
+    }
+}
+
+/// The line holding `bytes[start..end]` (bounded like scan windows): where an inline allow
+/// comment suppresses a match, in a scan and in `leakhound explain` alike.
+pub fn line_of(bytes: &[u8], start: usize, end: usize) -> &[u8] {
+    let (ls, le) = line_window(bytes, start, end);
+    &bytes[ls..le]
 }
 
 /// The line holding `bytes[start..end]`, reaching at most [`MAX_LINE_REACH`] either side.
@@ -619,6 +718,95 @@ mod tests {
             .collect();
         assert_eq!(netrc.len(), 1, "{text}");
         assert_eq!(netrc[0].secret(text.as_bytes()), pass.as_bytes());
+    }
+
+    /// (rule, start, end) of reported matches.
+    type Spans = Vec<(usize, usize, usize)>;
+
+    /// What `explain` calls reported, and what `scan` reports in plain content: they must be
+    /// the same set.
+    fn reported_both_ways(s: &Scanner, text: &str) -> (Spans, Spans) {
+        let mut scratch = Scratch::default();
+        let mut explained: Vec<_> = s
+            .explain(text.as_bytes(), &mut scratch)
+            .into_iter()
+            .filter_map(|c| match c {
+                Candidate::Matched {
+                    rule,
+                    start,
+                    end,
+                    verdict: Ok(()),
+                } => Some((rule, start, end)),
+                _ => None,
+            })
+            .collect();
+        let mut scanned: Vec<_> = s
+            .scan(text.as_bytes(), &mut scratch)
+            .into_iter()
+            .filter(|m| m.decoded.is_none())
+            .map(|m| (m.rule, m.start, m.end))
+            .collect();
+        explained.sort_unstable();
+        scanned.sort_unstable();
+        (explained, scanned)
+    }
+
+    #[test]
+    fn explain_gives_same_span_losers_the_verdict_scan_reaches() {
+        let yaml = format!(
+            "{TWO}  - id: short-again
+    name: Short again
+    keywords: [tok_]
+    regex: '(?P<secret>tok_[A-Za-z0-9]{{12}})\\b'
+    confidence: low
+  - id: medium
+    name: Medium
+    keywords: [tok_]
+    regex: '(?P<secret>tok_[A-Za-z0-9]{{12}})\\b'
+    confidence: medium
+"
+        );
+        let s = scanner(&yaml);
+        let text = "a tok_Q8fz1LmP0xVb b tok_live_R7gy2KnQ1wUc\n";
+        let (explained, scanned) = reported_both_ways(&s, text);
+        assert_eq!(explained, scanned);
+        let id = |r: usize| s.rules().rules()[r].id.0.as_str();
+        assert_eq!(
+            scanned.iter().map(|&(r, ..)| id(r)).collect::<Vec<_>>(),
+            ["long", "medium"]
+        );
+        let losers: Vec<_> = s
+            .explain(text.as_bytes(), &mut Scratch::default())
+            .into_iter()
+            .filter_map(|c| match c {
+                Candidate::Matched {
+                    rule,
+                    verdict: Err(Rejection::Overlap { winner, why }),
+                    ..
+                } => Some((id(rule), id(winner), why)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            losers,
+            [
+                ("short", "medium", "medium confidence over low"),
+                ("short-again", "medium", "medium confidence over low"),
+            ]
+        );
+        // Two low-confidence rules alone on one span: the first one listed wins.
+        let s = scanner(&yaml.replace("confidence: medium", "confidence: low"));
+        let (explained, scanned) = reported_both_ways(&s, text);
+        assert_eq!(explained, scanned);
+        assert_eq!(s.rules().rules()[scanned[0].0].id.0, "short");
+        // With the builtin rules, on every rule's own examples.
+        let s = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+        for rule in s.rules().rules() {
+            for ex in &rule.examples {
+                let (explained, scanned) = reported_both_ways(&s, ex);
+                assert_eq!(explained, scanned, "{}: {ex}", rule.id.0);
+            }
+        }
     }
 
     #[test]

@@ -145,3 +145,270 @@ fn explain_says_which_generic_check_turned_a_candidate_down() {
         text.stdout
     );
 }
+
+/// (line, rule) of every candidate `explain -f jsonl` gives `verdict` for, in `dir`, sorted;
+/// for `reported`, only those a scan does not suppress (no `suppressed` field).
+fn explained(dir: &std::path::Path, config: &str, file: &str, verdict: &str) -> Vec<(u64, String)> {
+    explained_where(dir, config, file, |e| {
+        e["verdict"] == verdict && e["suppressed"].is_null()
+    })
+}
+
+/// (line, rule) of every entry of `explain -f jsonl` in `dir` that `keep` keeps, sorted.
+fn explained_where(
+    dir: &std::path::Path,
+    config: &str,
+    file: &str,
+    keep: impl Fn(&serde_json::Value) -> bool,
+) -> Vec<(u64, String)> {
+    let r = run_in(dir, &["explain", "-c", config, "-f", "jsonl", file]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut v: Vec<_> = r
+        .jsonl()
+        .into_iter()
+        .filter(|e| keep(e))
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap(),
+                e["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// (line, rule) of every finding `scan -f json` reports for `file` in `dir`, sorted, leaving
+/// out what base64 decoding adds (explain reads plain content only); and how many findings
+/// inline allow comments suppressed.
+fn scanned(dir: &std::path::Path, config: &str, file: &str) -> (Vec<(u64, String)>, u64) {
+    let r = run_in(
+        dir,
+        &["scan", "-c", config, "-f", "json", "--no-progress", file],
+    );
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    let report = r.json();
+    let mut v: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["annotations"]["encoding"].is_null())
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    let inline = report["summary"]["suppressed"]["inline"]
+        .as_u64()
+        .unwrap_or(0);
+    (v, inline)
+}
+
+fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// What `explain` calls reported is what `scan` reports: on every fixture of `fixtures/scan`,
+/// with no configuration (the repository's own allowlists the fixtures), the (line, rule) pairs
+/// agree, and explain marks as many reported candidates suppressed by an inline allow comment
+/// as the scan suppresses. A same-span overlap between rules used to be "reported" by both in explain while the
+/// scan kept only the winner (`nested/config.yaml` line 3: a Slack token under `bot_token:`).
+#[test]
+fn explain_reports_what_scan_reports_on_every_fixture() {
+    let mut files = Vec::new();
+    files_under(&scan_fixtures(), &mut files);
+    files.sort();
+    assert!(files.len() >= 5, "{files:?}");
+    for f in &files {
+        let rel = f.strip_prefix(root()).unwrap().to_str().unwrap();
+        let (scan, inline) = scanned(&root(), "/dev/null", rel);
+        let explain = explained(&root(), "/dev/null", rel, "reported");
+        assert_eq!(explain, scan, "{rel}");
+        let allowed = explained_where(&root(), "/dev/null", rel, |e| {
+            e["verdict"] == "reported" && e["suppressed"] == "inline"
+        });
+        assert_eq!(allowed.len() as u64, inline, "{rel}: {allowed:?}");
+    }
+    let overlaps = explained(
+        &root(),
+        "/dev/null",
+        "fixtures/scan/nested/config.yaml",
+        "overlap",
+    );
+    assert_eq!(overlaps, [(3, "generic-secret-env-assignment".to_string())]);
+    let r = run(&[
+        "explain",
+        "-c",
+        "/dev/null",
+        "-f",
+        "jsonl",
+        "fixtures/scan/nested/config.yaml",
+    ]);
+    let loser = r
+        .jsonl()
+        .into_iter()
+        .find(|e| e["verdict"] == "overlap")
+        .unwrap();
+    assert_eq!(loser["winner"], "slack-bot-token");
+    assert_eq!(loser["why"], "medium confidence over low");
+    let text = run(&[
+        "explain",
+        "-c",
+        "/dev/null",
+        "fixtures/scan/nested/config.yaml",
+    ]);
+    assert!(
+        text.stdout.contains(
+            "generic-secret-env-assignment  xoxb-884…  not reported: overlaps slack-bot-token's \
+             match on the same span, which wins (medium confidence over low)"
+        ),
+        "{}",
+        text.stdout
+    );
+}
+
+/// The same agreement on crafted overlaps: vendor tokens under generic secret names (the vendor
+/// rule wins the span), two rules of one confidence on one span (the earlier rule wins), and
+/// two matches that overlap without sharing a span (both are reported).
+#[test]
+fn explain_reports_what_scan_reports_on_crafted_overlaps() {
+    let planted = planted_secrets();
+    let slack = planted.iter().find(|s| s.starts_with("xoxb-")).unwrap();
+    let stripe = planted.iter().find(|s| s.starts_with("sk_live_")).unwrap();
+    let github = github_token(11);
+    // Built at run time so that the project's self-scan does not see a literal.
+    let acme = ["acme_", "q8fz1lmp0xvb7rty3ske"].concat();
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join("overlaps.txt"),
+        format!(
+            "SLACK_TOKEN={slack}\n\
+             api_key: \"{stripe}\"\n\
+             password = \"{slack}\"\n\
+             client_secret: {stripe}\n\
+             GITHUB_TOKEN={github}\n\
+             ref = {acme}_x7k2\n\
+             note = {acme}\n"
+        ),
+    )
+    .unwrap();
+    let rule = |id: &str, confidence: &str, regex: &str| {
+        format!(
+            "    - id: {id}\n      name: {id}\n      keywords: [acme_]\n      \
+             confidence: {confidence}\n      regex: '{regex}'\n"
+        )
+    };
+    std::fs::write(
+        dir.path().join("rules.yml"),
+        format!(
+            "rules:\n  extra:\n{}{}{}",
+            rule("acme-first", "low", r"(?P<secret>acme_[a-z0-9]{20})"),
+            rule("acme-second", "low", r"(?P<secret>acme_[a-z0-9]{20})"),
+            rule(
+                "acme-suffixed",
+                "low",
+                r"(?P<secret>acme_[a-z0-9]{20}_[a-z0-9]{4})"
+            ),
+        ),
+    )
+    .unwrap();
+    for config in ["/dev/null", "rules.yml"] {
+        let (scan, _) = scanned(dir.path(), config, "overlaps.txt");
+        let explain = explained(dir.path(), config, "overlaps.txt", "reported");
+        assert_eq!(explain, scan, "with -c {config}");
+        assert!(scan.len() >= 5, "{scan:?}");
+    }
+    let owned = |v: &[(u64, &str)]| -> Vec<(u64, String)> {
+        v.iter().map(|&(l, r)| (l, r.to_string())).collect()
+    };
+    assert_eq!(
+        explained(dir.path(), "rules.yml", "overlaps.txt", "overlap"),
+        owned(&[
+            (1, "generic-secret-env-assignment"),
+            (2, "generic-secret-assignment"),
+            (3, "generic-secret-assignment"),
+            (4, "generic-secret-env-assignment"),
+            (6, "acme-second"),
+            (7, "acme-second"),
+        ])
+    );
+    let reported = explained(dir.path(), "rules.yml", "overlaps.txt", "reported");
+    for want in [(6, "acme-first"), (6, "acme-suffixed"), (7, "acme-first")] {
+        assert!(
+            reported.contains(&(want.0, want.1.to_string())),
+            "{reported:?}"
+        );
+    }
+    let r = run_in(
+        dir.path(),
+        &["explain", "-c", "rules.yml", "-f", "jsonl", "overlaps.txt"],
+    );
+    let tie = r
+        .jsonl()
+        .into_iter()
+        .find(|e| e["rule"] == "acme-second")
+        .unwrap();
+    assert_eq!(tie["winner"], "acme-first");
+    assert_eq!(tie["why"], "the same confidence, and its rule comes first");
+}
+
+/// A candidate the rules report on a line holding an inline allow comment is what a scan
+/// suppresses whatever the configuration: explain says both, and keeps the verdict `reported`
+/// in JSON Lines (the suppression is an added field).
+#[test]
+fn explain_says_an_inline_allow_comment_suppresses_a_reported_candidate() {
+    let r = run(&["explain", "-c", "/dev/null", "fixtures/scan/allowed.py"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(
+            "allowed.py:2  github-pat-classic  ghp_mavz…  reported by the rules; suppressed in a \
+             scan by an inline allow comment on its line"
+        ),
+        "{}",
+        r.stdout
+    );
+    let r = run(&[
+        "explain",
+        "-c",
+        "/dev/null",
+        "-f",
+        "jsonl",
+        "fixtures/scan/allowed.py",
+    ]);
+    let rows = r.jsonl();
+    let token = rows
+        .iter()
+        .find(|e| e["rule"] == "github-pat-classic")
+        .unwrap();
+    assert_eq!(token["verdict"], "reported");
+    assert_eq!(token["suppressed"], "inline");
+    // Only reported candidates carry it, and only on the marked line: gitleaks' marker too.
+    assert!(rows
+        .iter()
+        .filter(|e| e["verdict"] != "reported")
+        .all(|e| e["suppressed"].is_null()));
+    let good = github_token(23);
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join("t.env"),
+        format!("A={good} # gitleaks:allow\nB={good}\n"),
+    )
+    .unwrap();
+    let rows = run_in(dir.path(), &["explain", "-f", "jsonl", "t.env"]).jsonl();
+    let marks: Vec<_> = rows
+        .iter()
+        .filter(|e| e["rule"] == "github-pat-classic")
+        .map(|e| (e["line"].as_u64().unwrap(), e["suppressed"].as_str()))
+        .collect();
+    assert_eq!(marks, [(1, Some("inline")), (2, None)]);
+}

@@ -998,3 +998,74 @@ fn head_naming_a_missing_branch_leaves_present_at_head_unknown_and_says_why() {
     assert_eq!(r.jsonl()[0]["present_at_head"], true);
     assert!(!r.stderr.contains("HEAD points to"), "{}", r.stderr);
 }
+
+/// The summary counts the commit and tag messages a scan reads, besides the blobs, in the text
+/// line and in JSON (`commit_messages_scanned`, `tag_messages_scanned`; `files_scanned` still
+/// counts blobs only), and their bytes in `bytes_scanned`. A scan of one branch reads no tag
+/// messages and says none; a staged scan has no message to read.
+#[test]
+fn summary_counts_the_commit_and_tag_messages_scanned() {
+    let mut repo = Repo::new();
+    repo.write("a.txt", "hello\n"); // 6 bytes
+    repo.commit("first"); // git stores "first\n"
+    repo.write("b.txt", "world!\n"); // 7 bytes
+    repo.commit("second commit"); // "second commit\n"
+    git_in(&repo.dir, &["tag", "-a", "v1", "-m", "release one"]); // "release one\n"
+    git_in(&repo.dir, &["tag", "light"]); // a lightweight tag has no message
+    let blobs = 6 + 7;
+    let messages = "first\n".len() + "second commit\n".len();
+    let tag = "release one\n".len();
+
+    let json = |extra: &[&str]| {
+        let mut args = vec!["git", "-f", "json", "--no-progress"];
+        args.extend_from_slice(extra);
+        let r = run_in(&repo.dir, &args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        (r.json()["summary"].clone(), r.stderr)
+    };
+    let (s, stderr) = json(&[]);
+    assert_eq!(s["files_scanned"], 2);
+    assert_eq!(s["commit_messages_scanned"], 2);
+    assert_eq!(s["tag_messages_scanned"], 1);
+    assert_eq!(s["bytes_scanned"], blobs + messages + tag);
+    assert!(
+        stderr.contains(&format!(
+            "scanned 2 blobs, 2 commit messages and 1 tag message ({} B)",
+            blobs + messages + tag
+        )),
+        "{stderr}"
+    );
+
+    let (s, stderr) = json(&["--branch", "main"]);
+    assert_eq!(s["commit_messages_scanned"], 2);
+    assert!(s.get("tag_messages_scanned").is_none(), "{s}");
+    assert_eq!(s["bytes_scanned"], blobs + messages);
+    assert!(
+        stderr.contains(&format!(
+            "scanned 2 blobs and 2 commit messages ({} B)",
+            blobs + messages
+        )),
+        "{stderr}"
+    );
+
+    let (s, stderr) = json(&["--since-commit", "HEAD~1"]);
+    assert_eq!(s["files_scanned"], 1);
+    assert_eq!(s["commit_messages_scanned"], 1);
+    assert!(
+        stderr.contains("scanned 1 blob and 1 commit message (21 B)"),
+        "{stderr}"
+    );
+
+    repo.write("c.txt", "staged\n");
+    repo.git(&["add", "c.txt"]);
+    let (s, _) = json(&["--staged"]);
+    assert_eq!(s["files_scanned"], 1);
+    assert!(s.get("commit_messages_scanned").is_none(), "{s}");
+    assert!(s.get("tag_messages_scanned").is_none(), "{s}");
+
+    // A file scan has no messages: its summary is unchanged.
+    let r = run_in(&repo.dir, &["scan", "a.txt", "-f", "json", "--no-progress"]);
+    let s = &r.json()["summary"];
+    assert!(s.get("commit_messages_scanned").is_none(), "{s}");
+    assert!(r.stderr.contains("scanned 1 file (6 B)"), "{}", r.stderr);
+}
