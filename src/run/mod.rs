@@ -223,13 +223,18 @@ fn finish(f: &Finish<'_>, mut outcome: Outcome, ui: &mut dyn Ui) -> Result<u8> {
     })
 }
 
-/// Whether `e` is a closed pipe on the way out (`leakhound rules | head`).
+/// Whether `e` is a closed pipe on the way out (`leakhound rules | head`,
+/// `leakhound scan . | head`).
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         let kind = c
             .downcast_ref::<io::Error>()
             .map(io::Error::kind)
-            .or_else(|| c.downcast_ref::<serde_json::Error>()?.io_error_kind());
+            .or_else(|| c.downcast_ref::<serde_json::Error>()?.io_error_kind())
+            .or_else(|| match c.downcast_ref::<crate::output::OutputError>()? {
+                crate::output::OutputError::Io { error, .. } => Some(error.kind()),
+                _ => None,
+            });
         kind == Some(io::ErrorKind::BrokenPipe)
     })
 }
