@@ -156,7 +156,8 @@ fn commit_messages(repo: &Repository, ids: &[Oid], scanner: &Scanner, placer: &m
         let meta = source::commit_meta(&commit);
         let all = BlobMatches::new(&matches);
         for m in &matches {
-            let f = finding(scanner, msg, COMMIT_MESSAGE, m, &all);
+            let mut f = finding(scanner, msg, COMMIT_MESSAGE, m, &all);
+            f.location.logical = true;
             placer.place(f, COMMIT_MESSAGE, Some(&meta));
         }
     }
@@ -184,7 +185,8 @@ fn tag_messages(repo: &Repository, scanner: &Scanner, placer: &mut Placer<'_>) {
         );
         let all = BlobMatches::new(&matches);
         for m in &matches {
-            let f = finding(scanner, msg, &path, m, &all);
+            let mut f = finding(scanner, msg, &path, m, &all);
+            f.location.logical = true;
             placer.place(f, &path, None);
         }
     }
