@@ -38,8 +38,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the man pages (roff): leakhound's and every subcommand's, or one command's
+    /// (`leakhound man scan`, `leakhound man rules check`).
+    Man {
+        /// The subcommand whose page to print; none prints every page.
+        command: Vec<String>,
+    },
     /// List the providers leakhound can verify and revoke credentials with.
     Providers {
         /// List format.

@@ -18,14 +18,17 @@ use leakhound::run::{self, info, Ui};
 struct Terminal;
 
 impl Ui for Terminal {
+    /// A closed standard error is ignored: `eprintln!` would panic on it.
     fn say(&mut self, line: &str) {
-        eprintln!("{line}");
+        let _ = writeln!(io::stderr().lock(), "{line}");
     }
 
     /// Asks on the terminal; anything but y/yes is no.
     fn confirm(&mut self, question: &str) -> bool {
-        eprint!("leakhound: {question}? [y/N] ");
-        let _ = io::stderr().flush();
+        let mut err = io::stderr().lock();
+        let _ = write!(err, "leakhound: {question}? [y/N] ");
+        let _ = err.flush();
+        drop(err);
         let mut line = String::new();
         if io::stdin().read_line(&mut line).is_err() {
             return false;
@@ -44,10 +47,6 @@ impl Ui for Terminal {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let listing = !matches!(
-        cli.command,
-        Command::Scan(_) | Command::Git(_) | Command::InstallHook(_)
-    );
     let ui = &mut Terminal;
     // Locked only by the commands that list to it: a scan's report opens it itself.
     let stdout = || BufWriter::new(io::stdout().lock());
@@ -64,27 +63,28 @@ fn main() -> ExitCode {
             .context("cannot find the leakhound binary's path")
             .and_then(|exe| info::install_hook(&args, &exe, ui)),
         Command::Providers { format } => info::list_providers(format, &mut stdout()),
-        Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            let mut out = stdout();
-            clap_complete::generate(shell, &mut cmd, "leakhound", &mut out);
-            out.flush().map(|()| run::CLEAN).map_err(Into::into)
-        }
-        Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd)
-                .render(&mut stdout())
-                .map(|()| run::CLEAN)
-                .map_err(Into::into)
-        }
+        Command::Completions { shell } => info::completions(
+            shell,
+            <Cli as clap::CommandFactory>::command(),
+            &mut stdout(),
+        ),
+        Command::Man { command } => info::man(
+            <Cli as clap::CommandFactory>::command(),
+            &command,
+            &mut stdout(),
+        ),
     };
     match result {
         Ok(code) => ExitCode::from(code),
-        // `leakhound rules | head`: the reader has all it wanted. (A scan's report cut short
-        // still fails: its reader did not get the findings.)
-        Err(e) if listing && run::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        // `leakhound rules | head`, `leakhound scan . | head`: the reader has all it wanted and
+        // closed the pipe. Like ripgrep and gitleaks, end quietly with status 0: the reader
+        // chose to stop reading, and a pipeline under `set -o pipefail` must not fail for it.
+        // (A scan that must gate CI writes its report with `-o`, where a failed write is an
+        // error like any other.)
+        Err(e) if run::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!(
+            let _ = writeln!(
+                io::stderr().lock(),
                 "leakhound: error: {}",
                 printable::escape_keeping_newlines(&format!("{e:#}"))
             );

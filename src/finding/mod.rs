@@ -95,6 +95,9 @@ pub struct Location {
     pub start: usize,
     /// Byte offset just past the secret's end.
     pub end: usize,
+    /// Not a file: standard input, a commit or tag message (`path` is then `<stdin>`,
+    /// `<commit message>`, …). SARIF gives these a logical location, not a file location.
+    pub logical: bool,
 }
 
 /// A reported credential.

@@ -164,7 +164,8 @@ fn commit_messages(
         let meta = source::commit_meta(&commit);
         let all = BlobMatches::new(&matches);
         for m in &matches {
-            let f = finding(scanner, msg, COMMIT_MESSAGE, m, &all);
+            let mut f = finding(scanner, msg, COMMIT_MESSAGE, m, &all);
+            f.location.logical = true;
             placer.place(f, COMMIT_MESSAGE, Some(&meta));
         }
     }
@@ -202,7 +203,8 @@ fn tag_messages(
         );
         let all = BlobMatches::new(&matches);
         for m in &matches {
-            let f = finding(scanner, msg, &path, m, &all);
+            let mut f = finding(scanner, msg, &path, m, &all);
+            f.location.logical = true;
             placer.place(f, &path, None);
         }
     }

@@ -113,6 +113,7 @@ pub(crate) fn finding(
             column: m.column,
             start: m.start,
             end: m.end,
+            logical: false,
         },
         context,
         commit: None,

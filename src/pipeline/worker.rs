@@ -130,7 +130,8 @@ impl Sink for Worker<'_> {
         }
         let all = BlobMatches::new(&matches);
         for m in &matches {
-            let f = finding(self.scanner, blob.bytes, path, m, &all);
+            let mut f = finding(self.scanner, blob.bytes, path, m, &all);
+            f.location.logical = blob.origin == crate::blob::Origin::Stdin;
             let candidate = Candidate {
                 rule: &f.rule_id.0,
                 fingerprint: &f.fingerprint.0,

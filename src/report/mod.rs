@@ -6,6 +6,7 @@ mod sarif;
 mod text;
 
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -38,7 +39,23 @@ pub struct ReportOptions {
     pub color: bool,
 }
 
-/// Writes the report for one run.
+/// Where findings' paths lead, for formats that must name files from a fixed place (SARIF:
+/// the repository root). Paths in findings are relative to the scanned directory (so are
+/// fingerprints and allowlist globs); text and JSON show them so.
+#[derive(Debug, Clone, Default)]
+pub struct Paths {
+    /// What joins the current directory to the directory findings' paths are relative to
+    /// (`src` for `scan src`; empty when they are relative to the current directory already).
+    pub prefix: PathBuf,
+    /// The current directory, absolute and canonical; `None`: paths are left as they are.
+    pub cwd: Option<PathBuf>,
+    /// The root SARIF URIs are relative to, absolute and canonical: the git work tree holding
+    /// the scanned path, else the current directory.
+    pub root: Option<PathBuf>,
+}
+
+/// Writes the report for one run; a note for the summary when the report had to be cut
+/// (SARIF: GitHub's limits on results and upload size).
 ///
 /// # Errors
 /// Any I/O error from `out`.
@@ -48,12 +65,13 @@ pub fn write(
     summary: &Summary,
     rules: &RuleSet,
     opts: ReportOptions,
-) -> io::Result<()> {
+    paths: &Paths,
+) -> io::Result<Option<String>> {
     match opts.format {
-        Format::Text => text::write(out, findings, opts),
-        Format::Json => json::write_document(out, findings, summary, opts),
-        Format::Jsonl => json::write_lines(out, findings, opts),
-        Format::Sarif => sarif::write(out, findings, summary, rules, opts),
+        Format::Text => text::write(out, findings, opts).map(|()| None),
+        Format::Json => json::write_document(out, findings, summary, opts).map(|()| None),
+        Format::Jsonl => json::write_lines(out, findings, opts).map(|()| None),
+        Format::Sarif => sarif::write(out, findings, summary, rules, opts, paths),
     }
 }
 

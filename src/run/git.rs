@@ -94,6 +94,15 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
         triage: &triage,
         staged,
         live: live.as_ref(),
+        // History paths are relative to the work tree already.
+        paths: {
+            let root = repo.workdir().and_then(|w| std::fs::canonicalize(w).ok());
+            crate::report::Paths {
+                prefix: std::path::PathBuf::new(),
+                cwd: root.clone(),
+                root,
+            }
+        },
     };
     finish(&f, outcome, ui)
 }

@@ -17,6 +17,63 @@ use crate::rules::{load, RuleSet};
 use crate::scan::examples as check;
 use crate::scan::Scanner;
 
+/// `leakhound completions SHELL`: the completion script for `cmd`.
+///
+/// Rendered in memory first: `clap_complete` panics on a failed write, and a reader that
+/// closes the pipe early (`| head`) must end the command quietly, not with a panic.
+///
+/// # Errors
+/// Only from writing `out`.
+pub fn completions(
+    shell: clap_complete::Shell,
+    mut cmd: clap::Command,
+    out: &mut dyn Write,
+) -> Result<u8> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "leakhound", &mut script);
+    out.write_all(&script)?;
+    out.flush()?;
+    Ok(CLEAN)
+}
+
+/// `leakhound man [COMMAND...]`: the roff man page of `cmd` followed by one page per
+/// subcommand, depth first (`leakhound-rules-check(1)`); with `path`, only that subcommand's.
+/// Hidden subcommands and clap's `help` get no page.
+///
+/// # Errors
+/// An unknown subcommand in `path`; writing `out`.
+pub fn man(cmd: clap::Command, path: &[String], out: &mut dyn Write) -> Result<u8> {
+    fn pages(cmd: &clap::Command, all: &mut Vec<clap::Command>) {
+        all.push(cmd.clone());
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            pages(sub, all);
+        }
+    }
+    // Built once, so every subcommand's display name is its full name (`leakhound-scan`).
+    let mut cmd = cmd.disable_help_subcommand(true);
+    cmd.build();
+    let mut target = &cmd;
+    for name in path {
+        target = target.find_subcommand(name).with_context(|| {
+            format!(
+                "no subcommand {:?} (try `leakhound man` for every page)",
+                path.join(" ")
+            )
+        })?;
+    }
+    let mut all = Vec::new();
+    if path.is_empty() {
+        pages(target, &mut all);
+    } else {
+        all.push(target.clone());
+    }
+    for page in all {
+        clap_mangen::Man::new(page).render(out)?;
+    }
+    out.flush()?;
+    Ok(CLEAN)
+}
+
 /// `leakhound rules [list]`: the built-in rules.
 ///
 /// # Errors

@@ -22,7 +22,7 @@ use crate::output::ReportTarget;
 use crate::pipeline::Outcome;
 use crate::printable;
 use crate::progress;
-use crate::report::{self, ReportOptions};
+use crate::report::{self, Paths, ReportOptions};
 use crate::scan::Scanner;
 use crate::triage::Triage;
 
@@ -134,6 +134,38 @@ fn run_live(
     Ok(())
 }
 
+/// Where `scan`'s reported paths lead: they are relative to the one directory scanned, else
+/// as given; SARIF URIs are made relative to the git work tree holding the first scanned path,
+/// or to the current directory outside a repository.
+fn scan_paths(scanned: &[std::path::PathBuf]) -> Paths {
+    let files: Vec<&std::path::PathBuf> = scanned.iter().filter(|p| p.as_os_str() != "-").collect();
+    let prefix = match files.as_slice() {
+        [one] if one.is_dir() => (*one).clone(),
+        _ => std::path::PathBuf::new(),
+    };
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
+    let root = files
+        .first()
+        .map(|p| {
+            if p.is_dir() {
+                p.as_path()
+            } else {
+                p.parent().unwrap_or(p.as_path())
+            }
+        })
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                std::path::Path::new(".")
+            } else {
+                p
+            }
+        })
+        .and_then(|p| git2::Repository::discover(p).ok())
+        .and_then(|r| r.workdir().and_then(|w| std::fs::canonicalize(w).ok()))
+        .or_else(|| cwd.clone());
+    Paths { prefix, cwd, root }
+}
+
 /// What the end of a scan needs besides its outcome.
 struct Finish<'a> {
     out: &'a OutputArgs,
@@ -143,6 +175,8 @@ struct Finish<'a> {
     /// A pre-commit run: explain how to unblock the commit.
     staged: bool,
     live: Option<&'a LiveOptions>,
+    /// Where reported paths lead (SARIF URIs).
+    paths: Paths,
 }
 
 /// Runs the live checks, writes the report and the summary; the exit status for `outcome`.
@@ -170,14 +204,16 @@ fn finish(f: &Finish<'_>, mut outcome: Outcome, ui: &mut dyn Ui) -> Result<u8> {
     }
     let opts = report_options(out, ui);
     let mut w = f.target.open()?;
-    report::write(
+    let cut = report::write(
         &mut w,
         &outcome.findings,
         &outcome.summary,
         f.scanner.rules(),
         opts,
+        &f.paths,
     )
     .context("cannot write the report")?;
+    outcome.summary.notes.extend(cut);
     w.commit().context("cannot write the report")?;
     if !out.quiet {
         for note in &outcome.summary.notes {
@@ -246,13 +282,18 @@ fn finish(f: &Finish<'_>, mut outcome: Outcome, ui: &mut dyn Ui) -> Result<u8> {
     })
 }
 
-/// Whether `e` is a closed pipe on the way out (`leakhound rules | head`).
+/// Whether `e` is a closed pipe on the way out (`leakhound rules | head`,
+/// `leakhound scan . | head`).
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         let kind = c
             .downcast_ref::<io::Error>()
             .map(io::Error::kind)
-            .or_else(|| c.downcast_ref::<serde_json::Error>()?.io_error_kind());
+            .or_else(|| c.downcast_ref::<serde_json::Error>()?.io_error_kind())
+            .or_else(|| match c.downcast_ref::<crate::output::OutputError>()? {
+                crate::output::OutputError::Io { error, .. } => Some(error.kind()),
+                _ => None,
+            });
         kind == Some(io::ErrorKind::BrokenPipe)
     })
 }

@@ -96,21 +96,62 @@ fn rules_check_reports_user_rule_failures() {
     );
 }
 
+/// `leakhound COMMAND | head -1` for every command that writes to standard output: the reader
+/// takes a line (or nothing) and closes the pipe; leakhound must end with status 0 and say
+/// nothing, whether it lists, completes, prints its man page or reports findings (issue 16).
 #[test]
-fn a_listing_into_a_closed_pipe_ends_quietly() {
+fn output_into_a_closed_pipe_ends_quietly_with_status_0() {
+    use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
-    for args in [&["rules"][..], &["providers", "-f", "json"][..]] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Like `leakhound rules | head -0`: the reader goes away before reading anything.
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{args:?}: {stderr}");
-        assert!(!stderr.contains("error"), "{args:?}: {stderr}");
+    // More findings than a pipe buffer (64 KiB) holds in every format, so that the report is
+    // cut for real after the first line, not written whole before the reader leaves.
+    let d = tempdir();
+    let body: String = (0..2000)
+        .map(|i| format!("T{i}={}\n", github_token(i)))
+        .collect();
+    std::fs::write(d.path().join("many.env"), body).unwrap();
+    let fixtures = d.path().to_str().unwrap();
+    let cases: [&[&str]; 9] = [
+        &["rules"],
+        &["providers", "-f", "json"],
+        &["completions", "bash"],
+        &["man"],
+        &["scan", fixtures, "--no-progress"],
+        &["scan", fixtures, "--no-progress", "-f", "json"],
+        &["scan", fixtures, "--no-progress", "-f", "sarif"],
+        &["scan", fixtures, "--no-progress", "-f", "jsonl"],
+        &["rules", "list", "-f", "json"],
+    ];
+    for args in cases {
+        for lines in [0, 1] {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
+                .args(args)
+                .env("NO_COLOR", "1")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let stdout = child.stdout.take().unwrap();
+            let mut reader = BufReader::with_capacity(1, stdout);
+            for _ in 0..lines {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                assert!(!line.is_empty(), "{args:?}: no output at all");
+            }
+            // The reader goes away: `head -0`, or `head -1` after its line.
+            drop(reader);
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{args:?} | head -{lines}: {stderr}"
+            );
+            assert!(
+                !stderr.contains("error") && !stderr.contains("panicked"),
+                "{args:?} | head -{lines}: {stderr}"
+            );
+        }
     }
 }

@@ -258,12 +258,65 @@ fn completions_and_man_page() {
     let r = run(&["completions", "bash"]);
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("leakhound") && r.stdout.contains("install-hook"));
+}
+
+/// `leakhound man` prints a page for leakhound and for every subcommand, and together they
+/// mention every subcommand and every long option clap knows (issue 16: the page was a stub).
+/// `leakhound man scan` prints only that page; an unknown one is an error.
+#[test]
+fn man_pages_cover_every_subcommand_and_option() {
+    use clap::CommandFactory;
+    fn walk(cmd: &clap::Command, prefix: &str, out: &mut Vec<(String, Vec<String>)>) {
+        let longs = cmd
+            .get_arguments()
+            .filter(|a| !a.is_hide_set())
+            .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+            .collect();
+        out.push((prefix.to_string(), longs));
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            walk(sub, &format!("{prefix}-{}", sub.get_name()), out);
+        }
+    }
     let r = run(&["man"]);
-    assert_eq!(r.code, 0);
-    assert!(
-        r.stdout.contains(".TH leakhound"),
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // roff escapes `-` as `\-`.
+    let page = r.stdout.replace("\\-", "-");
+    let mut all = Vec::new();
+    walk(&leakhound::cli::Cli::command(), "leakhound", &mut all);
+    assert!(all.len() > 10, "{all:?}");
+    let mut missing = Vec::new();
+    for (name, longs) in &all {
+        if !page.contains(&format!(".TH {name} ")) {
+            missing.push(format!("no page {name}"));
+        }
+        for l in longs {
+            if !page.contains(l.as_str()) {
+                missing.push(format!("{name}: {l}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{missing:#?}");
+    let one = run(&["man", "scan"]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    assert!(one.stdout.starts_with(".ie") || one.stdout.contains(".TH leakhound-scan "));
+    assert_eq!(
+        one.stdout.matches(".TH ").count(),
+        1,
         "{}",
-        &r.stdout[..r.stdout.len().min(200)]
+        &one.stdout[..200]
+    );
+    let nested = run(&["man", "rules", "check"]);
+    assert!(
+        nested.stdout.contains(".TH leakhound-rules-check "),
+        "{}",
+        nested.stderr
+    );
+    let bad = run(&["man", "nope"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("no subcommand \"nope\""),
+        "{}",
+        bad.stderr
     );
 }
 

@@ -408,14 +408,15 @@ fn on_a_terminal(dir: &Path, args: &[String], input: &str) -> Option<String> {
 
 #[test]
 fn on_a_terminal_revocation_asks_first() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: util-linux `script` is not installed");
-        return;
-    }
+    // Required, not skipped when missing: a skip here passed without testing (issue 16).
+    // `script` is in util-linux (Debian's essential `bsdutils`), so any Linux CI has it.
+    assert!(
+        std::process::Command::new("script")
+            .arg("--version")
+            .output()
+            .is_ok(),
+        "util-linux `script` is needed to give leakhound a terminal: install util-linux"
+    );
     for (answer, revoked) in [("n\n", false), ("y\n", true)] {
         let dir = tempdir();
         let token = github_token(78);
