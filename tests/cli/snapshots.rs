@@ -57,7 +57,8 @@ fn leakhound(dir: &Path, args: &[&str]) -> Run {
 /// - the scan's duration: `in 0.01s` in the text summary, `"duration": 0.006` in the JSON one;
 /// - the tool version (`"version"` in JSON, `"semanticVersion"` in SARIF), so that a release is
 ///   not a report change;
-/// - `temp`, where a history test built its repository, should it appear.
+/// - `temp`, where a history test built its repository, should it appear;
+/// - the checkout's own path, which SARIF names as `%SRCROOT%`.
 ///
 /// Nothing is sorted: every format's order is the tool's own.
 fn normalise(text: &str, temp: Option<&Path>) -> String {
@@ -80,6 +81,11 @@ fn normalise(text: &str, temp: Option<&Path>) -> String {
                 &format!(r#""{key}"{sep}"[VERSION]""#),
             );
         }
+    }
+    // The checkout's own path (SARIF's `%SRCROOT%` for scans run from it) differs per clone.
+    let checkout = root().canonicalize().unwrap();
+    for p in [checkout.as_path(), root().as_path()] {
+        out = out.replace(p.to_str().unwrap(), "[CHECKOUT]");
     }
     if let Some(temp) = temp {
         let canonical = temp.canonicalize().unwrap();
