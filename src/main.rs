@@ -27,7 +27,7 @@ use leakhound::progress::{self, Progress};
 use leakhound::providers::{self, http::Settings, run::LiveOptions};
 use leakhound::report::{self, ReportOptions};
 use leakhound::rules::Confidence;
-use leakhound::rules::{check, load, RuleSet};
+use leakhound::rules::{check, RuleSet};
 use leakhound::scan::Scanner;
 use leakhound::source::fs::FsOptions;
 use leakhound::source::git::{self as gitsource, enumerate::Selection, range, GitOptions};
@@ -735,7 +735,7 @@ fn check_rules(files: &[PathBuf]) -> Result<ExitCode> {
     for f in files {
         let text = leakhound::control_file::read(f, Path::new("."), "rule file")?;
         let name = f.display().to_string();
-        rules.extend(load::parse_rules(&name, &text)?)?;
+        rules.load_file(&name, &text)?;
         sources.push(name);
     }
     rules.compile_all()?;
