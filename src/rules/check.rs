@@ -154,3 +154,38 @@ pub fn unused_fragments(rules: &RuleSet) -> Vec<Failure> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unused_shared_and_local_fragments_are_failures() {
+        let mut set = RuleSet::default();
+        set.load_shared_file("fragments.yml", "fragments:\n  used: 'a'\n  spare: 'b'\n")
+            .unwrap();
+        let rule = "rules:\n  - {id: ID, name: X, keywords: [xyz], regex: '(?P<secret>xyz{{used}}{{mine}})'}\n";
+        set.load_file(
+            "a.yml",
+            &format!("fragments:\n  mine: 'c'\n{}", rule.replace("ID", "a-rule")),
+        )
+        .unwrap();
+        // `b.yml` defines its own `mine` but uses none: `a.yml`'s rule does not count for it.
+        set.load_file(
+            "b.yml",
+            "fragments:\n  mine: 'c'\nrules:\n  - {id: b-rule, name: X, keywords: [xyz], regex: '(?P<secret>xyz)'}\n",
+        )
+        .unwrap();
+        let failures: Vec<String> = unused_fragments(&set)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            failures,
+            [
+                "fragments.yml:3: fragment \"spare\": no rule uses this shared fragment; remove it",
+                "b.yml:2: fragment \"mine\": no rule of this file uses this fragment; remove it",
+            ]
+        );
+    }
+}

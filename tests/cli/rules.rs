@@ -121,7 +121,7 @@ fn rules_check_expands_fragments_and_reports_unknown_and_unused_ones() {
     let d = tempdir();
     let f = d.path().join("mine.yml");
     let file = "fragments:\n  acme_body: '[a-z0-9]{20}'\n  spare: 'x'\nrules:\n  - id: acme-key\n    name: Acme key\n    keywords: [acme_]\n    \
-         regex: '(?P<secret>acme_{{acme_body}})\\b'\n    \
+         regex: '(?i:acme{{secret_name_tail}}){{assign}}(?P<secret>acme_{{acme_body}}){{value_end}}'\n    \
          references: [https://acme.invalid/docs]\n    examples: ['ACME_KEY=acme_q8fz1lmp0xvb7rty3ske', 'acme_token: \"acme_zz81lmp0xvb7rty3skew\"']\n    \
          negative_examples: ['ACME_KEY=acme_short']\n";
     std::fs::write(&f, file).unwrap();
