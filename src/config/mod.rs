@@ -5,6 +5,7 @@
 //! ```yaml
 //! rules:
 //!   disable: [generic-password]                 # built-in rule ids to turn off
+//!   fragments: { acme_id: '[a-z0-9]{20}' }     # pattern pieces for extra rules: {{acme_id}}
 //!   extra: [ ...same schema as rules/*.yml... ] # your own rules
 //!   override: { stripe-test-secret-key: { entropy: 4.0, confidence: low } }
 //! allowlist:
@@ -25,7 +26,8 @@ use serde_saphyr::Spanned;
 use thiserror::Error;
 
 use crate::control_file::{self, ControlFileError};
-use crate::rules::load::{validate, LoadError, RawRule};
+use crate::rules::fragment::Scope;
+use crate::rules::load::{self, validate_in, LoadError, RawRule};
 use crate::rules::{Confidence, RuleSet};
 
 /// The file name looked for at the scan root.
@@ -87,6 +89,10 @@ pub struct RulesConfig {
     /// Built-in rule ids to turn off.
     #[serde(default)]
     pub disable: Vec<Spanned<String>>,
+    /// Pattern fragments, by name, that `extra` rules refer to as `{{name}}` (besides the
+    /// shared built-in ones).
+    #[serde(default)]
+    pub fragments: BTreeMap<String, Spanned<String>>,
     /// Additional rules, same schema as `rules/*.yml`.
     #[serde(default)]
     pub extra: Vec<Spanned<RawRule>>,
@@ -191,14 +197,32 @@ impl Config {
             }
         }
         let name = path.display().to_string();
+        let fragments = load::fragments(&name, &self.rules.fragments, set.shared_fragments())
+            .map_err(|e| match e {
+                LoadError::Fragment {
+                    line,
+                    name,
+                    message,
+                    ..
+                } => invalid(line, "rules.fragments", format!("{name:?}: {message}")),
+                error => ConfigError::Rule {
+                    path: path.to_path_buf(),
+                    error,
+                },
+            })?;
         let mut extra = RuleSet::default();
         for raw in &self.rules.extra {
             let line = raw.referenced.line();
-            let rule =
-                validate(&name, line, raw.value.clone()).map_err(|source| ConfigError::Rule {
+            let scope = Scope {
+                local: &fragments,
+                shared: set.shared_fragments(),
+            };
+            let rule = validate_in(&name, line, raw.value.clone(), scope).map_err(|source| {
+                ConfigError::Rule {
                     path: path.to_path_buf(),
                     error: source,
-                })?;
+                }
+            })?;
             // Checked here, not only by `extend`, so the error names the line of the second
             // definition (issue 4: file, line and rule id).
             if let Some(prev) = set
@@ -232,6 +256,7 @@ impl Config {
                 path: path.to_path_buf(),
                 error: source,
             })?;
+        set.add_local_fragments(fragments);
         for (id, ov) in &self.rules.overrides {
             let line = ov.referenced.line();
             let Some(rule) = set.get_mut(id) else {
@@ -306,6 +331,45 @@ mod tests {
         assert_eq!(c.disabled_rules(), ["b-rule"]);
         assert_eq!(set.rules()[0].entropy, 4.5);
         assert_eq!(set.rules()[0].confidence, Confidence::Low);
+    }
+
+    #[test]
+    fn extra_rules_use_config_and_shared_fragments() {
+        let shared = || {
+            let mut set = RuleSet::default();
+            set.load_shared_file("fragments.yml", "fragments:\n  end: '(?:\\b|$)'\n")
+                .unwrap();
+            set
+        };
+        let apply = |yaml: &str| {
+            let mut set = shared();
+            Config::parse(Path::new("c.yaml"), yaml)
+                .unwrap()
+                .apply_rules(&mut set, Path::new("c.yaml"))
+                .map(|()| set)
+                .map_err(|e| e.to_string())
+        };
+        let rule = "    - {id: acme-key, name: Acme, keywords: [acme_], regex: '(?P<secret>acme_{{acme_body}}){{end}}'}\n";
+        let set = apply(&format!(
+            "rules:\n  fragments:\n    acme_body: '[a-z0-9]{{20}}'\n  extra:\n{rule}"
+        ))
+        .unwrap();
+        assert_eq!(
+            set.rules()[0].pattern,
+            "(?P<secret>acme_[a-z0-9]{20})(?:\\b|$)"
+        );
+        let err = apply(&format!("rules:\n  extra:\n{rule}")).unwrap_err();
+        assert!(
+            err.starts_with(
+                "c.yaml: rules.extra: c.yaml:3: rule \"acme-key\": unknown fragment \"acme_body\""
+            ),
+            "{err}"
+        );
+        let err = apply("rules:\n  fragments:\n    end: 'x'\n").unwrap_err();
+        assert!(
+            err.starts_with("c.yaml:3: rules.fragments: \"end\": a shared fragment"),
+            "{err}"
+        );
     }
 
     #[test]

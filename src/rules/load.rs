@@ -2,7 +2,11 @@
 //!
 //! Every problem is reported with the file, the line of the offending rule and its id, e.g.
 //! `rules/aws.yml:12: rule "aws-access-key": pattern has no (?P<secret>…) group`.
+//!
+//! A file may also define `fragments:`, named pieces of pattern its rules write as `{{name}}`
+//! (see [`super::fragment`]); they are expanded here, before a rule is validated.
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use regex_syntax::hir::{Hir, HirKind};
@@ -10,7 +14,12 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 use thiserror::Error;
 
+use super::fragment::{self, Fragment, Scope};
 use super::{Check, Confidence, Rule, RuleId};
+
+/// The built-in file whose fragments every rule may use: built-in rules, rules in config and
+/// rule files given to `leakhound rules check`.
+pub const SHARED_FRAGMENTS_FILE: &str = "fragments.yml";
 
 /// Why rules could not be loaded.
 #[derive(Debug, Error)]
@@ -45,6 +54,18 @@ pub enum LoadError {
         /// The regex crate's message.
         message: String,
     },
+    /// A fragment definition is invalid.
+    #[error("{file}:{line}: fragment {name:?}: {message}")]
+    Fragment {
+        /// File the fragment came from.
+        file: String,
+        /// 1-based line of the definition.
+        line: u64,
+        /// The fragment's name.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
     /// Two rules share an id.
     #[error("duplicate rule id {id:?}: defined in {first} and again in {second}")]
     DuplicateId {
@@ -57,12 +78,26 @@ pub enum LoadError {
     },
 }
 
-/// The top level of a rule file: `rules: [...]`.
+/// The top level of a rule file: `fragments: {...}` and `rules: [...]`, both optional.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleFile {
+    /// Pattern fragments, by name, that the file's rules refer to as `{{name}}`.
+    #[serde(default)]
+    pub fragments: BTreeMap<String, Spanned<String>>,
     /// The rules in the file.
+    #[serde(default)]
     pub rules: Vec<Spanned<RawRule>>,
+}
+
+/// A parsed rule file: its rules, with fragment references expanded, and the fragments it
+/// defines.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// The rules, in file order.
+    pub rules: Vec<Rule>,
+    /// The file's own fragments, by name.
+    pub fragments: Vec<Fragment>,
 }
 
 /// One rule exactly as written in YAML, before validation.
@@ -101,50 +136,141 @@ pub const MIN_KEYWORD_LEN: usize = 3;
 /// Largest `window:` accepted for multi-line rules.
 pub const MAX_WINDOW: usize = 64 * 1024;
 
-/// Parses and validates one rule file's text. `file` names it in errors.
+/// Parses and validates one rule file's text on its own: its rules may use its own fragments
+/// only. `file` names it in errors.
 ///
 /// # Errors
 /// [`LoadError::Yaml`] for syntax or schema errors, [`LoadError::Invalid`] for a rule that breaks
-/// a constraint.
+/// a constraint, [`LoadError::Fragment`] for a bad fragment.
 pub fn parse_rules(file: &str, text: &str) -> Result<Vec<Rule>, LoadError> {
-    parse_rules_with(file, text, true)
+    parse_file(file, text, &[]).map(|p| p.rules)
 }
 
-/// [`parse_rules`] for the built-in rule files, without parsing each pattern to count its
-/// `secret` groups: that parse was a third of start-up time, which a pre-commit hook pays on
-/// every commit, and the test suite runs the full validation on every built-in file.
+/// Parses and validates one rule file's text; its rules may use its own fragments and the
+/// `shared` ones, which its own may not redefine.
 ///
 /// # Errors
-/// As [`parse_rules`], less the pattern checks.
-pub fn parse_builtin_rules(file: &str, text: &str) -> Result<Vec<Rule>, LoadError> {
-    parse_rules_with(file, text, false)
+/// As [`parse_rules`].
+pub fn parse_file(file: &str, text: &str, shared: &[Fragment]) -> Result<Parsed, LoadError> {
+    parse_file_with(file, text, shared, true)
 }
 
-fn parse_rules_with(file: &str, text: &str, check_patterns: bool) -> Result<Vec<Rule>, LoadError> {
+/// [`parse_file`] for the built-in rule files, without parsing each pattern to count its
+/// `secret` groups (or each fragment to check it is one unit): that parse was a third of
+/// start-up time, which a pre-commit hook pays on every commit, and the test suite runs the
+/// full validation on every built-in file.
+///
+/// # Errors
+/// As [`parse_file`], less the pattern checks.
+pub fn parse_builtin_file(
+    file: &str,
+    text: &str,
+    shared: &[Fragment],
+) -> Result<Parsed, LoadError> {
+    parse_file_with(file, text, shared, false)
+}
+
+fn parse_file_with(
+    file: &str,
+    text: &str,
+    shared: &[Fragment],
+    check_patterns: bool,
+) -> Result<Parsed, LoadError> {
     let parsed: RuleFile = serde_saphyr::from_str(text).map_err(|e| LoadError::Yaml {
         file: file.to_string(),
         // Without the source snippet, so a rule file's content is not echoed (issue 13).
         message: crate::control_file::parser_message(&e.without_snippet().to_string()),
     })?;
-    parsed
+    let fragments = fragments_with(file, &parsed.fragments, shared, check_patterns)?;
+    let scope = Scope {
+        local: &fragments,
+        shared,
+    };
+    let rules = parsed
         .rules
         .into_iter()
-        .map(|r| validate_with(file, r.referenced.line(), r.value, check_patterns))
-        .collect()
+        .map(|r| {
+            validate_with(
+                file,
+                r.referenced.line(),
+                r.value,
+                Some(scope),
+                check_patterns,
+            )
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Parsed { rules, fragments })
 }
 
-/// Validates one raw rule; `line` is where it starts in `file`.
+/// Checks the fragments defined in `file` (a rule file or a config) and returns them; none may
+/// redefine one of `shared`.
+///
+/// # Errors
+/// [`LoadError::Fragment`] for the first bad definition.
+pub fn fragments(
+    file: &str,
+    defined: &BTreeMap<String, Spanned<String>>,
+    shared: &[Fragment],
+) -> Result<Vec<Fragment>, LoadError> {
+    fragments_with(file, defined, shared, true)
+}
+
+fn fragments_with(
+    file: &str,
+    defined: &BTreeMap<String, Spanned<String>>,
+    shared: &[Fragment],
+    check_patterns: bool,
+) -> Result<Vec<Fragment>, LoadError> {
+    let bad = |name: &str, line: u64, message: String| LoadError::Fragment {
+        file: file.to_string(),
+        line,
+        name: name.to_string(),
+        message,
+    };
+    let mut out = Vec::with_capacity(defined.len());
+    for (name, pattern) in defined {
+        let line = pattern.referenced.line();
+        fragment::check_definition(name, &pattern.value, check_patterns)
+            .map_err(|m| bad(name, line, m))?;
+        out.push(Fragment {
+            name: name.clone(),
+            pattern: pattern.value.clone(),
+            source: file.to_string(),
+            line,
+        });
+    }
+    fragment::check_local(&out, shared).map_err(|(f, m)| bad(&f.name, f.line, m))?;
+    Ok(out)
+}
+
+/// Validates one raw rule whose pattern is final (no fragments are expanded: a gitleaks
+/// import's `{{` is its own); `line` is where it starts in `file`.
 ///
 /// # Errors
 /// [`LoadError::Invalid`] describing the first broken constraint.
 pub fn validate(file: &str, line: u64, raw: RawRule) -> Result<Rule, LoadError> {
-    validate_with(file, line, raw, true)
+    validate_with(file, line, raw, None, true)
+}
+
+/// Expands the fragment references in one raw rule's pattern from `scope`, then validates it
+/// like [`validate`].
+///
+/// # Errors
+/// [`LoadError::Invalid`] for an unknown or malformed reference, or a broken constraint.
+pub fn validate_in(
+    file: &str,
+    line: u64,
+    raw: RawRule,
+    scope: Scope<'_>,
+) -> Result<Rule, LoadError> {
+    validate_with(file, line, raw, Some(scope), true)
 }
 
 fn validate_with(
     file: &str,
     line: u64,
-    raw: RawRule,
+    mut raw: RawRule,
+    scope: Option<Scope<'_>>,
     check_patterns: bool,
 ) -> Result<Rule, LoadError> {
     let bad = |message: String| LoadError::Invalid {
@@ -152,6 +278,14 @@ fn validate_with(
         line,
         id: raw.id.clone(),
         message,
+    };
+    let pattern = std::mem::take(&mut raw.regex);
+    let expanded = match scope {
+        Some(scope) => fragment::expand(pattern, scope).map_err(&bad)?,
+        None => fragment::Expanded {
+            pattern,
+            used: Vec::new(),
+        },
     };
     if raw.id.is_empty()
         || !raw
@@ -185,13 +319,14 @@ fn validate_with(
         }
     }
     if check_patterns {
-        check_pattern(&raw.regex).map_err(bad)?;
+        check_pattern(&expanded.pattern).map_err(bad)?;
     }
     Ok(Rule {
         id: RuleId(raw.id.clone()),
         name: raw.name,
         keywords: raw.keywords,
-        pattern: raw.regex,
+        pattern: expanded.pattern,
+        fragments: expanded.used,
         entropy: raw.entropy.unwrap_or(0.0),
         check: raw.check,
         provider: raw.provider,
@@ -268,9 +403,25 @@ mod tests {
 
     #[test]
     fn every_builtin_file_passes_the_full_validation() {
-        for (name, text) in crate::rules::RuleSet::builtin_files() {
-            let full = parse_rules(name, text).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(full.len(), parse_builtin_rules(name, text).unwrap().len());
+        let files = crate::rules::RuleSet::builtin_files();
+        let shared = files
+            .iter()
+            .find(|(n, _)| *n == SHARED_FRAGMENTS_FILE)
+            .map(|(n, t)| parse_file(n, t, &[]).unwrap_or_else(|e| panic!("{e}")))
+            .map(|p| p.fragments)
+            .unwrap_or_default();
+        for (name, text) in files {
+            let shared: &[Fragment] = if *name == SHARED_FRAGMENTS_FILE {
+                &[]
+            } else {
+                &shared
+            };
+            let full = parse_file(name, text, shared).unwrap_or_else(|e| panic!("{e}"));
+            let fast = parse_builtin_file(name, text, shared).unwrap();
+            let patterns =
+                |p: &Parsed| -> Vec<String> { p.rules.iter().map(|r| r.pattern.clone()).collect() };
+            assert_eq!(patterns(&full), patterns(&fast), "{name}");
+            assert_eq!(full.fragments, fast.fragments, "{name}");
         }
     }
 
@@ -339,6 +490,104 @@ mod tests {
         set.extend(parse_rules("d.yml", &text).unwrap()).unwrap();
         let err = set.compile_all().unwrap_err().to_string();
         assert!(err.contains("demo-token"), "{err}");
+    }
+
+    const WITH_FRAGMENTS: &str = "fragments:\n  demo_body: '[a-z0-9]{8}'\nrules:\n  - id: demo-token\n    name: Demo\n    keywords: [demo_]\n    regex: '(?P<secret>demo_{{demo_body}}){{end}}'\n";
+
+    fn shared_end() -> Vec<Fragment> {
+        vec![Fragment {
+            name: "end".into(),
+            pattern: "(?:\\b|$)".into(),
+            source: "fragments.yml".into(),
+            line: 2,
+        }]
+    }
+
+    #[test]
+    fn a_file_uses_its_own_and_the_shared_fragments() {
+        let parsed = parse_file("demo.yml", WITH_FRAGMENTS, &shared_end()).unwrap();
+        let rule = &parsed.rules[0];
+        assert_eq!(rule.pattern, "(?P<secret>demo_[a-z0-9]{8})(?:\\b|$)");
+        assert_eq!(rule.fragments, ["demo_body", "end"]);
+        assert_eq!(parsed.fragments.len(), 1);
+        assert_eq!(
+            (
+                parsed.fragments[0].source.as_str(),
+                parsed.fragments[0].line
+            ),
+            ("demo.yml", 2)
+        );
+    }
+
+    #[test]
+    fn an_unknown_fragment_names_file_line_rule_and_fragment() {
+        let err = parse_file("demo.yml", WITH_FRAGMENTS, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("demo.yml:4: rule \"demo-token\": unknown fragment \"end\""),
+            "{err}"
+        );
+        assert!(err.contains("known: demo_body"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_fragment_names_file_line_and_fragment() {
+        let text = WITH_FRAGMENTS.replace("'[a-z0-9]{8}'", "'[a-z0-9]{8}|x'");
+        let err = parse_file("demo.yml", &text, &shared_end())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("demo.yml:2: fragment \"demo_body\": ") && err.contains("`|`"),
+            "{err}"
+        );
+        // Not parsed at start-up for the built-in files; the test above runs the full check.
+        assert!(parse_builtin_file("demo.yml", &text, &shared_end()).is_ok());
+        let text = WITH_FRAGMENTS.replace("demo_body: ", "end: ");
+        let err = parse_file("demo.yml", &text, &shared_end())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("demo.yml:2: fragment \"end\": ") && err.contains("fragments.yml:2"),
+            "{err}"
+        );
+        let text = WITH_FRAGMENTS.replace("  demo_body:", "  demo_body: 'a'\n  demo_body:");
+        assert!(parse_file("demo.yml", &text, &shared_end()).is_err());
+    }
+
+    /// A file of fragments alone (like `rules/fragments.yml`) is a valid rule file.
+    #[test]
+    fn a_file_may_hold_only_fragments() {
+        let parsed = parse_file("f.yml", "fragments:\n  end: '(?:\\b|$)'\n", &[]).unwrap();
+        assert!(parsed.rules.is_empty());
+        assert_eq!(parsed.fragments, {
+            let mut f = shared_end();
+            f[0].source = "f.yml".into();
+            f
+        });
+    }
+
+    /// A gitleaks import's pattern is its own: `{{` is not a reference there.
+    #[test]
+    fn validate_expands_nothing() {
+        let raw = RawRule {
+            id: "g".into(),
+            name: "G".into(),
+            keywords: vec!["abc".into()],
+            regex: "(?P<secret>abc[{{x}}])".into(),
+            entropy: None,
+            check: None,
+            provider: None,
+            confidence: Confidence::Low,
+            window: None,
+            references: vec![],
+            examples: vec![],
+            negative_examples: vec![],
+        };
+        assert_eq!(
+            validate("g.toml", 1, raw).unwrap().pattern,
+            "(?P<secret>abc[{{x}}])"
+        );
     }
 
     #[test]

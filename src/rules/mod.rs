@@ -5,6 +5,7 @@
 //! with the file and rule id. Compilation is lazy ([`Rule::regex`]): a pre-commit scan of a few
 //! files compiles only the handful of rules whose keywords appear, not all of them.
 
+pub mod fragment;
 pub mod load;
 
 use std::fmt;
@@ -13,6 +14,7 @@ use std::sync::OnceLock;
 use regex::bytes::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 
+pub use fragment::Fragment;
 pub use load::{LoadError, RuleFile};
 
 /// Upper bound on one rule's compiled program (the regex crate's `size_limit`). Built-in rules
@@ -101,8 +103,11 @@ pub struct Rule {
     pub name: String,
     /// Literal keywords that trigger the rule (matched ASCII case-insensitively).
     pub keywords: Vec<String>,
-    /// The pattern as written; it has a `secret` capture group.
+    /// The pattern the engine compiles: as written, with fragment references (`{{name}}`)
+    /// expanded. It has a `secret` capture group.
     pub pattern: String,
+    /// The fragments the written pattern refers to, each once, in order of first use.
+    pub fragments: Vec<String>,
     /// Minimum Shannon entropy (bits per byte) of the secret.
     pub entropy: f64,
     /// Offline validity check, if the format carries one.
@@ -208,10 +213,15 @@ impl Rule {
     }
 }
 
-/// An ordered, validated set of rules with unique ids.
+/// An ordered, validated set of rules with unique ids, and the fragments their patterns were
+/// written with.
 #[derive(Debug, Default)]
 pub struct RuleSet {
     rules: Vec<Rule>,
+    /// `rules/fragments.yml`: usable by every rule.
+    shared: Vec<Fragment>,
+    /// Fragments defined in other files (or a config), usable by the rules of that file only.
+    local: Vec<Fragment>,
 }
 
 mod builtin {
@@ -225,10 +235,68 @@ impl RuleSet {
     /// A [`LoadError`] naming the file and rule; the test suite guarantees there is none.
     pub fn builtin() -> Result<Self, LoadError> {
         let mut set = RuleSet::default();
-        for (name, text) in builtin::BUILTIN_RULE_FILES {
-            set.extend(load::parse_builtin_rules(name, text)?)?;
+        let files = builtin::BUILTIN_RULE_FILES;
+        let is_shared = |name: &str| name == load::SHARED_FRAGMENTS_FILE;
+        for (name, text) in files.iter().filter(|(n, _)| is_shared(n)) {
+            set.load(name, text, true, false)?;
+        }
+        for (name, text) in files.iter().filter(|(n, _)| !is_shared(n)) {
+            set.load(name, text, false, false)?;
         }
         Ok(set)
+    }
+
+    /// Parses a rule file and adds its rules, which may use the set's shared fragments besides
+    /// their file's own.
+    ///
+    /// # Errors
+    /// A [`LoadError`] naming the file, and the rule or fragment at fault.
+    pub fn load_file(&mut self, file: &str, text: &str) -> Result<(), LoadError> {
+        self.load(file, text, false, true)
+    }
+
+    /// Like [`RuleSet::load_file`], but the file's fragments become shared: every rule loaded
+    /// afterwards may use them (what `rules/fragments.yml` is to the built-in set).
+    ///
+    /// # Errors
+    /// As [`RuleSet::load_file`].
+    pub fn load_shared_file(&mut self, file: &str, text: &str) -> Result<(), LoadError> {
+        self.load(file, text, true, true)
+    }
+
+    fn load(&mut self, file: &str, text: &str, shared: bool, full: bool) -> Result<(), LoadError> {
+        let parsed = if full {
+            load::parse_file(file, text, &self.shared)?
+        } else {
+            load::parse_builtin_file(file, text, &self.shared)?
+        };
+        self.extend(parsed.rules)?;
+        if shared {
+            self.shared.extend(parsed.fragments);
+        } else {
+            self.local.extend(parsed.fragments);
+        }
+        Ok(())
+    }
+
+    /// The fragments every rule may use (`rules/fragments.yml` in the built-in set).
+    pub fn shared_fragments(&self) -> &[Fragment] {
+        &self.shared
+    }
+
+    /// Records fragments defined outside the rule files (a config's `rules.fragments`), so that
+    /// [`check::check_all`] knows them.
+    pub fn add_local_fragments(&mut self, fragments: Vec<Fragment>) {
+        self.local.extend(fragments);
+    }
+
+    /// Every fragment definition with whether it is shared: shared ones first, then those
+    /// local to a file, in load order.
+    pub fn fragments(&self) -> impl Iterator<Item = (&Fragment, bool)> {
+        self.shared
+            .iter()
+            .map(|f| (f, true))
+            .chain(self.local.iter().map(|f| (f, false)))
     }
 
     /// The names and texts of the built-in rule files.

@@ -13,7 +13,7 @@ use crate::cli::{ExplainArgs, ExplainFormat, InstallHookArgs, RulesFormat};
 use crate::hook::{self, Installed};
 use crate::printable;
 use crate::providers;
-use crate::rules::{load, RuleSet};
+use crate::rules::RuleSet;
 use crate::scan::examples as check;
 use crate::scan::Scanner;
 
@@ -183,7 +183,7 @@ pub fn check_rules(files: &[PathBuf], ui: &mut dyn Ui) -> Result<u8> {
     for f in files {
         let text = crate::control_file::read(f, Path::new("."), "rule file")?;
         let name = f.display().to_string();
-        rules.extend(load::parse_rules(&name, &text)?)?;
+        rules.load_file(&name, &text)?;
         sources.push(name);
     }
     rules.compile_all()?;

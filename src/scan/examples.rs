@@ -1,9 +1,11 @@
 //! `leakhound rules check`: runs every rule's examples through the whole scanner with every
-//! rule loaded, and lints what the schema cannot express. All failures are collected, so one
-//! run shows everything to fix.
+//! rule loaded, and lints what the schema cannot express, such as a fragment no rule uses. All
+//! failures are collected, so one run shows everything to fix. (An unknown fragment is a load
+//! error: the rule could not run at all.)
 
 use std::fmt;
 
+use crate::rules::RuleSet;
 use crate::scan::{Candidate, Scanner, Scratch};
 
 /// Minimum number of positive examples a rule must carry.
@@ -11,11 +13,25 @@ pub const MIN_EXAMPLES: usize = 2;
 /// Minimum number of negative examples a rule must carry.
 pub const MIN_NEGATIVE_EXAMPLES: usize = 1;
 
-/// One problem with one rule.
+/// What a [`Failure`] is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// The rule with this id.
+    Rule(String),
+    /// A fragment definition.
+    Fragment {
+        /// Its name.
+        name: String,
+        /// 1-based line of the definition.
+        line: u64,
+    },
+}
+
+/// One problem with one rule or fragment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
-    /// The rule's id.
-    pub rule: String,
+    /// The rule or fragment at fault.
+    pub subject: Subject,
     /// The file it came from.
     pub source: String,
     /// What is wrong.
@@ -24,7 +40,14 @@ pub struct Failure {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: rule {:?}: {}", self.source, self.rule, self.message)
+        match &self.subject {
+            Subject::Rule(id) => write!(f, "{}: rule {id:?}: {}", self.source, self.message),
+            Subject::Fragment { name, line } => write!(
+                f,
+                "{}:{line}: fragment {name:?}: {}",
+                self.source, self.message
+            ),
+        }
     }
 }
 
@@ -35,7 +58,7 @@ pub fn check_all(scanner: &Scanner) -> Vec<Failure> {
     for (idx, rule) in scanner.rules().rules().iter().enumerate() {
         let mut fail = |message: String| {
             failures.push(Failure {
-                rule: rule.id.0.clone(),
+                subject: Subject::Rule(rule.id.0.clone()),
                 source: rule.source.clone(),
                 message,
             });
@@ -102,5 +125,67 @@ pub fn check_all(scanner: &Scanner) -> Vec<Failure> {
             }
         }
     }
+    failures.extend(unused_fragments(scanner.rules()));
     failures
+}
+
+/// Fragments no rule refers to: a shared one unused by every rule, a file's own unused by the
+/// rules of that file.
+pub fn unused_fragments(rules: &RuleSet) -> Vec<Failure> {
+    rules
+        .fragments()
+        .filter(|(f, shared)| {
+            !rules
+                .rules()
+                .iter()
+                .any(|r| (*shared || r.source == f.source) && r.fragments.contains(&f.name))
+        })
+        .map(|(f, shared)| Failure {
+            subject: Subject::Fragment {
+                name: f.name.clone(),
+                line: f.line,
+            },
+            source: f.source.clone(),
+            message: if shared {
+                "no rule uses this shared fragment; remove it".into()
+            } else {
+                "no rule of this file uses this fragment; remove it".into()
+            },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unused_shared_and_local_fragments_are_failures() {
+        let mut set = RuleSet::default();
+        set.load_shared_file("fragments.yml", "fragments:\n  used: 'a'\n  spare: 'b'\n")
+            .unwrap();
+        let rule = "rules:\n  - {id: ID, name: X, keywords: [xyz], regex: '(?P<secret>xyz{{used}}{{mine}})'}\n";
+        set.load_file(
+            "a.yml",
+            &format!("fragments:\n  mine: 'c'\n{}", rule.replace("ID", "a-rule")),
+        )
+        .unwrap();
+        // `b.yml` defines its own `mine` but uses none: `a.yml`'s rule does not count for it.
+        set.load_file(
+            "b.yml",
+            "fragments:\n  mine: 'c'\nrules:\n  - {id: b-rule, name: X, keywords: [xyz], regex: '(?P<secret>xyz)'}\n",
+        )
+        .unwrap();
+        let failures: Vec<String> = unused_fragments(&set)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            failures,
+            [
+                "fragments.yml:3: fragment \"spare\": no rule uses this shared fragment; remove it",
+                "b.yml:2: fragment \"mine\": no rule of this file uses this fragment; remove it",
+            ]
+        );
+    }
 }

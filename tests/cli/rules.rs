@@ -155,3 +155,37 @@ fn output_into_a_closed_pipe_ends_quietly_with_status_0() {
         }
     }
 }
+
+/// Issue 14: a rule file's fragments, and the shared built-in ones, expand in `rules check`;
+/// an unknown fragment fails the load naming the rule, an unused one is a failure.
+#[test]
+fn rules_check_expands_fragments_and_reports_unknown_and_unused_ones() {
+    let d = tempdir();
+    let f = d.path().join("mine.yml");
+    let file = "fragments:\n  acme_body: '[a-z0-9]{20}'\n  spare: 'x'\nrules:\n  - id: acme-key\n    name: Acme key\n    keywords: [acme_]\n    \
+         regex: '(?i:acme{{secret_name_tail}}){{assign}}(?P<secret>acme_{{acme_body}}){{value_end}}'\n    \
+         references: [https://acme.invalid/docs]\n    examples: ['ACME_KEY=acme_q8fz1lmp0xvb7rty3ske', 'acme_token: \"acme_zz81lmp0xvb7rty3skew\"']\n    \
+         negative_examples: ['ACME_KEY=acme_short']\n";
+    std::fs::write(&f, file).unwrap();
+    let r = run(&["rules", "check", f.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("mine.yml:3: fragment \"spare\": no rule of this file uses"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("1 problem(s)"), "{}", r.stderr);
+    std::fs::write(&f, file.replace("  spare: 'x'\n", "")).unwrap();
+    let r = run(&["rules", "check", f.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    std::fs::write(&f, file.replace("{{acme_body}}", "{{acme_bdy}}")).unwrap();
+    let r = run(&["rules", "check", f.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("mine.yml:5: rule \"acme-key\": unknown fragment \"acme_bdy\""),
+        "{}",
+        r.stderr
+    );
+}
