@@ -89,6 +89,7 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
         triage: &triage,
         staged,
         live: live.as_ref(),
+        allow_partial: args.allow_partial,
     };
     finish(&f, outcome, ui)
 }

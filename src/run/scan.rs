@@ -75,6 +75,7 @@ pub fn scan(args: &ScanArgs, ui: &mut dyn Ui) -> Result<u8> {
         triage: &triage,
         staged: false,
         live: live.as_ref(),
+        allow_partial: true,
     };
     finish(&f, outcome, ui)
 }

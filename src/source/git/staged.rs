@@ -37,7 +37,7 @@ pub fn staged(repo: &Repository) -> Result<(Vec<StagedChange>, Vec<Skip>), GitEr
         });
     }
     let head_tree = match repo.head() {
-        Ok(h) => Some(h.peel_to_tree().map_err(GitError::git("HEAD's tree"))?),
+        Ok(h) => Some(super::head_commit_tree(repo, &h).map_err(GitError::git("HEAD's tree"))?),
         Err(e)
             if e.code() == git2::ErrorCode::UnbornBranch
                 || e.code() == git2::ErrorCode::NotFound =>
@@ -62,9 +62,14 @@ pub fn staged(repo: &Repository) -> Result<(Vec<StagedChange>, Vec<Skip>), GitEr
     )))?;
     let mut opts = DiffOptions::new();
     opts.include_typechange(true).ignore_submodules(false);
-    let diff = repo
-        .diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut opts))
-        .map_err(GitError::git("diffing HEAD against the index"))?;
+    // libgit2 reads HEAD's trees itself here: bounded by the watchdog.
+    let head_id = head_tree
+        .as_ref()
+        .map_or(git2::Oid::ZERO_SHA1, git2::Tree::id);
+    let diff = super::guard::watch("tree", head_id, || {
+        repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut opts))
+    })
+    .map_err(GitError::git("diffing HEAD against the index"))?;
     let mut changes = Vec::new();
     let mut skips = Vec::new();
     for d in diff.deltas() {
@@ -175,7 +180,7 @@ fn compare(
                 .map(|e| e.id());
             if head_id.is_none() || child.and_then(|c| c.id) != head_id {
                 let sub = match head_id {
-                    Some(id) => Some(repo.find_tree(id).ok()?),
+                    Some(id) => Some(super::find_tree(repo, id).ok()?),
                     None => None,
                 };
                 compare(
