@@ -118,6 +118,9 @@ fn loose_damage(bytes: &[u8]) -> Option<String> {
     }
 }
 
+/// Damaged loose objects found, per objects directory checked.
+type Checked = std::collections::HashMap<PathBuf, Vec<(Oid, String)>>;
+
 /// Inflates every loose object under `objects` (the repository's `objects` directory) and
 /// records those libgit2 must not read; returns each damaged one with why. The cost is one extra
 /// inflate per loose object: history scans read mostly packs, and a pre-commit run's loose
@@ -125,8 +128,7 @@ fn loose_damage(bytes: &[u8]) -> Option<String> {
 pub fn check_loose_objects(objects: &Path) -> Vec<(Oid, String)> {
     /// Results per objects directory: a run checks before its first read (at open) and again
     /// when the scan collects its skips; the second costs nothing.
-    static DONE: OnceLock<Mutex<std::collections::HashMap<PathBuf, Vec<(Oid, String)>>>> =
-        OnceLock::new();
+    static DONE: OnceLock<Mutex<Checked>> = OnceLock::new();
     let done = DONE.get_or_init(|| Mutex::new(std::collections::HashMap::new()));
     if let Some(found) = done.lock().ok().and_then(|d| d.get(objects).cloned()) {
         return found;
