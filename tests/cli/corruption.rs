@@ -439,3 +439,23 @@ fn issue_15_random_corruption_never_panics_hangs_or_loses_silently() {
         failures.join("\n\n")
     );
 }
+
+/// Issue 15: a garbage `packed-refs` holding the only ref scanned 0 blobs and exited 0, saying
+/// nothing (libgit2 drops lines it cannot parse). Now it is a named bad-ref and exit 2.
+#[test]
+fn issue_15_garbage_packed_refs_is_a_named_bad_ref() {
+    let tmp = tempdir();
+    let dir = tmp.path().join("repo");
+    std::fs::create_dir(&dir).unwrap();
+    git(&dir, &["init", "-q"]);
+    std::fs::write(dir.join("a.env"), format!("T={}\n", github_token(1600))).unwrap();
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "one"]);
+    git(&dir, &["pack-refs", "--all"]);
+    assert!(!dir.join(".git/refs/heads/main").exists(), "main is packed");
+    std::fs::write(dir.join(".git/packed-refs"), "garbage\nnot a ref\n").unwrap();
+    let r = run_in(&dir, &["git", "--no-progress", "--verbose"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("bad-ref"), "{}", r.stderr);
+    assert!(r.stderr.contains("packed-refs: 2 line(s)"), "{}", r.stderr);
+}

@@ -121,6 +121,42 @@ fn bad_ref(name: &str, why: &str) -> Skip {
     }
 }
 
+/// Lines of `packed-refs` that are not a ref (`<id> <name>`), a peeled id (`^<id>`) or the
+/// `#` header, as bad-ref skips. libgit2 drops such lines without a word: a garbage
+/// `packed-refs` scanned 0 blobs and exited 0 (issue 15).
+fn packed_refs_damage(path: &Path) -> Vec<Skip> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return Vec::new();
+    };
+    let is_id = |s: &[u8]| s.len() == 40 && s.iter().all(u8::is_ascii_hexdigit);
+    let mut bad = Vec::new();
+    for (n, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let ok = line.is_empty()
+            || line.starts_with(b"# pack-refs")
+            || line.strip_prefix(b"^").is_some_and(is_id)
+            || (line.len() > 41
+                && is_id(&line[..40])
+                && line[40] == b' '
+                && line[41..].starts_with(b"refs/"));
+        if !ok {
+            bad.push(n + 1);
+        }
+    }
+    if bad.is_empty() {
+        return Vec::new();
+    }
+    let shown: Vec<String> = bad.iter().take(5).map(usize::to_string).collect();
+    vec![bad_ref(
+        "packed-refs",
+        &format!(
+            "{} line(s) are not refs (line {}{}); the refs they held are unknown",
+            bad.len(),
+            shown.join(", "),
+            if bad.len() > 5 { ", …" } else { "" }
+        ),
+    )]
+}
+
 /// The starting objects: (name, id, kind) for every selected ref; refs that cannot be listed,
 /// resolved or peeled are named in `skips` (a garbage `packed-refs` must not look like an empty
 /// repository).
@@ -142,6 +178,7 @@ fn roots(
             out.push((spec.clone(), id, kind));
         }
         Selection::All => {
+            skips.extend(packed_refs_damage(&repo.commondir().join("packed-refs")));
             match repo.references() {
                 Ok(refs) => {
                     for r in refs {
