@@ -7,8 +7,9 @@
 #
 # cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them.
 # SANITIZER=address (or another) to build with a sanitizer; the default is none: the library
-# denies `unsafe` code and these targets do not reach libgit2's C code, so a sanitizer would
-# find little, while uninstrumented targets run several times more inputs per second.
+# denies `unsafe` code and these targets (but git_corruption) do not reach libgit2's C code, so a
+# sanitizer would find little (SANITIZER=address is worth it for git_corruption), while
+# uninstrumented targets run several times more inputs per second.
 # Crashing inputs land in fuzz/artifacts/<target>/; copy each to fixtures/hostile/ and add it to
 # the replay test in tests/cli/hostile.rs.
 set -euo pipefail
@@ -16,7 +17,7 @@ cd "$(dirname "$0")"
 SECONDS_PER_TARGET="${1:-600}"
 SANITIZER="${SANITIZER:-none}"
 export RUSTC_BOOTSTRAP=1
-read -r -a TARGETS <<<"${FUZZ_TARGETS:-rules_yaml scan_bytes report checks ignore_files}"
+read -r -a TARGETS <<<"${FUZZ_TARGETS:-rules_yaml scan_bytes report checks ignore_files git_corruption}"
 LOGS=artifacts/logs
 mkdir -p "$LOGS"
 

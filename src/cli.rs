@@ -369,6 +369,11 @@ pub struct GitArgs {
     /// Skip blobs larger than SIZE (bytes, or with K, M, G suffix).
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
     pub max_file_size: u64,
+    /// On a damaged repository (missing or corrupt objects or commits, refs that do not
+    /// resolve), report what could be read and exit as for a whole scan, instead of with status
+    /// 2; the summary still says what was lost.
+    #[arg(long)]
+    pub allow_partial: bool,
     /// Output and behaviour options.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -90,6 +90,15 @@ impl Summary {
         self.skips.push(skip);
     }
 
+    /// Skips that lost content to a damaged repository ([`SkipReason::is_loss`]).
+    pub fn lost(&self) -> u64 {
+        self.skipped
+            .iter()
+            .filter(|(r, _)| r.is_loss())
+            .map(|(_, n)| n)
+            .sum()
+    }
+
     /// Counts a suppressed finding.
     pub fn suppress(&mut self, why: Suppression) {
         *self.suppressed.entry(why).or_default() += 1;

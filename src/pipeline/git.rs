@@ -151,7 +151,7 @@ fn commit_messages(
         if crate::interrupt::requested() {
             break;
         }
-        let Ok(commit) = repo.find_commit(id) else {
+        let Ok(commit) = source::find_commit(repo, id) else {
             continue;
         };
         let msg = commit.message_bytes();
@@ -188,7 +188,9 @@ fn tag_messages(
     let mut scratch = Scratch::default();
     let mut scanned = 0;
     for (id, name) in tags {
-        let Ok(tag) = repo.find_tag(id) else {
+        let tag = source::guard::check(id)
+            .and_then(|()| source::guard::watch("tag", id, || repo.find_tag(id)));
+        let Ok(tag) = tag else {
             continue; // a lightweight tag: no message
         };
         let Some(msg) = tag.message_bytes() else {
@@ -265,6 +267,8 @@ pub fn scan_git(
     progress: &Progress,
 ) -> Result<Outcome, GitError> {
     let started = Instant::now();
+    // Before anything reads an object: `HEAD`'s tree below is the first read.
+    let damaged = source::preflight(repo)?;
     let mut placer = Placer {
         repo,
         triage,
@@ -282,6 +286,16 @@ pub fn scan_git(
         GitMode::Range(spec) => commit_range(repo, spec, req, scanner, progress, &mut placer)?,
         GitMode::Staged(files) => staged_index(repo, files, req, scanner, progress, &mut placer)?,
     };
+    // A damaged loose object the scan also met is counted once, where it was met.
+    for s in damaged {
+        let met =
+            c.summary.skips.iter().any(|k| {
+                k.path == s.path || k.detail.as_ref().is_some_and(|d| d.contains(&s.path))
+            });
+        if !met {
+            c.summary.skip(s);
+        }
+    }
     for (k, v) in std::mem::take(&mut placer.suppressed) {
         *c.summary.suppressed.entry(k).or_default() += v;
     }
@@ -491,8 +505,7 @@ fn commit_range(
             let meta = match metas.entry(ch.commit) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(v) => {
-                    let commit = repo
-                        .find_commit(ch.commit)
+                    let commit = source::find_commit(repo, ch.commit)
                         .map_err(GitError::git(format!("commit {}", ch.commit)))?;
                     v.insert(source::commit_meta(&commit))
                 }

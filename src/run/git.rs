@@ -103,6 +103,7 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
                 root,
             }
         },
+        allow_partial: args.allow_partial,
     };
     finish(&f, outcome, ui)
 }

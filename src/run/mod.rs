@@ -29,6 +29,9 @@ use crate::triage::Triage;
 /// Exit status: nothing found.
 pub const CLEAN: u8 = 0;
 
+/// Exit status: a damaged repository lost content (without `--allow-partial`), as for an error.
+pub const PARTIAL: u8 = 2;
+
 /// What a command may ask of the person running it.
 pub trait Ui {
     /// Shows one message (a warning, a note, the summary) on the diagnostic stream.
@@ -177,6 +180,11 @@ struct Finish<'a> {
     live: Option<&'a LiveOptions>,
     /// Where reported paths lead (SARIF URIs).
     paths: Paths,
+    /// Report a scan that lost content to a damaged repository ([`Summary::lost`]) with the
+    /// status of a whole scan, not 2 (`--allow-partial`).
+    ///
+    /// [`Summary::lost`]: crate::summary::Summary::lost
+    allow_partial: bool,
 }
 
 /// Runs the live checks, writes the report and the summary; the exit status for `outcome`.
@@ -201,6 +209,19 @@ fn finish(f: &Finish<'_>, mut outcome: Outcome, ui: &mut dyn Ui) -> Result<u8> {
         if interrupt::requested() {
             outcome.summary.interrupted = true;
         }
+    }
+    let lost = outcome.summary.lost();
+    if lost > 0 {
+        outcome.summary.notes.push(format!(
+            "partial scan: {lost} object(s), commit(s) or ref(s) of a damaged repository could \
+             not be read (the skips below name them), so secrets in them or in history reached \
+             only through them were not looked for{}",
+            if f.allow_partial {
+                "; --allow-partial: the exit status is that of the findings"
+            } else {
+                "; exit status 2 (--allow-partial reports the findings' status instead)"
+            }
+        ));
     }
     let opts = report_options(out, ui);
     let mut w = f.target.open()?;
@@ -274,6 +295,9 @@ fn finish(f: &Finish<'_>, mut outcome: Outcome, ui: &mut dyn Ui) -> Result<u8> {
     }
     if outcome.summary.interrupted {
         return Ok(interrupt::EXIT_STATUS);
+    }
+    if lost > 0 && !f.allow_partial {
+        return Ok(PARTIAL);
     }
     Ok(if outcome.findings.is_empty() {
         CLEAN

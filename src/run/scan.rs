@@ -76,6 +76,7 @@ pub fn scan(args: &ScanArgs, ui: &mut dyn Ui) -> Result<u8> {
         staged: false,
         live: live.as_ref(),
         paths: super::scan_paths(&args.paths),
+        allow_partial: true,
     };
     finish(&f, outcome, ui)
 }

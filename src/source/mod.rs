@@ -33,11 +33,20 @@ pub enum SkipReason {
     WalkError,
     /// A git submodule (gitlink entry): its commits live in another repository, not followed.
     Submodule,
-    /// A git object that is missing or corrupt; named by its id.
+    /// A git object that is not in the repository; named by its id.
     MissingObject,
     /// A file given to a staged scan (`git --staged -- FILE`) that the index does not hold:
     /// untracked, deleted, or only intended to be added (`git add -N`).
     NotInIndex,
+    /// A git object that is in the repository but cannot be read (damaged pack or loose file,
+    /// bad index entry, unknown object type); named by its id.
+    CorruptObject,
+    /// A commit that cannot be read: the history behind it was not reached through it (the
+    /// detail names the ref and child commit it was met from).
+    CorruptCommit,
+    /// A ref that cannot be read or resolved (garbage `packed-refs`, a ref to a missing
+    /// object): the history only it reaches was not scanned.
+    BadRef,
 }
 
 impl SkipReason {
@@ -54,7 +63,22 @@ impl SkipReason {
             SkipReason::Submodule => "submodule",
             SkipReason::MissingObject => "missing-object",
             SkipReason::NotInIndex => "not-in-index",
+            SkipReason::CorruptObject => "corrupt-object",
+            SkipReason::CorruptCommit => "corrupt-commit",
+            SkipReason::BadRef => "bad-ref",
         }
+    }
+
+    /// Whether a skip of this kind means content the scan should have read was lost to a
+    /// damaged repository (issue 15): such a run exits 2 unless `--allow-partial`.
+    pub fn is_loss(self) -> bool {
+        matches!(
+            self,
+            SkipReason::MissingObject
+                | SkipReason::CorruptObject
+                | SkipReason::CorruptCommit
+                | SkipReason::BadRef
+        )
     }
 
     /// What the user can do about it.
@@ -69,11 +93,17 @@ impl SkipReason {
             SkipReason::Symlink => "--follow follows links",
             SkipReason::SpecialFile => "FIFOs, sockets and devices are never read",
             SkipReason::Submodule => "scan each submodule's repository separately",
-            SkipReason::MissingObject => {
+            SkipReason::MissingObject | SkipReason::CorruptObject => {
                 "the repository has missing or corrupt objects; `git fsck` lists them, --verbose names them"
             }
             SkipReason::NotInIndex => {
                 "a staged scan reads what the index holds: `git add` them, or `leakhound scan` reads them from disk"
+            }
+            SkipReason::CorruptCommit => {
+                "history behind these commits was not reached through them; `git fsck` lists them, --verbose names them"
+            }
+            SkipReason::BadRef => {
+                "these refs could not be resolved and what only they reach was not scanned; --verbose names them"
             }
         }
     }

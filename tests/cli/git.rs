@@ -645,15 +645,27 @@ fn corrupt_object_is_skipped_and_named() {
     std::fs::remove_file(&obj).unwrap();
     std::fs::write(&obj, b"x\x9c garbage").unwrap();
 
+    // Issue 15: content lost to damage is exit status 2, with what was found still reported
+    // and the loss named.
     let r = repo.scan(&["--verbose"]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(found(&r), [gh("a.env", &adding)]);
     assert!(
-        r.stderr.contains("skipped 1 missing-object"),
+        r.stderr.contains("skipped 1 corrupt-object"),
         "{}",
         r.stderr
     );
     assert!(r.stderr.contains(&blob), "{}", r.stderr);
+    assert!(r.stderr.contains("partial scan"), "{}", r.stderr);
+    // --allow-partial: the findings' status, the loss still said.
+    let r = repo.scan(&["--allow-partial"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("skipped 1 corrupt-object"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--allow-partial"), "{}", r.stderr);
 
     // Nothing readable at all: exit 2, still no panic.
     let mut only = Repo::new();

@@ -9,6 +9,7 @@
 mod action;
 mod annotations;
 mod common;
+mod corruption;
 mod explain;
 mod git;
 mod hostile;

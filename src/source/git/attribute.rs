@@ -20,9 +20,9 @@ use std::collections::HashMap;
 
 use git2::{ObjectType, Oid, Repository, Tree, TreeEntry};
 
-use super::join;
+use super::{find_commit, guard, join, object_skip};
 use crate::blob::CommitMeta;
-use crate::source::{Skip, SkipReason};
+use crate::source::Skip;
 
 /// Where a blob entered history.
 #[derive(Debug, Clone)]
@@ -89,14 +89,12 @@ impl<'r> TreeDiff<'r> {
         }
         let t = match self.prev.remove(&id) {
             Some(t) => t,
-            None => match self.repo.find_tree(id) {
+            None => match guard::check(id)
+                .and_then(|()| guard::watch("tree", id, || self.repo.find_tree(id)))
+            {
                 Ok(t) => t,
                 Err(e) => {
-                    self.skips.push(Skip {
-                        path: id.to_string(),
-                        reason: SkipReason::MissingObject,
-                        detail: Some(format!("tree {id}: {}", e.message())),
-                    });
+                    self.skips.push(object_skip("tree", id, &e));
                     return None;
                 }
             },
@@ -171,7 +169,7 @@ impl<'r> TreeDiff<'r> {
     /// or a missing parent counts as none: the commit is treated as a root).
     pub fn first_parent_tree(&mut self, commit: &git2::Commit<'r>) -> Option<Tree<'r>> {
         let parent = commit.parent_id(0).ok()?;
-        let tree = self.repo.find_commit(parent).ok()?.tree_id();
+        let tree = find_commit(self.repo, parent).ok()?.tree_id();
         self.tree(tree)
     }
 }

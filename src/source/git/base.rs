@@ -37,7 +37,8 @@ pub fn range_base(repo: &Repository, spec: &str) -> Result<Oid, GitError> {
 /// `HEAD`'s commit, or `None` before the first commit.
 #[must_use]
 pub fn head_commit(repo: &Repository) -> Option<Oid> {
-    repo.head().ok()?.peel_to_commit().ok().map(|c| c.id())
+    let id = repo.head().ok()?.target()?;
+    super::find_commit(repo, id).ok().map(|c| c.id())
 }
 
 /// The text of `name` at the top of `commit`'s tree, `None` if there is no such entry.
@@ -49,9 +50,8 @@ pub fn file_at(repo: &Repository, commit: Oid, name: &str) -> Result<Option<Stri
     let short = short(commit);
     let at = format!("{short}:{name}");
     let git = |e: git2::Error| format!("{at}: cannot read from the base commit: {}", e.message());
-    let tree = repo
-        .find_commit(commit)
-        .and_then(|c| c.tree())
+    let tree = super::find_commit(repo, commit)
+        .and_then(|c| super::find_tree(repo, c.tree_id()))
         .map_err(git)?;
     let Some(entry) = tree.get_name(name) else {
         return Ok(None);
@@ -66,7 +66,9 @@ pub fn file_at(repo: &Repository, commit: Oid, name: &str) -> Result<Option<Stri
         _ => return Err(format!("{at}: refused: not a regular file")),
     }
     let odb = repo.odb().map_err(git)?;
-    let (size, kind) = odb.read_header(entry.id()).map_err(git)?;
+    let (size, kind) = super::guard::check(entry.id())
+        .and_then(|()| super::guard::no_panic(|| odb.read_header(entry.id())))
+        .map_err(git)?;
     if kind != ObjectType::Blob {
         return Err(format!("{at}: refused: not a regular file"));
     }
@@ -75,7 +77,7 @@ pub fn file_at(repo: &Repository, commit: Oid, name: &str) -> Result<Option<Stri
             "{at}: refused: larger than the 16 MiB limit for control files"
         ));
     }
-    let blob = repo.find_blob(entry.id()).map_err(git)?;
+    let blob = super::find_blob(repo, entry.id()).map_err(git)?;
     String::from_utf8(blob.content().to_vec())
         .map(Some)
         .map_err(|_| format!("{at}: not UTF-8 text"))

@@ -14,7 +14,9 @@ use std::sync::Mutex;
 use git2::{ObjectType, Oid, Repository, Sort};
 
 use super::attribute::{Introduction, TreeDiff, Walk};
-use super::{commit_meta, join, read_into, BlobSink, GitError, GitOptions};
+use super::{
+    commit_meta, find_commit, guard, join, object_skip, read_into, BlobSink, GitError, GitOptions,
+};
 use crate::blob::CommitMeta;
 use crate::progress::Progress;
 use crate::source::{Skip, SkipReason};
@@ -69,7 +71,7 @@ impl Reachable {
                     let Some(commit) = self
                         .commits
                         .get(c as usize)
-                        .and_then(|id| repo.find_commit(*id).ok())
+                        .and_then(|id| find_commit(repo, *id).ok())
                     else {
                         continue;
                     };
@@ -93,7 +95,8 @@ impl Reachable {
 /// Peels `id` through annotated tags to the first non-tag object.
 fn peel_tags(repo: &Repository, mut id: Oid) -> Result<(Oid, ObjectType), git2::Error> {
     loop {
-        let obj = repo.find_object(id, None)?;
+        guard::check(id)?;
+        let obj = guard::watch("object", id, || repo.find_object(id, None))?;
         match obj.kind() {
             Some(ObjectType::Tag) => {
                 id = obj
@@ -107,72 +110,166 @@ fn peel_tags(repo: &Repository, mut id: Oid) -> Result<(Oid, ObjectType), git2::
     }
 }
 
-/// The starting objects: (name, id, kind) for every selected ref.
-fn roots(repo: &Repository, sel: &Selection) -> Result<Vec<(String, Oid, ObjectType)>, GitError> {
+/// A ref that could not be read or resolved: what only it reaches is not scanned.
+fn bad_ref(name: &str, why: &str) -> Skip {
+    Skip {
+        path: name.to_string(),
+        reason: SkipReason::BadRef,
+        detail: Some(format!(
+            "{name}: {why}; the history only it reaches was not scanned"
+        )),
+    }
+}
+
+/// Lines of `packed-refs` that are not a ref (`<id> <name>`), a peeled id (`^<id>`) or the
+/// `#` header, as bad-ref skips. libgit2 drops such lines without a word: a garbage
+/// `packed-refs` scanned 0 blobs and exited 0 (issue 15).
+fn packed_refs_damage(path: &Path) -> Vec<Skip> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return Vec::new();
+    };
+    let is_id = |s: &[u8]| s.len() == 40 && s.iter().all(u8::is_ascii_hexdigit);
+    let mut bad = Vec::new();
+    for (n, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let ok = line.is_empty()
+            || line.starts_with(b"# pack-refs")
+            || line.strip_prefix(b"^").is_some_and(is_id)
+            || (line.len() > 41
+                && is_id(&line[..40])
+                && line[40] == b' '
+                && line[41..].starts_with(b"refs/"));
+        if !ok {
+            bad.push(n + 1);
+        }
+    }
+    if bad.is_empty() {
+        return Vec::new();
+    }
+    let shown: Vec<String> = bad.iter().take(5).map(usize::to_string).collect();
+    vec![bad_ref(
+        "packed-refs",
+        &format!(
+            "{} line(s) are not refs (line {}{}); the refs they held are unknown",
+            bad.len(),
+            shown.join(", "),
+            if bad.len() > 5 { ", …" } else { "" }
+        ),
+    )]
+}
+
+/// The starting objects: (name, id, kind) for every selected ref; refs that cannot be listed,
+/// resolved or peeled are named in `skips` (a garbage `packed-refs` must not look like an empty
+/// repository).
+fn roots(
+    repo: &Repository,
+    sel: &Selection,
+    skips: &mut Vec<Skip>,
+) -> Result<Vec<(String, Oid, ObjectType)>, GitError> {
     let mut out = Vec::new();
     match sel {
         Selection::Ref(spec) => {
-            let obj = repo
-                .revparse_single(spec)
-                .map_err(|e| GitError::BadRevision {
+            let obj = guard::no_panic(|| repo.revparse_single(spec)).map_err(|e| {
+                GitError::BadRevision {
                     spec: spec.clone(),
                     message: format!("no such ref or revision ({})", e.message()),
-                })?;
+                }
+            })?;
             let (id, kind) = peel_tags(repo, obj.id()).map_err(GitError::git(spec.clone()))?;
             out.push((spec.clone(), id, kind));
         }
         Selection::All => {
-            let refs = repo
-                .references()
-                .map_err(GitError::git("listing references"))?;
-            for r in refs.flatten() {
-                let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
-                let Some(target) = r.resolve().ok().and_then(|r| r.target()) else {
-                    continue;
-                };
-                if let Ok((id, kind)) = peel_tags(repo, target) {
-                    out.push((name, id, kind));
+            skips.extend(packed_refs_damage(&repo.commondir().join("packed-refs")));
+            match repo.references() {
+                Ok(refs) => {
+                    for r in refs {
+                        let r = match r {
+                            Ok(r) => r,
+                            Err(e) => {
+                                skips.push(bad_ref("<refs>", e.message()));
+                                continue;
+                            }
+                        };
+                        let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
+                        let target = match r.resolve() {
+                            Ok(r) => r.target(),
+                            Err(e) => {
+                                skips.push(bad_ref(&name, e.message()));
+                                continue;
+                            }
+                        };
+                        let Some(target) = target else {
+                            skips.push(bad_ref(&name, "resolves to no object"));
+                            continue;
+                        };
+                        match peel_tags(repo, target) {
+                            Ok((id, kind)) => out.push((name, id, kind)),
+                            Err(e) => skips.push(bad_ref(
+                                &name,
+                                &format!(
+                                    "points to {target}, which cannot be read: {}",
+                                    e.message()
+                                ),
+                            )),
+                        }
+                    }
                 }
+                Err(e) => skips.push(bad_ref(
+                    "<refs>",
+                    &format!("cannot list refs: {}", e.message()),
+                )),
             }
-            if let Ok(head) = repo.head() {
-                if let Some(id) = head.target() {
-                    out.push(("HEAD".into(), id, ObjectType::Commit));
+            match repo.head() {
+                Ok(head) => {
+                    if let Some(id) = head.target() {
+                        out.push(("HEAD".into(), id, ObjectType::Commit));
+                    }
                 }
+                // A new repository or a bare mirror without its default branch: nothing lost.
+                Err(e)
+                    if matches!(
+                        e.code(),
+                        git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+                    ) => {}
+                Err(e) => skips.push(bad_ref("HEAD", e.message())),
             }
         }
     }
     Ok(out)
 }
 
-fn missing(what: &str, id: Oid, e: &git2::Error) -> Skip {
-    Skip {
-        path: id.to_string(),
-        reason: SkipReason::MissingObject,
-        detail: Some(format!("{what} {id}: {}", e.message())),
+/// Every readable commit reachable from `tips`, oldest first by commit time. An unreadable
+/// commit is a [`SkipReason::CorruptCommit`] naming where it was met (a ref or its child) and
+/// saying that its ancestry was not followed through it: history reachable only through it is
+/// not scanned. The fallback for damaged repositories, where libgit2's sorted revwalk gives up
+/// as a whole, and the only walk once a damaged loose object is known (libgit2's walk would
+/// read it unguarded).
+fn walk_readable(repo: &Repository, tips: &[(String, Oid)], skips: &mut Vec<Skip>) -> Vec<Oid> {
+    let mut seen: HashSet<Oid> = HashSet::new();
+    let mut stack: Vec<(Oid, String)> = Vec::new();
+    for (name, id) in tips {
+        if seen.insert(*id) {
+            stack.push((*id, format!("the tip of {name}")));
+        }
     }
-}
-
-/// Every readable commit reachable from `tips`, oldest first by commit time; unreadable
-/// commits are named as skips and their ancestry beyond them is not followed. The fallback for
-/// damaged repositories, where libgit2's sorted revwalk gives up as a whole.
-fn walk_readable(repo: &Repository, tips: &HashSet<Oid>, skips: &mut Vec<Skip>) -> Vec<Oid> {
-    let mut seen: HashSet<Oid> = tips.iter().copied().collect();
-    let mut stack: Vec<Oid> = tips.iter().copied().collect();
     let mut found: Vec<(i64, Oid)> = Vec::new();
-    while let Some(id) = stack.pop() {
-        match repo.find_commit(id) {
+    while let Some((id, from)) = stack.pop() {
+        match find_commit(repo, id) {
             Ok(c) => {
                 found.push((c.time().seconds(), id));
                 for p in c.parent_ids() {
                     if seen.insert(p) {
-                        stack.push(p);
+                        stack.push((p, format!("a parent of {id}")));
                     }
                 }
             }
             Err(e) => skips.push(Skip {
                 path: id.to_string(),
-                reason: SkipReason::MissingObject,
-                detail: Some(format!("commit {id}: {}", e.message())),
+                reason: SkipReason::CorruptCommit,
+                detail: Some(format!(
+                    "commit {id} ({from}): {}; its ancestors were not reached through it \
+                     (history reachable only through it was not scanned)",
+                    e.message()
+                )),
             }),
         }
     }
@@ -193,35 +290,58 @@ pub fn reachable(
     progress: &Progress,
 ) -> Result<Reachable, GitError> {
     progress.phase("listing commits", 0);
-    let roots = roots(repo, sel)?;
+    let mut out = Reachable::default();
+    let roots = roots(repo, sel, &mut out.skips)?;
+    let mut tips: Vec<(String, Oid)> = Vec::new();
+    let mut seen_tips = HashSet::new();
+    for (name, id, kind) in &roots {
+        if *kind == ObjectType::Commit && seen_tips.insert(*id) {
+            tips.push((name.clone(), *id));
+        }
+    }
     let mut walk = repo.revwalk().map_err(GitError::git("revwalk"))?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)
         .map_err(GitError::git("revwalk"))?;
-    let mut tips = HashSet::new();
-    for (_, id, kind) in &roots {
-        if *kind == ObjectType::Commit && tips.insert(*id) {
-            walk.push(*id)
-                .map_err(GitError::git(format!("commit {id}")))?;
+    // libgit2's walk reads commits unguarded: with a damaged loose object known, or a tip it
+    // cannot read, walk by hand.
+    let mut by_hand = guard::any_damaged();
+    for (_, id) in &tips {
+        if by_hand || walk.push(*id).is_err() {
+            by_hand = true;
         }
     }
-    let mut out = Reachable::default();
-    for c in walk {
-        match c {
-            Ok(id) => {
-                out.commits.push(id);
-                progress.add(1, 0);
+    if !by_hand {
+        for c in &mut walk {
+            match c {
+                Ok(id) => {
+                    out.commits.push(id);
+                    progress.add(1, 0);
+                }
+                Err(_) => {
+                    // A sorted revwalk reads the whole graph before yielding anything, so one
+                    // unreadable commit would hide every readable one: walk by hand instead,
+                    // which names each unreadable commit.
+                    by_hand = true;
+                    break;
+                }
             }
-            Err(e) => {
-                out.skips.push(Skip {
-                    path: "<revwalk>".into(),
-                    reason: SkipReason::MissingObject,
-                    detail: Some(e.message().to_string()),
-                });
-                // A sorted revwalk reads the whole graph before yielding anything, so one
-                // unreadable commit would hide every readable one: walk by hand instead.
-                out.commits = walk_readable(repo, &tips, &mut out.skips);
-                break;
-            }
+        }
+    }
+    // The walk's own copy of the commit graph is not needed past here (on 100k commits it
+    // is several MB of the peak).
+    drop(walk);
+    if by_hand {
+        let before = out.skips.len();
+        out.commits = walk_readable(repo, &tips, &mut out.skips);
+        if out.skips.len() == before && !guard::any_damaged() {
+            // libgit2 failed where a commit-by-commit walk did not: still a loss to report.
+            out.skips.push(Skip {
+                path: "<revwalk>".into(),
+                reason: SkipReason::CorruptCommit,
+                detail: Some(
+                    "libgit2's history walk failed; commits were walked one by one".into(),
+                ),
+            });
         }
     }
     // Each commit's comparison with its first parent is independent of the others, so commits
@@ -343,7 +463,7 @@ fn walk_part(git_dir: &Path, commits: &[Oid], next: &AtomicUsize, progress: &Pro
         Err(e) => {
             part.skips.push(Skip {
                 path: git_dir.display().to_string(),
-                reason: SkipReason::MissingObject,
+                reason: SkipReason::CorruptObject,
                 detail: Some(format!("cannot open: {}", e.message())),
             });
             return part;
@@ -360,10 +480,14 @@ fn walk_part(git_dir: &Path, commits: &[Oid], next: &AtomicUsize, progress: &Pro
         progress.add((end - start) as u64, 0);
         for (i, &id) in commits.iter().enumerate().take(end).skip(start) {
             let index = u32::try_from(i).unwrap_or(u32::MAX);
-            let commit = match repo.find_commit(id) {
+            let commit = match find_commit(&repo, id) {
                 Ok(c) => c,
                 Err(e) => {
-                    part.skips.push(missing("commit", id, &e));
+                    part.skips.push(Skip {
+                        path: id.to_string(),
+                        reason: SkipReason::CorruptCommit,
+                        detail: Some(format!("commit {id}: {}", e.message())),
+                    });
                     continue;
                 }
             };
@@ -435,13 +559,14 @@ fn tag_tree(
         if !seen_trees.insert(id) {
             continue;
         }
-        let tree = match repo.find_tree(id) {
-            Ok(t) => t,
-            Err(e) => {
-                out.skips.push(missing("tree", id, &e));
-                continue;
-            }
-        };
+        let tree =
+            match guard::check(id).and_then(|()| guard::watch("tree", id, || repo.find_tree(id))) {
+                Ok(t) => t,
+                Err(e) => {
+                    out.skips.push(object_skip("tree", id, &e));
+                    continue;
+                }
+            };
         for e in &tree {
             let (eid, path) = (e.id(), join(&at, e.name_bytes()));
             match e.kind() {
@@ -513,7 +638,7 @@ where
                     Ok(odb) => read_into(odb, id, opts, &mut sink),
                     Err(e) => sink.skip(Skip {
                         path: id.to_string(),
-                        reason: SkipReason::MissingObject,
+                        reason: SkipReason::CorruptObject,
                         detail: Some(format!(
                             "cannot open {}: {}",
                             git_dir.display(),

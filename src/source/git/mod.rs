@@ -13,6 +13,7 @@
 pub mod attribute;
 pub mod base;
 pub mod enumerate;
+pub mod guard;
 pub mod index;
 pub mod range;
 pub mod staged;
@@ -58,6 +59,18 @@ pub enum GitError {
         path: PathBuf,
         /// What is wrong with it.
         message: String,
+    },
+    /// A pack index whose checksum does not match: libgit2 could read out of bounds through it
+    /// (a crash, not an error), so nothing is read.
+    #[error(
+        "{}: damaged pack index (its SHA-1 trailer does not match); nothing was scanned, since \
+         libgit2 can crash reading through it. `git index-pack` on its .pack rebuilds it (or \
+         restore the repository from a good copy)",
+        path.display()
+    )]
+    CorruptPackIndex {
+        /// The `.idx` file.
+        path: PathBuf,
     },
     /// Any other libgit2 failure, with what was being done.
     #[error("{what}: {error}")]
@@ -106,37 +119,119 @@ pub fn tune() {
     });
 }
 
+/// Checks what libgit2 cannot read safely before it reads anything ([`guard`]): every pack
+/// index's checksum, and every loose object's zlib stream. Damaged loose objects are returned
+/// as skips (and refused by every later read); a damaged index is an error.
+///
+/// # Errors
+/// [`GitError::CorruptPackIndex`] naming the first damaged index.
+pub fn preflight(repo: &Repository) -> Result<Vec<Skip>, GitError> {
+    let objects = repo.commondir().join("objects");
+    if let Some(path) = guard::check_pack_indexes(&objects).into_iter().next() {
+        return Err(GitError::CorruptPackIndex { path });
+    }
+    Ok(guard::check_loose_objects(&objects)
+        .into_iter()
+        .map(|(id, why)| Skip {
+            path: id.to_string(),
+            reason: SkipReason::CorruptObject,
+            detail: Some(format!("loose object {id}: {why}")),
+        })
+        .collect())
+}
+
 /// Opens the repository holding `path` (the path itself, or a parent: works from a
 /// subdirectory, in a worktree and on a bare repository).
 ///
 /// # Errors
-/// [`GitError::NotARepository`] naming `path`.
+/// [`GitError::NotARepository`] naming `path`; [`GitError::CorruptPackIndex`] (see
+/// [`preflight`], which this runs).
 pub fn open(path: &Path) -> Result<Repository, GitError> {
     tune();
-    Repository::discover(path).map_err(|e| GitError::NotARepository {
+    let repo = Repository::discover(path).map_err(|e| GitError::NotARepository {
         path: path.to_path_buf(),
         message: e.message().to_string(),
-    })
+    })?;
+    // Before any object is read (the base commit's control files are read before the scan).
+    preflight(&repo)?;
+    Ok(repo)
+}
+
+/// The skip for object `id` (a `kind`: blob, tree, tag) that libgit2 could not read: missing
+/// when libgit2 says it is not there, corrupt otherwise (a damaged pack, index or loose file).
+pub fn object_skip(kind: &str, id: Oid, e: &git2::Error) -> Skip {
+    Skip {
+        path: id.to_string(),
+        reason: if e.code() == git2::ErrorCode::NotFound {
+            SkipReason::MissingObject
+        } else {
+            SkipReason::CorruptObject
+        },
+        detail: Some(format!("{kind} {id}: {}", e.message())),
+    }
+}
+
+/// Reads commit `id` through the guards ([`guard`]): a damaged loose commit is refused before
+/// libgit2 can loop on it, and a read that never ends trips the watchdog.
+///
+/// # Errors
+/// libgit2's error, or the guard's.
+pub fn find_commit(repo: &Repository, id: Oid) -> Result<git2::Commit<'_>, git2::Error> {
+    guard::check(id)?;
+    guard::watch("commit", id, || repo.find_commit(id))
+}
+
+/// Reads tree `id` through the guards, like [`find_commit`].
+///
+/// # Errors
+/// libgit2's error, or the guard's.
+pub fn find_tree(repo: &Repository, id: Oid) -> Result<git2::Tree<'_>, git2::Error> {
+    guard::check(id)?;
+    guard::watch("tree", id, || repo.find_tree(id))
+}
+
+/// Reads blob `id` through the guards, like [`find_commit`].
+///
+/// # Errors
+/// libgit2's error, or the guard's.
+pub fn find_blob(repo: &Repository, id: Oid) -> Result<git2::Blob<'_>, git2::Error> {
+    guard::check(id)?;
+    guard::watch("blob", id, || repo.find_blob(id))
+}
+
+/// The tree of the commit `head` points to, read through the guards.
+///
+/// # Errors
+/// libgit2's error, or the guard's.
+pub fn head_commit_tree<'r>(
+    repo: &'r Repository,
+    head: &git2::Reference<'_>,
+) -> Result<git2::Tree<'r>, git2::Error> {
+    let id = head
+        .target()
+        .ok_or_else(|| git2::Error::from_str("HEAD is not a direct reference"))?;
+    let tree = find_commit(repo, id)?.tree_id();
+    find_tree(repo, tree)
 }
 
 /// Reads one blob through `odb` and hands it to `sink`, or records why it could not be.
 /// Objects that are not blobs are passed over silently (a caller may hand every object id in
-/// the database).
+/// the database). Every read is guarded ([`guard`]): a damaged object is a skip, never a panic
+/// or a hang.
 pub fn read_into<S: BlobSink + ?Sized>(
     odb: &git2::Odb<'_>,
     id: Oid,
     opts: &GitOptions,
     sink: &mut S,
 ) {
-    let missing = |e: &git2::Error| Skip {
-        path: id.to_string(),
-        reason: SkipReason::MissingObject,
-        detail: Some(format!("blob {id}: {}", e.message())),
-    };
-    let size = match odb.read_header(id) {
+    if let Err(e) = guard::check(id) {
+        return sink.skip(object_skip("blob", id, &e));
+    }
+    let header = guard::watch("blob", id, || guard::no_panic(|| odb.read_header(id)));
+    let size = match header {
         Ok((size, git2::ObjectType::Blob)) => size as u64,
         Ok(_) => return,
-        Err(e) => return sink.skip(missing(&e)),
+        Err(e) => return sink.skip(object_skip("blob", id, &e)),
     };
     if size > opts.max_file_size {
         return sink.skip(Skip {
@@ -145,13 +240,14 @@ pub fn read_into<S: BlobSink + ?Sized>(
             detail: Some(format!("blob {id}: {size} bytes")),
         });
     }
-    let obj = match odb.read(id) {
-        Ok(o) => o,
-        Err(e) => return sink.skip(missing(&e)),
+    let read = guard::watch("blob", id, || {
+        guard::no_panic(|| odb.read(id).map(|o| (o.kind(), o)))
+    });
+    let obj = match read {
+        Ok((git2::ObjectType::Blob, o)) => o,
+        Ok(_) => return,
+        Err(e) => return sink.skip(object_skip("blob", id, &e)),
     };
-    if obj.kind() != git2::ObjectType::Blob {
-        return;
-    }
     let bytes = obj.data();
     if let Some(text) = super::decode_utf16_bom(bytes) {
         return sink.blob(id, &text);
@@ -198,12 +294,8 @@ pub fn added_lines(
     let Some(old) = old else {
         return Ok(vec![(1, u32::MAX)]);
     };
-    let old_blob = repo
-        .find_blob(old)
-        .map_err(GitError::git(format!("blob {old}")))?;
-    let new_blob = repo
-        .find_blob(new)
-        .map_err(GitError::git(format!("blob {new}")))?;
+    let old_blob = find_blob(repo, old).map_err(GitError::git(format!("blob {old}")))?;
+    let new_blob = find_blob(repo, new).map_err(GitError::git(format!("blob {new}")))?;
     let mut opts = DiffOptions::new();
     opts.context_lines(0).force_text(true);
     // The bytes, not the blobs: libgit2's blob diff looks up diff attributes, which loads the
@@ -245,30 +337,41 @@ pub fn line_added(ranges: &[(u32, u32)], line: u32) -> bool {
 /// # Errors
 /// A message naming what `HEAD` points to.
 pub fn head_tree(repo: &Repository) -> Result<git2::Tree<'_>, String> {
-    repo.head().and_then(|h| h.peel_to_tree()).map_err(|e| {
-        let target = repo.find_reference("HEAD").ok().and_then(|r| {
-            r.symbolic_target_bytes()
-                .map(|t| String::from_utf8_lossy(t).into_owned())
-        });
-        match target {
-            Some(t)
-                if matches!(
-                    e.code(),
-                    git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
-                ) =>
-            {
-                format!("HEAD points to {t}, which does not exist")
+    repo.head()
+        .and_then(|h| head_commit_tree(repo, &h))
+        .map_err(|e| {
+            let target = repo.find_reference("HEAD").ok().and_then(|r| {
+                r.symbolic_target_bytes()
+                    .map(|t| String::from_utf8_lossy(t).into_owned())
+            });
+            match target {
+                Some(t)
+                    if matches!(
+                        e.code(),
+                        git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+                    ) =>
+                {
+                    format!("HEAD points to {t}, which does not exist")
+                }
+                _ => format!("HEAD cannot be read: {}", e.message()),
             }
-            _ => format!("HEAD cannot be read: {}", e.message()),
-        }
-    })
+        })
 }
 
 /// The blob at `path` in `tree` (`HEAD`'s), if there is one.
 pub fn head_blob(repo: &Repository, tree: &git2::Tree<'_>, path: &str) -> Option<Vec<u8>> {
-    let entry = tree.get_path(Path::new(path)).ok()?;
-    let blob = repo.find_blob(entry.id()).ok()?;
-    Some(blob.content().to_vec())
+    // One component at a time, so each subtree is read through the guards (`get_path` would
+    // read them unguarded).
+    let mut parts = path.split('/').peekable();
+    let mut sub: Option<git2::Tree<'_>> = None;
+    while let Some(name) = parts.next() {
+        let entry = sub.as_ref().unwrap_or(tree).get_name(name)?.id();
+        if parts.peek().is_none() {
+            return Some(find_blob(repo, entry).ok()?.content().to_vec());
+        }
+        sub = Some(find_tree(repo, entry).ok()?);
+    }
+    None
 }
 
 /// Joins a tree path prefix and an entry name.

@@ -57,7 +57,7 @@ pub fn introduced(
     let mut walk = repo.revwalk().map_err(GitError::git("revwalk"))?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
         .map_err(GitError::git("revwalk"))?;
-    walk.push_range(spec)
+    super::guard::watch("commit", Oid::ZERO_SHA1, || walk.push_range(spec))
         .map_err(|e| bad(format!("does not resolve: {}", e.message())))?;
     progress.phase("reading commits in the range", 0);
     let mut out = RangeChanges::default();
@@ -65,14 +65,14 @@ pub fn introduced(
     // Paths already recorded per blob (a set: one blob, such as the empty file, can be written
     // at thousands of paths).
     let mut seen: HashMap<Oid, HashSet<String>> = HashMap::new();
-    for id in walk {
+    // libgit2's walk reads commits itself (all of them at the first step, to sort): bounded by
+    // the watchdog.
+    while let Some(id) = super::guard::watch("commit", Oid::ZERO_SHA1, || walk.next()) {
         let id = id.map_err(GitError::git(format!("walking {spec}")))?;
         out.commits += 1;
         out.commit_ids.push(id);
         progress.add(1, 0);
-        let commit = repo
-            .find_commit(id)
-            .map_err(GitError::git(format!("commit {id}")))?;
+        let commit = super::find_commit(repo, id).map_err(GitError::git(format!("commit {id}")))?;
         let Some(tree) = diff.tree(commit.tree_id()) else {
             continue;
         };

@@ -44,9 +44,14 @@ pub fn staged(repo: &Repository) -> Result<(Vec<StagedChange>, Vec<Skip>), GitEr
     let index = libgit2_index(repo, &index_path)?;
     let mut opts = DiffOptions::new();
     opts.include_typechange(true).ignore_submodules(false);
-    let diff = repo
-        .diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut opts))
-        .map_err(GitError::git("diffing HEAD against the index"))?;
+    // libgit2 reads HEAD's trees itself here: bounded by the watchdog.
+    let head_id = head_tree
+        .as_ref()
+        .map_or(git2::Oid::ZERO_SHA1, git2::Tree::id);
+    let diff = super::guard::watch("tree", head_id, || {
+        repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut opts))
+    })
+    .map_err(GitError::git("diffing HEAD against the index"))?;
     let mut changes = Vec::new();
     let mut skips = Vec::new();
     for d in diff.deltas() {
@@ -145,7 +150,7 @@ pub fn given(repo: &Repository, paths: &[String]) -> Result<(Found, bool), GitEr
 fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, GitError> {
     match repo.head() {
         Ok(h) => Ok(Some(
-            h.peel_to_tree().map_err(GitError::git("HEAD's tree"))?,
+            super::head_commit_tree(repo, &h).map_err(GitError::git("HEAD's tree"))?,
         )),
         Err(e)
             if e.code() == git2::ErrorCode::UnbornBranch
@@ -345,7 +350,7 @@ fn compare(
                 .map(|e| e.id());
             if head_id.is_none() || child.and_then(|c| c.id) != head_id {
                 let sub = match head_id {
-                    Some(id) => Some(repo.find_tree(id).ok()?),
+                    Some(id) => Some(super::find_tree(repo, id).ok()?),
                     None => None,
                 };
                 compare(
