@@ -16,6 +16,7 @@ mod hostile;
 mod hostile_repo;
 mod interrupt;
 mod layering;
+mod library;
 mod reports;
 mod rules;
 mod scan;
