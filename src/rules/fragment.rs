@@ -16,7 +16,8 @@
 //! (`(?:{{name}})?` is the way). Under those rules inserting the text as-is means the same as
 //! inserting a group, so a pattern that does not use verbose mode gets the fragment's text
 //! byte for byte. In a verbose (`(?x)`) pattern a fragment is inserted as `(?-x:…)`, so the
-//! spaces and `#` it contains keep their meaning: fragments are always written in normal mode.
+//! spaces and `#` it contains keep their meaning: a fragment's text is always read in normal
+//! mode, and a long one opts into verbose mode for itself with a `(?x:…)` group.
 
 use regex_syntax::ast::{self, Ast};
 
