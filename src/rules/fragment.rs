@@ -1,5 +1,5 @@
 //! Pattern fragments: named pieces of regex that rules refer to as `{{name}}` instead of pasting
-//! them (issue 14: one 110-character assignment pattern had been pasted into 195 rules).
+//! them (issue 14: one 158-character assignment pattern had been pasted into 195 rules).
 //!
 //! A rule file (or the config's `rules:` section) may define `fragments: {name: pattern}`; the
 //! fragments of `rules/fragments.yml` are shared with every rule, built-in or the user's.
