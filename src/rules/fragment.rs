@@ -1,5 +1,5 @@
 //! Pattern fragments: named pieces of regex that rules refer to as `{{name}}` instead of pasting
-//! them (issue 14: one 110-character assignment pattern had been pasted into 195 rules).
+//! them (issue 14: one 158-character assignment pattern had been pasted into 195 rules).
 //!
 //! A rule file (or the config's `rules:` section) may define `fragments: {name: pattern}`; the
 //! fragments of `rules/fragments.yml` are shared with every rule, built-in or the user's.
@@ -16,7 +16,8 @@
 //! (`(?:{{name}})?` is the way). Under those rules inserting the text as-is means the same as
 //! inserting a group, so a pattern that does not use verbose mode gets the fragment's text
 //! byte for byte. In a verbose (`(?x)`) pattern a fragment is inserted as `(?-x:…)`, so the
-//! spaces and `#` it contains keep their meaning: fragments are always written in normal mode.
+//! spaces and `#` it contains keep their meaning: a fragment's text is always read in normal
+//! mode, and a long one opts into verbose mode for itself with a `(?x:…)` group.
 
 use regex_syntax::ast::{self, Ast};
 

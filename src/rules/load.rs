@@ -425,6 +425,34 @@ mod tests {
         }
     }
 
+    /// Issue 14: a pattern longer than this is written in verbose `(?x)` form, one piece per line
+    /// with comments, not on one line; so is a long fragment, as a `(?x:...)` group.
+    const MAX_ONE_LINE_PATTERN: usize = 100;
+
+    #[test]
+    fn builtin_long_patterns_are_written_verbose() {
+        let mut long = Vec::new();
+        for (name, text) in crate::rules::RuleSet::builtin_files() {
+            let file: RuleFile = serde_saphyr::from_str(text).unwrap();
+            let written = file
+                .rules
+                .iter()
+                .map(|r| (r.value.id.clone(), r.value.regex.clone()))
+                .chain(
+                    file.fragments
+                        .iter()
+                        .map(|(n, p)| (n.clone(), p.value.clone())),
+                );
+            for (what, pattern) in written {
+                let verbose = pattern.starts_with("(?x") || pattern.contains('\n');
+                if pattern.len() > MAX_ONE_LINE_PATTERN && !verbose {
+                    long.push(format!("{name}: {what} ({} characters)", pattern.len()));
+                }
+            }
+        }
+        assert!(long.is_empty(), "write these in (?x) form: {long:#?}");
+    }
+
     /// The README's confidence scale: `high` only for a provider format whose offline check
     /// passed; a format without a check is at most `medium`.
     #[test]

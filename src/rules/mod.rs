@@ -229,7 +229,9 @@ mod builtin {
 }
 
 impl RuleSet {
-    /// The rules shipped in the binary (`rules/*.yml` at build time).
+    /// The rules shipped in the binary: `rules/fragments.yml` first, so that every file may use
+    /// its fragments, then the rule files in the load order `build.rs` gives them (provider
+    /// files, then `rules/generic/`).
     ///
     /// # Errors
     /// A [`LoadError`] naming the file and rule; the test suite guarantees there is none.

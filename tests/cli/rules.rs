@@ -3,7 +3,7 @@
 
 use leakhound::rules::RuleSet;
 use leakhound::scan::examples as check;
-use leakhound::scan::Scanner;
+use leakhound::scan::{Scanner, Scratch};
 
 use crate::common::*;
 
@@ -188,4 +188,34 @@ fn rules_check_expands_fragments_and_reports_unknown_and_unused_ones() {
         "{}",
         r.stderr
     );
+}
+
+/// Issue 14: `rules/generic/` loads after every provider's rules, so that when a generic rule
+/// and a provider's rule report the same secret at equal confidence the provider's rule names
+/// it, whatever the files are called (before, a database URI named a Docker Hub token in its
+/// password because `database-uris.yml` happened to sort before `dockerhub.yml`).
+#[test]
+fn a_provider_rule_names_a_secret_a_generic_rule_also_finds() {
+    let rules = RuleSet::builtin().unwrap();
+    let generic = |r: &leakhound::rules::Rule| r.source.starts_with("generic/");
+    let first = rules.rules().iter().position(generic).unwrap();
+    assert!(rules.rules()[first..].iter().all(generic));
+    let scanner = Scanner::new(rules).unwrap();
+    for (text, rule) in [
+        (
+            "DATABASE_URL=postgres://app:dckr_pat_5mNehc7fFBIc8Ih-irMcrTd6Qpo@db.internal:5432/app", // leakhound:allow
+            "dockerhub-personal-access-token",
+        ),
+        (
+            "DATABASE_URL=postgres://app:tTRLW.CvIuEKu~tb@db.internal:5432/app", // leakhound:allow
+            "database-uri-postgres",
+        ),
+    ] {
+        let found: Vec<&str> = scanner
+            .scan(text.as_bytes(), &mut Scratch::default())
+            .iter()
+            .map(|m| scanner.rule(m).id.0.as_str())
+            .collect();
+        assert_eq!(found, [rule], "{text}");
+    }
 }
