@@ -32,6 +32,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Install a git pre-commit hook that runs `leakhound git --staged`.
     InstallHook(InstallHookArgs),
+    /// Write a commented starter configuration, `.leakhound.yaml`.
+    Init(InitArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -61,8 +63,8 @@ pub struct ExplainArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value = "text")]
     pub format: ExplainFormat,
-    /// Configuration file whose rule settings apply (default: `.leakhound.yaml` in the current
-    /// directory, if there is one).
+    /// Configuration file whose rule settings apply (default: the nearest `.leakhound.yaml` or
+    /// `.leakhound.yml` from the current directory up to the repository root).
     #[arg(short, long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Print candidates in full instead of redacted.
@@ -92,6 +94,17 @@ pub struct InstallHookArgs {
     #[arg(value_name = "REPO", default_value = ".")]
     pub repo: PathBuf,
     /// Rewrite the leakhound hook even if it is already installed.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `leakhound init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write `.leakhound.yaml` (usually the repository root).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Replace an existing `.leakhound.yaml` or `.leakhound.yml`.
     #[arg(long)]
     pub force: bool,
 }
@@ -204,9 +217,14 @@ pub struct OutputArgs {
     /// Show secrets in full. By default every output shows only a short prefix.
     #[arg(long)]
     pub no_redact: bool,
-    /// Configuration file [default: .leakhound.yaml in the scanned directory].
+    /// Configuration file [default: the nearest .leakhound.yaml or .leakhound.yml from the
+    /// scanned directory up to the repository root; else the nearest .gitleaks.toml].
     #[arg(short, long, value_name = "FILE", env = "LEAKHOUND_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Use no configuration file: neither --config nor one found by looking up from the scanned
+    /// directory (ignore files still apply).
+    #[arg(long, conflicts_with_all = ["config", "gitleaks_config"])]
+    pub no_config: bool,
     /// Worker threads (0: one per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,

@@ -62,6 +62,7 @@ fn main() -> ExitCode {
         Command::InstallHook(args) => std::env::current_exe()
             .context("cannot find the leakhound binary's path")
             .and_then(|exe| info::install_hook(&args, &exe, ui)),
+        Command::Init(args) => run::init::init(&args, ui),
         Command::Providers { format } => info::list_providers(format, &mut stdout()),
         Command::Completions { shell } => info::completions(
             shell,

@@ -40,6 +40,11 @@ pub struct Summary {
     /// What was scanned, singular (`file`, `blob`); empty means `file`.
     #[serde(skip)]
     pub unit: &'static str,
+    /// The configuration file that applied, as shown to the user (`./.leakhound.yaml`,
+    /// `1a2b3c4:.leakhound.yaml` from a base commit, `./.gitleaks.toml (gitleaks)`); absent when
+    /// only the built-in rules applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
     /// Things the user should know about the run (a truncated history, unfetched LFS content).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,

@@ -1,6 +1,6 @@
-//! Project configuration: `.leakhound.yaml` at the scan root, `--config FILE`, or the
-//! `LEAKHOUND_CONFIG` environment variable (command line wins over the environment, which wins
-//! over the file at the root).
+//! Project configuration: `--config FILE`, the `LEAKHOUND_CONFIG` environment variable, or the
+//! nearest `.leakhound.yaml`/`.leakhound.yml` from the scanned directory up to the repository
+//! root ([`discover`]); the command line wins over the environment, which wins over discovery.
 //!
 //! ```yaml
 //! rules:
@@ -16,6 +16,7 @@
 //! ```
 //! Unknown keys, bad globs, bad regexes, unknown rule ids: errors naming the file and line.
 
+pub mod discover;
 pub mod gitleaks;
 
 use std::collections::BTreeMap;
@@ -30,7 +31,7 @@ use crate::rules::fragment::Scope;
 use crate::rules::load::{self, validate_in, LoadError, RawRule};
 use crate::rules::{Confidence, RuleSet};
 
-/// The file name looked for at the scan root.
+/// The configuration file name `leakhound init` writes (`.leakhound.yml` is read too).
 pub const DEFAULT_FILE: &str = ".leakhound.yaml";
 
 /// Why a configuration could not be used.

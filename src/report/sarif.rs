@@ -381,10 +381,16 @@ pub(super) fn write(
         .collect();
     invocation.properties = Some(
         PropertyBag::builder()
-            .additional_properties(BTreeMap::from([(
-                "suppressed".to_string(),
-                serde_json::Value::Object(suppressed),
-            )]))
+            .additional_properties({
+                let mut props = BTreeMap::from([(
+                    "suppressed".to_string(),
+                    serde_json::Value::Object(suppressed),
+                )]);
+                if let Some(config) = &summary.config {
+                    props.insert("config".to_string(), json!(config));
+                }
+                props
+            })
             .build(),
     );
     if !notes.is_empty() {

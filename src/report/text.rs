@@ -137,6 +137,9 @@ pub fn summary_lines(summary: &Summary, verbose: bool) -> Vec<String> {
         summary.rules,
         summary.duration.as_secs_f64()
     ));
+    if let Some(config) = &summary.config {
+        lines.push(format!("leakhound: config: {}", escape(config)));
+    }
     if !summary.suppressed.is_empty() {
         let parts: Vec<String> = summary
             .suppressed

@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use super::setup::{live_options, setup, Suppressions};
 use super::{finish, progress_draw, Finish, Ui};
 use crate::cli::GitArgs;
+use crate::config::discover::Search;
 use crate::interrupt;
 use crate::output::ReportTarget;
 use crate::pipeline::git::{GitMode, GitRequest};
@@ -57,11 +58,13 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
         }
         GitMode::Staged(_) => Suppressions::Base(&repo, gitsource::base::head_commit(&repo)),
     };
-    let (scanner, triage) = setup(out, std::slice::from_ref(&root), &root, from, ui)?;
+    let search = Search::new(&root)?;
+    let set = setup(out, &search, &root, from, ui)?;
+    let (scanner, triage) = (set.scanner, set.triage);
     let base_note = match from {
         Suppressions::Base(_, Some(base)) => Some(format!(
-            "suppressions (.leakhound.yaml, .leakhoundignore, .gitleaksignore, inline allow comments) \
-             come from the base commit {}, not from the changes under review (--trust-config uses \
+            "suppressions (.leakhound.yaml or .yml, else .gitleaks.toml; .leakhoundignore, \
+             .gitleaksignore, inline allow comments) come from the base commit {}, not from the changes under review (--trust-config uses \
              the working tree)",
             gitsource::base::short(base)
         )),
@@ -87,6 +90,7 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
     progress.finish();
     let mut outcome = outcome?;
     outcome.summary.notes.extend(base_note);
+    outcome.summary.config = set.config;
     let f = Finish {
         out,
         target: &target,

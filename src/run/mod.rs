@@ -5,9 +5,11 @@
 //! - [`scan::scan`] and [`git::git`]: set up rules and triage, run the pipeline, the live checks
 //!   when asked, write the report, and decide the exit status.
 //! - [`info`]: `rules`, `rules check`, `providers`, `explain`, `install-hook`.
+//! - [`init`]: `init`, the starter configuration.
 
 pub mod git;
 pub mod info;
+pub mod init;
 pub mod scan;
 mod setup;
 

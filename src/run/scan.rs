@@ -1,12 +1,13 @@
 //! `leakhound scan`: files, directory trees and standard input.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
 use super::setup::{live_options, setup, Suppressions};
 use super::{finish, progress_draw, Finish, Ui};
 use crate::cli::ScanArgs;
+use crate::config::discover::{prefix_in, Search};
 use crate::interrupt;
 use crate::output::ReportTarget;
 use crate::pipeline::{self, ScanRequest};
@@ -52,7 +53,37 @@ pub fn scan(args: &ScanArgs, ui: &mut dyn Ui) -> Result<u8> {
         .find(|p| p.is_dir())
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
-    let (scanner, triage) = setup(out, &args.paths, &root, Suppressions::Tree, ui)?;
+    // Configuration and ignore files are looked for from the first scanned path (a file's
+    // directory; the current one for standard input) up to its repository's root.
+    let start = args
+        .paths
+        .iter()
+        .find(|p| p.as_os_str() != "-")
+        .map_or_else(
+            || PathBuf::from("."),
+            |p| {
+                if p.is_dir() {
+                    p.clone()
+                } else {
+                    p.parent().map(Path::to_path_buf).unwrap_or_default()
+                }
+            },
+        );
+    let search = Search::new(&start)?;
+    let set = setup(out, &search, &root, Suppressions::Tree, ui)?;
+    let (scanner, triage) = (set.scanner, set.triage);
+    // One directory scanned inside a repository: paths (and so fingerprints and allowlist
+    // globs) are relative to the repository root, as `git` scans name them, whichever
+    // subdirectory was scanned.
+    let single: Vec<&PathBuf> = args.paths.iter().filter(|p| p.as_os_str() != "-").collect();
+    let prefix = match single.as_slice() {
+        [one] if one.is_dir() && args.paths.len() == 1 && search.in_repository() => {
+            std::fs::canonicalize(one)
+                .ok()
+                .and_then(|c| prefix_in(&c, search.root()))
+        }
+        _ => None,
+    };
     let req = ScanRequest {
         paths: args.paths.clone(),
         fs: FsOptions {
@@ -62,12 +93,14 @@ pub fn scan(args: &ScanArgs, ui: &mut dyn Ui) -> Result<u8> {
             max_file_size: args.max_file_size,
             scan_binary: args.scan_binary,
             threads: out.threads,
+            prefix: prefix.clone(),
         },
         track_inline_allows: out.report_unused_ignores,
     };
     let progress = Progress::new(progress_draw(out, false), "scanning files");
-    let outcome = pipeline::scan(&scanner, &triage, &req, &progress);
+    let mut outcome = pipeline::scan(&scanner, &triage, &req, &progress);
     progress.finish();
+    outcome.summary.config = set.config;
     let f = Finish {
         out,
         target: &target,
@@ -75,7 +108,13 @@ pub fn scan(args: &ScanArgs, ui: &mut dyn Ui) -> Result<u8> {
         triage: &triage,
         staged: false,
         live: live.as_ref(),
-        paths: super::scan_paths(&args.paths),
+        paths: {
+            let mut paths = super::scan_paths(&args.paths);
+            if prefix.is_some() {
+                search.root().clone_into(&mut paths.prefix);
+            }
+            paths
+        },
         allow_partial: true,
     };
     finish(&f, outcome, ui)

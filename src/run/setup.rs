@@ -8,7 +8,8 @@ use anyhow::{bail, Context, Result};
 
 use super::Ui;
 use crate::cli::{LiveArgs, OutputArgs};
-use crate::config::{gitleaks, Config, DEFAULT_FILE};
+use crate::config::discover::{Search, CONFIG_FILES, GITLEAKS_FILE};
+use crate::config::{discover, gitleaks, Config};
 use crate::live::LiveOptions;
 use crate::printable;
 use crate::providers::{self, http::Settings};
@@ -17,27 +18,21 @@ use crate::scan::Scanner;
 use crate::source::git as gitsource;
 use crate::triage::{Triage, IGNORE_FILES};
 
-/// The configuration to use: `--config`/`LEAKHOUND_CONFIG`, else `.leakhound.yaml` in the first
-/// scanned directory (or the current one) if present.
-///
-/// Both are read through `control_file::read`: a symbolic link inside the scanned tree must stay
-/// inside it, the file must be regular and at most 16 MiB.
-pub(crate) fn load_config(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<(Config, PathBuf)> {
-    let dir = paths
-        .iter()
-        .find(|p| p.is_dir())
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
+/// The configuration to use: `explicit` (`--config`/`LEAKHOUND_CONFIG`), else the nearest
+/// `.leakhound.yaml`/`.leakhound.yml` found by `search` (see [`discover`]); `None` for the path
+/// when there is none. Read through `control_file::read`: a symbolic link inside the repository
+/// must stay inside it, the file must be regular and at most 16 MiB.
+pub(crate) fn load_config(
+    explicit: Option<&Path>,
+    search: &Search,
+) -> Result<(Config, Option<PathBuf>)> {
     if let Some(p) = explicit {
-        return Ok((Config::load(p, &dir)?, p.to_path_buf()));
+        return Ok((Config::load(p, search.root())?, Some(p.to_path_buf())));
     }
-    let candidate = dir.join(DEFAULT_FILE);
-    // `symlink_metadata`, not `is_file`: a link must reach the reader to be refused, not be
-    // skipped as if absent.
-    if std::fs::symlink_metadata(&candidate).is_ok() {
-        return Ok((Config::load(&candidate, &dir)?, candidate));
+    match search.find(&CONFIG_FILES)? {
+        Some(found) => Ok((Config::load(&found, search.root())?, Some(found))),
+        None => Ok((Config::default(), None)),
     }
-    Ok((Config::default(), candidate))
 }
 
 /// The built-in rules with `config`'s rule settings (disable, override, extra) applied.
@@ -56,37 +51,93 @@ pub(crate) enum Suppressions<'r> {
     Base(&'r git2::Repository, Option<git2::Oid>),
 }
 
+/// What [`setup`] made: the scanner, triage, and which configuration file applied (for the
+/// summary).
+pub(crate) struct Setup {
+    pub scanner: Scanner,
+    pub triage: Triage,
+    /// The configuration file used, as shown (`./.leakhound.yaml`, `1a2b3c4:.leakhound.yaml`,
+    /// `../.gitleaks.toml (gitleaks)`); `None`: built-in rules only.
+    pub config: Option<String>,
+}
+
 /// Everything a scan needs besides its input: rules (built-in, config, gitleaks import) and
-/// triage (config allowlist, ignore files at `root` or in the base commit, baseline, the
-/// `--min-confidence` floor). Warnings go to `ui`.
+/// triage (config allowlist, ignore files found by `search` or in the base commit, baseline,
+/// the `--min-confidence` floor). `root` bounds the files named on the command line
+/// (`--gitleaks-config`, `--baseline`). Warnings go to `ui`.
 pub(crate) fn setup(
     out: &OutputArgs,
-    config_root: &[PathBuf],
+    search: &Search,
     root: &Path,
     from: Suppressions<'_>,
     ui: &mut dyn Ui,
-) -> Result<(Scanner, Triage)> {
+) -> Result<Setup> {
+    // The leakhound config, or else the gitleaks one to import (text and how to name it).
+    let mut gitleaks_found: Option<(PathBuf, String)> = None;
     let (config, config_path) = match from {
+        _ if out.no_config => (Config::default(), None),
         Suppressions::Base(repo, base) if out.config.is_none() => {
-            let text = match base {
-                Some(b) => {
-                    gitsource::base::file_at(repo, b, DEFAULT_FILE).map_err(anyhow::Error::msg)?
-                }
-                None => None,
+            let at = |name: &str| -> Result<Option<(PathBuf, String)>> {
+                let Some(b) = base else { return Ok(None) };
+                let text = gitsource::base::file_at(repo, b, name).map_err(anyhow::Error::msg)?;
+                Ok(text.map(|t| {
+                    let shown = format!("{}:{name}", gitsource::base::short(b));
+                    (PathBuf::from(shown), t)
+                }))
             };
-            let name = base.map_or_else(
-                || PathBuf::from(DEFAULT_FILE),
-                |b| PathBuf::from(format!("{}:{DEFAULT_FILE}", gitsource::base::short(b))),
-            );
-            (Config::parse(&name, text.as_deref().unwrap_or(""))?, name)
+            let found: Vec<(PathBuf, String)> = CONFIG_FILES
+                .iter()
+                .map(|n| at(n))
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .flatten()
+                .collect();
+            match found.as_slice() {
+                [] => {
+                    if out.gitleaks_config.is_none() {
+                        gitleaks_found = at(GITLEAKS_FILE)?;
+                    }
+                    (Config::default(), None)
+                }
+                [(name, text)] => (Config::parse(name, text)?, Some(name.clone())),
+                [(a, _), (b, _), ..] => {
+                    return Err(discover::DiscoverError::Both {
+                        first: a.clone(),
+                        second: b.clone(),
+                    }
+                    .into())
+                }
+            }
         }
-        _ => load_config(out.config.as_deref(), config_root)?,
+        _ => {
+            let (config, path) = load_config(out.config.as_deref(), search)?;
+            if path.is_none() && out.gitleaks_config.is_none() {
+                if let Some(found) = search.find(&[GITLEAKS_FILE])? {
+                    let text = crate::control_file::read(&found, search.root(), "gitleaks config")?;
+                    gitleaks_found = Some((found, text));
+                }
+            }
+            (config, path)
+        }
     };
-    let mut triage = Triage::from_config(&config, &config_path)?;
+    let placeholder = PathBuf::from(CONFIG_FILES[0]);
+    let named = config_path.as_deref().unwrap_or(&placeholder);
+    let mut triage = Triage::from_config(&config, named)?;
     triage.set_min_confidence(out.min_confidence.into());
-    let mut rules = configured_rules(&config, &config_path)?;
-    if let Some(g) = &out.gitleaks_config {
-        let import = gitleaks::import(g, root).map_err(anyhow::Error::msg)?;
+    let mut rules = configured_rules(&config, named)?;
+    let mut used = config_path.map(|p| p.display().to_string());
+    let import = match (&out.gitleaks_config, &gitleaks_found) {
+        (Some(g), _) => Some((
+            gitleaks::import(g, root).map_err(anyhow::Error::msg)?,
+            g.clone(),
+        )),
+        (None, Some((path, text))) => Some((
+            gitleaks::import_str(path, text).map_err(anyhow::Error::msg)?,
+            path.clone(),
+        )),
+        (None, None) => None,
+    };
+    if let Some((import, g)) = import {
         for w in &import.warnings {
             ui.say(&format!("leakhound: warning: {}", printable::escape(w)));
         }
@@ -95,14 +146,23 @@ pub(crate) fn setup(
                 "leakhound: imported {} rule(s) and {} allowlist(s) from {}",
                 import.rules.len(),
                 import.allowlists.len(),
-                g.display()
+                printable::escape(&g.display().to_string())
             ));
+        }
+        if out.gitleaks_config.is_none() {
+            used = Some(format!("{} (gitleaks)", g.display()));
         }
         rules.extend(import.rules)?;
         triage.add_gitleaks_allowlists(import.allowlists);
     }
     match from {
-        Suppressions::Tree => triage.load_ignore_files(root)?,
+        Suppressions::Tree => {
+            for name in IGNORE_FILES {
+                if let Some(found) = search.find(&[name])? {
+                    triage.load_ignore_file(name, &found, search.root())?;
+                }
+            }
+        }
         Suppressions::Base(repo, base) => {
             triage.distrust_inline_allows();
             for name in IGNORE_FILES {
@@ -122,7 +182,11 @@ pub(crate) fn setup(
     for w in &triage.warnings {
         ui.say(&format!("leakhound: warning: {}", printable::escape(w)));
     }
-    Ok((Scanner::new(rules)?, triage))
+    Ok(Setup {
+        scanner: Scanner::new(rules)?,
+        triage,
+        config: used,
+    })
 }
 
 /// Checks the live-check options before anything is scanned: endpoints, and that a revocation

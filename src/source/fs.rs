@@ -37,6 +37,9 @@ pub struct FsOptions {
     pub scan_binary: bool,
     /// Walker threads (0: one per core).
     pub threads: usize,
+    /// With a single directory root: what to put before paths relative to it (`sub/dir` when
+    /// `sub/dir` of a repository is scanned, so paths are relative to the repository root).
+    pub prefix: Option<String>,
 }
 
 /// Walks `roots` in parallel; each walker thread gets its own sink from `make_sink`.
@@ -78,6 +81,7 @@ where
             buf: Vec::new(),
             opts,
             strip: strip.as_deref(),
+            prefix: strip.as_ref().and(opts.prefix.as_deref()),
             inside: &inside,
         };
         Box::new(move |entry| {
@@ -94,6 +98,8 @@ struct Worker<'a, S> {
     buf: Vec<u8>,
     opts: &'a FsOptions,
     strip: Option<&'a Path>,
+    /// Put before every path relative to `strip` (see [`FsOptions::prefix`]).
+    prefix: Option<&'a str>,
     /// The roots, canonical.
     inside: &'a [PathBuf],
 }
@@ -114,8 +120,18 @@ pub fn display_path(path: &Path, strip: Option<&Path>) -> String {
 }
 
 impl<S: Sink> Worker<'_, S> {
+    /// The path as reports show it: [`display_path`], behind the prefix if there is one.
+    fn shown(&self, path: &Path) -> String {
+        let rel = display_path(path, self.strip);
+        match self.prefix {
+            Some(p) if rel.is_empty() || Some(path) == self.strip => p.to_string(),
+            Some(p) => format!("{p}/{rel}"),
+            None => rel,
+        }
+    }
+
     fn skip(&mut self, path: &Path, reason: SkipReason, detail: Option<String>) {
-        let path = display_path(path, self.strip);
+        let path = self.shown(path);
         self.sink.skip(Skip {
             path,
             reason,
@@ -139,7 +155,7 @@ impl<S: Sink> Worker<'_, S> {
             Ok(e) => e,
             Err(err) => {
                 let path = walk_error_path(&err)
-                    .map(|p| display_path(&p, self.strip))
+                    .map(|p| self.shown(&p))
                     .unwrap_or_default();
                 // A directory listed by its parent and gone before it was read.
                 let vanished = err
@@ -221,7 +237,7 @@ impl<S: Sink> Worker<'_, S> {
             return self.skip(path, SkipReason::TooLarge, Some(format!("{len} bytes")));
         }
         let origin = Origin::File {
-            path: display_path(path, self.strip),
+            path: self.shown(path),
         };
         if len >= MMAP_THRESHOLD {
             // SAFETY: the map is read-only and dropped before this function returns. If another
@@ -386,6 +402,7 @@ mod tests {
             max_file_size: 1 << 20,
             scan_binary: false,
             threads: 1,
+            prefix: None,
         }
     }
 
@@ -409,6 +426,7 @@ mod tests {
             buf: Vec::new(),
             opts: &opts,
             strip: Some(root),
+            prefix: None,
             inside: &[],
         };
         for e in entries {
@@ -503,6 +521,7 @@ mod tests {
             buf: Vec::new(),
             opts: &opts,
             strip: Some(root),
+            prefix: None,
             inside: &[],
         };
         let _ = worker.visit(Err(err));

@@ -241,15 +241,28 @@ impl Triage {
     /// [`TriageError::File`] for an unreadable file or a malformed `.leakhoundignore` line.
     pub fn load_ignore_files(&mut self, root: &Path) -> Result<(), TriageError> {
         for name in IGNORE_FILES {
-            let path = root.join(name);
-            let text = match crate::control_file::read(&path, root, "ignore file") {
-                Ok(t) => t,
-                Err(e) if e.is_not_found() => continue,
-                Err(e) => return Err(TriageError::File(e.to_string())),
-            };
-            self.add_ignore_text(name, Path::new(name), &text)?;
+            self.load_ignore_file(name, &root.join(name), root)?;
         }
         Ok(())
+    }
+
+    /// Reads ignore file `name` (one of [`IGNORE_FILES`]) at `path` if it exists, through
+    /// [`crate::control_file::read`] with `root` as the boundary a symbolic link must stay in.
+    ///
+    /// # Errors
+    /// [`TriageError::File`] when it cannot be read or a line is malformed.
+    pub fn load_ignore_file(
+        &mut self,
+        name: &str,
+        path: &Path,
+        root: &Path,
+    ) -> Result<(), TriageError> {
+        let text = match crate::control_file::read(path, root, "ignore file") {
+            Ok(t) => t,
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(TriageError::File(e.to_string())),
+        };
+        self.add_ignore_text(name, path, &text)
     }
 
     /// Adds the entries of ignore file `name` (one of [`IGNORE_FILES`]) read elsewhere (from a

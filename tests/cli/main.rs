@@ -10,6 +10,7 @@ mod action;
 mod annotations;
 mod common;
 mod corruption;
+mod discovery;
 mod explain;
 mod git;
 mod hostile;
