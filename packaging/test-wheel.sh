@@ -20,10 +20,15 @@ out=${1:-$tmp/wheels}
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n1)
 fail() { echo "test-wheel: FAIL: $*" >&2; exit 1; }
 
+# The wheel's license texts are copies (PEP 639 forbids `..` in license-files).
+for f in LICENSE-MIT LICENSE-APACHE; do
+  cmp -s "$f" "packaging/pypi/$f" || fail "packaging/pypi/$f differs from $f: copy it again"
+done
+
 wheel=${LEAKHOUND_WHEEL:-}
 if [ -z "$wheel" ]; then
   python3 -m venv "$tmp/build"
-  "$tmp/build/bin/pip" install -q --disable-pip-version-check "maturin>=1.7,<2"
+  "$tmp/build/bin/pip" install -q --disable-pip-version-check "maturin>=1.9,<2"
   start=$SECONDS
   lock=()
   if [ -n "${LEAKHOUND_BUILD_LOCK:-}" ]; then lock=(flock "$LEAKHOUND_BUILD_LOCK"); fi
@@ -38,7 +43,7 @@ if [ -z "$wheel" ]; then
 fi
 echo "test-wheel: $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KiB)"
 
-# The wheel holds the binary as a script and metadata, nothing else.
+# The wheel holds the binary as a script, metadata and the license texts, nothing else.
 python3 - "$wheel" "$version" <<'PY' || fail "unexpected wheel contents"
 import sys, zipfile
 names = zipfile.ZipFile(sys.argv[1]).namelist()
@@ -46,6 +51,8 @@ want = f"leakhound_bin-{sys.argv[2]}.data/scripts/leakhound"
 assert want in names, names
 extra = [n for n in names if n != want and ".dist-info/" not in n]
 assert not extra, extra
+for lic in ("LICENSE-MIT", "LICENSE-APACHE"):
+    assert any(n.endswith(".dist-info/licenses/" + lic) for n in names), (lic, names)
 PY
 
 # A fresh environment, and nothing else on PATH (no cargo, no target/): the wheel must be all a
