@@ -83,10 +83,11 @@ if [ "$(git -C "$repo" rev-parse --is-shallow-repository 2>/dev/null)" = true ];
   echo "::warning title=leakhound::the checkout is shallow: commits beyond its depth are not scanned. Use 'fetch-depth: 0' (actions/checkout)."
 fi
 
-echo "leakhound: $kind scan ${scope[*]} in $repo"
+echo "leakhound: $kind scan${scope[*]:+ ${scope[*]}} in $repo"
 status=0
 # shellcheck disable=SC2086 # INPUT_ARGS is a list of arguments
-"$lh" git "$repo" "${scope[@]}" -f sarif -o "$sarif" --exit-code 0 --no-progress ${INPUT_ARGS:-} || status=$?
+# ${scope[@]+…}: an empty array under `set -u` is an error in bash 3 (macOS's /bin/bash).
+"$lh" git "$repo" ${scope[@]+"${scope[@]}"} -f sarif -o "$sarif" --exit-code 0 --no-progress ${INPUT_ARGS:-} || status=$?
 [ "$status" -eq 0 ] || fail "leakhound exited with status $status (see the log above)"
 
 # One line per result: rule, URI (percent-encoded, relative to the repository root), line,

@@ -95,6 +95,23 @@ impl Search {
         })
     }
 
+    /// A search of `dir` alone, walking nowhere (a bare repository: it has no work tree to be
+    /// inside of, and a repository around it is not its own).
+    ///
+    /// # Errors
+    /// [`DiscoverError::Start`] when `dir` cannot be resolved.
+    pub fn only(dir: &Path) -> Result<Self, DiscoverError> {
+        let canonical = std::fs::canonicalize(dir).map_err(|error| DiscoverError::Start {
+            path: dir.to_path_buf(),
+            error,
+        })?;
+        Ok(Search {
+            dirs: vec![canonical.clone()],
+            root: canonical,
+            in_repository: true,
+        })
+    }
+
     /// The boundary: the repository root, or the scanned directory outside a repository.
     #[must_use]
     pub fn root(&self) -> &Path {

@@ -58,7 +58,12 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
         }
         GitMode::Staged(_) => Suppressions::Base(&repo, gitsource::base::head_commit(&repo)),
     };
-    let search = Search::new(&root)?;
+    // A bare repository's own directory only: never a repository around it.
+    let search = if repo.is_bare() {
+        Search::only(&root)?
+    } else {
+        Search::new(&root)?
+    };
     let set = setup(out, &search, &root, from, ui)?;
     let (scanner, triage) = (set.scanner, set.triage);
     let base_note = match from {
