@@ -159,7 +159,7 @@ pub(crate) fn setup(
         Suppressions::Tree => {
             for name in IGNORE_FILES {
                 if let Some(found) = search.find(&[name])? {
-                    triage.load_ignore_file(name, &found, search.root())?;
+                    triage.load_ignore_file(name, &found, search.root(), &found)?;
                 }
             }
         }

@@ -241,13 +241,14 @@ impl Triage {
     /// [`TriageError::File`] for an unreadable file or a malformed `.leakhoundignore` line.
     pub fn load_ignore_files(&mut self, root: &Path) -> Result<(), TriageError> {
         for name in IGNORE_FILES {
-            self.load_ignore_file(name, &root.join(name), root)?;
+            self.load_ignore_file(name, &root.join(name), root, Path::new(name))?;
         }
         Ok(())
     }
 
     /// Reads ignore file `name` (one of [`IGNORE_FILES`]) at `path` if it exists, through
-    /// [`crate::control_file::read`] with `root` as the boundary a symbolic link must stay in.
+    /// [`crate::control_file::read`] with `root` as the boundary a symbolic link must stay in;
+    /// `display` names it in messages.
     ///
     /// # Errors
     /// [`TriageError::File`] when it cannot be read or a line is malformed.
@@ -256,13 +257,14 @@ impl Triage {
         name: &str,
         path: &Path,
         root: &Path,
+        display: &Path,
     ) -> Result<(), TriageError> {
         let text = match crate::control_file::read(path, root, "ignore file") {
             Ok(t) => t,
             Err(e) if e.is_not_found() => return Ok(()),
             Err(e) => return Err(TriageError::File(e.to_string())),
         };
-        self.add_ignore_text(name, path, &text)
+        self.add_ignore_text(name, display, &text)
     }
 
     /// Adds the entries of ignore file `name` (one of [`IGNORE_FILES`]) read elsewhere (from a
