@@ -120,6 +120,27 @@ impl From<FormatArg> for Format {
     }
 }
 
+/// Which findings fail the run (`--fail-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    /// Only findings verified active.
+    Active,
+    /// Findings verified active, unknown, or not checked: all but those verified inactive.
+    Unknown,
+    /// Every reported finding.
+    Any,
+}
+
+impl From<FailOnArg> for crate::live::FailOn {
+    fn from(f: FailOnArg) -> Self {
+        match f {
+            FailOnArg::Active => crate::live::FailOn::Active,
+            FailOnArg::Unknown => crate::live::FailOn::Unknown,
+            FailOnArg::Any => crate::live::FailOn::Any,
+        }
+    }
+}
+
 /// Verification states `--results` selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ResultsArg {
@@ -269,6 +290,12 @@ pub struct LiveArgs {
     /// Report (and fail on) only findings verified active: `--results verified`.
     #[arg(long)]
     pub only_verified: bool,
+    /// Which reported findings make the exit status non-zero: `any` (the default), `unknown`
+    /// (all but those verified inactive: a credential not proven dead fails the run), or
+    /// `active` (only those verified active). The others are still reported. Needs --verify
+    /// unless `any`.
+    #[arg(long, value_enum, value_name = "WHICH", default_value = "any")]
+    pub fail_on: FailOnArg,
     /// Do not ask before revoking (required when there is no terminal, and in CI).
     #[arg(long)]
     pub yes: bool,
