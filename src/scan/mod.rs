@@ -512,12 +512,20 @@ fn judge(
     name: Option<&[u8]>,
     annotations: &mut Annotations,
 ) -> (f64, Result<(), Rejection>) {
-    let entropy = entropy::shannon(secret);
+    // A literal spelled with `\x` escapes is judged by the bytes it stands for.
+    let (entropy, floor) = match entropy::unescaped(secret) {
+        Some(bytes) => (
+            entropy::shannon(&bytes),
+            entropy::byte_floor(rule.entropy, bytes.len()),
+        ),
+        None => (
+            entropy::shannon(secret),
+            entropy::floor(rule.entropy, secret),
+        ),
+    };
     let verdict = if let Some(why) = placeholder::why(secret) {
         Err(Rejection::Placeholder(why))
-    } else if let Some(floor) =
-        Some(entropy::floor(rule.entropy, secret)).filter(|floor| entropy < *floor)
-    {
+    } else if let Some(floor) = Some(floor).filter(|floor| entropy < *floor) {
         Err(Rejection::Entropy { entropy, floor })
     } else if let Some(check) = rule.check {
         checks::judge(check, secret, name, annotations)
