@@ -123,7 +123,11 @@ pub fn floor(rule_floor: f64, secret: &[u8]) -> f64 {
 /// Understood: `\xHH`, octal `\N`..`\NNN`, `\n \r \t \a \b \f \v`, and `\` before any
 /// other character, which stands for that character.
 pub fn unescaped(secret: &[u8]) -> Option<Vec<u8>> {
-    let hex = |b: u8| char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    let hex = |b: u8| {
+        char::from(b)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
     let hex_escapes = secret
         .windows(4)
         .filter(|w| w[0] == b'\\' && w[1] == b'x' && hex(w[2]).is_some() && hex(w[3]).is_some())
@@ -143,7 +147,10 @@ pub fn unescaped(secret: &[u8]) -> Option<Vec<u8>> {
         let c = secret[i + 1];
         i += 2;
         match c {
-            b'x' => match (secret.get(i).copied().and_then(hex), secret.get(i + 1).copied().and_then(hex)) {
+            b'x' => match (
+                secret.get(i).copied().and_then(hex),
+                secret.get(i + 1).copied().and_then(hex),
+            ) {
                 (Some(h), Some(l)) => {
                     out.push(h << 4 | l);
                     i += 2;
@@ -208,12 +215,12 @@ mod tests {
             b"_5#\"y\n\x41\xec\x00".to_vec()
         );
         // Zero filler stays below the floor; text with one or no hex escape is left alone.
-        let zeros = unescaped(br"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00").expect("escapes");
+        let zeros =
+            unescaped(br"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00").expect("escapes");
         assert!(shannon(&zeros) < byte_floor(4.2, zeros.len()));
         assert_eq!(unescaped(br"line one\nline two\x41"), None);
         assert_eq!(unescaped(b"q8Fz1LmP0xVb7RtY3sKe9WnA"), None);
     }
-
 
     #[test]
     fn expected_entropy_matches_sampling() {
