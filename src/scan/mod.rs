@@ -15,6 +15,7 @@ pub mod checks;
 pub mod encoded;
 pub mod entropy;
 pub mod examples;
+pub mod joined;
 mod pairing;
 pub mod placeholder;
 
@@ -300,6 +301,9 @@ impl Scanner {
                 }
             }
         }
+        if depth == 0 {
+            self.scan_joined(bytes, scratch, &mut out);
+        }
         if out.is_empty() {
             return out;
         }
@@ -308,6 +312,36 @@ impl Scanner {
         pairing::pair_aws_keys(bytes, self.rules.rules(), &mut out);
         pairing::annotate_npm_registries(bytes, self.rules.rules(), &mut out);
         out
+    }
+
+    /// The matches that exist only once concatenated string literals are joined (see
+    /// [`joined`]): each spans the pieces it was found in, carries the joined secret and is
+    /// annotated `encoding: joined string literals`.
+    fn scan_joined(&self, bytes: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
+        for run in joined::runs(bytes) {
+            for inner in self.scan_plain(&run.bytes, scratch) {
+                if !run.crosses(inner.start, inner.end) {
+                    continue;
+                }
+                let secret: Box<[u8]> = inner.secret(&run.bytes).into();
+                let mut annotations = inner.annotations;
+                annotations.insert(
+                    "encoding".to_string(),
+                    Annotation::Text("joined string literals".to_string()),
+                );
+                out.push(Match {
+                    rule: inner.rule,
+                    start: run.blob_offset(inner.start),
+                    end: run.blob_offset(inner.end - 1) + 1,
+                    entropy: inner.entropy,
+                    line: NonZeroU32::MIN,
+                    column: NonZeroU32::MIN,
+                    context: (0, 0),
+                    annotations,
+                    decoded: Some(secret),
+                });
+            }
+        }
     }
 
     /// Sorts `matches` by position and keeps one match per span: where several rules report
@@ -512,12 +546,20 @@ fn judge(
     name: Option<&[u8]>,
     annotations: &mut Annotations,
 ) -> (f64, Result<(), Rejection>) {
-    let entropy = entropy::shannon(secret);
+    // A literal spelled with `\x` escapes is judged by the bytes it stands for.
+    let (entropy, floor) = match entropy::unescaped(secret) {
+        Some(bytes) => (
+            entropy::shannon(&bytes),
+            entropy::byte_floor(rule.entropy, bytes.len()),
+        ),
+        None => (
+            entropy::shannon(secret),
+            entropy::floor(rule.entropy, secret),
+        ),
+    };
     let verdict = if let Some(why) = placeholder::why(secret) {
         Err(Rejection::Placeholder(why))
-    } else if let Some(floor) =
-        Some(entropy::floor(rule.entropy, secret)).filter(|floor| entropy < *floor)
-    {
+    } else if let Some(floor) = Some(floor).filter(|floor| entropy < *floor) {
         Err(Rejection::Entropy { entropy, floor })
     } else if let Some(check) = rule.check {
         checks::judge(check, secret, name, annotations)
