@@ -15,6 +15,7 @@ pub mod base;
 pub mod enumerate;
 pub mod guard;
 pub mod index;
+pub mod pack;
 pub mod range;
 pub mod staged;
 
@@ -98,6 +99,9 @@ pub struct GitOptions {
     pub scan_binary: bool,
     /// Reader threads (0: one per core).
     pub threads: usize,
+    /// Read packed blobs with [`pack`]'s delta-tree reader (each base inflated once) rather
+    /// than one by one through libgit2. Off only to compare the two (`--no-pack-reader`).
+    pub pack_reader: bool,
 }
 
 /// Receives blobs read by one worker thread.
@@ -248,7 +252,20 @@ pub fn read_into<S: BlobSink + ?Sized>(
         Ok(_) => return,
         Err(e) => return sink.skip(object_skip("blob", id, &e)),
     };
-    let bytes = obj.data();
+    deliver(id, obj.data(), opts, sink);
+}
+
+/// Hands one blob's bytes to `sink` as [`read_into`] does: UTF-16 decoded, binary and
+/// oversized blobs skipped (the same skips whichever reader produced the bytes).
+pub fn deliver<S: BlobSink + ?Sized>(id: Oid, bytes: &[u8], opts: &GitOptions, sink: &mut S) {
+    let size = bytes.len() as u64;
+    if size > opts.max_file_size {
+        return sink.skip(Skip {
+            path: id.to_string(),
+            reason: SkipReason::TooLarge,
+            detail: Some(format!("blob {id}: {size} bytes")),
+        });
+    }
     if let Some(text) = super::decode_utf16_bom(bytes) {
         return sink.blob(id, &text);
     }
