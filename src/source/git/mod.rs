@@ -9,6 +9,11 @@
 //! that (1) libgit2's per-read SHA-1 re-hash and object cache are off ([`tune`]), (2) each
 //! worker thread opens its own `Repository` (it is `Send`, not `Sync`), and (3) blobs are read
 //! in pack order, not id order (6× slower: every delta chain is re-inflated out of order).
+//!
+//! History scans read packed blobs with [`pack`] instead: libgit2 caches no delta base over
+//! 1 MB, so on large generated files every version re-inflated its whole chain (a history of
+//! TypeScript releases: 18.1 s against 8.2 s on one thread). libgit2 still walks commits and
+//! trees, reads loose objects, and reads whatever [`pack`] cannot check.
 
 pub mod attribute;
 pub mod base;

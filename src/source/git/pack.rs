@@ -55,6 +55,10 @@ fn read_index(path: &Path) -> Option<Index> {
     let crc_at = ids_at + n * 20;
     let off_at = crc_at + n * 4;
     let large_at = off_at + n * 4;
+    // A count the file cannot hold is damage, not an allocation to attempt.
+    if b.len() < large_at + 40 {
+        return None;
+    }
     let mut ids = Vec::with_capacity(n);
     let mut crcs = Vec::with_capacity(n);
     let mut offsets = Vec::with_capacity(n);
@@ -121,6 +125,11 @@ fn entry(pack: &[u8], offset: u64) -> Option<Entry> {
 
 /// Inflates exactly `size` bytes from `data`; `None` if the stream fails or has another length.
 fn inflate(data: &[u8], size: usize) -> Option<Vec<u8>> {
+    // Deflate expands at most about 1032:1: a larger claim is damage (or a hostile pack), not
+    // an allocation to attempt.
+    if size > data.len().saturating_mul(1032).saturating_add(64) {
+        return None;
+    }
     let mut out = Vec::with_capacity(size);
     let mut z = Decompress::new(true);
     // One extra byte of room tells a too-long stream from an exact one.
@@ -155,7 +164,9 @@ fn apply(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let size = varint(delta, &mut at)?;
-    let mut out = Vec::with_capacity(size);
+    // The claimed size is only trusted as far as the delta can plausibly produce it; the
+    // vector grows past that if it must, and is refused once over the claim.
+    let mut out = Vec::with_capacity(size.min(base.len().saturating_add(delta.len())));
     while at < delta.len() {
         let op = delta[at];
         at += 1;
