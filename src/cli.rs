@@ -401,6 +401,10 @@ pub struct GitArgs {
     /// 2; the summary still says what was lost.
     #[arg(long)]
     pub allow_partial: bool,
+    /// Read every blob through libgit2 one at a time instead of walking each pack's delta
+    /// trees (slower; kept to compare the two readers' findings).
+    #[arg(long, hide = true)]
+    pub no_pack_reader: bool,
     /// Output and behaviour options.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -491,7 +491,13 @@ fn commit_range(
 ) -> Result<Collected, GitError> {
     let rc = range::introduced(repo, spec, progress)?;
     progress.phase("scanning blobs", rc.blobs.len() as u64);
-    let mut c = read(repo, &rc.blobs, &req.opts, scanner, placer.triage, progress);
+    // A range reads a few blobs of what may be a huge pack: planning a delta-tree read parses
+    // the pack's whole index, which would cost more than it saves. libgit2 reads them.
+    let opts = GitOptions {
+        pack_reader: false,
+        ..req.opts.clone()
+    };
+    let mut c = read(repo, &rc.blobs, &opts, scanner, placer.triage, progress);
     c.summary.unit = "blob";
     for s in rc.skips {
         c.summary.skip(s);
