@@ -79,6 +79,7 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
             max_file_size: args.max_file_size,
             scan_binary: args.scan_binary,
             threads: out.threads,
+            archives: args.archives.options(args.max_file_size, args.scan_binary),
         },
     };
     // A pre-commit run must be instant: no bar unless asked for.
