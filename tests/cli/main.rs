@@ -7,6 +7,7 @@
 )]
 
 mod action;
+mod archives;
 mod annotations;
 mod common;
 mod corruption;
