@@ -22,6 +22,9 @@ pub enum Command {
     Scan(ScanArgs),
     /// Scan git history (all refs by default), a commit range, or the staged changes.
     Git(GitArgs),
+    /// Scan a container image: a `docker save` tarball or an OCI image layout directory
+    /// (every layer in order, and the image configuration).
+    Image(ImageArgs),
     /// List the rules, or check rule files' examples.
     Rules(RulesArgs),
     /// Show every candidate the rules find in files, and why each is or is not reported.
@@ -372,6 +375,27 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
     pub max_file_size: u64,
     /// Archive options.
+    #[command(flatten)]
+    pub archives: ArchiveArgs,
+    /// Output and behaviour options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `leakhound image`.
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// A `docker save` tarball (uncompressed), or a directory holding an OCI image layout
+    /// (`index.json`) or an unpacked `docker save` (`manifest.json`).
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// Scan files that look binary (two or more NUL bytes in the first 8 KiB).
+    #[arg(long)]
+    pub scan_binary: bool,
+    /// Skip files in layers larger than SIZE (bytes, or with K, M, G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Archive options (each layer is an archive: --archive-max-size applies per layer).
     #[command(flatten)]
     pub archives: ArchiveArgs,
     /// Output and behaviour options.

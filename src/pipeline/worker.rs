@@ -134,7 +134,7 @@ impl Sink for Worker<'_> {
         let all = BlobMatches::new(&matches);
         for m in &matches {
             let mut f = finding(self.scanner, blob.bytes, path, m, &all);
-            f.location.logical = blob.origin == crate::blob::Origin::Stdin;
+            f.location.logical = !matches!(blob.origin, crate::blob::Origin::File { .. });
             let candidate = Candidate {
                 rule: &f.rule_id.0,
                 fingerprint: &f.fingerprint.0,

@@ -5,6 +5,7 @@
 pub mod archive;
 pub mod fs;
 pub mod git;
+pub mod image;
 pub mod stdin;
 
 use std::fmt;

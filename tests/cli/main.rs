@@ -7,14 +7,15 @@
 )]
 
 mod action;
-mod archives;
 mod annotations;
+mod archives;
 mod common;
 mod corruption;
 mod explain;
 mod git;
 mod hostile;
 mod hostile_repo;
+mod images;
 mod interrupt;
 mod layering;
 mod library;
