@@ -22,6 +22,9 @@ pub enum Command {
     Scan(ScanArgs),
     /// Scan git history (all refs by default), a commit range, or the staged changes.
     Git(GitArgs),
+    /// Scan a container image: a `docker save` tarball or an OCI image layout directory
+    /// (every layer in order, and the image configuration).
+    Image(ImageArgs),
     /// List the rules, or check rule files' examples.
     Rules(RulesArgs),
     /// Show every candidate the rules find in files, and why each is or is not reported.
@@ -330,6 +333,51 @@ impl LiveArgs {
     }
 }
 
+/// How archives and compressed files are opened (`scan`, `git`, `image`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Archives")]
+pub struct ArchiveArgs {
+    /// Do not open archives and compressed files (zip, jar, tar, gzip, bzip2, xz, zstd): they
+    /// are then binary files, skipped unless --scan-binary.
+    #[arg(long)]
+    pub no_archives: bool,
+    /// Levels of nested archives opened (an archive in an archive is level 2).
+    #[arg(long, value_name = "N", default_value_t = crate::source::archive::DEFAULT_DEPTH,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub archive_depth: u32,
+    /// Bytes decompressed per archive (its nested archives included) before the rest of it is
+    /// skipped (bytes, or with K, M, G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    pub archive_max_size: u64,
+    /// Decompressed-to-compressed ratio past which an entry or stream is skipped as a possible
+    /// bomb (judged once it has produced 1 MiB).
+    #[arg(long, value_name = "N", default_value_t = crate::source::archive::DEFAULT_MAX_RATIO,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub archive_max_ratio: u64,
+    /// Entries read per archive (its nested archives included) before the rest is skipped.
+    #[arg(long, value_name = "N", default_value_t = crate::source::archive::DEFAULT_MAX_ENTRIES)]
+    pub archive_max_entries: u64,
+}
+
+impl ArchiveArgs {
+    /// The options these arguments ask for (`None` with --no-archives); entries are capped at
+    /// `max_entry` bytes (`--max-file-size`).
+    pub fn options(
+        &self,
+        max_entry: u64,
+        scan_binary: bool,
+    ) -> Option<crate::source::archive::ArchiveOptions> {
+        (!self.no_archives).then(|| crate::source::archive::ArchiveOptions {
+            depth: self.archive_depth,
+            max_size: self.archive_max_size,
+            max_ratio: self.archive_max_ratio,
+            max_entries: self.archive_max_entries,
+            max_entry,
+            scan_binary,
+        })
+    }
+}
+
 /// `leakhound scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -353,6 +401,30 @@ pub struct ScanArgs {
     /// Skip files larger than SIZE (bytes, or with K, M, G suffix).
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
     pub max_file_size: u64,
+    /// Archive options.
+    #[command(flatten)]
+    pub archives: ArchiveArgs,
+    /// Output and behaviour options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `leakhound image`.
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// A `docker save` tarball (uncompressed), or a directory holding an OCI image layout
+    /// (`index.json`) or an unpacked `docker save` (`manifest.json`).
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// Scan files that look binary (two or more NUL bytes in the first 8 KiB).
+    #[arg(long)]
+    pub scan_binary: bool,
+    /// Skip files in layers larger than SIZE (bytes, or with K, M, G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Archive options (each layer is an archive: --archive-max-size applies per layer).
+    #[command(flatten)]
+    pub archives: ArchiveArgs,
     /// Output and behaviour options.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -405,6 +477,9 @@ pub struct GitArgs {
     /// trees (slower; kept to compare the two readers' findings).
     #[arg(long, hide = true)]
     pub no_pack_reader: bool,
+    /// Archive options.
+    #[command(flatten)]
+    pub archives: ArchiveArgs,
     /// Output and behaviour options.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -3,6 +3,7 @@
 
 pub mod evidence;
 pub mod git;
+pub mod image;
 mod worker;
 
 use std::path::PathBuf;

@@ -80,6 +80,7 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
             scan_binary: args.scan_binary,
             threads: out.threads,
             pack_reader: !args.no_pack_reader,
+            archives: args.archives.options(args.max_file_size, args.scan_binary),
         },
     };
     // A pre-commit run must be instant: no bar unless asked for.

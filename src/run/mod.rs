@@ -7,6 +7,7 @@
 //! - [`info`]: `rules`, `rules check`, `providers`, `explain`, `install-hook`.
 
 pub mod git;
+pub mod image;
 pub mod info;
 pub mod scan;
 mod setup;

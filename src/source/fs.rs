@@ -12,6 +12,8 @@ use ignore::{DirEntry, WalkBuilder, WalkState};
 
 use crate::blob::{Blob, Origin};
 
+use super::archive::{self, ArchiveOptions};
+
 use super::{Sink, Skip, SkipReason};
 
 /// Files at least this large are memory-mapped instead of read: below it, `read` into a reused
@@ -37,6 +39,9 @@ pub struct FsOptions {
     pub scan_binary: bool,
     /// Walker threads (0: one per core).
     pub threads: usize,
+    /// Open archives and compressed files and scan their entries (`None`: `--no-archives`,
+    /// they are binary files like any other).
+    pub archives: Option<ArchiveOptions>,
 }
 
 /// Walks `roots` in parallel; each walker thread gets its own sink from `make_sink`.
@@ -235,21 +240,7 @@ impl<S: Sink> Worker<'_, S> {
                 Ok(m) => m,
                 Err(e) => return self.skip(path, SkipReason::Unreadable, Some(e.to_string())),
             };
-            if let Some(text) = super::decode_utf16_bom(&map) {
-                self.sink.blob(Blob {
-                    bytes: &text,
-                    origin,
-                });
-                return;
-            }
-            if !self.opts.scan_binary && is_binary(&map) {
-                return self.skip(path, SkipReason::Binary, None);
-            }
-            self.sink.blob(Blob {
-                bytes: &map,
-                origin,
-            });
-            return;
+            return hand_over(&mut self.sink, self.opts, &map, origin);
         }
         self.buf.clear();
         let limit = self.opts.max_file_size.saturating_add(1);
@@ -263,19 +254,62 @@ impl<S: Sink> Worker<'_, S> {
                 Some("grew past the limit while being read".into()),
             );
         }
-        if let Some(text) = super::decode_utf16_bom(&self.buf) {
-            self.sink.blob(Blob {
-                bytes: &text,
-                origin,
-            });
-            return;
-        }
-        if !self.opts.scan_binary && is_binary(&self.buf) {
-            return self.skip(path, SkipReason::Binary, None);
-        }
-        self.sink.blob(Blob {
-            bytes: &self.buf,
+        hand_over(&mut self.sink, self.opts, &self.buf, origin);
+    }
+}
+
+/// Hands one file's bytes to `sink`: decoded from UTF-16, opened as an archive, skipped as
+/// binary, or as they are.
+fn hand_over<S: Sink>(sink: &mut S, opts: &FsOptions, bytes: &[u8], origin: Origin) {
+    if let Some(text) = super::decode_utf16_bom(bytes) {
+        return sink.blob(Blob {
+            bytes: &text,
             origin,
+        });
+    }
+    if let Some(arch) = &opts.archives {
+        if let Some(kind) = archive::sniff(bytes) {
+            let Origin::File { path: outer } = origin else {
+                return;
+            };
+            let mut members = FileMembers {
+                sink,
+                outer: &outer,
+            };
+            return archive::expand(bytes, kind, arch, &mut members);
+        }
+    }
+    if !opts.scan_binary && is_binary(bytes) {
+        return sink.skip(Skip {
+            path: origin.display_path().to_string(),
+            reason: SkipReason::Binary,
+            detail: None,
+        });
+    }
+    sink.blob(Blob { bytes, origin });
+}
+
+/// An archive's entries as files at `outer!/inner` paths.
+struct FileMembers<'a, S> {
+    sink: &'a mut S,
+    outer: &'a str,
+}
+
+impl<S: Sink> archive::Members for FileMembers<'_, S> {
+    fn member(&mut self, path: &str, bytes: &[u8]) {
+        self.sink.blob(Blob {
+            bytes,
+            origin: Origin::File {
+                path: archive::join(self.outer, path),
+            },
+        });
+    }
+
+    fn skip(&mut self, path: &str, reason: SkipReason, detail: Option<String>) {
+        self.sink.skip(Skip {
+            path: archive::join(self.outer, path),
+            reason,
+            detail,
         });
     }
 }
@@ -386,6 +420,7 @@ mod tests {
             max_file_size: 1 << 20,
             scan_binary: false,
             threads: 1,
+            archives: None,
         }
     }
 

@@ -2,8 +2,10 @@
 //! rules or findings: it hands [`Blob`]s and [`Skip`]s to a [`Sink`], one sink per worker
 //! thread, made by a factory the caller provides (the `ignore` crate's parallel-visitor model).
 
+pub mod archive;
 pub mod fs;
 pub mod git;
+pub mod image;
 pub mod stdin;
 
 use std::fmt;
@@ -47,6 +49,20 @@ pub enum SkipReason {
     /// A ref that cannot be read or resolved (garbage `packed-refs`, a ref to a missing
     /// object): the history only it reaches was not scanned.
     BadRef,
+    /// The rest of an archive, once the bytes decompressed from it reached
+    /// `--archive-max-size` (a possible archive bomb).
+    ArchiveSizeLimit,
+    /// An archive entry or compressed stream decompressing past `--archive-max-ratio`.
+    ArchiveRatioLimit,
+    /// The rest of an archive, past `--archive-max-entries` entries.
+    ArchiveEntryLimit,
+    /// An archive nested deeper than `--archive-depth`.
+    ArchiveDepthLimit,
+    /// A damaged or truncated archive (entries before the damage were scanned), or an entry
+    /// compressed with a method that cannot be read.
+    CorruptArchive,
+    /// An encrypted archive entry.
+    Encrypted,
 }
 
 impl SkipReason {
@@ -66,6 +82,12 @@ impl SkipReason {
             SkipReason::CorruptObject => "corrupt-object",
             SkipReason::CorruptCommit => "corrupt-commit",
             SkipReason::BadRef => "bad-ref",
+            SkipReason::ArchiveSizeLimit => "archive-size-limit",
+            SkipReason::ArchiveRatioLimit => "archive-ratio-limit",
+            SkipReason::ArchiveEntryLimit => "archive-entry-limit",
+            SkipReason::ArchiveDepthLimit => "archive-depth-limit",
+            SkipReason::CorruptArchive => "corrupt-archive",
+            SkipReason::Encrypted => "encrypted",
         }
     }
 
@@ -105,6 +127,22 @@ impl SkipReason {
             SkipReason::BadRef => {
                 "these refs could not be resolved and what only they reach was not scanned; --verbose names them"
             }
+            SkipReason::ArchiveSizeLimit => {
+                "decompressed-size limit: the rest of these archives was not read; raise --archive-max-size to read it"
+            }
+            SkipReason::ArchiveRatioLimit => {
+                "compression-ratio limit (a possible zip bomb); raise --archive-max-ratio to read them"
+            }
+            SkipReason::ArchiveEntryLimit => {
+                "entry-count limit: the rest of these archives was not read; raise --archive-max-entries to read it"
+            }
+            SkipReason::ArchiveDepthLimit => {
+                "archives nested deeper than --archive-depth; raise it to open them"
+            }
+            SkipReason::CorruptArchive => {
+                "damaged or unreadable archives (entries before the damage were scanned); --verbose names them"
+            }
+            SkipReason::Encrypted => "encrypted archive entries cannot be read",
         }
     }
 }

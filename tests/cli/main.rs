@@ -8,12 +8,14 @@
 
 mod action;
 mod annotations;
+mod archives;
 mod common;
 mod corruption;
 mod explain;
 mod git;
 mod hostile;
 mod hostile_repo;
+mod images;
 mod interrupt;
 mod layering;
 mod library;

@@ -107,12 +107,17 @@ pub struct GitOptions {
     /// Read packed blobs with [`pack`]'s delta-tree reader (each base inflated once) rather
     /// than one by one through libgit2. Off only to compare the two (`--no-pack-reader`).
     pub pack_reader: bool,
+    /// Open archives and compressed blobs and scan their entries (`None`: `--no-archives`).
+    pub archives: Option<super::archive::ArchiveOptions>,
 }
 
 /// Receives blobs read by one worker thread.
 pub trait BlobSink: Send {
     /// One blob's bytes (not binary unless asked, not too large).
     fn blob(&mut self, id: Oid, bytes: &[u8]);
+    /// One entry of the archive blob `id`, at `path` inside it (`lib/b.tar.gz!/c.env`; empty for
+    /// a bare compressed blob's content).
+    fn member(&mut self, id: Oid, path: &str, bytes: &[u8]);
     /// One thing not read.
     fn skip(&mut self, skip: Skip);
 }
@@ -274,6 +279,12 @@ pub fn deliver<S: BlobSink + ?Sized>(id: Oid, bytes: &[u8], opts: &GitOptions, s
     if let Some(text) = super::decode_utf16_bom(bytes) {
         return sink.blob(id, &text);
     }
+    if let Some(arch) = &opts.archives {
+        if let Some(kind) = super::archive::sniff(bytes) {
+            let mut members = BlobMembers { sink, id };
+            return super::archive::expand(bytes, kind, arch, &mut members);
+        }
+    }
     if !opts.scan_binary && is_binary(bytes) {
         return sink.skip(Skip {
             path: id.to_string(),
@@ -282,6 +293,26 @@ pub fn deliver<S: BlobSink + ?Sized>(id: Oid, bytes: &[u8], opts: &GitOptions, s
         });
     }
     sink.blob(id, bytes);
+}
+
+/// An archive blob's entries, handed to a [`BlobSink`]; skips are named `BLOB!/path`.
+struct BlobMembers<'a, S: ?Sized> {
+    sink: &'a mut S,
+    id: Oid,
+}
+
+impl<S: BlobSink + ?Sized> super::archive::Members for BlobMembers<'_, S> {
+    fn member(&mut self, path: &str, bytes: &[u8]) {
+        self.sink.member(self.id, path, bytes);
+    }
+
+    fn skip(&mut self, path: &str, reason: SkipReason, detail: Option<String>) {
+        self.sink.skip(Skip {
+            path: super::archive::join(&self.id.to_string(), path),
+            reason,
+            detail,
+        });
+    }
 }
 
 /// Whether `bytes` is a Git LFS pointer file (the content lives on an LFS server).
