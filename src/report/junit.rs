@@ -112,7 +112,11 @@ pub(super) fn write(
             body.push(format!("present at HEAD: {p}"));
         }
         if let Some(v) = &f.verification {
-            body.push(format!("verification: {} by {}", v.status.as_str(), v.provider));
+            body.push(format!(
+                "verification: {} by {}",
+                v.status.as_str(),
+                v.provider
+            ));
         }
         if !f.annotations.is_empty() {
             body.push(format!("annotations: {}", f.annotations_text()));

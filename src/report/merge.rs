@@ -28,7 +28,9 @@ pub struct Merged {
 pub fn merge(mut reports: Vec<Report>) -> Merged {
     if reports.len() == 1 {
         let r = reports.remove(0);
-        let summary = r.summary.unwrap_or_else(|| lines_summary(r.findings.len(), 1));
+        let summary = r
+            .summary
+            .unwrap_or_else(|| lines_summary(r.findings.len(), 1));
         return Merged {
             findings: r.findings,
             summary,
@@ -214,12 +216,22 @@ mod tests {
         let got: Vec<(&str, u32, &str)> = m
             .findings
             .iter()
-            .map(|f| (f.path.as_str(), f.line, f.commit.as_ref().unwrap().id.as_str()))
+            .map(|f| {
+                (
+                    f.path.as_str(),
+                    f.line,
+                    f.commit.as_ref().unwrap().id.as_str(),
+                )
+            })
             .collect();
         assert_eq!(got, vec![("x.env", 2, "aaaa"), ("y.env", 1, "bbbb")]);
         assert_eq!(m.summary.files_scanned, 4);
         assert_eq!(m.summary.findings, 2);
-        assert!(m.summary.notes.iter().any(|n| n.contains("1 reported by more than one")));
+        assert!(m
+            .summary
+            .notes
+            .iter()
+            .any(|n| n.contains("1 reported by more than one")));
     }
 
     #[test]

@@ -81,7 +81,12 @@ pub fn read_file(path: &Path) -> Result<Report, ReadError> {
         ReadError::Parse {
             path: name.clone(),
             line: before.iter().filter(|&&b| b == b'\n').count() + 1,
-            column: at - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1,
+            column: at
+                - before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |p| p + 1)
+                + 1,
             message: "not UTF-8: leakhound's JSON reports are UTF-8".into(),
         }
     })?;
@@ -107,10 +112,7 @@ pub fn parse(name: &str, text: &str) -> Result<Report, ReadError> {
         findings: Vec::new(),
         summary: None,
     };
-    let Some((first_no, first)) = text
-        .lines()
-        .enumerate()
-        .find(|(_, l)| !l.trim().is_empty())
+    let Some((first_no, first)) = text.lines().enumerate().find(|(_, l)| !l.trim().is_empty())
     else {
         // An empty JSON Lines report: a run that found nothing.
         return Ok(report);
@@ -135,7 +137,10 @@ pub fn parse(name: &str, text: &str) -> Result<Report, ReadError> {
     // One JSON object on the first line: JSON Lines, or a whole document written compactly.
     let one_line: Option<serde_json::Map<String, serde_json::Value>> =
         serde_json::from_str(first).ok();
-    let document = first == "{" || one_line.as_ref().is_some_and(|o| o.contains_key("findings"));
+    let document = first == "{"
+        || one_line
+            .as_ref()
+            .is_some_and(|o| o.contains_key("findings"));
     if !document {
         if one_line
             .as_ref()
@@ -149,7 +154,11 @@ pub fn parse(name: &str, text: &str) -> Result<Report, ReadError> {
             if text.contains("\"runs\"") && text.contains("\"$schema\"") {
                 return err(e.line(), e.column(), sarif_message());
             }
-            err(e.line(), e.column(), describe(&e, "a leakhound JSON report"))
+            err(
+                e.line(),
+                e.column(),
+                describe(&e, "a leakhound JSON report"),
+            )
         })?;
         if doc.tool != "leakhound" {
             return Err(err(
@@ -213,7 +222,7 @@ fn describe(e: &serde_json::Error, expected: &str) -> String {
     let mut out = String::new();
     let mut rest = msg;
     while let Some(open) = rest.find(['"', '`']) {
-        let quote = rest.as_bytes()[open] as char;
+        let quote = char::from(rest.as_bytes()[open]);
         out.push_str(&rest[..=open]);
         let after = &rest[open + 1..];
         match after.find(quote) {
@@ -262,13 +271,17 @@ mod tests {
 
     #[test]
     fn other_formats_are_named() {
-        let e = parse("g.json", "[{\"RuleID\": \"x\"}]").unwrap_err().to_string();
+        let e = parse("g.json", "[{\"RuleID\": \"x\"}]")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("gitleaks"), "{e}");
         let e = parse("s.sarif", "{\n \"$schema\": \"x\",\n \"runs\": []\n}\n")
             .unwrap_err()
             .to_string();
         assert!(e.contains("SARIF"), "{e}");
-        let e = parse("t.txt", "a.env:1:1: nothing\n").unwrap_err().to_string();
+        let e = parse("t.txt", "a.env:1:1: nothing\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("t.txt:1:1: not a leakhound"), "{e}");
         assert!(parse("empty.jsonl", "\n").unwrap().findings.is_empty());
     }

@@ -310,13 +310,7 @@ pub(super) fn write(
         .collect();
     let all: Vec<SarifResult> = findings
         .iter()
-        .map(|f| {
-            result(
-                f,
-                index.get(f.rule.as_str()).copied().unwrap_or(0),
-                paths,
-            )
-        })
+        .map(|f| result(f, index.get(f.rule.as_str()).copied().unwrap_or(0), paths))
         .collect();
     let mut notes: Vec<Notification> = summary
         .skips

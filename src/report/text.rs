@@ -98,7 +98,11 @@ pub(super) fn write(
                 escape(&r.at)
             )?;
         }
-        writeln!(out, "    {dim}fingerprint {}{reset}", escape(&f.fingerprint))?;
+        writeln!(
+            out,
+            "    {dim}fingerprint {}{reset}",
+            escape(&f.fingerprint)
+        )?;
     }
     Ok(())
 }

@@ -348,6 +348,9 @@ def main():
             fail(f"large report: {load_ms:.0f} ms to load, more than --max-load-ms {a.max_load_ms:.0f}")
 
         if a.screenshot:
+            # Tall enough for the summary, the timeline and the first rows of the table.
+            page.call("Emulation.setDeviceMetricsOverride", width=1400, height=1500, deviceScaleFactor=1, mobile=False)
+            page.pump(0.5)
             shot = page.call("Page.captureScreenshot", format="png", captureBeyondViewport=False)
             with open(a.screenshot, "wb") as f:
                 f.write(base64.b64decode(shot["data"]))

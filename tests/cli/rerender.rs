@@ -55,7 +55,11 @@ fn json_text_and_sarif_render_again_byte_for_byte() {
         if format != "junit" && format != "html" {
             // JUnit and HTML show the summary, which JSON Lines do not carry.
             let from_jsonl = run(&["report", &jsonl, "-f", format]);
-            assert_eq!(untimed(&from_jsonl.stdout), direct, "{format} from JSON Lines");
+            assert_eq!(
+                untimed(&from_jsonl.stdout),
+                direct,
+                "{format} from JSON Lines"
+            );
         }
     }
     // SARIF: the same, given the path the scan was given (its URIs are relative to the
@@ -71,14 +75,21 @@ fn json_text_and_sarif_render_again_byte_for_byte() {
     let b: serde_json::Value = serde_json::from_str(&from_jsonl.stdout).unwrap();
     assert_eq!(a["runs"][0]["results"], b["runs"][0]["results"]);
     assert_eq!(a["runs"][0]["tool"], b["runs"][0]["tool"]);
-    assert!(from_jsonl.stderr.contains("JSON Lines, which carry findings only"));
+    assert!(from_jsonl
+        .stderr
+        .contains("JSON Lines, which carry findings only"));
 }
 
 /// `git` with both dates set to day `day` after 2024-01-01, a fixed identity, no user config.
 fn git_at(dir: &Path, day: u64, args: &[&str]) {
     let date = format!("{} +0000", 1_704_067_200 + day * 86_400);
     let out = Command::new("git")
-        .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -91,7 +102,11 @@ fn git_at(dir: &Path, day: u64, args: &[&str]) {
         .env("GIT_COMMITTER_DATE", &date)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -112,7 +127,11 @@ fn history_reports_render_again_and_merge_as_one_run() {
     git_at(&repo, 1, &["commit", "-q", "-m", "add x"]);
     // late: the same token at the same path on day 5 (another blob), and a second secret.
     git_at(&repo, 5, &["checkout", "-q", "late"]);
-    std::fs::write(repo.join("x.env"), format!("# late\nT={token}\nU={other}\n")).unwrap();
+    std::fs::write(
+        repo.join("x.env"),
+        format!("# late\nT={token}\nU={other}\n"),
+    )
+    .unwrap();
     git_at(&repo, 5, &["add", "-A"]);
     git_at(&repo, 5, &["commit", "-q", "-m", "late x"]);
     git_at(&repo, 6, &["checkout", "-q", "main"]);
@@ -146,7 +165,10 @@ fn history_reports_render_again_and_merge_as_one_run() {
         assert_eq!(merged.code, 0, "{}", merged.stderr);
         let want = full.json()["findings"].clone();
         let got = merged.json()["findings"].clone();
-        assert_eq!(got, want, "{command}: merged findings differ from the full run's");
+        assert_eq!(
+            got, want,
+            "{command}: merged findings differ from the full run's"
+        );
         assert_eq!(want.as_array().unwrap().len(), 2);
     }
 }
@@ -169,7 +191,11 @@ fn bad_input_is_named_with_its_line() {
     let missing = d.path().join("missing.json");
     let r = run(&["report", missing.to_str().unwrap()]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("missing.json: cannot read"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("missing.json: cannot read"),
+        "{}",
+        r.stderr
+    );
     // A SARIF report is refused by name.
     let sarif = write(
         d.path(),
@@ -178,20 +204,37 @@ fn bad_input_is_named_with_its_line() {
     );
     let r = run(&["report", &sarif]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("x.sarif:") && r.stderr.contains("SARIF"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("x.sarif:") && r.stderr.contains("SARIF"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn unredacted_reports_need_no_redact_and_redacted_ones_stay_redacted() {
     let d = tempdir();
-    let raw = run(&["scan", "fixtures/scan", "-f", "jsonl", "--no-redact", "--no-progress"]);
+    let raw = run(&[
+        "scan",
+        "fixtures/scan",
+        "-f",
+        "jsonl",
+        "--no-redact",
+        "--no-progress",
+    ]);
     let raw = write(d.path(), "raw.jsonl", &raw.stdout);
     let r = run(&["report", &raw, "-f", "csv"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("raw.jsonl: written with --no-redact"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("raw.jsonl: written with --no-redact"),
+        "{}",
+        r.stderr
+    );
     let r = run(&["report", &raw, "-f", "csv", "--no-redact"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(planted_secrets().iter().all(|s| r.stdout.contains(s.as_str())));
+    assert!(planted_secrets()
+        .iter()
+        .all(|s| r.stdout.contains(s.as_str())));
     // A redacted report rendered with --no-redact: still redacted.
     let red = run(&["scan", "fixtures/scan", "-f", "jsonl", "--no-progress"]);
     let red = write(d.path(), "red.jsonl", &red.stdout);
@@ -209,7 +252,10 @@ fn csv_parses_with_a_header_row() {
     assert!(r.stdout.contains("\r\n"), "RFC 4180 records end in CRLF");
     let mut rd = csv::Reader::from_reader(r.stdout.as_bytes());
     let header: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(&header[..5], ["rule", "rule_name", "confidence", "path", "line"]);
+    assert_eq!(
+        &header[..5],
+        ["rule", "rule_name", "confidence", "path", "line"]
+    );
     let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 5);
     let json = run(&["scan", "fixtures/scan", "-f", "json", "--no-progress"]).json();
@@ -301,8 +347,14 @@ fn gitleaks_json_has_gitleaks_fields_and_types() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     let all: Vec<GitleaksFinding> = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(all.len(), 5);
-    let gh = all.iter().find(|f| f.RuleID == "github-pat-classic").unwrap();
-    assert_eq!((gh.File.as_str(), gh.StartLine, gh.StartColumn), ("leaks.env", 4, 14));
+    let gh = all
+        .iter()
+        .find(|f| f.RuleID == "github-pat-classic")
+        .unwrap();
+    assert_eq!(
+        (gh.File.as_str(), gh.StartLine, gh.StartColumn),
+        ("leaks.env", 4, 14)
+    );
     // A 40-character token: its last character is at column 14 + 39.
     assert_eq!((gh.EndLine, gh.EndColumn), (4, 53));
     assert_eq!(gh.Fingerprint, "leaks.env:github-pat-classic:4");
@@ -310,10 +362,18 @@ fn gitleaks_json_has_gitleaks_fields_and_types() {
     assert!(gh.Tags.iter().any(|t| t.starts_with("fingerprint:")));
     // The positional fingerprint is what `.gitleaksignore` takes, and leakhound honours it.
     let d = tempdir();
-    std::fs::write(d.path().join("a.env"), format!("T={}\n", github_token(1803))).unwrap();
+    std::fs::write(
+        d.path().join("a.env"),
+        format!("T={}\n", github_token(1803)),
+    )
+    .unwrap();
     let r = run_in(d.path(), &["scan", ".", "-f", "gitleaks", "--no-progress"]);
     let all: Vec<GitleaksFinding> = serde_json::from_str(&r.stdout).unwrap();
-    std::fs::write(d.path().join(".gitleaksignore"), format!("{}\n", all[0].Fingerprint)).unwrap();
+    std::fs::write(
+        d.path().join(".gitleaksignore"),
+        format!("{}\n", all[0].Fingerprint),
+    )
+    .unwrap();
     let r = run_in(d.path(), &["scan", ".", "-f", "gitleaks", "--no-progress"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
 }

@@ -136,54 +136,108 @@ fn data(findings: &[FindingView]) -> Value {
     json!({ "rules": rules, "commits": commits, "f": rows })
 }
 
-/// A horizontal bar chart of `(label, count)` rows.
-fn bars(title: &str, items: &[(String, usize)], color: &str) -> String {
-    let max = items.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
-    let (label_w, bar_w, row_h) = (170usize, 190usize, 20usize);
-    let height = items.len().max(1) * row_h + 4;
+/// `n` with thousands separators (`50,000`).
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `label` cut to `max` characters: its start kept, or its end (`…/config/app.env`) for paths.
+fn short_label(label: &str, max: usize, keep_end: bool) -> String {
+    let n = label.chars().count();
+    if n <= max {
+        return label.to_string();
+    }
+    if keep_end {
+        let tail: String = label.chars().skip(n - (max - 1)).collect();
+        format!("…{tail}")
+    } else {
+        cut(label, max - 1)
+    }
+}
+
+/// A chart's rows: label, count, colour; and what did not fit (how many more, their count).
+struct Chart {
+    title: &'static str,
+    rows: Vec<(String, usize, &'static str)>,
+    rest: Option<(usize, usize, &'static str)>,
+    paths: bool,
+}
+
+/// A horizontal bar chart.
+fn bars(c: &Chart) -> String {
+    let max = c.rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
+    let (label_w, bar_w, row_h) = (180usize, 190usize, 20usize);
+    let lines = c.rows.len().max(1) + usize::from(c.rest.is_some());
+    let height = lines * row_h + 4;
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<div class="card"><h2>{}</h2><svg width="{}" height="{height}" role="img" aria-label="{}">"#,
-        escape(title),
-        label_w + bar_w + 60,
-        escape(title)
+        r#"<div class="card"><h2>{t}</h2><svg width="{}" height="{height}" role="img" aria-label="{t}">"#,
+        label_w + bar_w + 70,
+        t = escape(c.title),
     );
-    if items.is_empty() {
+    if c.rows.is_empty() {
         s.push_str(r#"<text x="0" y="14">none</text>"#);
     }
-    for (i, (label, n)) in items.iter().enumerate() {
+    for (i, (label, n, color)) in c.rows.iter().enumerate() {
         let y = i * row_h;
-        let w = (n * bar_w).div_ceil(max).max(1);
+        let w = (n * bar_w).div_ceil(max).max(usize::from(*n > 0));
         let _ = write!(
             s,
-            r#"<g><title>{}: {n}</title><text x="{}" y="{}" text-anchor="end">{}</text><rect x="{}" y="{}" width="{w}" height="{}" fill="{color}" rx="2"></rect><text x="{}" y="{}">{n}</text></g>"#,
+            r#"<g><title>{}: {}</title><text x="{}" y="{}" text-anchor="end">{}</text><rect x="{label_w}" y="{}" width="{w}" height="{}" fill="{color}" rx="2"></rect><text x="{}" y="{}">{}</text></g>"#,
             escape(label),
+            thousands(*n),
             label_w - 6,
             y + 14,
-            escape(&cut(label, 24)),
-            label_w,
+            escape(&short_label(label, 26, c.paths)),
             y + 3,
             row_h - 6,
             label_w + w + 4,
             y + 14,
+            thousands(*n),
+        );
+    }
+    if let Some((more, count, what)) = c.rest {
+        let _ = write!(
+            s,
+            r#"<text x="{}" y="{}" class="more">and {} other {what} ({} findings)</text>"#,
+            label_w,
+            c.rows.len() * row_h + 14,
+            thousands(more),
+            thousands(count)
         );
     }
     s.push_str("</svg></div>");
     s
 }
 
-/// The `n` largest of `counts`, largest first (ties by name), the rest summed as `others`.
-fn top(counts: BTreeMap<String, usize>, n: usize) -> Vec<(String, usize)> {
+/// The `n` largest of `counts`, largest first (ties by name), coloured `color`; the rest as
+/// (how many, their count, `what`).
+fn top(
+    counts: BTreeMap<String, usize>,
+    n: usize,
+    color: &'static str,
+    what: &'static str,
+) -> (
+    Vec<(String, usize, &'static str)>,
+    Option<(usize, usize, &'static str)>,
+) {
     let mut all: Vec<(String, usize)> = counts.into_iter().collect();
     all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    if all.len() > n {
-        let rest: usize = all[n..].iter().map(|(_, c)| c).sum();
-        let others = all.len() - n;
-        all.truncate(n);
-        all.push((format!("{others} others"), rest));
-    }
-    all
+    let rest = (all.len() > n).then(|| {
+        let count: usize = all[n..].iter().map(|(_, c)| c).sum();
+        (all.len() - n, count, what)
+    });
+    all.truncate(n);
+    (all.into_iter().map(|(k, v)| (k, v, color)).collect(), rest)
 }
 
 /// When history findings' secrets were introduced, by month (by year past ten years), each
@@ -215,8 +269,8 @@ fn timeline(findings: &[FindingView]) -> Option<String> {
         let mut years: BTreeMap<String, [usize; 3]> = BTreeMap::new();
         for (k, v) in &months {
             let e = years.entry(k[..4].to_string()).or_default();
-            for i in 0..3 {
-                e[i] += v[i];
+            for (total, n) in e.iter_mut().zip(v) {
+                *total += n;
             }
         }
         for y in y0..=y1 {
@@ -246,7 +300,7 @@ fn timeline(findings: &[FindingView]) -> Option<String> {
         .max(1);
     let bw = (720 / periods.len()).clamp(4, 40);
     let (h, top_pad, bottom) = (160usize, 10usize, 34usize);
-    let width = bw * periods.len() + 50;
+    let width = bw * periods.len() + 100;
     let colors = ["#c62828", "#9aa5b1", "#d9dde5"];
     let names = ["still at HEAD", "no longer at HEAD", "not known"];
     let mut s = String::new();
@@ -275,17 +329,16 @@ fn timeline(findings: &[FindingView]) -> Option<String> {
             v[1],
             v[2]
         );
-        for k in 0..3 {
-            if v[k] == 0 {
+        for (&n, color) in v.iter().zip(colors) {
+            if n == 0 {
                 continue;
             }
-            let bh = (v[k] * h).div_ceil(max).max(1);
+            let bh = (n * h).div_ceil(max).max(1);
             y -= bh;
             let _ = write!(
                 s,
-                r#"<rect x="{x}" y="{y}" width="{}" height="{bh}" fill="{}"></rect>"#,
+                r#"<rect x="{x}" y="{y}" width="{}" height="{bh}" fill="{color}"></rect>"#,
                 bw.saturating_sub(1).max(1),
-                colors[k]
             );
         }
         s.push_str("</g>");
@@ -300,15 +353,13 @@ fn timeline(findings: &[FindingView]) -> Option<String> {
         }
     }
     let ly = top_pad + h + bottom + 12;
-    for k in 0..3 {
+    for (k, (color, name)) in colors.iter().zip(names).enumerate() {
         let x = 44 + k * 150;
         let _ = write!(
             s,
-            r#"<rect x="{x}" y="{}" width="10" height="10" fill="{}"></rect><text x="{}" y="{ly}">{}</text>"#,
+            r#"<rect x="{x}" y="{}" width="10" height="10" fill="{color}"></rect><text x="{}" y="{ly}">{name}</text>"#,
             ly - 9,
-            colors[k],
             x + 14,
-            names[k]
         );
     }
     s.push_str("</svg></div>");
@@ -322,11 +373,16 @@ fn run_card(summary: &Summary) -> String {
     } else {
         summary.unit
     };
-    let _ = write!(
-        s,
-        "<li>{} {unit}s scanned ({} bytes), {} rules</li>",
-        summary.files_scanned, summary.bytes_scanned, summary.rules
-    );
+    // A summary with no rules is none: JSON Lines input, which carries no summary.
+    if summary.rules > 0 {
+        let _ = write!(
+            s,
+            "<li>{} {unit}s scanned ({} bytes), {} rules</li>",
+            thousands(usize::try_from(summary.files_scanned).unwrap_or(usize::MAX)),
+            thousands(usize::try_from(summary.bytes_scanned).unwrap_or(usize::MAX)),
+            summary.rules
+        );
+    }
     if let Some(n) = summary.commit_messages_scanned {
         let _ = write!(s, "<li>{n} commit messages scanned</li>");
     }
@@ -371,16 +427,41 @@ pub(super) fn write(
         *by_path.entry(f.path.clone()).or_default() += 1;
     }
     let redacted = findings.iter().all(|f| f.redacted);
-    let conf_items: Vec<(String, usize)> = ["high", "medium", "low"]
-        .iter()
-        .zip([by_conf[2], by_conf[1], by_conf[0]])
-        .map(|(k, n)| ((*k).to_string(), n))
-        .collect();
-    let status_items: Vec<(String, usize)> = ["active", "inactive", "unknown", "unverified"]
-        .iter()
-        .zip([by_status[1], by_status[2], by_status[3], by_status[0]])
-        .map(|(k, n)| ((*k).to_string(), n))
-        .collect();
+    let conf = Chart {
+        title: "By confidence",
+        rows: vec![
+            ("high".into(), by_conf[2], "#c62828"),
+            ("medium".into(), by_conf[1], "#ef6c00"),
+            ("low".into(), by_conf[0], "#7a869a"),
+        ],
+        rest: None,
+        paths: false,
+    };
+    let status = Chart {
+        title: "By verification status",
+        rows: vec![
+            ("active".into(), by_status[1], "#b71c1c"),
+            ("inactive".into(), by_status[2], "#2e7d32"),
+            ("unknown".into(), by_status[3], "#9aa5b1"),
+            ("not verified".into(), by_status[0], "#c5ccd6"),
+        ],
+        rest: None,
+        paths: false,
+    };
+    let (rows, rest) = top(by_rule, 10, "#3f51b5", "rules");
+    let rules = Chart {
+        title: "By rule",
+        rows,
+        rest,
+        paths: false,
+    };
+    let (rows, rest) = top(by_path, 10, "#00897b", "paths");
+    let paths = Chart {
+        title: "Paths with most findings",
+        rows,
+        rest,
+        paths: true,
+    };
     let data = serde_json::to_string(&data(findings))?;
     let mut page = String::with_capacity(data.len() + 64 * 1024);
     let _ = write!(
@@ -407,17 +488,17 @@ pub(super) fn write(
 {run}
 </section>
 "#,
-        n = findings.len(),
+        n = thousands(findings.len()),
         version = escape(env!("CARGO_PKG_VERSION")),
         red = if redacted {
             "secrets redacted"
         } else {
             "secrets NOT redacted (--no-redact): handle this file as a secret"
         },
-        conf = bars("By confidence", &conf_items, "#ef6c00"),
-        status = bars("By verification status", &status_items, "#b71c1c"),
-        rules = bars("By rule", &top(by_rule, 12), "#3f51b5"),
-        paths = bars("Paths with most findings", &top(by_path, 10), "#00897b"),
+        conf = bars(&conf),
+        status = bars(&status),
+        rules = bars(&rules),
+        paths = bars(&paths),
         run = run_card(summary),
     );
     if let Some(t) = timeline(findings) {
@@ -457,8 +538,11 @@ mod tests {
 
     #[test]
     fn script_json_cannot_close_the_element() {
-        let text = serde_json::to_string(&json!(["</script><script>alert(1)</script>", "a\u{2028}b & <!--"]))
-            .unwrap();
+        let text = serde_json::to_string(&json!([
+            "</script><script>alert(1)</script>",
+            "a\u{2028}b & <!--"
+        ]))
+        .unwrap();
         let safe = script_json(&text);
         assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'));
         let back: Value = serde_json::from_str(&safe).unwrap();
@@ -472,7 +556,22 @@ mod tests {
     }
 
     #[test]
+    fn labels_and_numbers() {
+        assert_eq!(thousands(50_000), "50,000");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(
+            short_label("services/svc-1/config/app.env", 12, true),
+            "…fig/app.env"
+        );
+        assert_eq!(short_label("a-very-long-rule-name", 8, false), "a-very-…");
+    }
+
+    #[test]
     fn escape_covers_markup() {
-        assert_eq!(escape(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 }
