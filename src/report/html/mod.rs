@@ -219,6 +219,12 @@ fn bars(c: &Chart) -> String {
     s
 }
 
+/// Chart rows (label, count, colour), and what did not fit (how many more, their count, what).
+type TopRows = (
+    Vec<(String, usize, &'static str)>,
+    Option<(usize, usize, &'static str)>,
+);
+
 /// The `n` largest of `counts`, largest first (ties by name), coloured `color`; the rest as
 /// (how many, their count, `what`).
 fn top(
@@ -226,10 +232,7 @@ fn top(
     n: usize,
     color: &'static str,
     what: &'static str,
-) -> (
-    Vec<(String, usize, &'static str)>,
-    Option<(usize, usize, &'static str)>,
-) {
+) -> TopRows {
     let mut all: Vec<(String, usize)> = counts.into_iter().collect();
     all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let rest = (all.len() > n).then(|| {
@@ -502,7 +505,7 @@ pub(super) fn write(
         run = run_card(summary),
     );
     if let Some(t) = timeline(findings) {
-        let _ = write!(page, "<section class=\"cards\">{t}</section>\n");
+        let _ = writeln!(page, "<section class=\"cards\">{t}</section>");
     }
     page.push_str(
         r#"<section>
