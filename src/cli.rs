@@ -27,6 +27,10 @@ pub enum Command {
     Image(ImageArgs),
     /// List the rules, or check rule files' examples.
     Rules(RulesArgs),
+    /// Render earlier JSON or JSON Lines reports in any format; several are merged into one
+    /// (`leakhound merge` is the same command).
+    #[command(visible_alias = "merge")]
+    Report(ReportArgs),
     /// Show every candidate the rules find in files, and why each is or is not reported.
     ///
     /// Only the configuration's rule settings apply (disabled and overridden rules, extra
@@ -110,6 +114,14 @@ pub enum FormatArg {
     Jsonl,
     /// SARIF 2.1.0.
     Sarif,
+    /// CSV (RFC 4180), a header row and one row per finding.
+    Csv,
+    /// JUnit XML, one failing test case per finding (CI test-report viewers).
+    Junit,
+    /// gitleaks' JSON report (its field names and types).
+    Gitleaks,
+    /// One self-contained HTML page: summary, charts, a filterable table.
+    Html,
 }
 
 impl From<FormatArg> for Format {
@@ -119,6 +131,10 @@ impl From<FormatArg> for Format {
             FormatArg::Json => Format::Json,
             FormatArg::Jsonl => Format::Jsonl,
             FormatArg::Sarif => Format::Sarif,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Junit => Format::Junit,
+            FormatArg::Gitleaks => Format::Gitleaks,
+            FormatArg::Html => Format::Html,
         }
     }
 }
@@ -142,6 +158,43 @@ impl From<FailOnArg> for crate::live::FailOn {
             FailOnArg::Any => crate::live::FailOn::Any,
         }
     }
+}
+
+/// `leakhound report` (alias `merge`).
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Reports written by `leakhound scan` or `git` with `-f json` or `-f jsonl`. Several are
+    /// merged into one (duplicates reported once, history findings at their earliest
+    /// introduction).
+    #[arg(value_name = "REPORT", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "text")]
+    pub format: FormatArg,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Accept reports written with `--no-redact` and render them as they are. A redacted
+    /// report stays redacted: nothing can un-redact it.
+    #[arg(long)]
+    pub no_redact: bool,
+    /// The path the original scan was given (for `git`, the repository): SARIF URIs are made
+    /// relative to the git work tree holding it, as that scan's own SARIF would be.
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub scan_root: PathBuf,
+    /// Configuration whose rules (extra, overridden) describe the findings in SARIF
+    /// (default: `.leakhound.yaml` in the current directory, if there is one).
+    #[arg(short, long, value_name = "FILE", env = "LEAKHOUND_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Exit status when the report holds findings (default 0: a re-render is not a scan).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub exit_code: u8,
+    /// Print nothing on standard error but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Colour text output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
 }
 
 /// Verification states `--results` selects.

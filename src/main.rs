@@ -54,6 +54,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => run::scan::scan(&args, ui),
         Command::Git(args) => run::git::git(&args, ui),
         Command::Image(args) => run::image::image(&args, ui),
+        Command::Report(args) => run::reports::report(&args, ui),
         Command::Rules(args) => match args.command {
             None => info::list_rules(args.format, &mut stdout()),
             Some(RulesCommand::List { format }) => info::list_rules(format, &mut stdout()),

@@ -455,49 +455,15 @@ impl Placed {
     }
 }
 
-/// Keeps, for each (rule, secret, path), only the findings of the oldest blob version that has it:
-/// a file edited in 100 commits around an unchanged secret holds 100 blobs with that secret, but
-/// the secret entered history once, at the first, and its fingerprint (which includes that
-/// commit) must not change with every later edit, or baselines would break. Several findings of
-/// one secret in that one version are all kept. Each kept finding comes with the number of
-/// repeats folded into it (counted on the first of its key only).
+/// Keeps, for each (rule, secret, path), only the findings of the oldest blob version that has it
+/// ([`crate::finding::oldest_versions`]): the secret entered history once, at the first, and its
+/// attribution must not change with every later edit. Each kept finding comes with the number of
+/// repeats folded into it.
 fn oldest_versions(placed: Vec<Placed>) -> Vec<(Placed, usize)> {
-    /// (rule, secret, path).
-    type Key<'p> = (&'p str, &'p [u8], &'p str);
-    let mut first: HashMap<Key<'_>, ((u32, Oid), usize)> = HashMap::new();
-    for p in &placed {
-        let version = (p.order, p.blob);
-        first
-            .entry(p.key())
-            .and_modify(|(v, _)| *v = (*v).min(version))
-            .or_insert((version, 0));
-    }
-    let mut repeats = Vec::with_capacity(placed.len());
-    for p in &placed {
-        let key = p.key();
-        repeats.push(match first.get_mut(&key) {
-            Some((v, n)) if *v != (p.order, p.blob) => {
-                *n += 1;
-                None
-            }
-            _ => Some(key),
-        });
-    }
-    let mut counted: HashSet<Key<'_>> = HashSet::new();
-    let keep: Vec<Option<usize>> = repeats
-        .into_iter()
-        .map(|k| {
-            k.map(|key| {
-                if counted.insert(key) {
-                    first.get(&key).map_or(0, |(_, n)| *n)
-                } else {
-                    0
-                }
-            })
-        })
-        .collect();
-    drop(counted);
-    drop(first);
+    let keys: Vec<_> = placed.iter().map(Placed::key).collect();
+    let versions: Vec<(u32, Oid)> = placed.iter().map(|p| (p.order, p.blob)).collect();
+    let keep = crate::finding::oldest_versions(&keys, &versions);
+    drop(keys);
     placed
         .into_iter()
         .zip(keep)

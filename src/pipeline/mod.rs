@@ -157,23 +157,16 @@ fn finish(
     mut summary: Summary,
     started: Instant,
 ) -> Outcome {
-    findings.sort_by(|a, b| {
-        let commit = |f: &Finding| f.commit.as_ref().map(|c| c.id.clone());
-        (
-            &a.location.path,
-            a.location.line,
-            a.location.column,
-            &a.rule_id,
-            commit(a),
+    fn key(f: &Finding) -> (&str, u32, u32, &str, Option<&str>) {
+        crate::finding::order_key(
+            &f.location.path,
+            f.location.line.get(),
+            f.location.column.get(),
+            &f.rule_id.0,
+            f.commit.as_ref().map(|c| c.id.as_str()),
         )
-            .cmp(&(
-                &b.location.path,
-                b.location.line,
-                b.location.column,
-                &b.rule_id,
-                commit(b),
-            ))
-    });
+    }
+    findings.sort_by(|a, b| key(a).cmp(&key(b)));
     summary
         .skips
         .sort_by(|a, b| (&a.path, a.reason).cmp(&(&b.path, b.reason)));

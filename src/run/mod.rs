@@ -4,11 +4,13 @@
 //!
 //! - [`scan::scan`] and [`git::git`]: set up rules and triage, run the pipeline, the live checks
 //!   when asked, write the report, and decide the exit status.
+//! - [`reports::report`]: `report` (alias `merge`): earlier reports rendered again, or merged.
 //! - [`info`]: `rules`, `rules check`, `providers`, `explain`, `install-hook`.
 
 pub mod git;
 pub mod image;
 pub mod info;
+pub mod reports;
 pub mod scan;
 mod setup;
 

@@ -10,12 +10,12 @@ pub mod stdin;
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::blob::Blob;
 
 /// Why something was not scanned. Every skip is counted by reason and summarised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SkipReason {
     /// Looks binary (two or more NUL bytes in the first 8 KiB); `--scan-binary` scans it.
@@ -154,7 +154,7 @@ impl fmt::Display for SkipReason {
 }
 
 /// One thing not scanned, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skip {
     /// What was skipped, as a path would be reported.
     pub path: String,

@@ -20,6 +20,7 @@ mod interrupt;
 mod layering;
 mod library;
 mod reports;
+mod rerender;
 mod rules;
 mod scan;
 mod skips;
