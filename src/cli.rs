@@ -420,7 +420,7 @@ impl ArchiveArgs {
         max_entry: u64,
         scan_binary: bool,
     ) -> Option<crate::source::archive::ArchiveOptions> {
-        (!self.no_archives).then(|| crate::source::archive::ArchiveOptions {
+        (!self.no_archives).then_some(crate::source::archive::ArchiveOptions {
             depth: self.archive_depth,
             max_size: self.archive_max_size,
             max_ratio: self.archive_max_ratio,

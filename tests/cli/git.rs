@@ -1108,7 +1108,7 @@ fn pack_reader_and_libgit2_find_the_same_in_a_deltified_history() {
     for v in 0..40u32 {
         let mut text = filler.clone();
         // A secret that moves, one added every 8 versions, and one removed again.
-        text.insert_str(v as usize * 37 % filler.len(), "\n");
+        text.insert(v as usize * 37 % filler.len(), '\n');
         if v % 8 == 0 {
             planted.push(github_token(200 + v));
         }
