@@ -51,13 +51,15 @@ impl Joined {
 /// `None` when the quote closes nothing on its line (or after [`MAX_PIECE`] bytes).
 fn literal_end(bytes: &[u8], q: usize) -> Option<usize> {
     let quote = bytes[q];
+    // The closing quote may stand at most MAX_PIECE bytes after the opening one.
+    let limit = bytes.len().min(q + MAX_PIECE + 1);
     let mut j = q + 1;
-    while j < bytes.len() && j - q <= MAX_PIECE {
-        match bytes[j] {
-            b'\\' => j += 2,
+    while j < limit {
+        let k = j + memchr::memchr3(b'\\', b'\n', quote, &bytes[j..limit])?;
+        match bytes[k] {
+            b'\\' => j = k + 2,
             b'\n' => return None,
-            b if b == quote => return Some(j + 1),
-            _ => j += 1,
+            _ => return Some(k + 1),
         }
     }
     None
@@ -95,28 +97,32 @@ pub fn runs(bytes: &[u8]) -> Vec<Joined> {
     let mut out = Vec::new();
     let mut budget = MAX_JOINED;
     let mut i = 0;
-    while let Some(p) = bytes[i..].iter().position(|&b| b == b'"' || b == b'\'') {
+    while let Some(p) = memchr::memchr2(b'"', b'\'', &bytes[i..]) {
         let q = i + p;
         let Some(end) = literal_end(bytes, q) else {
             i = q + 1;
             continue;
         };
         let quote = bytes[q];
-        let mut pieces = vec![(q + 1, end - 1)];
-        let mut next = skip_join(bytes, end);
+        // Most literals stand alone: nothing is allocated until a second one joins the first.
+        let mut pieces: Vec<(usize, usize)> = Vec::new();
         let mut last_end = end;
-        while next < bytes.len() && bytes[next] == quote {
-            match literal_end(bytes, next) {
-                Some(e) => {
-                    pieces.push((next + 1, e - 1));
-                    last_end = e;
-                    next = skip_join(bytes, e);
-                }
-                None => break,
+        loop {
+            let next = skip_join(bytes, last_end);
+            if bytes.get(next) != Some(&quote) {
+                break;
             }
+            let Some(e) = literal_end(bytes, next) else {
+                break;
+            };
+            if pieces.is_empty() {
+                pieces.push((q + 1, end - 1));
+            }
+            pieces.push((next + 1, e - 1));
+            last_end = e;
         }
         i = last_end;
-        if pieces.len() < 2 {
+        if pieces.is_empty() {
             continue;
         }
         let len: usize = pieces.iter().map(|(s, e)| e - s).sum();
