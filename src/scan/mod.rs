@@ -3,7 +3,8 @@
 //!
 //! Per blob the cost is:
 //! 1. one Aho-Corasick pass over the bytes for every rule's keywords (ASCII case-insensitive).
-//!    A blob without a keyword costs that pass and nothing else: that is most blobs;
+//!    A blob without a keyword costs that pass and the two searches for derived text
+//!    ([`encoded`] base64 runs, [`joined`] string literals) and nothing else: that is most blobs;
 //! 2. for each hit, the rules owning that keyword get a *window*: the line holding the hit
 //!    (at most [`MAX_LINE_REACH`] bytes either side of it), or for multi-line rules the line
 //!    start through `window:` bytes past the hit. Overlapping windows of one rule are merged, so
@@ -81,6 +82,22 @@ impl Match {
             context: (0, 0),
             annotations,
             decoded: None,
+        }
+    }
+
+    /// A match found in text derived from the blob (`inner_bytes`: decoded base64, joined
+    /// literals), placed at `start..end` in the blob: it carries the secret it found and says
+    /// how the text was derived (`encoding`).
+    fn derived(inner: Match, inner_bytes: &[u8], start: usize, end: usize, encoding: &str) -> Self {
+        let secret: Box<[u8]> = inner.secret(inner_bytes).into();
+        let mut annotations = inner.annotations;
+        annotations.insert(
+            "encoding".to_string(),
+            Annotation::Text(encoding.to_string()),
+        );
+        Match {
+            decoded: Some(secret),
+            ..Match::plain(inner.rule, start, end, inner.entropy, annotations)
         }
     }
 
@@ -281,23 +298,9 @@ impl Scanner {
         if depth < encoded::MAX_DEPTH {
             for run in encoded::runs(bytes) {
                 for inner in self.scan_depth(&run.bytes, scratch, depth + 1) {
-                    let secret: Box<[u8]> = inner.secret(&run.bytes).into();
-                    let mut annotations = inner.annotations;
-                    annotations.insert(
-                        "encoding".to_string(),
-                        Annotation::Text("base64".to_string()),
-                    );
-                    out.push(Match {
-                        rule: inner.rule,
-                        start: run.start,
-                        end: run.end,
-                        entropy: inner.entropy,
-                        line: NonZeroU32::MIN,
-                        column: NonZeroU32::MIN,
-                        context: (0, 0),
-                        annotations,
-                        decoded: Some(secret),
-                    });
+                    out.push(Match::derived(
+                        inner, &run.bytes, run.start, run.end, "base64",
+                    ));
                 }
             }
         }
@@ -323,23 +326,17 @@ impl Scanner {
                 if !run.crosses(inner.start, inner.end) {
                     continue;
                 }
-                let secret: Box<[u8]> = inner.secret(&run.bytes).into();
-                let mut annotations = inner.annotations;
-                annotations.insert(
-                    "encoding".to_string(),
-                    Annotation::Text("joined string literals".to_string()),
+                let (start, end) = (
+                    run.blob_offset(inner.start),
+                    run.blob_offset(inner.end - 1) + 1,
                 );
-                out.push(Match {
-                    rule: inner.rule,
-                    start: run.blob_offset(inner.start),
-                    end: run.blob_offset(inner.end - 1) + 1,
-                    entropy: inner.entropy,
-                    line: NonZeroU32::MIN,
-                    column: NonZeroU32::MIN,
-                    context: (0, 0),
-                    annotations,
-                    decoded: Some(secret),
-                });
+                out.push(Match::derived(
+                    inner,
+                    &run.bytes,
+                    start,
+                    end,
+                    "joined string literals",
+                ));
             }
         }
     }
