@@ -144,6 +144,15 @@ pub fn github_token(seed: u32) -> String {
 /// `git` with a fixed identity and date and no user or system config, in `dir`. Returns the
 /// process output without judging it (hooks may be expected to fail).
 pub fn git_output(dir: &Path, args: &[&str]) -> Output {
+    git_output_at(dir, GIT_EPOCH, args)
+}
+
+/// The date [`git_output`] commits at: 2024-01-01 00:00 UTC.
+pub const GIT_EPOCH: u64 = 1_704_067_200;
+
+/// [`git_output`] with both dates set to `epoch_secs` (UTC).
+pub fn git_output_at(dir: &Path, epoch_secs: u64, args: &[&str]) -> Output {
+    let date = format!("{epoch_secs} +0000");
     Command::new("git")
         .args([
             "-c",
@@ -159,15 +168,20 @@ pub fn git_output(dir: &Path, args: &[&str]) -> Output {
         .env("GIT_AUTHOR_EMAIL", "ci@example.com")
         .env("GIT_COMMITTER_NAME", "CI Bot")
         .env("GIT_COMMITTER_EMAIL", "ci@example.com")
-        .env("GIT_AUTHOR_DATE", "1704067200 +0000")
-        .env("GIT_COMMITTER_DATE", "1704067200 +0000")
+        .env("GIT_AUTHOR_DATE", &date)
+        .env("GIT_COMMITTER_DATE", &date)
         .output()
         .expect("git runs")
 }
 
 /// [`git_output`] that must succeed; returns trimmed stdout.
 pub fn git_ok(dir: &Path, args: &[&str]) -> String {
-    let out = git_output(dir, args);
+    git_ok_at(dir, GIT_EPOCH, args)
+}
+
+/// [`git_output_at`] that must succeed; returns trimmed stdout.
+pub fn git_ok_at(dir: &Path, epoch_secs: u64, args: &[&str]) -> String {
+    let out = git_output_at(dir, epoch_secs, args);
     assert!(
         out.status.success(),
         "git {args:?}: {}",

@@ -3,7 +3,6 @@
 //! and the CSV, JUnit, gitleaks and HTML formats parse with standard parsers.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde::Deserialize;
 
@@ -80,33 +79,9 @@ fn json_text_and_sarif_render_again_byte_for_byte() {
         .contains("JSON Lines, which carry findings only"));
 }
 
-/// `git` with both dates set to day `day` after 2024-01-01, a fixed identity, no user config.
-fn git_at(dir: &Path, day: u64, args: &[&str]) {
-    let date = format!("{} +0000", 1_704_067_200 + day * 86_400);
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "CI Bot")
-        .env("GIT_AUTHOR_EMAIL", "ci@example.com")
-        .env("GIT_COMMITTER_NAME", "CI Bot")
-        .env("GIT_COMMITTER_EMAIL", "ci@example.com")
-        .env("GIT_AUTHOR_DATE", &date)
-        .env("GIT_COMMITTER_DATE", &date)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+/// Day `n` after 2024-01-01, as seconds since the epoch.
+fn day(n: u64) -> u64 {
+    GIT_EPOCH + n * 86_400
 }
 
 #[test]
@@ -116,25 +91,25 @@ fn history_reports_render_again_and_merge_as_one_run() {
     std::fs::create_dir(&repo).unwrap();
     let token = github_token(1801);
     let other = github_token(1802);
-    git_at(&repo, 0, &["init", "-q"]);
+    git_ok_at(&repo, day(0), &["init", "-q"]);
     std::fs::write(repo.join("README.md"), "# r\n").unwrap();
-    git_at(&repo, 0, &["add", "-A"]);
-    git_at(&repo, 0, &["commit", "-q", "-m", "root"]);
-    git_at(&repo, 0, &["branch", "late"]);
+    git_ok_at(&repo, day(0), &["add", "-A"]);
+    git_ok_at(&repo, day(0), &["commit", "-q", "-m", "root"]);
+    git_ok_at(&repo, day(0), &["branch", "late"]);
     // main: the token enters x.env on day 1, and stays.
     std::fs::write(repo.join("x.env"), format!("T={token}\n")).unwrap();
-    git_at(&repo, 1, &["add", "-A"]);
-    git_at(&repo, 1, &["commit", "-q", "-m", "add x"]);
+    git_ok_at(&repo, day(1), &["add", "-A"]);
+    git_ok_at(&repo, day(1), &["commit", "-q", "-m", "add x"]);
     // late: the same token at the same path on day 5 (another blob), and a second secret.
-    git_at(&repo, 5, &["checkout", "-q", "late"]);
+    git_ok_at(&repo, day(5), &["checkout", "-q", "late"]);
     std::fs::write(
         repo.join("x.env"),
         format!("# late\nT={token}\nU={other}\n"),
     )
     .unwrap();
-    git_at(&repo, 5, &["add", "-A"]);
-    git_at(&repo, 5, &["commit", "-q", "-m", "late x"]);
-    git_at(&repo, 6, &["checkout", "-q", "main"]);
+    git_ok_at(&repo, day(5), &["add", "-A"]);
+    git_ok_at(&repo, day(5), &["commit", "-q", "-m", "late x"]);
+    git_ok_at(&repo, day(6), &["checkout", "-q", "main"]);
 
     let full = run_in(&repo, &["git", "-f", "json", "--no-progress"]);
     assert_eq!(full.code, 1, "{}", full.stderr);
