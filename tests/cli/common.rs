@@ -45,6 +45,17 @@ impl Run {
     }
 }
 
+/// The leakhound binary with `args` in `dir`, `LEAKHOUND_CONFIG` removed and `NO_COLOR=1`: each
+/// caller sets up stdin, stdout and stderr.
+pub fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_leakhound"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("LEAKHOUND_CONFIG")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
 /// Runs leakhound with `args` in `dir`, without a terminal and with `CI` unset.
 pub fn run_in(dir: &Path, args: &[&str]) -> Run {
     run_with_stdin(dir, args, None)
@@ -58,11 +69,7 @@ pub fn run(args: &[&str]) -> Run {
 /// Runs leakhound feeding `stdin`.
 pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
     use std::io::Write;
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_leakhound"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("LEAKHOUND_CONFIG")
-        .env("NO_COLOR", "1");
+    let mut cmd = command(dir, args);
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
     } else {
