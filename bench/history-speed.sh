@@ -58,12 +58,12 @@ bench() { # name, git dir
   for i in "${!names[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
   # Timing and peak memory under the build lock (one history at a time, well under 3 minutes).
   flock "$lock" bash -c '
-    hyperfine -N -w 1 -r "$1" -i --export-json "$2" "${@:4}" >/dev/null 2>&1
-  ' _ "$runs" "$out/$name.json" unused "${args[@]}"
-  : > "$out/$name.rss"
+    hyperfine -N -w 1 -r "$1" -i --export-json "$2" "${@:3}" >/dev/null 2>&1
+  ' _ "$runs" "$out/$name.json" "${args[@]}"
   flock "$lock" bash -c "$(declare -f peak); out=$out; $(for c in "${cmds[@]}"; do printf 'peak %s; echo\n' "$c"; done)" > "$out/$name.rss"
+  # The last run of the first command (the peak-memory one) left its JSON Lines report here.
   local findings
-  findings=$($lh git "$g" -q --no-progress -f jsonl --exit-code 0 | wc -l)
+  findings=$(wc -l < "$out/lh.jsonl")
   python3 - "$name" "$out/$name.json" "$out/$name.rss" "$findings" "$g" <<'PY'
 import json, subprocess, sys
 name, js, rss, findings, g = sys.argv[1:]

@@ -19,9 +19,10 @@
 # from the lock, so the same lock gives the same commit ids everywhere. Archives are kept in
 # DIR/archives and reused; the repository is rebuilt only when missing. Network: PyPI and the npm
 # registry only, through their own indexes and npm. Needs curl, python3, npm, git. Takes about
-# 15 minutes on 2 cores (most of it the repack).
+# 5 minutes on 2 cores (most of it the repack).
 #
-# Result (checked at the end): ~27,000 commits and well over 1 GB of blob content.
+# Result: 29,910 commits, 24,152 blobs, 1.71 GB of blob content in a 51 MB pack (the check at
+# the end requires at least 20,000 commits and 1 GB).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${1:-/tmp/leakhound-bench/large}

@@ -311,12 +311,21 @@ def main():
         if high != 1:
             fail(f"confidence filter: {high} high-confidence rows, expected 1")
         page.eval("document.getElementById('f-clear').click()")
+        # The default order already puts leaks.env first: sort by path descending (the first
+        # click sorts ascending, the second reverses), which puts nested/config.yaml first.
         page.eval("document.querySelector('#thead [data-key=path]').click()")
-        first = page.eval("Array.from(document.querySelectorAll('.row')).sort((a, b) => parseInt(a.style.top) - parseInt(b.style.top))[0].querySelector('.c-path').textContent")
-        if not first.startswith("leaks.env"):
-            fail(f"sort by path: first row {first!r}")
+        page.eval("document.querySelector('#thead [data-key=path]').click()")
+        order = page.eval("document.querySelector('#thead [data-key=path]').getAttribute('data-sort')")
+        first = page.eval("Array.from(document.querySelectorAll('.row')).filter(r => r.style.display !== 'none').sort((a, b) => parseInt(a.style.top) - parseInt(b.style.top))[0].querySelector('.c-path').textContent")
+        if order != "desc" or not first.startswith("nested/"):
+            fail(f"sort by path, descending ({order!r}): first row {first!r}")
+        # The copy button says whether the fingerprint was copied ("copied"; "select" where the
+        # browser refuses the clipboard) until it reverts to "copy" 1.2 s later.
         page.eval("document.querySelector('.row .copy').click()")
         page.pump(0.3)
+        said = page.eval("document.querySelector('.row .copy').textContent")
+        if said != "copied":
+            fail(f"copy button: says {said!r} after a click, expected 'copied'")
         if page.errors:
             fail(f"fixtures report: {page.errors}")
         print("check_html: fixtures report: renders; path, search and confidence filters and sorting work; no console errors")

@@ -3,30 +3,11 @@
 //! named by layer digest, files deleted by a later layer still reported and annotated, and the
 //! image configuration's environment and history scanned.
 
-use std::io::Write;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
 use crate::common::*;
-
-fn layer(files: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (name, data) in files {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        b.append_data(&mut h, name, *data).unwrap();
-    }
-    b.into_inner().unwrap()
-}
-
-fn gz(d: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(d).unwrap();
-    e.finish().unwrap()
-}
 
 fn digest(d: &[u8]) -> String {
     let h = Sha256::digest(d);
@@ -53,11 +34,11 @@ fn image() -> Image {
     let later_token = github_token(22);
     let env_token = github_token(23);
     let history_token = github_token(24);
-    let l1 = layer(&[
+    let l1 = tar_of(&[
         ("app/.env", format!("TOKEN={file_token}\n").as_bytes()),
         ("etc/keep.txt", b"nothing\n"),
     ]);
-    let l2 = layer(&[
+    let l2 = tar_of(&[
         ("app/.wh..env", b""),
         ("app/new.env", format!("TOKEN={later_token}\n").as_bytes()),
     ]);
@@ -87,18 +68,6 @@ fn image() -> Image {
     }
 }
 
-fn tarball(files: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (name, data) in files {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        b.append_data(&mut h, name, &data[..]).unwrap();
-    }
-    b.into_inner().unwrap()
-}
-
 /// The `docker save` layout of Docker before 25: `ID/layer.tar` per layer, `ID.json` config.
 fn docker_save(img: &Image) -> Vec<u8> {
     let cfg = digest(&img.config);
@@ -117,7 +86,8 @@ fn docker_save(img: &Image) -> Vec<u8> {
         0,
         ("manifest.json".into(), manifest.to_string().into_bytes()),
     );
-    tarball(&files)
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (n.as_str(), &d[..])).collect();
+    tar_of(&files)
 }
 
 /// An OCI image layout directory, layers gzip-compressed.
@@ -257,7 +227,7 @@ fn names_in_manifests_cannot_reach_outside_the_layout_and_bad_input_is_named() {
     let d = tempdir();
     let dir = d.path().join("img");
     std::fs::create_dir(&dir).unwrap();
-    std::fs::write(d.path().join("secret.tar"), layer(&[("x", b"y")])).unwrap();
+    std::fs::write(d.path().join("secret.tar"), tar_of(&[("x", b"y")])).unwrap();
     let manifest = serde_json::json!([{
         "Config": "../secret.tar", "Layers": ["../secret.tar", "/etc/passwd"],
     }]);

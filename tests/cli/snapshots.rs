@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::common::{github_token, planted_secrets, root, scan_fixtures, tempdir, Run};
+use crate::common::{command, github_token, planted_secrets, root, scan_fixtures, tempdir, Run};
 
 /// A path that does not exist, inside the repository: `HOME`, `XDG_CONFIG_HOME` and the global
 /// and system git config files for every process these tests start, so that no user or system
@@ -35,9 +35,7 @@ fn no_home() -> PathBuf {
 /// with, reads `/etc/gitconfig` whatever the environment says.
 fn leakhound(dir: &Path, args: &[&str]) -> Run {
     let home = no_home();
-    let out = Command::new(env!("CARGO_BIN_EXE_leakhound"))
-        .args(args)
-        .current_dir(dir)
+    let out = command(dir, args)
         .env_clear()
         .env("HOME", &home)
         .env("XDG_CONFIG_HOME", &home)
