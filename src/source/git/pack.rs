@@ -29,6 +29,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use flate2::{Decompress, FlushDecompress, Status};
 use git2::Oid;
 
+use super::index::{be32, varint};
+
 /// Pack entry types (`gitformat-pack`).
 const OBJ_BLOB: u8 = 3;
 const OBJ_OFS_DELTA: u8 = 6;
@@ -38,10 +40,6 @@ struct Index {
     ids: Vec<Oid>,
     offsets: Vec<u64>,
     crcs: Vec<u32>,
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
 /// Parses a version-2 `.idx`; `None` for any other version or a short file (the pack is then
@@ -107,14 +105,8 @@ fn entry(head: &[u8], offset: u64) -> Option<Entry> {
         shift += 7;
     }
     let base = if kind == OBJ_OFS_DELTA {
-        let mut c = *head.get(at)?;
-        at += 1;
-        let mut back = u64::from(c & 0x7f);
-        while c & 0x80 != 0 {
-            c = *head.get(at)?;
-            at += 1;
-            back = back.checked_add(1)?.checked_mul(128)? | u64::from(c & 0x7f);
-        }
+        // git's offset encoding, the same as the index's path prefixes.
+        let back = u64::try_from(varint(head, &mut at)?).ok()?;
         // A base lies before its delta: chains cannot loop.
         Some(offset.checked_sub(back).filter(|&b| b < offset)?)
     } else {
@@ -162,7 +154,8 @@ fn inflate(data: &[u8], size: usize) -> Option<Vec<u8>> {
     }
 }
 
-fn varint(d: &[u8], at: &mut usize) -> Option<usize> {
+/// A delta's base or result size: little-endian groups of 7 bits (not git's offset encoding).
+fn delta_size(d: &[u8], at: &mut usize) -> Option<usize> {
     let mut v = 0usize;
     let mut shift = 0u32;
     loop {
@@ -182,10 +175,10 @@ fn varint(d: &[u8], at: &mut usize) -> Option<usize> {
 /// Applies a git delta to `base`; `None` if it does not fit.
 fn apply(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
     let mut at = 0;
-    if varint(delta, &mut at)? != base.len() {
+    if delta_size(delta, &mut at)? != base.len() {
         return None;
     }
-    let size = varint(delta, &mut at)?;
+    let size = delta_size(delta, &mut at)?;
     // The claimed size is only trusted as far as the delta can plausibly produce it; the
     // vector grows past that if it must, and is refused once over the claim.
     let mut out = Vec::with_capacity(size.min(base.len().saturating_add(delta.len())));
@@ -253,10 +246,8 @@ pub struct Plan {
     pub rest: Vec<Oid>,
 }
 
-/// Plans reading `wanted` from the packs in `objects/pack`.
-pub fn plan(objects: &Path, wanted: &[Oid]) -> Plan {
-    let mut left: HashSet<Oid> = wanted.iter().copied().collect();
-    let mut packs = Vec::new();
+/// The pack indexes (`.idx`) under `objects/pack`, sorted by path; none if it cannot be read.
+pub(super) fn pack_indexes(objects: &Path) -> Vec<PathBuf> {
     let mut idx: Vec<PathBuf> = std::fs::read_dir(objects.join("pack"))
         .into_iter()
         .flatten()
@@ -265,7 +256,14 @@ pub fn plan(objects: &Path, wanted: &[Oid]) -> Plan {
         .filter(|p| p.extension().is_some_and(|x| x == "idx"))
         .collect();
     idx.sort();
-    for idx_path in idx {
+    idx
+}
+
+/// Plans reading `wanted` from the packs in `objects/pack`.
+pub fn plan(objects: &Path, wanted: &[Oid]) -> Plan {
+    let mut left: HashSet<Oid> = wanted.iter().copied().collect();
+    let mut packs = Vec::new();
+    for idx_path in pack_indexes(objects) {
         if left.is_empty() {
             break;
         }
