@@ -137,15 +137,17 @@ fn read_at(file: &File, offset: u64, len: usize) -> Option<Vec<u8>> {
     Some(buf)
 }
 
-/// Inflates exactly `size` bytes from `data`; `None` if the stream fails or has another length.
-fn inflate(data: &[u8], size: usize) -> Option<Vec<u8>> {
+/// Inflates exactly `size` bytes from `data` with `z` (reset first: it is reused across entries,
+/// as setting up a new inflater per entry costs more than a reset); `None` if the stream fails
+/// or has another length.
+fn inflate(z: &mut Decompress, data: &[u8], size: usize) -> Option<Vec<u8>> {
     // Deflate expands at most about 1032:1: a larger claim is damage (or a hostile pack), not
     // an allocation to attempt.
     if size > data.len().saturating_mul(1032).saturating_add(64) {
         return None;
     }
     let mut out = Vec::with_capacity(size);
-    let mut z = Decompress::new(true);
+    z.reset(true);
     // One extra byte of room tells a too-long stream from an exact one.
     out.reserve_exact(1);
     match z.decompress_vec(data, &mut out, FlushDecompress::Finish) {
@@ -417,6 +419,8 @@ impl Plan {
         mut failed: impl FnMut(Oid),
     ) {
         let total: usize = self.packs.iter().map(|p| p.roots.len()).sum();
+        // One inflater for every entry this thread reads, reset before each.
+        let mut z = Decompress::new(true);
         loop {
             let k = next.fetch_add(1, Ordering::Relaxed);
             if k >= total || crate::interrupt::requested() {
@@ -428,32 +432,33 @@ impl Plan {
                 pack += 1;
             }
             let p = &self.packs[pack];
-            p.read_tree(p.roots[k], &mut found, &mut failed);
+            p.read_tree(&mut z, p.roots[k], &mut found, &mut failed);
         }
     }
 }
 
 impl PackPlan {
     /// The inflated data of node `n`'s entry, checked against the index's CRC-32.
-    fn data(&self, n: &Node) -> Option<(u8, Vec<u8>)> {
+    fn data(&self, z: &mut Decompress, n: &Node) -> Option<(u8, Vec<u8>)> {
         let raw = read_at(&self.file, n.offset, n.len)?;
         if raw.len() != n.len || crc32fast::hash(&raw) != n.crc {
             return None;
         }
         let e = entry(&raw, n.offset)?;
-        Some((e.kind, inflate(raw.get(e.header..)?, e.size)?))
+        Some((e.kind, inflate(z, raw.get(e.header..)?, e.size)?))
     }
 
     /// Reads the delta tree under `root`, depth first; a parent's bytes are dropped as soon as
     /// its last child is made, so a plain chain holds two versions at a time.
     fn read_tree(
         &self,
+        z: &mut Decompress,
         root: u32,
         found: &mut impl FnMut(Oid, &[u8]),
         failed: &mut impl FnMut(Oid),
     ) {
         let node = &self.nodes[root as usize];
-        let Some((OBJ_BLOB, bytes)) = self.data(node) else {
+        let Some((OBJ_BLOB, bytes)) = self.data(z, node) else {
             self.fail_below(root, failed);
             return;
         };
@@ -475,9 +480,9 @@ impl PackPlan {
             let made = if more.is_empty() {
                 // The parent's last child: its bytes can go once this one is made.
                 let (base, _) = stack.pop().unwrap_or_default();
-                self.made(child, &base)
+                self.made(z, child, &base)
             } else {
-                stack.last().and_then(|(base, _)| self.made(child, base))
+                stack.last().and_then(|(base, _)| self.made(z, child, base))
             };
             let Some(bytes) = made else {
                 self.fail_below(c, failed);
@@ -492,8 +497,8 @@ impl PackPlan {
         }
     }
 
-    fn made(&self, n: &Node, base: &[u8]) -> Option<Vec<u8>> {
-        match self.data(n)? {
+    fn made(&self, z: &mut Decompress, n: &Node, base: &[u8]) -> Option<Vec<u8>> {
+        match self.data(z, n)? {
             (OBJ_OFS_DELTA, delta) => apply(base, &delta),
             _ => None,
         }
