@@ -172,8 +172,7 @@ fn commit_messages(
         let meta = source::commit_meta(&commit);
         let all = BlobMatches::new(&matches);
         for m in &matches {
-            let mut f = finding(scanner, msg, COMMIT_MESSAGE, m, &all);
-            f.location.logical = true;
+            let f = finding(scanner, msg, COMMIT_MESSAGE, m, &all, true);
             placer.place(f, COMMIT_MESSAGE, false, Some(&meta));
         }
     }
@@ -213,8 +212,7 @@ fn tag_messages(
         );
         let all = BlobMatches::new(&matches);
         for m in &matches {
-            let mut f = finding(scanner, msg, &path, m, &all);
-            f.location.logical = true;
+            let f = finding(scanner, msg, &path, m, &all, true);
             placer.place(f, &path, false, None);
         }
     }

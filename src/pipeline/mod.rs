@@ -60,13 +60,15 @@ impl<'m> BlobMatches<'m> {
 }
 
 /// Builds a finding; `blob` holds every match of the blob, so that every secret in the context
-/// line (not only this one) is marked for redaction.
+/// line (not only this one) is marked for redaction. `logical`: the path names no file on
+/// disk (a commit message, a tag, stdin, a git blob).
 pub(crate) fn finding(
     scanner: &Scanner,
     bytes: &[u8],
     path: &str,
     m: &Match,
     blob: &BlobMatches<'_>,
+    logical: bool,
 ) -> Finding {
     let rule = scanner.rule(m);
     let secret = Secret::new(m.secret(bytes));
@@ -114,7 +116,7 @@ pub(crate) fn finding(
             column: m.column,
             start: m.start,
             end: m.end,
-            logical: false,
+            logical,
         },
         context,
         commit: None,

@@ -133,8 +133,8 @@ impl Sink for Worker<'_> {
         }
         let all = BlobMatches::new(&matches);
         for m in &matches {
-            let mut f = finding(self.scanner, blob.bytes, path, m, &all);
-            f.location.logical = !matches!(blob.origin, crate::blob::Origin::File { .. });
+            let logical = !matches!(blob.origin, crate::blob::Origin::File { .. });
+            let f = finding(self.scanner, blob.bytes, path, m, &all, logical);
             let candidate = Candidate {
                 rule: &f.rule_id.0,
                 fingerprint: &f.fingerprint.0,
@@ -143,7 +143,7 @@ impl Sink for Worker<'_> {
                 commit: None,
                 confidence: f.confidence,
                 secret: f.secret.expose(),
-                line_text: line_of(blob.bytes, m),
+                line_text: crate::scan::line_of(blob.bytes, m.start, m.end),
             };
             match self.triage.decide(&candidate) {
                 Some(why) => self.local.summary.suppress(why),
@@ -189,14 +189,21 @@ impl Worker<'_> {
         let mut findings = Vec::new();
         let all = BlobMatches::new(&matches);
         for m in &matches {
-            if Triage::inline_allowed(line_of(bytes, m)) {
+            if Triage::inline_allowed(crate::scan::line_of(bytes, m.start, m.end)) {
                 if honour_inline {
                     self.local.summary.suppress(Suppression::Inline);
                     continue;
                 }
                 self.local.distrusted_inline += 1;
             }
-            findings.push(finding(self.scanner, bytes, member.unwrap_or(""), m, &all));
+            findings.push(finding(
+                self.scanner,
+                bytes,
+                member.unwrap_or(""),
+                m,
+                &all,
+                false,
+            ));
         }
         if !findings.is_empty() {
             self.local.hits.push(Hit {
@@ -218,11 +225,6 @@ impl Drop for Worker<'_> {
         };
         shared.merge(local);
     }
-}
-
-/// The line holding a match (bounded like scan windows), for inline allow markers.
-fn line_of<'b>(bytes: &'b [u8], m: &Match) -> &'b [u8] {
-    crate::scan::line_of(bytes, m.start, m.end)
 }
 
 /// 1-based lines holding an inline allow marker but no match.

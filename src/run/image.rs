@@ -34,7 +34,7 @@ pub fn image(args: &ImageArgs, ui: &mut dyn Ui) -> Result<u8> {
     )?;
     // Layers are archives even with --no-archives; that flag then keeps archives inside
     // layers closed (depth 1).
-    let mut archives = args
+    let archives = args
         .archives
         .options(args.max_file_size, args.scan_binary)
         .unwrap_or_else(|| {
@@ -42,7 +42,6 @@ pub fn image(args: &ImageArgs, ui: &mut dyn Ui) -> Result<u8> {
             o.depth = 1;
             o
         });
-    archives.scan_binary = args.scan_binary;
     let req = ImageRequest {
         path: args.path.clone(),
         archives,

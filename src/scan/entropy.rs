@@ -106,12 +106,19 @@ pub fn expected(k: usize, n: usize) -> f64 {
 /// seeds, hex client secrets and UUID-shaped keys, which cannot reach it, are judged against
 /// what their own alphabet gives.
 pub fn floor(rule_floor: f64, secret: &[u8]) -> f64 {
-    // A floor at or below the lowest cap is never lowered: no need to compute the expectation.
+    capped(rule_floor, || alphabet(secret), secret.len())
+}
+
+/// `rule_floor`, lowered to what `n` symbols of an alphabet of `k()` can reach (never below
+/// [`LOWEST_CAP`]).
+fn capped(rule_floor: f64, k: impl FnOnce() -> usize, n: usize) -> f64 {
+    // A floor at or below the lowest cap is never lowered: no need to compute the alphabet or
+    // the expectation.
     if rule_floor <= LOWEST_CAP {
         return rule_floor;
     }
-    let n = secret.len().min(512);
-    let reachable = expected(alphabet(secret), n) - margin(n);
+    let n = n.min(512);
+    let reachable = expected(k(), n) - margin(n);
     rule_floor.min(reachable.max(LOWEST_CAP))
 }
 
@@ -128,11 +135,11 @@ pub fn unescaped(secret: &[u8]) -> Option<Vec<u8>> {
             .to_digit(16)
             .and_then(|d| u8::try_from(d).ok())
     };
-    let hex_escapes = secret
+    // At least two: stop looking at the second.
+    let mut hex_escapes = secret
         .windows(4)
-        .filter(|w| w[0] == b'\\' && w[1] == b'x' && hex(w[2]).is_some() && hex(w[3]).is_some())
-        .count();
-    if hex_escapes < 2 {
+        .filter(|w| w[0] == b'\\' && w[1] == b'x' && hex(w[2]).is_some() && hex(w[3]).is_some());
+    if hex_escapes.nth(1).is_none() {
         return None;
     }
     let mut out = Vec::with_capacity(secret.len());
@@ -187,12 +194,7 @@ pub fn unescaped(secret: &[u8]) -> Option<Vec<u8>> {
 
 /// [`floor`] for a value of `n` raw bytes ([`unescaped`]): random bytes draw from all 256.
 pub fn byte_floor(rule_floor: f64, n: usize) -> f64 {
-    if rule_floor <= LOWEST_CAP {
-        return rule_floor;
-    }
-    let n = n.min(512);
-    let reachable = expected(256, n) - margin(n);
-    rule_floor.min(reachable.max(LOWEST_CAP))
+    capped(rule_floor, || 256, n)
 }
 
 #[cfg(test)]

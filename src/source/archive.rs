@@ -22,8 +22,7 @@ use std::cell::Cell;
 use std::io::{self, Cursor, Read};
 use std::rc::Rc;
 
-use super::fs::is_binary;
-use super::{decode_utf16_bom, SkipReason};
+use super::{classify, ArchiveFirst, Content, SkipReason};
 
 /// Default nesting depth: an archive inside an archive inside an archive is opened, one more
 /// level is a named skip.
@@ -435,27 +434,21 @@ impl<'a> Expander<'a> {
 
     /// One entry's content at `path`, inside an archive at level `depth`.
     fn entry(&mut self, path: &str, data: &[u8], depth: u32) {
-        if let Some(kind) = sniff(data) {
-            if depth >= self.opts.depth {
-                return self.out.skip(
-                    path,
-                    SkipReason::ArchiveDepthLimit,
-                    Some(format!(
-                        "an archive nested {} deep (--archive-depth {})",
-                        depth + 1,
-                        self.opts.depth
-                    )),
-                );
-            }
-            return self.open_bytes(path, data, kind, depth + 1);
+        // A nested archive is looked for before UTF-16 text.
+        match classify(data, Some(()), ArchiveFirst::Yes, self.opts.scan_binary) {
+            Content::Archive(..) if depth >= self.opts.depth => self.out.skip(
+                path,
+                SkipReason::ArchiveDepthLimit,
+                Some(format!(
+                    "an archive nested {} deep (--archive-depth {})",
+                    depth + 1,
+                    self.opts.depth
+                )),
+            ),
+            Content::Archive(kind, ()) => self.open_bytes(path, data, kind, depth + 1),
+            Content::Text(text) => self.out.member(path, &text),
+            Content::Binary => self.out.skip(path, SkipReason::Binary, None),
         }
-        if let Some(text) = decode_utf16_bom(data) {
-            return self.out.member(path, &text);
-        }
-        if !self.opts.scan_binary && is_binary(data) {
-            return self.out.skip(path, SkipReason::Binary, None);
-        }
-        self.out.member(path, data);
     }
 
     /// Opens the archive at `prefix` (empty for the outermost) held in `bytes`.

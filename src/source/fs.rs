@@ -14,7 +14,7 @@ use crate::blob::{Blob, Origin};
 
 use super::archive::{self, ArchiveOptions};
 
-use super::{Sink, Skip, SkipReason};
+use super::{ArchiveFirst, Content, Sink, Skip, SkipReason};
 
 /// Files at least this large are memory-mapped instead of read: below it, `read` into a reused
 /// buffer is cheaper than setting up and tearing down a mapping.
@@ -225,9 +225,7 @@ impl<S: Sink> Worker<'_, S> {
         if len > self.opts.max_file_size {
             return self.skip(path, SkipReason::TooLarge, Some(format!("{len} bytes")));
         }
-        let origin = Origin::File {
-            path: display_path(path, self.strip),
-        };
+        let shown = display_path(path, self.strip);
         if len >= MMAP_THRESHOLD {
             // SAFETY: the map is read-only and dropped before this function returns. If another
             // process truncates the file meanwhile, reads past the new end fault (SIGBUS); that
@@ -240,7 +238,7 @@ impl<S: Sink> Worker<'_, S> {
                 Ok(m) => m,
                 Err(e) => return self.skip(path, SkipReason::Unreadable, Some(e.to_string())),
             };
-            return hand_over(&mut self.sink, self.opts, &map, origin);
+            return hand_over(&mut self.sink, self.opts, &map, shown);
         }
         self.buf.clear();
         let limit = self.opts.max_file_size.saturating_add(1);
@@ -254,39 +252,29 @@ impl<S: Sink> Worker<'_, S> {
                 Some("grew past the limit while being read".into()),
             );
         }
-        hand_over(&mut self.sink, self.opts, &self.buf, origin);
+        hand_over(&mut self.sink, self.opts, &self.buf, shown);
     }
 }
 
-/// Hands one file's bytes to `sink`: decoded from UTF-16, opened as an archive, skipped as
-/// binary, or as they are.
-fn hand_over<S: Sink>(sink: &mut S, opts: &FsOptions, bytes: &[u8], origin: Origin) {
-    if let Some(text) = super::decode_utf16_bom(bytes) {
-        return sink.blob(Blob {
+/// Hands one file's bytes, read at display path `path`, to `sink`: decoded from UTF-16, opened
+/// as an archive, skipped as binary, or as they are.
+fn hand_over<S: Sink>(sink: &mut S, opts: &FsOptions, bytes: &[u8], path: String) {
+    let archives = opts.archives.as_ref();
+    match super::classify(bytes, archives, ArchiveFirst::No, opts.scan_binary) {
+        Content::Text(text) => sink.blob(Blob {
             bytes: &text,
-            origin,
-        });
-    }
-    if let Some(arch) = &opts.archives {
-        if let Some(kind) = archive::sniff(bytes) {
-            let Origin::File { path: outer } = origin else {
-                return;
-            };
-            let mut members = FileMembers {
-                sink,
-                outer: &outer,
-            };
-            return archive::expand(bytes, kind, arch, &mut members);
+            origin: Origin::File { path },
+        }),
+        Content::Archive(kind, arch) => {
+            let mut members = FileMembers { sink, outer: &path };
+            archive::expand(bytes, kind, arch, &mut members);
         }
-    }
-    if !opts.scan_binary && is_binary(bytes) {
-        return sink.skip(Skip {
-            path: origin.display_path().to_string(),
+        Content::Binary => sink.skip(Skip {
+            path,
             reason: SkipReason::Binary,
             detail: None,
-        });
+        }),
     }
-    sink.blob(Blob { bytes, origin });
 }
 
 /// An archive's entries as files at `outer!/inner` paths.

@@ -173,6 +173,60 @@ pub trait Sink: Send {
     fn skip(&mut self, skip: Skip);
 }
 
+/// When [`classify`] looks for an archive: the tree walk and git blobs test for UTF-16 text
+/// first, entries inside an archive look for a nested archive first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchiveFirst {
+    /// After the UTF-16 check (files and git blobs).
+    No,
+    /// Before the UTF-16 check (entries inside an archive).
+    Yes,
+}
+
+/// What some bytes are to be handed on as.
+#[derive(Debug)]
+pub enum Content<'a, A> {
+    /// Text to scan: decoded from UTF-16, or the bytes as they are.
+    Text(std::borrow::Cow<'a, [u8]>),
+    /// An archive of this kind, to open with the `archives` given to [`classify`].
+    Archive(archive::Kind, A),
+    /// Binary, not scanned (without `--scan-binary`).
+    Binary,
+}
+
+/// Decides what `bytes` are: UTF-16 text, an archive (only when `archives` is given; looked
+/// for before or after UTF-16 as `order` says), binary (unless `scan_binary`), or text as they
+/// are. Files, git blobs and archive entries all decide here.
+#[must_use]
+pub fn classify<A>(
+    bytes: &[u8],
+    archives: Option<A>,
+    order: ArchiveFirst,
+    scan_binary: bool,
+) -> Content<'_, A> {
+    let mut archives = archives;
+    if order == ArchiveFirst::Yes {
+        // Looked for here, and so not again below.
+        if let Some(a) = archives.take() {
+            if let Some(kind) = archive::sniff(bytes) {
+                return Content::Archive(kind, a);
+            }
+        }
+    }
+    if let Some(text) = decode_utf16_bom(bytes) {
+        return Content::Text(text.into());
+    }
+    if let Some(a) = archives {
+        if let Some(kind) = archive::sniff(bytes) {
+            return Content::Archive(kind, a);
+        }
+    }
+    if !scan_binary && fs::is_binary(bytes) {
+        return Content::Binary;
+    }
+    Content::Text(bytes.into())
+}
+
 /// Text in UTF-16 with a byte-order mark (`FF FE` little-endian, `FE FF` big-endian), decoded
 /// to UTF-8 so the rules see the characters; `None` for anything else. Windows tools write
 /// `.reg`, PowerShell and `.ps1` output this way; undecoded, every other byte is NUL and the

@@ -32,8 +32,7 @@ use thiserror::Error;
 
 use crate::blob::CommitMeta;
 
-use super::fs::is_binary;
-use super::{Skip, SkipReason};
+use super::{ArchiveFirst, Content, Skip, SkipReason};
 
 /// Why a git scan could not run at all. Per-object problems are [`Skip`]s, not errors.
 #[derive(Debug, Error)]
@@ -276,23 +275,19 @@ pub fn deliver<S: BlobSink + ?Sized>(id: Oid, bytes: &[u8], opts: &GitOptions, s
             detail: Some(format!("blob {id}: {size} bytes")),
         });
     }
-    if let Some(text) = super::decode_utf16_bom(bytes) {
-        return sink.blob(id, &text);
-    }
-    if let Some(arch) = &opts.archives {
-        if let Some(kind) = super::archive::sniff(bytes) {
+    let archives = opts.archives.as_ref();
+    match super::classify(bytes, archives, ArchiveFirst::No, opts.scan_binary) {
+        Content::Text(text) => sink.blob(id, &text),
+        Content::Archive(kind, arch) => {
             let mut members = BlobMembers { sink, id };
-            return super::archive::expand(bytes, kind, arch, &mut members);
+            super::archive::expand(bytes, kind, arch, &mut members);
         }
-    }
-    if !opts.scan_binary && is_binary(bytes) {
-        return sink.skip(Skip {
+        Content::Binary => sink.skip(Skip {
             path: id.to_string(),
             reason: SkipReason::Binary,
             detail: None,
-        });
+        }),
     }
-    sink.blob(id, bytes);
 }
 
 /// An archive blob's entries, handed to a [`BlobSink`]; skips are named `BLOB!/path`.

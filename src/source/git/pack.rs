@@ -29,6 +29,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use flate2::{Decompress, FlushDecompress, Status};
 use git2::Oid;
 
+use super::index::{be32, varint};
+
 /// Pack entry types (`gitformat-pack`).
 const OBJ_BLOB: u8 = 3;
 const OBJ_OFS_DELTA: u8 = 6;
@@ -38,10 +40,6 @@ struct Index {
     ids: Vec<Oid>,
     offsets: Vec<u64>,
     crcs: Vec<u32>,
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
 /// Parses a version-2 `.idx`; `None` for any other version or a short file (the pack is then
@@ -107,14 +105,8 @@ fn entry(head: &[u8], offset: u64) -> Option<Entry> {
         shift += 7;
     }
     let base = if kind == OBJ_OFS_DELTA {
-        let mut c = *head.get(at)?;
-        at += 1;
-        let mut back = u64::from(c & 0x7f);
-        while c & 0x80 != 0 {
-            c = *head.get(at)?;
-            at += 1;
-            back = back.checked_add(1)?.checked_mul(128)? | u64::from(c & 0x7f);
-        }
+        // git's offset encoding, the same as the index's path prefixes.
+        let back = u64::try_from(varint(head, &mut at)?).ok()?;
         // A base lies before its delta: chains cannot loop.
         Some(offset.checked_sub(back).filter(|&b| b < offset)?)
     } else {
@@ -145,15 +137,17 @@ fn read_at(file: &File, offset: u64, len: usize) -> Option<Vec<u8>> {
     Some(buf)
 }
 
-/// Inflates exactly `size` bytes from `data`; `None` if the stream fails or has another length.
-fn inflate(data: &[u8], size: usize) -> Option<Vec<u8>> {
+/// Inflates exactly `size` bytes from `data` with `z` (reset first: it is reused across entries,
+/// as setting up a new inflater per entry costs more than a reset); `None` if the stream fails
+/// or has another length.
+fn inflate(z: &mut Decompress, data: &[u8], size: usize) -> Option<Vec<u8>> {
     // Deflate expands at most about 1032:1: a larger claim is damage (or a hostile pack), not
     // an allocation to attempt.
     if size > data.len().saturating_mul(1032).saturating_add(64) {
         return None;
     }
     let mut out = Vec::with_capacity(size);
-    let mut z = Decompress::new(true);
+    z.reset(true);
     // One extra byte of room tells a too-long stream from an exact one.
     out.reserve_exact(1);
     match z.decompress_vec(data, &mut out, FlushDecompress::Finish) {
@@ -162,7 +156,8 @@ fn inflate(data: &[u8], size: usize) -> Option<Vec<u8>> {
     }
 }
 
-fn varint(d: &[u8], at: &mut usize) -> Option<usize> {
+/// A delta's base or result size: little-endian groups of 7 bits (not git's offset encoding).
+fn delta_size(d: &[u8], at: &mut usize) -> Option<usize> {
     let mut v = 0usize;
     let mut shift = 0u32;
     loop {
@@ -182,10 +177,10 @@ fn varint(d: &[u8], at: &mut usize) -> Option<usize> {
 /// Applies a git delta to `base`; `None` if it does not fit.
 fn apply(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
     let mut at = 0;
-    if varint(delta, &mut at)? != base.len() {
+    if delta_size(delta, &mut at)? != base.len() {
         return None;
     }
-    let size = varint(delta, &mut at)?;
+    let size = delta_size(delta, &mut at)?;
     // The claimed size is only trusted as far as the delta can plausibly produce it; the
     // vector grows past that if it must, and is refused once over the claim.
     let mut out = Vec::with_capacity(size.min(base.len().saturating_add(delta.len())));
@@ -253,10 +248,8 @@ pub struct Plan {
     pub rest: Vec<Oid>,
 }
 
-/// Plans reading `wanted` from the packs in `objects/pack`.
-pub fn plan(objects: &Path, wanted: &[Oid]) -> Plan {
-    let mut left: HashSet<Oid> = wanted.iter().copied().collect();
-    let mut packs = Vec::new();
+/// The pack indexes (`.idx`) under `objects/pack`, sorted by path; none if it cannot be read.
+pub(super) fn pack_indexes(objects: &Path) -> Vec<PathBuf> {
     let mut idx: Vec<PathBuf> = std::fs::read_dir(objects.join("pack"))
         .into_iter()
         .flatten()
@@ -265,7 +258,14 @@ pub fn plan(objects: &Path, wanted: &[Oid]) -> Plan {
         .filter(|p| p.extension().is_some_and(|x| x == "idx"))
         .collect();
     idx.sort();
-    for idx_path in idx {
+    idx
+}
+
+/// Plans reading `wanted` from the packs in `objects/pack`.
+pub fn plan(objects: &Path, wanted: &[Oid]) -> Plan {
+    let mut left: HashSet<Oid> = wanted.iter().copied().collect();
+    let mut packs = Vec::new();
+    for idx_path in pack_indexes(objects) {
         if left.is_empty() {
             break;
         }
@@ -419,6 +419,8 @@ impl Plan {
         mut failed: impl FnMut(Oid),
     ) {
         let total: usize = self.packs.iter().map(|p| p.roots.len()).sum();
+        // One inflater for every entry this thread reads, reset before each.
+        let mut z = Decompress::new(true);
         loop {
             let k = next.fetch_add(1, Ordering::Relaxed);
             if k >= total || crate::interrupt::requested() {
@@ -430,32 +432,33 @@ impl Plan {
                 pack += 1;
             }
             let p = &self.packs[pack];
-            p.read_tree(p.roots[k], &mut found, &mut failed);
+            p.read_tree(&mut z, p.roots[k], &mut found, &mut failed);
         }
     }
 }
 
 impl PackPlan {
     /// The inflated data of node `n`'s entry, checked against the index's CRC-32.
-    fn data(&self, n: &Node) -> Option<(u8, Vec<u8>)> {
+    fn data(&self, z: &mut Decompress, n: &Node) -> Option<(u8, Vec<u8>)> {
         let raw = read_at(&self.file, n.offset, n.len)?;
         if raw.len() != n.len || crc32fast::hash(&raw) != n.crc {
             return None;
         }
         let e = entry(&raw, n.offset)?;
-        Some((e.kind, inflate(raw.get(e.header..)?, e.size)?))
+        Some((e.kind, inflate(z, raw.get(e.header..)?, e.size)?))
     }
 
     /// Reads the delta tree under `root`, depth first; a parent's bytes are dropped as soon as
     /// its last child is made, so a plain chain holds two versions at a time.
     fn read_tree(
         &self,
+        z: &mut Decompress,
         root: u32,
         found: &mut impl FnMut(Oid, &[u8]),
         failed: &mut impl FnMut(Oid),
     ) {
         let node = &self.nodes[root as usize];
-        let Some((OBJ_BLOB, bytes)) = self.data(node) else {
+        let Some((OBJ_BLOB, bytes)) = self.data(z, node) else {
             self.fail_below(root, failed);
             return;
         };
@@ -477,9 +480,9 @@ impl PackPlan {
             let made = if more.is_empty() {
                 // The parent's last child: its bytes can go once this one is made.
                 let (base, _) = stack.pop().unwrap_or_default();
-                self.made(child, &base)
+                self.made(z, child, &base)
             } else {
-                stack.last().and_then(|(base, _)| self.made(child, base))
+                stack.last().and_then(|(base, _)| self.made(z, child, base))
             };
             let Some(bytes) = made else {
                 self.fail_below(c, failed);
@@ -494,8 +497,8 @@ impl PackPlan {
         }
     }
 
-    fn made(&self, n: &Node, base: &[u8]) -> Option<Vec<u8>> {
-        match self.data(n)? {
+    fn made(&self, z: &mut Decompress, n: &Node, base: &[u8]) -> Option<Vec<u8>> {
+        match self.data(z, n)? {
             (OBJ_OFS_DELTA, delta) => apply(base, &delta),
             _ => None,
         }
