@@ -164,21 +164,44 @@ mod tests {
     #[test]
     fn every_site_is_tried_until_one_accepts() {
         use crate::providers::fake::FakeServer;
-        let us1 = FakeServer::start(vec![Reply::json(403, r#"{"errors":["Forbidden"]}"#)]);
         let eu1 = FakeServer::start(vec![Reply::json(200, r#"{"valid":true}"#)]);
-        let client = battery::client("datadog", &us1, false);
-        let api = Api::new(&client, &INFO, KEY);
-        let sites = [("US1", us1.url()), ("EU1", eu1.url())];
-        let v = verify_on(&api, KEY, &sites);
+        let (v, us1) = battery::call(
+            &Datadog,
+            "datadog-api-key",
+            KEY,
+            &[],
+            vec![Reply::json(403, r#"{"errors":["Forbidden"]}"#)],
+            false,
+            |api, _| {
+                verify_on(
+                    api,
+                    KEY,
+                    &[("US1", api.base().to_string()), ("EU1", eu1.url())],
+                )
+            },
+        );
         assert_eq!(v.status, Status::Active, "{v:?}");
         assert_eq!(v.detail.as_deref(), Some("valid on the EU1 site"));
-        assert_eq!(us1.requests().len(), 1);
+        assert_eq!(us1.len(), 1);
         assert_eq!(eu1.requests().len(), 1);
         assert_eq!(eu1.requests()[0].header("dd-api-key"), Some(KEY));
         // Refused everywhere: unknown, naming the sites.
         let eu1 = FakeServer::start(vec![Reply::json(403, r#"{"errors":["Forbidden"]}"#)]);
-        let sites = [("US1", us1.url()), ("EU1", eu1.url())];
-        let v = verify_on(&api, KEY, &sites);
+        let (v, _) = battery::call(
+            &Datadog,
+            "datadog-api-key",
+            KEY,
+            &[],
+            vec![Reply::json(403, r#"{"errors":["Forbidden"]}"#)],
+            false,
+            |api, _| {
+                verify_on(
+                    api,
+                    KEY,
+                    &[("US1", api.base().to_string()), ("EU1", eu1.url())],
+                )
+            },
+        );
         assert_eq!(v.status, Status::Unknown, "{v:?}");
         assert!(v.detail.unwrap().contains("US1, EU1"));
     }
