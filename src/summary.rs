@@ -37,9 +37,6 @@ pub struct Summary {
     /// Wall time.
     #[serde(serialize_with = "secs", deserialize_with = "from_secs")]
     pub duration: Duration,
-    /// What was scanned, singular (`file`, `blob`); empty means `file`.
-    #[serde(skip)]
-    pub unit: &'static str,
     /// Things the user should know about the run (a truncated history, unfetched LFS content).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -87,6 +84,16 @@ impl Summary {
         self.unused_inline_allows.extend(other.unused_inline_allows);
         self.notes.extend(other.notes);
         self.whole_files |= other.whole_files;
+    }
+
+    /// What was scanned, singular: `blob` for a scan of history or a range (the scans that
+    /// count commit messages), else `file`.
+    pub fn unit(&self) -> &'static str {
+        if self.commit_messages_scanned.is_some() {
+            "blob"
+        } else {
+            "file"
+        }
     }
 
     /// Records a skipped item.

@@ -349,7 +349,6 @@ fn history(
     let blobs = enumerate::pack_order(repo, std::mem::take(&mut reach.blobs), progress);
     progress.phase("scanning blobs", blobs.len() as u64);
     let mut c = read(repo, &blobs, &req.opts, scanner, placer.triage, progress);
-    c.summary.unit = "blob";
     for s in std::mem::take(&mut reach.skips) {
         c.summary.skip(s);
     }
@@ -486,7 +485,6 @@ fn commit_range(
         ..req.opts.clone()
     };
     let mut c = read(repo, &rc.blobs, &opts, scanner, placer.triage, progress);
-    c.summary.unit = "blob";
     for s in rc.skips {
         c.summary.skip(s);
     }

@@ -46,9 +46,6 @@ pub fn merge(mut reports: Vec<Report>) -> Merged {
                 summary.rules = summary.rules.max(s.rules);
                 summary.duration = summary.duration.max(s.duration);
                 summary.interrupted |= s.interrupted;
-                if summary.unit.is_empty() {
-                    summary.unit = s.unit;
-                }
                 summary.merge(s);
             }
             None => without_summary += 1,

@@ -170,12 +170,8 @@ pub fn parse(name: &str, text: &str) -> Result<Report, ReadError> {
                 ),
             ));
         }
-        let mut summary = doc.summary;
-        if summary.commit_messages_scanned.is_some() {
-            summary.unit = "blob";
-        }
         report.findings = doc.findings;
-        report.summary = Some(summary);
+        report.summary = Some(doc.summary);
     }
     for f in &mut report.findings {
         f.complete();

@@ -111,11 +111,7 @@ pub(super) fn write(
 /// to do about it; with `verbose`, every skipped path too.
 pub fn summary_lines(summary: &Summary, verbose: bool) -> Vec<String> {
     let mut lines = Vec::new();
-    let unit = if summary.unit.is_empty() {
-        "file"
-    } else {
-        summary.unit
-    };
+    let unit = summary.unit();
     let counted = |n: u64, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     let mut scanned = vec![counted(summary.files_scanned, unit)];
     for (n, what) in [

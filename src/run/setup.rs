@@ -163,13 +163,9 @@ pub(crate) fn live_options(
     }
     if !args.any() && args.fail_on != crate::cli::FailOnArg::Any {
         bail!(
-            "--fail-on {} decides by verification status: add --verify (without it no finding \
-             is verified, so none would fail the run)",
-            if args.fail_on == crate::cli::FailOnArg::Active {
-                "active"
-            } else {
-                "unknown"
-            }
+            "{} decides by verification status: add --verify (without it no finding is \
+             verified, so none would fail the run)",
+            crate::live::FailOn::from(args.fail_on).flag()
         );
     }
     if !args.any() {

@@ -371,11 +371,7 @@ fn timeline(findings: &[FindingView]) -> Option<String> {
 
 fn run_card(summary: &Summary) -> String {
     let mut s = String::from(r#"<div class="card"><h2>The run</h2><ul>"#);
-    let unit = if summary.unit.is_empty() {
-        "file"
-    } else {
-        summary.unit
-    };
+    let unit = summary.unit();
     // A summary with no rules is none: JSON Lines input, which carries no summary.
     if summary.rules > 0 {
         let _ = write!(
