@@ -139,9 +139,7 @@ pub fn unescaped(secret: &[u8]) -> Option<Vec<u8>> {
     let mut hex_escapes = secret
         .windows(4)
         .filter(|w| w[0] == b'\\' && w[1] == b'x' && hex(w[2]).is_some() && hex(w[3]).is_some());
-    if hex_escapes.nth(1).is_none() {
-        return None;
-    }
+    hex_escapes.nth(1)?;
     let mut out = Vec::with_capacity(secret.len());
     let mut i = 0;
     while i < secret.len() {
