@@ -94,6 +94,7 @@ pub fn scan(args: &ScanArgs, ui: &mut dyn Ui) -> Result<u8> {
             scan_binary: args.scan_binary,
             threads: out.threads,
             prefix: prefix.clone(),
+            archives: args.archives.options(args.max_file_size, args.scan_binary),
         },
         track_inline_allows: out.report_unused_ignores,
     };

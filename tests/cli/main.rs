@@ -8,6 +8,7 @@
 
 mod action;
 mod annotations;
+mod archives;
 mod common;
 mod corruption;
 mod discovery;
@@ -15,10 +16,12 @@ mod explain;
 mod git;
 mod hostile;
 mod hostile_repo;
+mod images;
 mod interrupt;
 mod layering;
 mod library;
 mod reports;
+mod rerender;
 mod rules;
 mod scan;
 mod skips;
