@@ -192,7 +192,8 @@ pub struct ReportArgs {
     #[arg(long)]
     pub no_redact: bool,
     /// The path the original scan was given (for `git`, the repository): SARIF URIs are made
-    /// relative to the git work tree holding it, as that scan's own SARIF would be.
+    /// relative to the git work tree holding it, as that scan's own SARIF would be. Only needed
+    /// for a scan of a directory outside any repository, run from another directory.
     #[arg(long, value_name = "PATH", default_value = ".")]
     pub scan_root: PathBuf,
     /// Configuration whose rules (extra, overridden) describe the findings in SARIF

@@ -142,13 +142,15 @@ fn run_live(
     Ok(())
 }
 
-/// Where `scan`'s reported paths lead: they are relative to the one directory scanned, else
-/// as given; SARIF URIs are made relative to the git work tree holding the first scanned path,
-/// or to the current directory outside a repository.
-fn scan_paths(scanned: &[std::path::PathBuf]) -> Paths {
+/// Where `scan`'s reported paths lead: relative to `repo_root` when one directory inside a
+/// repository was scanned (`Some`), else to the one directory scanned, else as given; SARIF
+/// URIs are made relative to the git work tree holding the first scanned path, or to the
+/// current directory outside a repository.
+fn scan_paths(scanned: &[std::path::PathBuf], repo_root: Option<&std::path::Path>) -> Paths {
     let files: Vec<&std::path::PathBuf> = scanned.iter().filter(|p| p.as_os_str() != "-").collect();
-    let prefix = match files.as_slice() {
-        [one] if one.is_dir() => (*one).clone(),
+    let prefix = match (repo_root, files.as_slice()) {
+        (Some(root), _) => root.to_path_buf(),
+        (None, [one]) if one.is_dir() => (*one).clone(),
         _ => std::path::PathBuf::new(),
     };
     let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();

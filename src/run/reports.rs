@@ -8,6 +8,7 @@ use anyhow::{bail, Context, Result};
 use super::setup::{configured_rules, load_config};
 use super::{scan_paths, Ui};
 use crate::cli::{ColorArg, ReportArgs};
+use crate::config::discover::Search;
 use crate::output::ReportTarget;
 use crate::printable;
 use crate::report::{self, merge, read, ReportOptions};
@@ -34,11 +35,21 @@ pub fn report(args: &ReportArgs, ui: &mut dyn Ui) -> Result<u8> {
     }
     let inputs = reports.len();
     let merged = merge::merge(reports);
-    let search = crate::config::discover::Search::new(std::path::Path::new("."))?;
+    let search = Search::new(std::path::Path::new("."))?;
     let (config, config_path) = load_config(args.config.as_deref(), &search)?;
     let named = config_path.unwrap_or_else(|| PathBuf::from(crate::config::DEFAULT_FILE));
     let rules = configured_rules(&config, &named)?;
-    let paths = scan_paths(std::slice::from_ref(&args.scan_root));
+    // A scan of a directory inside a repository reports paths relative to the repository's
+    // root; of a directory outside one, relative to that directory.
+    let repo_root = if args.scan_root.is_dir() {
+        Search::new(&args.scan_root)
+            .ok()
+            .filter(Search::in_repository)
+            .map(|s| s.root().to_path_buf())
+    } else {
+        None
+    };
+    let paths = scan_paths(std::slice::from_ref(&args.scan_root), repo_root.as_deref());
     let color = match args.color {
         ColorArg::Always => true,
         ColorArg::Never => false,

@@ -109,13 +109,7 @@ pub fn scan(args: &ScanArgs, ui: &mut dyn Ui) -> Result<u8> {
         triage: &triage,
         staged: false,
         live: live.as_ref(),
-        paths: {
-            let mut paths = super::scan_paths(&args.paths);
-            if prefix.is_some() {
-                search.root().clone_into(&mut paths.prefix);
-            }
-            paths
-        },
+        paths: super::scan_paths(&args.paths, prefix.is_some().then(|| search.root())),
         allow_partial: true,
     };
     finish(&f, outcome, ui)

@@ -61,15 +61,24 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
     run_with_stdin(dir, args, None)
 }
 
-/// Runs leakhound in the repository root.
+/// Runs leakhound in the repository root, on the repository's own fixtures. The repository's
+/// `.leakhound.yaml` allowlists `fixtures/**` for the self-scan, and config discovery would
+/// find it from any scanned subdirectory, so these runs use no configuration file
+/// (`LEAKHOUND_CONFIG=/dev/null`) unless they pass `--config`.
 pub fn run(args: &[&str]) -> Run {
-    run_in(&root(), args)
+    let mut cmd = command(&root(), args);
+    cmd.env("LEAKHOUND_CONFIG", "/dev/null");
+    output_of(cmd, None)
 }
 
 /// Runs leakhound feeding `stdin`.
 pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    output_of(command(dir, args), stdin)
+}
+
+/// Runs `cmd` to the end, feeding `stdin`, without a terminal.
+fn output_of(mut cmd: Command, stdin: Option<&[u8]>) -> Run {
     use std::io::Write;
-    let mut cmd = command(dir, args);
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
     } else {

@@ -74,6 +74,10 @@ fn json_text_and_sarif_render_again_byte_for_byte() {
     let args = ["-f", "sarif", "--scan-root", "fixtures/scan"];
     let from_json = run(&[&["report", json.as_str()][..], &args[..]].concat());
     assert_eq!(from_json.stdout, sarif);
+    // Inside a repository the paths are relative to its root already: the default scan root
+    // (the current directory, here that root) gives the same URIs.
+    let from_json = run(&["report", json.as_str(), "-f", "sarif"]);
+    assert_eq!(from_json.stdout, sarif);
     // From JSON Lines, everything but the run's notifications (skips and suppressions, which
     // JSON Lines do not carry).
     let from_jsonl = run(&[&["report", jsonl.as_str()][..], &args[..]].concat());
@@ -287,7 +291,7 @@ fn junit_parses_one_failing_testcase_per_finding() {
         }
     }
     assert_eq!((suites, cases, failures), (1, 5, 5));
-    assert!(files.contains(&"nested/config.yaml".to_string()));
+    assert!(files.contains(&"fixtures/scan/nested/config.yaml".to_string()));
     // No findings: one passing test case, so a viewer shows the check ran.
     let d = tempdir();
     std::fs::write(d.path().join("a.txt"), "nothing here\n").unwrap();
@@ -334,11 +338,14 @@ fn gitleaks_json_has_gitleaks_fields_and_types() {
         .unwrap();
     assert_eq!(
         (gh.File.as_str(), gh.StartLine, gh.StartColumn),
-        ("leaks.env", 4, 14)
+        ("fixtures/scan/leaks.env", 4, 14)
     );
     // A 40-character token: its last character is at column 14 + 39.
     assert_eq!((gh.EndLine, gh.EndColumn), (4, 53));
-    assert_eq!(gh.Fingerprint, "leaks.env:github-pat-classic:4");
+    assert_eq!(
+        gh.Fingerprint,
+        "fixtures/scan/leaks.env:github-pat-classic:4"
+    );
     assert!(gh.Secret.ends_with('…'));
     assert!(gh.Tags.iter().any(|t| t.starts_with("fingerprint:")));
     // The positional fingerprint is what `.gitleaksignore` takes, and leakhound honours it.

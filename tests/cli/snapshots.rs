@@ -163,10 +163,18 @@ fn snapshot(name: &str, command: &str, value: &str) {
 
 // --- `leakhound scan fixtures/scan` -------------------------------------------------------------
 
-/// `scan fixtures/scan -f FORMAT`, run from the repository root. The scanned directory holds no
-/// `.leakhound.yaml`, so the built-in defaults apply (the repository's own config is not read).
+/// `scan fixtures/scan -f FORMAT --no-config`, run from the repository root: the built-in
+/// defaults apply (the repository's own config, which discovery would find, allowlists the
+/// fixtures).
 fn scan_snapshot(format: &str) {
-    let args = ["scan", "fixtures/scan", "-f", format, "--no-progress"];
+    let args = [
+        "scan",
+        "fixtures/scan",
+        "-f",
+        format,
+        "--no-progress",
+        "--no-config",
+    ];
     let r = csv_lf(format, leakhound(&root(), &args));
     assert_eq!(r.code, 1, "{}", r.stderr);
     let value = record(&r, None);

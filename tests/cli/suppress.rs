@@ -37,7 +37,7 @@ fn leakhoundignore_suppresses_by_content_not_position() {
     assert_eq!(r.jsonl().len(), 1);
     assert!(
         r.stderr.contains(&format!(
-            "unused ignore: .leakhoundignore:2: fingerprint {fp}"
+            "unused ignore: ./.leakhoundignore:2: fingerprint {fp}"
         )),
         "{}",
         r.stderr
