@@ -7,7 +7,7 @@ Protocol on a loopback port the browser itself picks, with a small WebSocket cli
 It never passes when it cannot run the browser: a missing Chromium is a failure.
 
 What it checks, on two reports:
-  1. `leakhound scan fixtures/scan -f html`: loads without console errors, exceptions or
+  1. `leakhound scan fixtures/scan --no-config -f html`: loads without console errors, exceptions or
      Content-Security-Policy violations; typing in the search and path filters and choosing a
      confidence narrows the table to the expected rows; sorting by path works; the copy button
      answers.
@@ -276,7 +276,7 @@ def main():
     proc = None
     try:
         small = os.path.join(tmp, "fixtures.html")
-        run([a.leakhound, "scan", "fixtures/scan", "-f", "html", "-o", small, "--no-progress", "-q"], ok=(1,))
+        run([a.leakhound, "scan", "fixtures/scan", "--no-config", "-f", "html", "-o", small, "--no-progress", "-q"], ok=(1,))
         jsonl = os.path.join(tmp, "big.jsonl")
         synthetic(jsonl, a.findings)
         big = os.path.join(tmp, "big.html")
@@ -292,11 +292,11 @@ def main():
         if total != 5:
             fail(f"fixtures: {total} rows shown, expected 5")
         page.eval("document.getElementById('f-path').focus()")
-        page.call("Input.insertText", text="nested/")
+        page.call("Input.insertText", text="fixtures/scan/nested/")
         page.pump(0.5)
         count = page.eval("document.getElementById('count').textContent")
         rows = page.eval("Array.from(document.querySelectorAll('.row')).filter(r => r.style.display !== 'none').map(r => r.querySelector('.c-path').textContent)")
-        if count != "2 of 5 findings" or len(rows) != 2 or not all(r.startswith("nested/") for r in rows):
+        if count != "2 of 5 findings" or len(rows) != 2 or not all(r.startswith("fixtures/scan/nested/") for r in rows):
             fail(f"path filter: {count!r}, rows {rows}")
         page.eval("document.getElementById('f-clear').click()")
         page.eval("document.getElementById('f-q').focus()")
@@ -312,12 +312,13 @@ def main():
             fail(f"confidence filter: {high} high-confidence rows, expected 1")
         page.eval("document.getElementById('f-clear').click()")
         # The default order already puts leaks.env first: sort by path descending (the first
-        # click sorts ascending, the second reverses), which puts nested/config.yaml first.
+        # click sorts ascending, the second reverses), which puts nested/config.yaml first
+        # (paths are relative to the repository root: fixtures/scan/...).
         page.eval("document.querySelector('#thead [data-key=path]').click()")
         page.eval("document.querySelector('#thead [data-key=path]').click()")
         order = page.eval("document.querySelector('#thead [data-key=path]').getAttribute('data-sort')")
         first = page.eval("Array.from(document.querySelectorAll('.row')).filter(r => r.style.display !== 'none').sort((a, b) => parseInt(a.style.top) - parseInt(b.style.top))[0].querySelector('.c-path').textContent")
-        if order != "desc" or not first.startswith("nested/"):
+        if order != "desc" or not first.startswith("fixtures/scan/nested/"):
             fail(f"sort by path, descending ({order!r}): first row {first!r}")
         # The copy button says whether the fingerprint was copied ("copied"; "select" where the
         # browser refuses the clipboard) until it reverts to "copy" 1.2 s later.
