@@ -134,6 +134,9 @@ pub struct Finding {
     pub verification: Option<Verification>,
     /// Revocation attempt, under `--revoke` or `--revoke-hook`.
     pub revocation: Option<RevocationRecord>,
+    /// The remote repository scanned (`leakhound git URL`, organisation audits), as a URL
+    /// without credentials; `None` for local scans.
+    pub repository: Option<String>,
 }
 
 /// Whether a credential is live.

@@ -12,6 +12,8 @@ use crate::blob::CommitMeta;
 /// The JSON shape of one finding. `secret` is redacted unless the run says otherwise.
 #[derive(Debug, Serialize)]
 pub struct FindingView<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository: Option<&'a str>,
     rule: &'a str,
     rule_name: &'a str,
     confidence: &'static str,
@@ -64,6 +66,7 @@ impl<'a> FindingView<'a> {
     /// The view of `f`, its secrets redacted if `redact`.
     pub fn new(f: &'a Finding, redact: bool) -> Self {
         FindingView {
+            repository: f.repository.as_deref(),
             rule: &f.rule_id.0,
             rule_name: &f.rule_name,
             confidence: f.confidence.as_str(),

@@ -122,6 +122,7 @@ pub(crate) fn finding(
         annotations,
         verification: None,
         revocation: None,
+        repository: None,
     }
 }
 

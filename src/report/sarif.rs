@@ -258,6 +258,9 @@ fn result(f: &Finding, index: usize, opts: ReportOptions, paths: &Paths) -> Sari
     if let Some(p) = f.present_at_head {
         props.insert("present_at_head".to_string(), json!(p));
     }
+    if let Some(r) = &f.repository {
+        props.insert("repository".to_string(), json!(r));
+    }
     if !f.annotations.is_empty() {
         let notes: BTreeMap<&str, String> = f
             .annotations
@@ -531,6 +534,7 @@ mod tests {
                 checked_at: "2024-01-01T00:00:00Z".into(),
             }),
             revocation: None,
+            repository: None,
         }
     }
 

@@ -51,6 +51,9 @@ pub(super) fn write(
             escape(&f.secret_text(opts.redact))
         )?;
         writeln!(out, "    {dim}{}{reset}", f.context_line(opts.redact))?;
+        if let Some(r) = &f.repository {
+            writeln!(out, "    in repository {}", escape(r))?;
+        }
         if let Some(c) = &f.commit {
             let head = match f.present_at_head {
                 Some(true) => "; still present at HEAD",

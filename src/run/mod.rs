@@ -6,6 +6,7 @@
 //!   when asked, write the report, and decide the exit status.
 //! - [`info`]: `rules`, `rules check`, `providers`, `explain`, `install-hook`.
 
+pub mod audit;
 pub mod git;
 pub mod info;
 pub mod scan;

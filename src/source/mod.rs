@@ -4,6 +4,8 @@
 
 pub mod fs;
 pub mod git;
+pub mod forge;
+pub mod remote;
 pub mod stdin;
 
 use std::fmt;
@@ -47,6 +49,9 @@ pub enum SkipReason {
     /// A ref that cannot be read or resolved (garbage `packed-refs`, a ref to a missing
     /// object): the history only it reaches was not scanned.
     BadRef,
+    /// A repository of an organisation audit that could not be cloned, fetched or read: none
+    /// of its history was scanned.
+    Repository,
 }
 
 impl SkipReason {
@@ -66,6 +71,7 @@ impl SkipReason {
             SkipReason::CorruptObject => "corrupt-object",
             SkipReason::CorruptCommit => "corrupt-commit",
             SkipReason::BadRef => "bad-ref",
+            SkipReason::Repository => "repository",
         }
     }
 
@@ -78,6 +84,7 @@ impl SkipReason {
                 | SkipReason::CorruptObject
                 | SkipReason::CorruptCommit
                 | SkipReason::BadRef
+                | SkipReason::Repository
         )
     }
 
@@ -104,6 +111,9 @@ impl SkipReason {
             }
             SkipReason::BadRef => {
                 "these refs could not be resolved and what only they reach was not scanned; --verbose names them"
+            }
+            SkipReason::Repository => {
+                "these repositories could not be cloned or read; --verbose names them with git's error, and --resume retries them"
             }
         }
     }
