@@ -97,10 +97,7 @@ mod tests {
 
     #[test]
     fn parses_and_rejects() {
-        assert_eq!(
-            "2/7".parse::<Shard>(),
-            Ok(Shard { index: 2, count: 7 })
-        );
+        assert_eq!("2/7".parse::<Shard>(), Ok(Shard { index: 2, count: 7 }));
         for bad in ["0/3", "4/3", "1/0", "x/2", "3", "", "1/70000"] {
             assert!(bad.parse::<Shard>().is_err(), "{bad}");
         }

@@ -403,7 +403,14 @@ fn history(
         ));
     }
     progress.phase("scanning commit and tag messages", 0);
-    commit_messages(repo, &reach.commits, req.shard, scanner, placer, &mut c.summary);
+    commit_messages(
+        repo,
+        &reach.commits,
+        req.shard,
+        scanner,
+        placer,
+        &mut c.summary,
+    );
     if *sel == Selection::All {
         tag_messages(repo, req.shard, scanner, placer, &mut c.summary);
     }

@@ -311,7 +311,12 @@ impl Lister {
         Ok(out)
     }
 
-    fn parse_page(&self, url: &url::Url, body: &[u8], out: &mut Vec<Repo>) -> Result<(), ForgeError> {
+    fn parse_page(
+        &self,
+        url: &url::Url,
+        body: &[u8],
+        out: &mut Vec<Repo>,
+    ) -> Result<(), ForgeError> {
         let bad = |e: serde_json::Error| ForgeError::Request {
             url: url.to_string(),
             message: format!("unexpected answer (not a list of repositories: {e})"),
@@ -441,10 +446,7 @@ impl Lister {
             .map(|m| format!(" ({})", crate::printable::escape(&m)))
             .unwrap_or_default();
         let hint = match page.status {
-            401 => format!(
-                "; the token in {} was refused",
-                self.forge.token_var()
-            ),
+            401 => format!("; the token in {} was refused", self.forge.token_var()),
             403 if self.token.is_none() => format!("; set {} to a token", self.forge.token_var()),
             403 => "; the token may lack the scope to list these repositories".to_string(),
             404 => "; no such organisation, user or group, or the token cannot see it".to_string(),
@@ -479,7 +481,12 @@ impl Lister {
         let headers = resp
             .headers()
             .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_ascii_lowercase(), v.to_str().ok()?.to_string())))
+            .filter_map(|(k, v)| {
+                Some((
+                    k.as_str().to_ascii_lowercase(),
+                    v.to_str().ok()?.to_string(),
+                ))
+            })
             .collect();
         let mut body = Vec::new();
         use std::io::Read;
@@ -611,7 +618,10 @@ mod tests {
         assert_eq!(
             w(page(
                 403,
-                &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "1002")]
+                &[
+                    ("x-ratelimit-remaining", "0"),
+                    ("x-ratelimit-reset", "1002")
+                ]
             )),
             Some(Duration::from_secs(3))
         );

@@ -2,9 +2,9 @@
 //! rules or findings: it hands [`Blob`]s and [`Skip`]s to a [`Sink`], one sink per worker
 //! thread, made by a factory the caller provides (the `ignore` crate's parallel-visitor model).
 
+pub mod forge;
 pub mod fs;
 pub mod git;
-pub mod forge;
 pub mod remote;
 pub mod stdin;
 

@@ -169,8 +169,7 @@ impl RemoteUrl {
             // `transport::address` asks git for a remote helper (`ext::` runs a command).
             return Err(RemoteError::BadUrl {
                 url: userhost.to_string(),
-                message: "git remote-helper URLs (`transport::address`) are not supported"
-                    .into(),
+                message: "git remote-helper URLs (`transport::address`) are not supported".into(),
             });
         }
         let (user, host) = match userhost.rsplit_once('@') {
@@ -226,11 +225,9 @@ impl RemoteUrl {
                      ({s}:// is allowed only to a loopback address)"
                 )))
             }
-            s => {
-                return Err(bad(format!(
-                    "scheme {s}:// is not supported: use https://, ssh://, user@host:path or file://"
-                )))
-            }
+            s => return Err(bad(format!(
+                "scheme {s}:// is not supported: use https://, ssh://, user@host:path or file://"
+            ))),
         };
         if scheme != Scheme::File && host.is_empty() {
             return Err(bad("the URL names no host".into()));
@@ -387,7 +384,7 @@ pub fn sync(url: &RemoteUrl, cache: &Path) -> Result<(PathBuf, Synced), RemoteEr
             "+refs/heads/*:refs/heads/*",
             "+refs/tags/*:refs/tags/*",
         ]);
-        run(cmd, url, "fetch")?;
+        run(&mut cmd, url, "fetch")?;
         return Ok((dir, Synced::Fetched));
     }
     // Cloned beside its final place and renamed into it: an interrupted clone never looks
@@ -399,7 +396,7 @@ pub fn sync(url: &RemoteUrl, cache: &Path) -> Result<(PathBuf, Synced), RemoteEr
     let mut cmd = git_command(url);
     cmd.args(["clone", "--bare", "--quiet", "--", &url.fetch])
         .arg(&tmp);
-    if let Err(e) = run(cmd, url, "clone") {
+    if let Err(e) = run(&mut cmd, url, "clone") {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
@@ -417,7 +414,12 @@ fn git_command(url: &RemoteUrl) -> Command {
     cmd.env("GIT_TERMINAL_PROMPT", "0")
         .env("GIT_ALLOW_PROTOCOL", url.scheme.protocol())
         // Stalled transfers end instead of hanging an unattended audit.
-        .args(["-c", "http.lowSpeedLimit=1000", "-c", "http.lowSpeedTime=60"])
+        .args([
+            "-c",
+            "http.lowSpeedLimit=1000",
+            "-c",
+            "http.lowSpeedTime=60",
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
@@ -445,7 +447,7 @@ fn git_command(url: &RemoteUrl) -> Command {
     cmd
 }
 
-fn run(mut cmd: Command, url: &RemoteUrl, action: &'static str) -> Result<(), RemoteError> {
+fn run(cmd: &mut Command, url: &RemoteUrl, action: &'static str) -> Result<(), RemoteError> {
     let out = cmd.output().map_err(|e| RemoteError::NoGit {
         url: url.shown.clone(),
         message: e.to_string(),
@@ -506,7 +508,9 @@ mod tests {
 
     #[test]
     fn schemes() {
-        let ssh = RemoteUrl::parse("git@github.com:org/repo.git").unwrap().unwrap();
+        let ssh = RemoteUrl::parse("git@github.com:org/repo.git")
+            .unwrap()
+            .unwrap();
         assert_eq!(ssh.scheme, Scheme::Ssh);
         assert_eq!(ssh.shown(), "git@github.com:org/repo.git");
         assert!(RemoteUrl::parse("http://example.com/r.git").is_err());
@@ -515,11 +519,17 @@ mod tests {
         assert!(RemoteUrl::parse("ext://x").is_err());
         assert!(RemoteUrl::parse("-oProxyCommand=x:y").is_err());
         assert_eq!(
-            RemoteUrl::parse("http://127.0.0.1:9/r.git").unwrap().unwrap().scheme,
+            RemoteUrl::parse("http://127.0.0.1:9/r.git")
+                .unwrap()
+                .unwrap()
+                .scheme,
             Scheme::Http
         );
         assert_eq!(
-            RemoteUrl::parse("git://localhost/r.git").unwrap().unwrap().scheme,
+            RemoteUrl::parse("git://localhost/r.git")
+                .unwrap()
+                .unwrap()
+                .scheme,
             Scheme::Git
         );
         let f = RemoteUrl::parse("file:///srv/git/r.git").unwrap().unwrap();

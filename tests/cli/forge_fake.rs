@@ -84,7 +84,11 @@ fn serve(conn: TcpStream, seen: &Mutex<Vec<Seen>>, handler: &Handler, port: u16)
     if reader.read_line(&mut line).unwrap_or(0) == 0 {
         return;
     }
-    let path = line.split_whitespace().nth(1).unwrap_or_default().to_string();
+    let path = line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
     let mut headers = Vec::new();
     loop {
         let mut h = String::new();

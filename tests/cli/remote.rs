@@ -71,7 +71,11 @@ fn a_url_is_cloned_once_then_fetched_and_findings_name_the_repository() {
     let url = file_url(&src);
     let cache = tmp.path().join("cache");
     let c = cache.to_str().unwrap();
-    let r = lh(tmp.path(), &["git", &url, "--cache-dir", c, "-f", "json"], &[]);
+    let r = lh(
+        tmp.path(),
+        &["git", &url, "--cache-dir", c, "-f", "json"],
+        &[],
+    );
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains(&format!("cloned {url}")), "{}", r.stderr);
     let f = findings(&r);
@@ -82,7 +86,11 @@ fn a_url_is_cloned_once_then_fetched_and_findings_name_the_repository() {
     std::fs::write(src.join("more.env"), format!("T={}\n", github_token(2))).unwrap();
     git_ok(&src, &["add", "-A"]);
     git_ok(&src, &["commit", "-q", "-m", "more"]);
-    let r = lh(tmp.path(), &["git", &url, "--cache-dir", c, "-f", "json"], &[]);
+    let r = lh(
+        tmp.path(),
+        &["git", &url, "--cache-dir", c, "-f", "json"],
+        &[],
+    );
     assert!(r.stderr.contains(&format!("fetched {url}")), "{}", r.stderr);
     assert_eq!(findings(&r).len(), 2, "{}", r.stdout);
     let clones: Vec<_> = std::fs::read_dir(&cache).unwrap().collect();
@@ -104,7 +112,14 @@ fn git_daemon_on_loopback_and_credentials_never_shown() {
     let cache = tmp.path().join("cache");
     let r = lh(
         tmp.path(),
-        &["git", &url, "--cache-dir", cache.to_str().unwrap(), "-f", "sarif"],
+        &[
+            "git",
+            &url,
+            "--cache-dir",
+            cache.to_str().unwrap(),
+            "-f",
+            "sarif",
+        ],
         &[],
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
@@ -138,13 +153,28 @@ fn https_credentials_go_to_their_host_through_git_and_nowhere_else() {
     });
     let tmp = tempdir();
     let pw = "Sup3r-secret-pw"; // leakhound:allow (made up)
-    let url = format!("{}/org/repo.git", api.url().replace("http://", &format!("http://bob:{pw}@")));
+    let url = format!(
+        "{}/org/repo.git",
+        api.url().replace("http://", &format!("http://bob:{pw}@"))
+    );
     let cache = tmp.path().join("cache");
-    let r = lh(tmp.path(), &["git", &url, "--cache-dir", cache.to_str().unwrap()], &[]);
+    let r = lh(
+        tmp.path(),
+        &["git", &url, "--cache-dir", cache.to_str().unwrap()],
+        &[],
+    );
     assert_eq!(r.code, 2, "{}", r.stderr);
     let shown = format!("{}/org/repo.git", api.url());
-    assert!(r.stderr.contains(&format!("git clone {shown} failed")), "{}", r.stderr);
-    assert!(!r.stderr.contains(pw) && !r.stderr.contains("bob"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("git clone {shown} failed")),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains(pw) && !r.stderr.contains("bob"),
+        "{}",
+        r.stderr
+    );
     // git answered the challenge with the URL's credentials, from leakhound's helper.
     let sent: Vec<String> = api
         .seen()
@@ -162,7 +192,8 @@ fn base64(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = String::new();
     for chunk in b.chunks(3) {
-        let n = chunk.iter().fold(0u32, |acc, &x| (acc << 8) | u32::from(x)) << (8 * (3 - chunk.len()));
+        let n =
+            chunk.iter().fold(0u32, |acc, &x| (acc << 8) | u32::from(x)) << (8 * (3 - chunk.len()));
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
@@ -183,8 +214,7 @@ fn contains_text(dir: &Path, needle: &str) -> bool {
         if p.is_dir() {
             contains_text(&p, needle)
         } else {
-            std::fs::read(&p)
-                .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            std::fs::read(&p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
         }
     })
 }
@@ -287,13 +317,25 @@ fn github_org_audit_pages_waits_out_the_rate_limit_and_filters() {
     let r = lh(
         tmp.path(),
         &[
-            "github", "--org", "acme", "--api-url", &api.url(), "--cache-dir", "cache", "-f", "json",
-            "--parallel-repos", "3",
+            "github",
+            "--org",
+            "acme",
+            "--api-url",
+            &api.url(),
+            "--cache-dir",
+            "cache",
+            "-f",
+            "json",
+            "--parallel-repos",
+            "3",
         ],
         &[("GITHUB_TOKEN", &token)],
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(started.elapsed() >= Duration::from_secs(1), "the rate limit was not waited out");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "the rate limit was not waited out"
+    );
     assert!(
         r.stderr.contains("rate limited") && r.stderr.contains("waiting"),
         "{}",
@@ -305,14 +347,30 @@ fn github_org_audit_pages_waits_out_the_rate_limit_and_filters() {
     let want = included(&repos);
     assert_eq!(found.keys().cloned().collect::<BTreeSet<_>>(), want);
     assert!(found.values().all(|&n| n == 1), "{found:?}");
-    assert!(r.stderr.contains("archived (--include-archived)"), "{}", r.stderr);
-    assert!(r.stderr.contains("fork(s) (--include-forks)"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("archived (--include-archived)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("fork(s) (--include-forks)"),
+        "{}",
+        r.stderr
+    );
     // Three pages (and one refused), every request with the token, asking for 100 per page.
     let seen = api.seen();
-    assert_eq!(seen.len(), 4, "{:?}", seen.iter().map(|s| &s.path).collect::<Vec<_>>());
+    assert_eq!(
+        seen.len(),
+        4,
+        "{:?}",
+        seen.iter().map(|s| &s.path).collect::<Vec<_>>()
+    );
     assert!(seen[0].path.contains("per_page=100"), "{}", seen[0].path);
     for s in &seen {
-        assert_eq!(s.header("authorization"), Some(format!("Bearer {token}").as_str()));
+        assert_eq!(
+            s.header("authorization"),
+            Some(format!("Bearer {token}").as_str())
+        );
     }
     for text in [&r.stdout, &r.stderr] {
         assert!(!text.contains(&token));
@@ -321,8 +379,17 @@ fn github_org_audit_pages_waits_out_the_rate_limit_and_filters() {
     let r = lh(
         tmp.path(),
         &[
-            "github", "--org", "acme", "--api-url", &api.url(), "--cache-dir", "cache", "-f", "json",
-            "--include-archived", "--include-forks",
+            "github",
+            "--org",
+            "acme",
+            "--api-url",
+            &api.url(),
+            "--cache-dir",
+            "cache",
+            "-f",
+            "json",
+            "--include-archived",
+            "--include-forks",
         ],
         &[("GITHUB_TOKEN", &token)],
     );
@@ -337,7 +404,10 @@ fn gitlab_group_audit_follows_x_next_page_and_retry_after() {
     let limited = Arc::new(AtomicBool::new(false));
     let list = repos.clone();
     let api = Api::start(move |req, _base| {
-        if !req.path.starts_with("/api/v4/groups/acme%2Fplatform/projects") {
+        if !req
+            .path
+            .starts_with("/api/v4/groups/acme%2Fplatform/projects")
+        {
             return (404, vec![], r#"{"message":"404 Group Not Found"}"#.into());
         }
         if !limited.swap(true, Ordering::SeqCst) {
@@ -374,8 +444,15 @@ fn gitlab_group_audit_follows_x_next_page_and_retry_after() {
     let r = lh(
         tmp.path(),
         &[
-            "gitlab", "--group", "acme/platform", "--api-url", &api.url(), "--cache-dir", "cache",
-            "-f", "json",
+            "gitlab",
+            "--group",
+            "acme/platform",
+            "--api-url",
+            &api.url(),
+            "--cache-dir",
+            "cache",
+            "-f",
+            "json",
         ],
         &[("GITLAB_TOKEN", &token)],
     );
@@ -386,15 +463,31 @@ fn gitlab_group_audit_follows_x_next_page_and_retry_after() {
     );
     let seen = api.seen();
     assert_eq!(seen.len(), 4, "one 429 and three pages");
-    assert!(seen.iter().all(|s| s.header("private-token") == Some(token.as_str())));
-    assert!(seen[0].path.contains("include_subgroups=true"), "{}", seen[0].path);
+    assert!(seen
+        .iter()
+        .all(|s| s.header("private-token") == Some(token.as_str())));
+    assert!(
+        seen[0].path.contains("include_subgroups=true"),
+        "{}",
+        seen[0].path
+    );
     assert!(!r.stderr.contains(&token) && !r.stdout.contains(&token));
     // gitlab wants --group; github wants --org or --user.
     let r = lh(tmp.path(), &["gitlab", "--org", "x"], &[]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--group"), "{}", r.stderr);
     // --api-url over plain http to another host is refused.
-    let r = lh(tmp.path(), &["github", "--org", "x", "--api-url", "http://ghe.example.com/api/v3"], &[]);
+    let r = lh(
+        tmp.path(),
+        &[
+            "github",
+            "--org",
+            "x",
+            "--api-url",
+            "http://ghe.example.com/api/v3",
+        ],
+        &[],
+    );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("loopback"), "{}", r.stderr);
 }
@@ -407,7 +500,15 @@ fn org_shards_split_the_repositories_without_overlap() {
     let api_url = api.url();
     let audit = |extra: &[&str]| {
         let mut args = vec![
-            "github", "--org", "acme", "--api-url", &api_url, "--cache-dir", "cache", "-f", "json",
+            "github",
+            "--org",
+            "acme",
+            "--api-url",
+            &api_url,
+            "--cache-dir",
+            "cache",
+            "-f",
+            "json",
         ];
         args.extend_from_slice(extra);
         let r = lh(tmp.path(), &args, &[]);
@@ -419,7 +520,10 @@ fn org_shards_split_the_repositories_without_overlap() {
     let mut union = BTreeMap::new();
     for k in 1..=3 {
         for (repo, n) in audit(&["--shard", &format!("{k}/3")]) {
-            assert!(union.insert(repo.clone(), n).is_none(), "{repo} in two shards");
+            assert!(
+                union.insert(repo.clone(), n).is_none(),
+                "{repo} in two shards"
+            );
         }
     }
     assert_eq!(union, whole);
@@ -457,8 +561,18 @@ fn org_audit_of_200_repositories_resumes_after_a_kill() {
     let api = fake_github(repos.clone(), 100);
     let args = |cache: &str, state: &str| -> Vec<String> {
         [
-            "github", "--org", "acme", "--api-url", &api.url(), "--cache-dir", cache, "--state",
-            state, "-f", "json", "-o",
+            "github",
+            "--org",
+            "acme",
+            "--api-url",
+            &api.url(),
+            "--cache-dir",
+            cache,
+            "--state",
+            state,
+            "-f",
+            "json",
+            "-o",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -492,7 +606,10 @@ fn org_audit_of_200_repositories_resumes_after_a_kill() {
     let deadline = Instant::now() + Duration::from_secs(120);
     while finished_in(&state).len() < 100 {
         assert!(Instant::now() < deadline, "the audit did not get half-way");
-        assert!(child.try_wait().unwrap().is_none(), "the audit ended before it was killed");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the audit ended before it was killed"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     child.kill().unwrap(); // SIGKILL: no chance to tidy up
@@ -512,7 +629,10 @@ fn org_audit_of_200_repositories_resumes_after_a_kill() {
     let r = lh(tmp.path(), &c, &[]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
-        r.stderr.contains(&format!("{} already finished in an earlier run", done.len())),
+        r.stderr.contains(&format!(
+            "{} already finished in an earlier run",
+            done.len()
+        )),
         "{}",
         r.stderr
     );

@@ -86,7 +86,15 @@ fn keyed(report: &serde_json::Value) -> Vec<String> {
 }
 
 fn scan(dir: &Path, extra: &[&str]) -> serde_json::Value {
-    let mut args = vec!["git", ".", "-f", "json", "--no-progress", "--exit-code", "0"];
+    let mut args = vec![
+        "git",
+        ".",
+        "-f",
+        "json",
+        "--no-progress",
+        "--exit-code",
+        "0",
+    ];
     args.extend_from_slice(extra);
     let r = run_in(dir, &args);
     assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
@@ -100,7 +108,10 @@ fn shards_together_equal_the_unsharded_scan() {
     history(dir);
     let mut whole = keyed(&scan(dir, &[]));
     whole.sort();
-    assert!(whole.len() >= 10, "the test history has too few findings: {whole:#?}");
+    assert!(
+        whole.len() >= 10,
+        "the test history has too few findings: {whole:#?}"
+    );
     for n in [1u32, 3, 7] {
         let mut union = Vec::new();
         let mut per_shard = Vec::new();
@@ -112,7 +123,10 @@ fn shards_together_equal_the_unsharded_scan() {
         }
         union.sort();
         // Compared as sorted lists: a finding reported by two shards would show as a duplicate.
-        assert_eq!(union, whole, "{n} shards (findings per shard {per_shard:?})");
+        assert_eq!(
+            union, whole,
+            "{n} shards (findings per shard {per_shard:?})"
+        );
         if n > 1 {
             assert!(
                 per_shard.iter().filter(|&&c| c > 0).count() > 1,

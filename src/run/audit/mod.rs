@@ -17,7 +17,6 @@ use super::setup::{live_options, setup, Suppressions};
 use super::{finish, Finish, Ui};
 use crate::cli::OrgArgs;
 use crate::finding::Finding;
-pub use crate::source::forge::Forge;
 use crate::interrupt;
 use crate::output::ReportTarget;
 use crate::pipeline::git::{GitMode, GitRequest};
@@ -25,6 +24,7 @@ use crate::pipeline::Outcome;
 use crate::printable;
 use crate::progress::Progress;
 use crate::scan::Scanner;
+pub use crate::source::forge::Forge;
 use crate::source::forge::{Lister, Owner, Repo};
 use crate::source::git::{self as gitsource, enumerate::Selection, GitOptions};
 use crate::source::remote::{self, RemoteUrl, Synced};
@@ -108,7 +108,12 @@ impl Job<'_> {
 }
 
 /// The state file's default name in `cache`: the forge, the owner and the shard.
-fn default_state(cache: &Path, forge: Forge, owner: &Owner, shard: Option<crate::shard::Shard>) -> PathBuf {
+fn default_state(
+    cache: &Path,
+    forge: Forge,
+    owner: &Owner,
+    shard: Option<crate::shard::Shard>,
+) -> PathBuf {
     let kind = match owner {
         Owner::Org(_) => "org",
         Owner::User(_) => "user",
@@ -117,13 +122,22 @@ fn default_state(cache: &Path, forge: Forge, owner: &Owner, shard: Option<crate:
     let name: String = owner
         .name()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let shard = shard
         .filter(crate::shard::Shard::splits)
         .map(|s| format!("-shard-{}-of-{}", s.index, s.count))
         .unwrap_or_default();
-    cache.join(format!("audit-{}-{kind}-{name}{shard}.state.jsonl", forge.as_str()))
+    cache.join(format!(
+        "audit-{}-{kind}-{name}{shard}.state.jsonl",
+        forge.as_str()
+    ))
 }
 
 fn record_of(repo: &Repo, url: &str, outcome: &Outcome) -> Record {
@@ -164,7 +178,9 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
         (Forge::GitHub, None, Some(u), None) => Owner::User(u.clone()),
         (Forge::GitHub, _, _, _) => bail!("leakhound github needs --org NAME or --user NAME"),
         (Forge::GitLab, None, None, Some(g)) => Owner::Group(g.clone()),
-        (Forge::GitLab, _, _, _) => bail!("leakhound gitlab needs --group PATH (and no --org or --user)"),
+        (Forge::GitLab, _, _, _) => {
+            bail!("leakhound gitlab needs --group PATH (and no --org or --user)")
+        }
     };
     let out = &args.output;
     let live = live_options(&out.live, false, ui)?;

@@ -184,7 +184,11 @@ impl StoredFinding {
                 end: self.end,
                 logical: self.logical,
             },
-            context: self.context.iter().map(piece_secret).collect::<Option<_>>()?,
+            context: self
+                .context
+                .iter()
+                .map(piece_secret)
+                .collect::<Option<_>>()?,
             fingerprint: Fingerprint(self.fingerprint.clone()),
             commit: self.commit.as_ref().map(|c| CommitMeta {
                 id: c.id.clone(),

@@ -108,7 +108,10 @@ impl Reachable {
         if wanted.is_empty() {
             return out;
         }
-        let firsts = self.intro.iter().map(|(b, cp)| (b, std::slice::from_ref(cp)));
+        let firsts = self
+            .intro
+            .iter()
+            .map(|(b, cp)| (b, std::slice::from_ref(cp)));
         let others = self.also.iter().map(|(b, v)| (b, v.as_slice()));
         for (blob, places) in firsts.chain(others) {
             for &(c, p) in places {
