@@ -225,9 +225,11 @@ impl RemoteUrl {
                      ({s}:// is allowed only to a loopback address)"
                 )))
             }
-            s => return Err(bad(format!(
+            s => {
+                return Err(bad(format!(
                 "scheme {s}:// is not supported: use https://, ssh://, user@host:path or file://"
-            ))),
+            )))
+            }
         };
         if scheme != Scheme::File && host.is_empty() {
             return Err(bad("the URL names no host".into()));
