@@ -153,15 +153,26 @@ impl Daemon {
     pub fn start(base: &Path) -> Self {
         // git daemon takes a fixed port: take a free one from the system, release it, and let
         // the daemon bind it (retried if another process took it in between).
+        // `git daemon` runs `git-daemon` as a child: killing `git` would leave the daemon
+        // running (holding whatever descriptors the test inherited). Run it directly.
+        let exec_path = Command::new("git")
+            .arg("--exec-path")
+            .output()
+            .expect("git runs (git is required by these tests)");
+        let exe = Path::new(String::from_utf8_lossy(&exec_path.stdout).trim()).join("git-daemon");
+        assert!(
+            exe.is_file(),
+            "{} not found: git daemon is required",
+            exe.display()
+        );
         for _ in 0..5 {
             let port = TcpListener::bind("127.0.0.1:0")
                 .unwrap()
                 .local_addr()
                 .unwrap()
                 .port();
-            let mut child = Command::new("git")
+            let mut child = Command::new(&exe)
                 .args([
-                    "daemon",
                     "--export-all",
                     "--reuseaddr",
                     "--listen=127.0.0.1",
