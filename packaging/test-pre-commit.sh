@@ -12,7 +12,6 @@
 # Needs python3 with venv and git.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
 wheels=$(cd "${1:?usage: $0 WHEEL_DIR}" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -56,8 +55,8 @@ scratch "$repo" leakhound
 start=$SECONDS
 (cd "$repo" && pre-commit install-hooks) >"$tmp/out" 2>&1 || { cat "$tmp/out"; fail "installing the hook environment"; }
 say "hook environment (pip install of the shim and the wheel) took $((SECONDS - start)) s"
-[ -x "$(ls -d "$PRE_COMMIT_HOME"/repo*/py_env-*/bin/leakhound | head -n1)" ] \
-  || fail "the hook environment has no leakhound command"
+hook_bin=$(ls -d "$PRE_COMMIT_HOME"/repo*/py_env-*/bin | head -n1)
+[ -x "$hook_bin/leakhound" ] || fail "the hook environment has no leakhound command"
 
 commit() { # commit DIR MESSAGE: git commit through the hook; output in $tmp/out, status in $status
   status=0
@@ -71,9 +70,8 @@ git -C "$repo" add hello.txt
 t0=$(ms); commit "$repo" clean; t1=$(ms)
 [ "$status" = 0 ] || { cat "$tmp/out"; fail "a clean commit was blocked"; }
 say "clean commit passes; git commit with the hook took $((t1 - t0)) ms"
-t0=$(ms); (cd "$repo" && leakhound_bin=$(ls -d "$PRE_COMMIT_HOME"/repo*/py_env-*/bin | head -n1) \
-  && echo "x" >>hello.txt && git add hello.txt \
-  && "$leakhound_bin/leakhound" git --staged --trust-config --no-progress -- hello.txt 2>"$tmp/err"); t1=$(ms)
+t0=$(ms); (cd "$repo" && echo "x" >>hello.txt && git add hello.txt \
+  && "$hook_bin/leakhound" git --staged --trust-config --no-progress -- hello.txt 2>"$tmp/err"); t1=$(ms)
 say "the hook's command alone: $((t1 - t0)) ms ($(tail -n1 "$tmp/err"))"
 git -C "$repo" commit -qm more --no-verify
 
@@ -128,7 +126,7 @@ sys=$tmp/sys
 scratch "$sys" leakhound-system
 cp fixtures/scan/leaks.env "$sys/settings.env"
 git -C "$sys" add settings.env
-PATH="$(dirname "$(ls -d "$PRE_COMMIT_HOME"/repo*/py_env-*/bin/leakhound | head -n1)"):$PATH" \
+PATH="$hook_bin:$PATH" \
   git -C "$sys" commit -qm secret >"$tmp/out" 2>&1 && fail "leakhound-system let a secret through"
 grep -q "commit blocked" "$tmp/out" || { cat "$tmp/out"; fail "leakhound-system did not block the secret"; }
 say "leakhound-system (binary on PATH) blocks the secret"

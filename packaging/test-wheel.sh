@@ -13,7 +13,6 @@
 # venvs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 out=${1:-$tmp/wheels}

@@ -10,6 +10,12 @@ pub enum Origin {
     },
     /// Standard input (`-`).
     Stdin,
+    /// Content that is not a file (an image configuration): reported at `path`, a logical
+    /// location.
+    Logical {
+        /// The name reports show (`<image config sha256:…>`).
+        path: String,
+    },
 }
 
 /// The commit a history finding entered in, as git records it.
@@ -38,7 +44,7 @@ impl Origin {
     /// The path reports show for this origin.
     pub fn display_path(&self) -> &str {
         match self {
-            Origin::File { path } => path,
+            Origin::File { path } | Origin::Logical { path } => path,
             Origin::Stdin => "<stdin>",
         }
     }

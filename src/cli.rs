@@ -30,8 +30,15 @@ pub enum Command {
     /// Audit the history of every project of a GitLab group and its subgroups (`--group`); the
     /// token is read from GITLAB_TOKEN.
     Gitlab(OrgArgs),
+    /// Scan a container image: a `docker save` tarball or an OCI image layout directory
+    /// (every layer in order, and the image configuration).
+    Image(ImageArgs),
     /// List the rules, or check rule files' examples.
     Rules(RulesArgs),
+    /// Render earlier JSON or JSON Lines reports in any format; several are merged into one
+    /// (`leakhound merge` is the same command).
+    #[command(visible_alias = "merge")]
+    Report(ReportArgs),
     /// Show every candidate the rules find in files, and why each is or is not reported.
     ///
     /// Only the configuration's rule settings apply (disabled and overridden rules, extra
@@ -115,6 +122,14 @@ pub enum FormatArg {
     Jsonl,
     /// SARIF 2.1.0.
     Sarif,
+    /// CSV (RFC 4180), a header row and one row per finding.
+    Csv,
+    /// JUnit XML, one failing test case per finding (CI test-report viewers).
+    Junit,
+    /// gitleaks' JSON report (its field names and types).
+    Gitleaks,
+    /// One self-contained HTML page: summary, charts, a filterable table.
+    Html,
 }
 
 impl From<FormatArg> for Format {
@@ -124,8 +139,70 @@ impl From<FormatArg> for Format {
             FormatArg::Json => Format::Json,
             FormatArg::Jsonl => Format::Jsonl,
             FormatArg::Sarif => Format::Sarif,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Junit => Format::Junit,
+            FormatArg::Gitleaks => Format::Gitleaks,
+            FormatArg::Html => Format::Html,
         }
     }
+}
+
+/// Which findings fail the run (`--fail-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    /// Only findings verified active.
+    Active,
+    /// Findings verified active, unknown, or not checked: all but those verified inactive.
+    Unknown,
+    /// Every reported finding.
+    Any,
+}
+
+impl From<FailOnArg> for crate::live::FailOn {
+    fn from(f: FailOnArg) -> Self {
+        match f {
+            FailOnArg::Active => crate::live::FailOn::Active,
+            FailOnArg::Unknown => crate::live::FailOn::Unknown,
+            FailOnArg::Any => crate::live::FailOn::Any,
+        }
+    }
+}
+
+/// `leakhound report` (alias `merge`).
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Reports written by `leakhound scan` or `git` with `-f json` or `-f jsonl`. Several are
+    /// merged into one (duplicates reported once, history findings at their earliest
+    /// introduction).
+    #[arg(value_name = "REPORT", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "text")]
+    pub format: FormatArg,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Accept reports written with `--no-redact` and render them as they are. A redacted
+    /// report stays redacted: nothing can un-redact it.
+    #[arg(long)]
+    pub no_redact: bool,
+    /// The path the original scan was given (for `git`, the repository): SARIF URIs are made
+    /// relative to the git work tree holding it, as that scan's own SARIF would be.
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub scan_root: PathBuf,
+    /// Configuration whose rules (extra, overridden) describe the findings in SARIF
+    /// (default: `.leakhound.yaml` in the current directory, if there is one).
+    #[arg(short, long, value_name = "FILE", env = "LEAKHOUND_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Exit status when the report holds findings (default 0: a re-render is not a scan).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub exit_code: u8,
+    /// Print nothing on standard error but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Colour text output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
 }
 
 /// Verification states `--results` selects.
@@ -277,6 +354,12 @@ pub struct LiveArgs {
     /// Report (and fail on) only findings verified active: `--results verified`.
     #[arg(long)]
     pub only_verified: bool,
+    /// Which reported findings make the exit status non-zero: `any` (the default), `unknown`
+    /// (all but those verified inactive: a credential not proven dead fails the run), or
+    /// `active` (only those verified active). The others are still reported. Needs --verify
+    /// unless `any`.
+    #[arg(long, value_enum, value_name = "WHICH", default_value = "any")]
+    pub fail_on: FailOnArg,
     /// Do not ask before revoking (required when there is no terminal, and in CI).
     #[arg(long)]
     pub yes: bool,
@@ -311,6 +394,51 @@ impl LiveArgs {
     }
 }
 
+/// How archives and compressed files are opened (`scan`, `git`, `image`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Archives")]
+pub struct ArchiveArgs {
+    /// Do not open archives and compressed files (zip, jar, tar, gzip, bzip2, xz, zstd): they
+    /// are then binary files, skipped unless --scan-binary.
+    #[arg(long)]
+    pub no_archives: bool,
+    /// Levels of nested archives opened (an archive in an archive is level 2).
+    #[arg(long, value_name = "N", default_value_t = crate::source::archive::DEFAULT_DEPTH,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub archive_depth: u32,
+    /// Bytes decompressed per archive (its nested archives included) before the rest of it is
+    /// skipped (bytes, or with K, M, G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    pub archive_max_size: u64,
+    /// Decompressed-to-compressed ratio past which an entry or stream is skipped as a possible
+    /// bomb (judged once it has produced 1 MiB).
+    #[arg(long, value_name = "N", default_value_t = crate::source::archive::DEFAULT_MAX_RATIO,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub archive_max_ratio: u64,
+    /// Entries read per archive (its nested archives included) before the rest is skipped.
+    #[arg(long, value_name = "N", default_value_t = crate::source::archive::DEFAULT_MAX_ENTRIES)]
+    pub archive_max_entries: u64,
+}
+
+impl ArchiveArgs {
+    /// The options these arguments ask for (`None` with --no-archives); entries are capped at
+    /// `max_entry` bytes (`--max-file-size`).
+    pub fn options(
+        &self,
+        max_entry: u64,
+        scan_binary: bool,
+    ) -> Option<crate::source::archive::ArchiveOptions> {
+        (!self.no_archives).then_some(crate::source::archive::ArchiveOptions {
+            depth: self.archive_depth,
+            max_size: self.archive_max_size,
+            max_ratio: self.archive_max_ratio,
+            max_entries: self.archive_max_entries,
+            max_entry,
+            scan_binary,
+        })
+    }
+}
+
 /// `leakhound scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -334,6 +462,30 @@ pub struct ScanArgs {
     /// Skip files larger than SIZE (bytes, or with K, M, G suffix).
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
     pub max_file_size: u64,
+    /// Archive options.
+    #[command(flatten)]
+    pub archives: ArchiveArgs,
+    /// Output and behaviour options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `leakhound image`.
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// A `docker save` tarball (uncompressed), or a directory holding an OCI image layout
+    /// (`index.json`) or an unpacked `docker save` (`manifest.json`).
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// Scan files that look binary (two or more NUL bytes in the first 8 KiB).
+    #[arg(long)]
+    pub scan_binary: bool,
+    /// Skip files in layers larger than SIZE (bytes, or with K, M, G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Archive options (each layer is an archive: --archive-max-size applies per layer).
+    #[command(flatten)]
+    pub archives: ArchiveArgs,
     /// Output and behaviour options.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -392,6 +544,13 @@ pub struct GitArgs {
     /// [default: $XDG_CACHE_HOME/leakhound/repos, else ~/.cache/leakhound/repos].
     #[arg(long, value_name = "DIR", env = "LEAKHOUND_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Read every blob through libgit2 one at a time instead of walking each pack's delta
+    /// trees (slower; kept to compare the two readers' findings).
+    #[arg(long, hide = true)]
+    pub no_pack_reader: bool,
+    /// Archive options.
+    #[command(flatten)]
+    pub archives: ArchiveArgs,
     /// Output and behaviour options.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -456,6 +615,9 @@ pub struct OrgArgs {
     /// Scan blobs that look binary (two or more NUL bytes in the first 8 KiB).
     #[arg(long)]
     pub scan_binary: bool,
+    /// Archive options.
+    #[command(flatten)]
+    pub archives: ArchiveArgs,
     /// Output and behaviour options.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -55,6 +55,8 @@ fn main() -> ExitCode {
         Command::Git(args) => run::git::git(&args, ui),
         Command::Github(args) => run::audit::audit(&args, run::audit::Forge::GitHub, ui),
         Command::Gitlab(args) => run::audit::audit(&args, run::audit::Forge::GitLab, ui),
+        Command::Image(args) => run::image::image(&args, ui),
+        Command::Report(args) => run::reports::report(&args, ui),
         Command::Rules(args) => match args.command {
             None => info::list_rules(args.format, &mut stdout()),
             Some(RulesCommand::List { format }) => info::list_rules(format, &mut stdout()),

@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::source::{Skip, SkipReason};
 use crate::triage::Suppression;
 
 /// Counts for one run.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Summary {
     /// Files (or blobs) scanned. Commit and tag messages are not counted here (see
     /// `commit_messages_scanned`), so the field keeps its meaning for existing consumers.
@@ -19,10 +19,10 @@ pub struct Summary {
     pub bytes_scanned: u64,
     /// Commit messages scanned: present for `git` scans of history or a range (`None` for
     /// files, and for staged changes, which have no message yet).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit_messages_scanned: Option<u64>,
     /// Annotated tag messages scanned: present when a `git` scan reads every ref's tags.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_messages_scanned: Option<u64>,
     /// Skipped items by reason.
     pub skipped: BTreeMap<SkipReason, u64>,
@@ -35,13 +35,10 @@ pub struct Summary {
     /// Rules loaded.
     pub rules: usize,
     /// Wall time.
-    #[serde(serialize_with = "secs")]
+    #[serde(serialize_with = "secs", deserialize_with = "from_secs")]
     pub duration: Duration,
-    /// What was scanned, singular (`file`, `blob`); empty means `file`.
-    #[serde(skip)]
-    pub unit: &'static str,
     /// Things the user should know about the run (a truncated history, unfetched LFS content).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     /// The run was stopped by Ctrl-C/SIGTERM: the findings are those found before the stop.
     pub interrupted: bool,
@@ -53,6 +50,11 @@ pub struct Summary {
     /// (only when `--report-unused-ignores` asks).
     #[serde(skip)]
     pub unused_inline_allows: Vec<String>,
+}
+
+fn from_secs<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let secs = f64::deserialize(d)?;
+    Duration::try_from_secs_f64(secs).map_err(serde::de::Error::custom)
 }
 
 fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -82,6 +84,16 @@ impl Summary {
         self.unused_inline_allows.extend(other.unused_inline_allows);
         self.notes.extend(other.notes);
         self.whole_files |= other.whole_files;
+    }
+
+    /// What was scanned, singular: `blob` for a scan of history or a range (the scans that
+    /// count commit messages), else `file`.
+    pub fn unit(&self) -> &'static str {
+        if self.commit_messages_scanned.is_some() {
+            "blob"
+        } else {
+            "file"
+        }
     }
 
     /// Records a skipped item.

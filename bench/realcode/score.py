@@ -88,7 +88,9 @@ def run_leakhound(binary, root):
     for line in out.stdout.splitlines():
         if line.strip():
             d = json.loads(line)
-            found.append((relpath(os.path.join(root, d["path"]) if not os.path.isabs(d["path"]) else d["path"], root),
+            # An archive member is `x.zip!/member` to leakhound, `x.zip!member` in the labels.
+            path = d["path"].replace("!/", "!")
+            found.append((relpath(os.path.join(root, path) if not os.path.isabs(path) else path, root),
                           int(d["line"]), d["rule"]))
     return found
 

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::num::NonZeroU32;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::blob::CommitMeta;
@@ -140,7 +140,7 @@ pub struct Finding {
 }
 
 /// Whether a credential is live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// The provider accepted it.
@@ -164,7 +164,7 @@ impl Status {
 }
 
 /// How a revocation attempt ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// The provider confirmed it.
@@ -197,7 +197,7 @@ impl Outcome {
 }
 
 /// What the provider said about a finding's credential.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verification {
     /// The provider asked.
     pub provider: String,
@@ -214,7 +214,7 @@ pub struct Verification {
 }
 
 /// How an attempt to revoke a finding's credential ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevocationRecord {
     /// The provider that was asked, or `hook` for `--revoke-hook`.
     pub by: String,
@@ -278,6 +278,67 @@ impl Finding {
     }
 }
 
+/// The order findings are reported in: by path, line, column, rule, then commit (history
+/// findings of one place in several commits). A scan's findings ([`Finding`]) and findings read
+/// back from reports ([`view::FindingView`]) are sorted by the same key.
+pub fn order_key<'a>(
+    path: &'a str,
+    line: u32,
+    column: u32,
+    rule: &'a str,
+    commit: Option<&'a str>,
+) -> (&'a str, u32, u32, &'a str, Option<&'a str>) {
+    (path, line, column, rule, commit)
+}
+
+/// Keeps, for each key, only the items of the oldest version that has it: `keys[i]` and
+/// `versions[i]` describe item `i`. Returns, for each item, `None` if it goes, else the number of
+/// repeats (items of the same key in later versions) folded into it, counted on the first kept
+/// item of its key only. Several items of one key in that oldest version are all kept.
+///
+/// A history scan uses it with (rule, secret, path) and the introducing commit's place in the
+/// walk: a file edited in 100 commits around an unchanged secret holds 100 blobs with that
+/// secret, but the secret entered history once, at the first. `leakhound merge` uses it with the
+/// same place (rule, secret, path, fingerprint) and the commit's date, so findings of a history
+/// split across machines are attributed as one machine would attribute them.
+pub fn oldest_versions<K: std::hash::Hash + Eq, V: Ord + Copy>(
+    keys: &[K],
+    versions: &[V],
+) -> Vec<Option<usize>> {
+    use std::collections::{HashMap, HashSet};
+    debug_assert_eq!(keys.len(), versions.len());
+    let mut first: HashMap<&K, (V, usize)> = HashMap::new();
+    for (k, &v) in keys.iter().zip(versions) {
+        first
+            .entry(k)
+            .and_modify(|(o, _)| *o = (*o).min(v))
+            .or_insert((v, 0));
+    }
+    let mut kept = Vec::with_capacity(keys.len());
+    for (k, &v) in keys.iter().zip(versions) {
+        kept.push(match first.get_mut(k) {
+            Some((o, n)) if *o != v => {
+                *n += 1;
+                false
+            }
+            _ => true,
+        });
+    }
+    let mut counted: HashSet<&K> = HashSet::new();
+    keys.iter()
+        .zip(kept)
+        .map(|(k, keep)| {
+            keep.then(|| {
+                if counted.insert(k) {
+                    first.get(k).map_or(0, |(_, n)| *n)
+                } else {
+                    0
+                }
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +350,18 @@ mod tests {
         assert!(!format!("{s:?}").contains("7RtY3"));
         assert_eq!(Secret::new(b"short").redacted(), "s…");
         assert_eq!(Secret::new(b"abc").redacted(), "…");
+    }
+
+    #[test]
+    fn oldest_versions_keep_the_first_version_of_each_key() {
+        let keys = ["a", "a", "b", "a", "b"];
+        let versions = [3, 1, 2, 1, 2];
+        // "a": version 1 twice (both kept, the one repeat at version 3 counted on the first);
+        // "b": version 2 twice (both kept, nothing folded).
+        assert_eq!(
+            oldest_versions(&keys, &versions),
+            vec![None, Some(1), Some(0), Some(0), Some(0)]
+        );
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub struct LiveOptions {
     /// Report only findings in these verification states (`--results`, `--only-verified`);
     /// `None` reports every finding.
     pub results: Option<Vec<Reported>>,
+    /// Which reported findings fail the run (`--fail-on`).
+    pub fail_on: FailOn,
     /// Confirm nothing (`--yes`).
     pub yes: bool,
     /// The audit log.
@@ -68,6 +70,38 @@ impl Reported {
             Some(Status::Inactive) => Reported::Inactive,
             Some(Status::Unknown) => Reported::Unknown,
             None => Reported::Unverified,
+        }
+    }
+}
+
+/// Which reported findings make the exit status non-zero (`--fail-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailOn {
+    /// Only findings verified active.
+    Active,
+    /// All but findings verified inactive.
+    Unknown,
+    /// Every reported finding.
+    #[default]
+    Any,
+}
+
+impl FailOn {
+    /// Whether finding `f`, once reported, fails the run.
+    pub fn fails(self, f: &Finding) -> bool {
+        match self {
+            FailOn::Any => true,
+            FailOn::Unknown => Reported::of(f) != Reported::Inactive,
+            FailOn::Active => Reported::of(f) == Reported::Active,
+        }
+    }
+
+    /// The flag's spelling, for messages.
+    pub fn flag(self) -> &'static str {
+        match self {
+            FailOn::Active => "--fail-on active",
+            FailOn::Unknown => "--fail-on unknown",
+            FailOn::Any => "--fail-on any",
         }
     }
 }

@@ -73,8 +73,16 @@ struct Placer<'a> {
 }
 
 impl Placer<'_> {
-    /// Returns whether the finding was kept (not suppressed).
-    fn place(&mut self, mut f: Finding, path: &str, commit: Option<&CommitMeta>) -> bool {
+    /// Returns whether the finding was kept (not suppressed). `path` is where it is reported;
+    /// `in_archive` says it is inside an archive blob there (`dist/app.jar!/a.properties`), so
+    /// `HEAD` cannot be checked for it by a byte search.
+    fn place(
+        &mut self,
+        mut f: Finding,
+        path: &str,
+        in_archive: bool,
+        commit: Option<&CommitMeta>,
+    ) -> bool {
         f.location.path = path.to_string();
         f.fingerprint =
             Fingerprint::compute(&f.rule_id, &f.secret, path, f.confidence == Confidence::Low);
@@ -97,7 +105,7 @@ impl Placer<'_> {
             // A commit message is not in any tree: whether it is "at HEAD" has no meaning.
             let in_tree = path != COMMIT_MESSAGE;
             match &self.head_tree {
-                _ if !in_tree => {}
+                _ if !in_tree || in_archive => {}
                 Ok(tree) => {
                     let repo = self.repo;
                     let head = self
@@ -173,9 +181,8 @@ fn commit_messages(
         let meta = source::commit_meta(&commit);
         let all = BlobMatches::new(&matches);
         for m in &matches {
-            let mut f = finding(scanner, msg, COMMIT_MESSAGE, m, &all);
-            f.location.logical = true;
-            placer.place(f, COMMIT_MESSAGE, Some(&meta));
+            let f = finding(scanner, msg, COMMIT_MESSAGE, m, &all, true);
+            placer.place(f, COMMIT_MESSAGE, false, Some(&meta));
         }
     }
     *summary.commit_messages_scanned.get_or_insert(0) += scanned;
@@ -218,9 +225,8 @@ fn tag_messages(
         );
         let all = BlobMatches::new(&matches);
         for m in &matches {
-            let mut f = finding(scanner, msg, &path, m, &all);
-            f.location.logical = true;
-            placer.place(f, &path, None);
+            let f = finding(scanner, msg, &path, m, &all, true);
+            placer.place(f, &path, false, None);
         }
     }
     *summary.tag_messages_scanned.get_or_insert(0) += scanned;
@@ -359,7 +365,6 @@ fn history(
     }
     progress.phase("scanning blobs", blobs.len() as u64);
     let mut c = read(repo, &blobs, &req.opts, scanner, placer.triage, progress);
-    c.summary.unit = "blob";
     for s in std::mem::take(&mut reach.skips) {
         c.summary.skip(s);
     }
@@ -391,7 +396,7 @@ fn history(
             continue;
         }
         // Repeats of a suppressed finding are not worth a note.
-        if placer.place(p.finding, &p.path, p.commit.as_ref()) {
+        if placer.place(p.finding, &p.path, p.in_archive, p.commit.as_ref()) {
             folded += repeats;
         }
     }
@@ -417,14 +422,27 @@ fn history(
     Ok(c)
 }
 
+/// The path a finding is reported at: the blob's, or `BLOB_PATH!/ENTRY` for an entry of an
+/// archive blob (the blob's own path for a bare compressed blob's content).
+fn member_path(path: &str, member: Option<&str>) -> String {
+    match member {
+        Some(m) => crate::source::archive::join(path, m),
+        None => path.to_string(),
+    }
+}
+
 /// A finding placed at one path its blob was introduced at.
 struct Placed {
     /// The introducing commit's place in the walk (`u32::MAX` for blobs only tags reach).
     order: u32,
     /// The blob holding the finding.
     blob: Oid,
-    /// Where the blob was introduced.
+    /// Where the blob was introduced (with the entry's path for an archive's entry).
     path: String,
+    /// Where the blob was introduced (the archive's own path for an archive's entry).
+    blob_path: String,
+    /// The finding is in an entry of an archive blob.
+    in_archive: bool,
     /// The commit that introduced it there.
     commit: Option<CommitMeta>,
     /// The finding.
@@ -443,17 +461,21 @@ fn place_hit(
 ) {
     // Scanned once, reported at every path the blob was introduced at.
     let intros = reach.introductions(repo, hit.blob);
+    let in_archive = hit.member.is_some();
     if intros.is_empty() {
-        let path = reach
+        let blob_path = reach
             .tag_paths
             .get(&hit.blob)
             .cloned()
             .unwrap_or_else(|| hit.blob.to_string());
+        let path = member_path(&blob_path, hit.member.as_deref());
         for f in hit.findings {
             placed.push(Placed {
                 order: u32::MAX,
                 blob: hit.blob,
                 path: path.clone(),
+                blob_path: blob_path.clone(),
+                in_archive,
                 commit: None,
                 finding: f,
                 foreign,
@@ -462,11 +484,14 @@ fn place_hit(
         return;
     }
     for intro in intros {
+        let path = member_path(&intro.path, hit.member.as_deref());
         for f in &hit.findings {
             placed.push(Placed {
                 order: intro.order,
                 blob: hit.blob,
-                path: intro.path.clone(),
+                path: path.clone(),
+                blob_path: intro.path.clone(),
+                in_archive,
                 commit: Some(intro.commit.clone()),
                 finding: f.clone(),
                 foreign,
@@ -496,7 +521,7 @@ fn older_versions(
     for p in placed.iter().filter(|p| p.commit.is_some()) {
         let v = (p.order, p.blob);
         newest
-            .entry(p.path.as_str())
+            .entry(p.blob_path.as_str())
             .and_modify(|n| *n = (*n).max(v))
             .or_insert(v);
     }
@@ -531,49 +556,15 @@ impl Placed {
     }
 }
 
-/// Keeps, for each (rule, secret, path), only the findings of the oldest blob version that has it:
-/// a file edited in 100 commits around an unchanged secret holds 100 blobs with that secret, but
-/// the secret entered history once, at the first, and its fingerprint (which includes that
-/// commit) must not change with every later edit, or baselines would break. Several findings of
-/// one secret in that one version are all kept. Each kept finding comes with the number of
-/// repeats folded into it (counted on the first of its key only).
+/// Keeps, for each (rule, secret, path), only the findings of the oldest blob version that has it
+/// ([`crate::finding::oldest_versions`]): the secret entered history once, at the first, and its
+/// attribution must not change with every later edit. Each kept finding comes with the number of
+/// repeats folded into it.
 fn oldest_versions(placed: Vec<Placed>) -> Vec<(Placed, usize)> {
-    /// (rule, secret, path).
-    type Key<'p> = (&'p str, &'p [u8], &'p str);
-    let mut first: HashMap<Key<'_>, ((u32, Oid), usize)> = HashMap::new();
-    for p in &placed {
-        let version = (p.order, p.blob);
-        first
-            .entry(p.key())
-            .and_modify(|(v, _)| *v = (*v).min(version))
-            .or_insert((version, 0));
-    }
-    let mut repeats = Vec::with_capacity(placed.len());
-    for p in &placed {
-        let key = p.key();
-        repeats.push(match first.get_mut(&key) {
-            Some((v, n)) if *v != (p.order, p.blob) => {
-                *n += 1;
-                None
-            }
-            _ => Some(key),
-        });
-    }
-    let mut counted: HashSet<Key<'_>> = HashSet::new();
-    let keep: Vec<Option<usize>> = repeats
-        .into_iter()
-        .map(|k| {
-            k.map(|key| {
-                if counted.insert(key) {
-                    first.get(&key).map_or(0, |(_, n)| *n)
-                } else {
-                    0
-                }
-            })
-        })
-        .collect();
-    drop(counted);
-    drop(first);
+    let keys: Vec<_> = placed.iter().map(Placed::key).collect();
+    let versions: Vec<(u32, Oid)> = placed.iter().map(|p| (p.order, p.blob)).collect();
+    let keep = crate::finding::oldest_versions(&keys, &versions);
+    drop(keys);
     placed
         .into_iter()
         .zip(keep)
@@ -591,8 +582,13 @@ fn commit_range(
 ) -> Result<Collected, GitError> {
     let rc = range::introduced(repo, spec, progress)?;
     progress.phase("scanning blobs", rc.blobs.len() as u64);
-    let mut c = read(repo, &rc.blobs, &req.opts, scanner, placer.triage, progress);
-    c.summary.unit = "blob";
+    // A range reads a few blobs of what may be a huge pack: planning a delta-tree read parses
+    // the pack's whole index, which would cost more than it saves. libgit2 reads them.
+    let opts = GitOptions {
+        pack_reader: false,
+        ..req.opts.clone()
+    };
+    let mut c = read(repo, &rc.blobs, &opts, scanner, placer.triage, progress);
     for s in rc.skips {
         c.summary.skip(s);
     }
@@ -601,7 +597,11 @@ fn commit_range(
     for hit in std::mem::take(&mut c.hits) {
         progress.add(1, 0);
         for ch in rc.changes.get(&hit.blob).into_iter().flatten() {
-            let added = source::added_lines(repo, ch.old, hit.blob)?;
+            let added = if hit.member.is_some() {
+                Vec::new()
+            } else {
+                source::added_lines(repo, ch.old, hit.blob)?
+            };
             let meta = match metas.entry(ch.commit) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(v) => {
@@ -611,9 +611,12 @@ fn commit_range(
                 }
             };
             let meta = Some(&*meta);
+            let path = member_path(&ch.path, hit.member.as_deref());
             for f in &hit.findings {
-                if source::line_added(&added, f.location.line.get()) {
-                    placer.place(f.clone(), &ch.path, meta);
+                // Lines of an archive's entries are not lines of the blob: a changed archive's
+                // findings are all reported.
+                if hit.member.is_some() || source::line_added(&added, f.location.line.get()) {
+                    placer.place(f.clone(), &path, hit.member.is_some(), meta);
                 }
             }
         }
@@ -658,12 +661,14 @@ fn staged_index(
         Err(poisoned) => poisoned.into_inner(),
     };
     for s in &mut c.summary.skips {
-        let path = Oid::from_str(&s.path)
+        // `BLOB` or, for an archive's entry, `BLOB!/ENTRY`.
+        let (id, entry) = s.path.split_once("!/").unwrap_or((&s.path, ""));
+        let path = Oid::from_str(id)
             .ok()
             .and_then(|id| by_blob.get(&id))
             .and_then(|chs| chs.first());
         if let Some(ch) = path {
-            s.path.clone_from(&ch.path);
+            s.path = crate::source::archive::join(&ch.path, entry);
         }
     }
     for s in skips {
@@ -680,10 +685,15 @@ fn staged_index(
     }
     for hit in std::mem::take(&mut c.hits) {
         for ch in by_blob.get(&hit.blob).into_iter().flatten() {
-            let added = source::added_lines(repo, ch.old, hit.blob)?;
+            let added = if hit.member.is_some() {
+                Vec::new()
+            } else {
+                source::added_lines(repo, ch.old, hit.blob)?
+            };
+            let path = member_path(&ch.path, hit.member.as_deref());
             for f in &hit.findings {
-                if source::line_added(&added, f.location.line.get()) {
-                    placer.place(f.clone(), &ch.path, None);
+                if hit.member.is_some() || source::line_added(&added, f.location.line.get()) {
+                    placer.place(f.clone(), &path, hit.member.is_some(), None);
                 }
             }
         }

@@ -3,6 +3,7 @@
 
 pub mod evidence;
 pub mod git;
+pub mod image;
 mod worker;
 
 use std::path::PathBuf;
@@ -59,13 +60,15 @@ impl<'m> BlobMatches<'m> {
 }
 
 /// Builds a finding; `blob` holds every match of the blob, so that every secret in the context
-/// line (not only this one) is marked for redaction.
+/// line (not only this one) is marked for redaction. `logical`: the path names no file on
+/// disk (a commit message, a tag, stdin, a git blob).
 pub(crate) fn finding(
     scanner: &Scanner,
     bytes: &[u8],
     path: &str,
     m: &Match,
     blob: &BlobMatches<'_>,
+    logical: bool,
 ) -> Finding {
     let rule = scanner.rule(m);
     let secret = Secret::new(m.secret(bytes));
@@ -113,7 +116,7 @@ pub(crate) fn finding(
             column: m.column,
             start: m.start,
             end: m.end,
-            logical: false,
+            logical,
         },
         context,
         commit: None,
@@ -157,23 +160,16 @@ fn finish(
     mut summary: Summary,
     started: Instant,
 ) -> Outcome {
-    findings.sort_by(|a, b| {
-        let commit = |f: &Finding| f.commit.as_ref().map(|c| c.id.clone());
-        (
-            &a.location.path,
-            a.location.line,
-            a.location.column,
-            &a.rule_id,
-            commit(a),
+    fn key(f: &Finding) -> (&str, u32, u32, &str, Option<&str>) {
+        crate::finding::order_key(
+            &f.location.path,
+            f.location.line.get(),
+            f.location.column.get(),
+            &f.rule_id.0,
+            f.commit.as_ref().map(|c| c.id.as_str()),
         )
-            .cmp(&(
-                &b.location.path,
-                b.location.line,
-                b.location.column,
-                &b.rule_id,
-                commit(b),
-            ))
-    });
+    }
+    findings.sort_by(|a, b| key(a).cmp(&key(b)));
     summary
         .skips
         .sort_by(|a, b| (&a.path, a.reason).cmp(&(&b.path, b.reason)));

@@ -27,6 +27,9 @@ const PROGRESS_BATCH_BYTES: u64 = 8 << 20;
 pub(crate) struct Hit {
     /// The blob.
     pub blob: Oid,
+    /// Where in the blob, when it is an archive: the entry's path (`lib/a.env`; empty for a
+    /// bare compressed blob's content); `None` for the blob itself.
+    pub member: Option<String>,
     /// Its findings, inline allow comments already applied.
     pub findings: Vec<Finding>,
 }
@@ -130,8 +133,8 @@ impl Sink for Worker<'_> {
         }
         let all = BlobMatches::new(&matches);
         for m in &matches {
-            let mut f = finding(self.scanner, blob.bytes, path, m, &all);
-            f.location.logical = blob.origin == crate::blob::Origin::Stdin;
+            let logical = !matches!(blob.origin, crate::blob::Origin::File { .. });
+            let f = finding(self.scanner, blob.bytes, path, m, &all, logical);
             let candidate = Candidate {
                 rule: &f.rule_id.0,
                 fingerprint: &f.fingerprint.0,
@@ -140,7 +143,7 @@ impl Sink for Worker<'_> {
                 commit: None,
                 confidence: f.confidence,
                 secret: f.secret.expose(),
-                line_text: line_of(blob.bytes, m),
+                line_text: crate::scan::line_of(blob.bytes, m.start, m.end),
             };
             match self.triage.decide(&candidate) {
                 Some(why) => self.local.summary.suppress(why),
@@ -161,6 +164,21 @@ impl BlobSink for Worker<'_> {
         if is_lfs_pointer(bytes) {
             self.local.lfs_pointers += 1;
         }
+        self.git_blob(id, None, bytes);
+    }
+
+    fn member(&mut self, id: Oid, path: &str, bytes: &[u8]) {
+        self.git_blob(id, Some(path), bytes);
+    }
+
+    fn skip(&mut self, skip: Skip) {
+        Sink::skip(self, skip);
+    }
+}
+
+impl Worker<'_> {
+    /// Scans a git blob, or the entry at `member` inside it.
+    fn git_blob(&mut self, id: Oid, member: Option<&str>, bytes: &[u8]) {
         let matches = self.scan(bytes);
         if matches.is_empty() {
             return;
@@ -171,22 +189,29 @@ impl BlobSink for Worker<'_> {
         let mut findings = Vec::new();
         let all = BlobMatches::new(&matches);
         for m in &matches {
-            if Triage::inline_allowed(line_of(bytes, m)) {
+            if Triage::inline_allowed(crate::scan::line_of(bytes, m.start, m.end)) {
                 if honour_inline {
                     self.local.summary.suppress(Suppression::Inline);
                     continue;
                 }
                 self.local.distrusted_inline += 1;
             }
-            findings.push(finding(self.scanner, bytes, "", m, &all));
+            findings.push(finding(
+                self.scanner,
+                bytes,
+                member.unwrap_or(""),
+                m,
+                &all,
+                false,
+            ));
         }
         if !findings.is_empty() {
-            self.local.hits.push(Hit { blob: id, findings });
+            self.local.hits.push(Hit {
+                blob: id,
+                member: member.map(str::to_string),
+                findings,
+            });
         }
-    }
-
-    fn skip(&mut self, skip: Skip) {
-        Sink::skip(self, skip);
     }
 }
 
@@ -200,11 +225,6 @@ impl Drop for Worker<'_> {
         };
         shared.merge(local);
     }
-}
-
-/// The line holding a match (bounded like scan windows), for inline allow markers.
-fn line_of<'b>(bytes: &'b [u8], m: &Match) -> &'b [u8] {
-    crate::scan::line_of(bytes, m.start, m.end)
 }
 
 /// 1-based lines holding an inline allow marker but no match.

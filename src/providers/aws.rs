@@ -195,20 +195,15 @@ mod tests {
     const SESSION: &str = "FwoGZXIvYXdzEBYaDHqa0AP1MYxPQ2Rm9Z0dEhX2yQm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8Fz1LmP0xVb7RtY3sKe9WnAq8Fz1LmP0x"; // leakhound:allow: a made-up test value
 
     fn run(notes: &[(&str, &str)], reply: Reply) -> (Verdict, Vec<Recorded>) {
-        use crate::providers::fake::FakeServer;
-        let server = FakeServer::start(vec![reply]);
-        let client = battery::client("aws", &server, false);
-        let ann = notes
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-            .collect();
-        let cred = Credential {
-            rule: "aws-secret-access-key",
-            secret: SECRET,
-            annotations: &ann,
-        };
-        let v = Aws.verify(&Api::new(&client, &INFO, SECRET), &cred);
-        (v, server.requests())
+        battery::call(
+            &Aws,
+            "aws-secret-access-key",
+            SECRET,
+            notes,
+            vec![reply],
+            false,
+            |api, cred| Aws.verify(api, cred),
+        )
     }
 
     fn live() -> Reply {

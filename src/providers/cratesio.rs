@@ -109,7 +109,6 @@ mod tests {
 
     #[test]
     fn answers_that_do_not_name_a_dead_token_stay_unknown() {
-        use crate::providers::fake::FakeServer;
         for (reply, want) in [
             (
                 Reply::json(
@@ -130,17 +129,17 @@ mod tests {
                 Status::Inactive,
             ),
         ] {
-            let server = FakeServer::start(vec![reply]);
-            let client = battery::client("crates.io", &server, false);
-            let ann = std::collections::BTreeMap::new();
-            let cred = Credential {
-                rule: "crates-io-api-token",
-                secret: TOKEN,
-                annotations: &ann,
-            };
-            let v = CratesIo.verify(&Api::new(&client, &INFO, TOKEN), &cred);
+            let (v, reqs) = battery::call(
+                &CratesIo,
+                "crates-io-api-token",
+                TOKEN,
+                &[],
+                vec![reply],
+                false,
+                |api, cred| CratesIo.verify(api, cred),
+            );
             assert_eq!(v.status, want, "{v:?}");
-            assert!(server.requests().iter().all(|r| r.method == "GET"));
+            assert!(reqs.iter().all(|r| r.method == "GET"));
         }
     }
 

@@ -286,6 +286,49 @@ pub mod battery {
         pub malformed: Status,
     }
 
+    /// Runs `op` against a fake server answering with `script`: `op` gets the provider's API
+    /// (a client pointed at the server, `--dry-run` as given) and a credential of `rule` with
+    /// `annotations`. Returns what `op` returned and the requests the server received.
+    pub fn call<T>(
+        provider: &'static dyn Provider,
+        rule: &str,
+        secret: &str,
+        annotations: &[(&str, &str)],
+        script: Vec<Reply>,
+        dry_run: bool,
+        op: impl FnOnce(&Api<'_>, &Credential<'_>) -> T,
+    ) -> (T, Vec<Recorded>) {
+        call_with(provider, rule, secret, annotations, script, dry_run, 3, op)
+    }
+
+    /// [`call`] with `attempts` tries per read-only request.
+    #[allow(clippy::too_many_arguments)]
+    fn call_with<T>(
+        provider: &'static dyn Provider,
+        rule: &str,
+        secret: &str,
+        annotations: &[(&str, &str)],
+        script: Vec<Reply>,
+        dry_run: bool,
+        attempts: u32,
+        op: impl FnOnce(&Api<'_>, &Credential<'_>) -> T,
+    ) -> (T, Vec<Recorded>) {
+        let server = FakeServer::start(script);
+        let info = provider.info();
+        let client = client_with(info.name, &server, dry_run, attempts);
+        let ann: BTreeMap<String, String> = annotations
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        let cred = Credential {
+            rule,
+            secret,
+            annotations: &ann,
+        };
+        let out = op(&Api::new(&client, info, secret), &cred);
+        (out, server.requests())
+    }
+
     fn run_verify(spec: &VerifySpec, script: Vec<Reply>) -> (Verdict, Vec<Recorded>) {
         // A silent server costs a full timeout per attempt; the client's retry after a timeout
         // is tested once in `http`, so here one attempt is enough.
@@ -294,29 +337,23 @@ pub mod battery {
         } else {
             3
         };
-        let server = FakeServer::start(script);
-        let info = spec.provider.info();
-        let client = client_with(info.name, &server, false, attempts);
-        let ann: BTreeMap<String, String> = spec
-            .annotations
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-            .collect();
-        let cred = Credential {
-            rule: spec.rule,
-            secret: spec.secret,
-            annotations: &ann,
-        };
-        let v = spec
-            .provider
-            .verify(&Api::new(&client, info, spec.secret), &cred);
+        let (v, reqs) = call_with(
+            spec.provider,
+            spec.rule,
+            spec.secret,
+            &spec.annotations,
+            script,
+            false,
+            attempts,
+            |api, cred| spec.provider.verify(api, cred),
+        );
         let text = format!("{:?} {:?}", v.identity, v.detail);
         assert!(
             !text.contains(spec.secret),
             "{}: secret in verdict",
-            info.name
+            spec.provider.info().name
         );
-        (v, server.requests())
+        (v, reqs)
     }
 
     /// Runs a verification test through every kind of answer: live, invalid, 403, 404, 429
@@ -386,33 +423,30 @@ pub mod battery {
         secret: &str,
         f: impl FnOnce(&Api<'_>, &Credential<'_>) -> T,
     ) -> T {
-        let server = FakeServer::start(vec![Reply::json(200, "{}")]);
-        let info = provider.info();
-        let client = client(info.name, &server, false);
-        let ann = BTreeMap::new();
-        let cred = Credential {
+        let (out, reqs) = call(
+            provider,
             rule,
             secret,
-            annotations: &ann,
-        };
-        let out = f(&Api::new(&client, info, secret), &cred);
-        assert!(
-            server.requests().is_empty(),
-            "{}: {rule} was sent",
-            info.name
+            &[],
+            vec![Reply::json(200, "{}")],
+            false,
+            f,
         );
+        assert!(reqs.is_empty(), "{}: {rule} was sent", provider.info().name);
         out
     }
 
-    /// Asserts `provider` calls a credential of `rule` unknown without sending it anywhere.
+    /// Asserts `provider` calls a credential of `rule` unknown without sending it anywhere,
+    /// and returns the verdict.
     ///
     /// # Panics
     /// When it sends the credential or gives another answer.
-    pub fn verify_unsent(provider: &'static dyn Provider, rule: &str, secret: &str) {
+    pub fn verify_unsent(provider: &'static dyn Provider, rule: &str, secret: &str) -> Verdict {
         let v = unsent(provider, rule, secret, |api, cred| {
             provider.verify(api, cred)
         });
         assert_eq!(v.status, Status::Unknown, "{rule}: {v:?}");
+        v
     }
 
     /// Asserts `provider` refuses to revoke a credential of `rule` without sending it anywhere.
@@ -452,19 +486,15 @@ pub mod battery {
         script: Vec<Reply>,
         dry_run: bool,
     ) -> (Revocation, Vec<Recorded>) {
-        let server = FakeServer::start(script);
-        let info = spec.provider.info();
-        let client = client(info.name, &server, dry_run);
-        let ann = BTreeMap::new();
-        let cred = Credential {
-            rule: spec.rule,
-            secret: spec.secret,
-            annotations: &ann,
-        };
-        let r = spec
-            .provider
-            .revoke(&Api::new(&client, info, spec.secret), &cred);
-        (r, server.requests())
+        call(
+            spec.provider,
+            spec.rule,
+            spec.secret,
+            &[],
+            script,
+            dry_run,
+            |api, cred| spec.provider.revoke(api, cred),
+        )
     }
 
     /// Runs a revocation test: success, dry run (nothing mutating sent), documented failure,

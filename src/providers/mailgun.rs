@@ -123,7 +123,6 @@ mod tests {
 
     #[test]
     fn a_403_is_read_by_its_body() {
-        use crate::providers::fake::FakeServer;
         for (body, want) in [
             (
                 r#"{"message":"Domain sending keys are not allowed to access this resource"}"#,
@@ -136,19 +135,19 @@ mod tests {
             ("Forbidden", Status::Unknown),
             ("", Status::Unknown),
         ] {
-            let server = FakeServer::start(vec![Reply::Respond {
-                status: 403,
-                headers: vec![],
-                body: body.into(),
-            }]);
-            let client = battery::client("mailgun", &server, false);
-            let ann = std::collections::BTreeMap::new();
-            let cred = Credential {
-                rule: "mailgun-api-key",
-                secret: KEY,
-                annotations: &ann,
-            };
-            let v = Mailgun.verify(&Api::new(&client, &INFO, KEY), &cred);
+            let (v, _) = battery::call(
+                &Mailgun,
+                "mailgun-api-key",
+                KEY,
+                &[],
+                vec![Reply::Respond {
+                    status: 403,
+                    headers: vec![],
+                    body: body.into(),
+                }],
+                false,
+                |api, cred| Mailgun.verify(api, cred),
+            );
             assert_eq!(v.status, want, "{body}: {v:?}");
         }
     }

@@ -162,7 +162,7 @@ fn token_key(token: &str) -> String {
 mod tests {
     use super::*;
     use crate::providers::fake::battery::{self, RevokeSpec, VerifySpec};
-    use crate::providers::fake::{FakeServer, Recorded, Reply};
+    use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
     const SECRET: &str = "npm_1CiAhzCueQpBenQtYh5Xj8TPQxjq4i9DoV8g";
@@ -196,19 +196,15 @@ mod tests {
     const AUTH: &str = "Y2ktYm90Ok5xZGZJNnZhSmtwUE1lMHc="; // leakhound:allow: a made-up test credential
 
     fn verify_with(rule: &str, secret: &str, notes: &[(&str, &str)]) -> (Verdict, Vec<Recorded>) {
-        let server = FakeServer::start(vec![Reply::json(200, r#"{"username":"octo-npm"}"#)]);
-        let client = battery::client("npm", &server, false);
-        let ann = notes
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-            .collect();
-        let cred = Credential {
+        battery::call(
+            &Npm,
             rule,
             secret,
-            annotations: &ann,
-        };
-        let v = Npm.verify(&Api::new(&client, &INFO, secret), &cred);
-        (v, server.requests())
+            notes,
+            vec![Reply::json(200, r#"{"username":"octo-npm"}"#)],
+            false,
+            |api, cred| Npm.verify(api, cred),
+        )
     }
 
     #[test]
@@ -292,21 +288,17 @@ mod tests {
 
     #[test]
     fn an_auth_password_is_not_revoked_as_a_token() {
-        let server = FakeServer::start(vec![Reply::json(200, "{}")]);
-        let client = battery::client("npm", &server, false);
-        let ann = [
-            ("registry".to_string(), "registry.npmjs.org".to_string()),
-            ("npmrc_key".to_string(), "_auth".to_string()),
-        ]
-        .into();
-        let cred = Credential {
-            rule: "npmrc-auth",
-            secret: AUTH,
-            annotations: &ann,
-        };
-        let r = Npm.revoke(&Api::new(&client, &INFO, AUTH), &cred);
+        let (r, reqs) = battery::call(
+            &Npm,
+            "npmrc-auth",
+            AUTH,
+            &[("registry", "registry.npmjs.org"), ("npmrc_key", "_auth")],
+            vec![Reply::json(200, "{}")],
+            false,
+            |api, cred| Npm.revoke(api, cred),
+        );
         assert_eq!(r.outcome, Outcome::Refused);
-        assert!(server.requests().is_empty());
+        assert!(reqs.is_empty());
     }
 
     /// sha512("npm_Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iO"), computed independently
@@ -375,17 +367,16 @@ mod tests {
             r#"{"objects":[],"urls":{}}"#.to_string(),
             "not json".to_string(),
         ] {
-            let server = FakeServer::start(vec![Reply::json(200, &body), Reply::status(204)]);
-            let client = battery::client("npm", &server, false);
-            let ann = std::collections::BTreeMap::new();
-            let cred = Credential {
-                rule: "npm-access-token",
-                secret: REVOKED,
-                annotations: &ann,
-            };
-            let r = Npm.revoke(&Api::new(&client, &INFO, REVOKED), &cred);
+            let (r, reqs) = battery::call(
+                &Npm,
+                "npm-access-token",
+                REVOKED,
+                &[],
+                vec![Reply::json(200, &body), Reply::status(204)],
+                false,
+                |api, cred| Npm.revoke(api, cred),
+            );
             assert_eq!(r.outcome, Outcome::Refused, "{body}");
-            let reqs = server.requests();
             assert_eq!(reqs.len(), 1, "only the listing may be read: {body}");
             assert_eq!(reqs[0].method, "GET");
         }

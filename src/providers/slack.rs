@@ -249,18 +249,15 @@ mod tests {
 
     #[test]
     fn no_permission_is_not_inactive() {
-        let server = FakeServer::start(vec![Reply::json(
-            200,
-            r#"{"ok":false,"error":"no_permission"}"#,
-        )]);
-        let client = battery::client("slack", &server, false);
-        let ann = std::collections::BTreeMap::new();
-        let cred = Credential {
-            rule: "slack-bot-token",
-            secret: TOKEN,
-            annotations: &ann,
-        };
-        let v = Slack.verify(&Api::new(&client, &INFO, TOKEN), &cred);
+        let (v, _) = battery::call(
+            &Slack,
+            "slack-bot-token",
+            TOKEN,
+            &[],
+            vec![Reply::json(200, r#"{"ok":false,"error":"no_permission"}"#)],
+            false,
+            |api, cred| Slack.verify(api, cred),
+        );
         assert_eq!(v.status, Status::Unknown, "{v:?}");
         assert_eq!(v.detail.as_deref(), Some("Slack error no_permission"));
     }
@@ -323,41 +320,25 @@ mod tests {
             ("slack-incoming-webhook", "https://hooks.slack.com/workflows/T0123ABCD/A0123ABCD/123456789012345678/Qm7TzR2vXk9LpW4sB8nC3dFh"), // leakhound:allow: a made-up test credential
             ("slack-bot-token", "https://hooks.slack.com/triggers/T0123ABCD/A0123ABCD/123456789012345678/Qm7TzR2vXk9LpW4sB8nC3dFh"), // leakhound:allow: a made-up test credential
         ] {
-            battery::verify_unsent(&Slack, rule, url);
+            let v = battery::verify_unsent(&Slack, rule, url);
             battery::revoke_unsent(&Slack, rule, url);
-            let v = unsent_verdict(rule, url);
             assert!(v.detail.unwrap_or_default().contains("start the workflow"));
         }
-    }
-
-    fn unsent_verdict(rule: &str, secret: &str) -> crate::providers::Verdict {
-        let server = FakeServer::start(vec![Reply::json(400, "no_text")]);
-        let client = battery::client("slack", &server, false);
-        let ann = std::collections::BTreeMap::new();
-        let cred = Credential {
-            rule,
-            secret,
-            annotations: &ann,
-        };
-        let v = Slack.verify(&Api::new(&client, &INFO, secret), &cred);
-        assert!(server.requests().is_empty());
-        v
     }
 
     #[test]
     fn a_webhook_without_scheme_is_still_a_webhook() {
         let url = "hooks.slack.com/services/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"; // leakhound:allow: a made-up test credential
-        let server = FakeServer::start(vec![Reply::json(400, "no_text")]);
-        let client = battery::client("slack", &server, false);
-        let ann = std::collections::BTreeMap::new();
-        let cred = Credential {
-            rule: "slack-incoming-webhook",
-            secret: url,
-            annotations: &ann,
-        };
-        let v = Slack.verify(&Api::new(&client, &INFO, url), &cred);
+        let (v, reqs) = battery::call(
+            &Slack,
+            "slack-incoming-webhook",
+            url,
+            &[],
+            vec![Reply::json(400, "no_text")],
+            false,
+            |api, cred| Slack.verify(api, cred),
+        );
         assert_eq!(v.status, Status::Active);
-        let reqs = server.requests();
         assert_eq!(reqs.len(), 1);
         assert_eq!(
             reqs[0].path,
@@ -375,17 +356,16 @@ mod tests {
             (Reply::json(403, "invalid_token"), Status::Inactive),
             (Reply::json(500, "oops"), Status::Unknown),
         ] {
-            let server = FakeServer::start(vec![reply]);
-            let client = battery::client("slack", &server, false);
-            let ann = std::collections::BTreeMap::new();
-            let cred = Credential {
-                rule: "slack-incoming-webhook",
-                secret: url,
-                annotations: &ann,
-            };
-            let v = Slack.verify(&Api::new(&client, &INFO, url), &cred);
+            let (v, reqs) = battery::call(
+                &Slack,
+                "slack-incoming-webhook",
+                url,
+                &[],
+                vec![reply],
+                false,
+                |api, cred| Slack.verify(api, cred),
+            );
             assert_eq!(v.status, want);
-            let reqs = server.requests();
             assert_eq!(reqs[0].method, "POST");
             assert_eq!(
                 reqs[0].path,

@@ -1,7 +1,13 @@
 //! Reporters: findings and a summary in, bytes out. A reporter never opens a file or sees a raw
 //! secret except through [`Finding::secret_text`] under the run's redaction policy.
 
+mod csv;
+pub mod gitleaks;
+pub mod html;
 pub mod json;
+mod junit;
+pub mod merge;
+pub mod read;
 mod sarif;
 mod text;
 
@@ -10,6 +16,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::finding::view::FindingView;
 use crate::finding::Finding;
 use crate::rules::RuleSet;
 use crate::summary::Summary;
@@ -26,6 +33,14 @@ pub enum Format {
     Jsonl,
     /// SARIF 2.1.0, as GitHub code scanning ingests it.
     Sarif,
+    /// CSV (RFC 4180) with a header row.
+    Csv,
+    /// JUnit XML: one failing test case per finding.
+    Junit,
+    /// gitleaks' JSON report shape.
+    Gitleaks,
+    /// One self-contained HTML page.
+    Html,
 }
 
 /// How to render.
@@ -67,11 +82,36 @@ pub fn write(
     opts: ReportOptions,
     paths: &Paths,
 ) -> io::Result<Option<String>> {
+    let views: Vec<FindingView> = findings
+        .iter()
+        .map(|f| FindingView::new(f, opts.redact))
+        .collect();
+    write_views(out, &views, summary, rules, opts, paths)
+}
+
+/// Writes the report for findings already rendered under a redaction policy: a run's
+/// ([`write`]) or a report read back ([`read::read_file`]). `opts.redact` is not consulted: what is
+/// redacted in a view stays redacted.
+///
+/// # Errors
+/// Any I/O error from `out`.
+pub fn write_views(
+    out: &mut dyn Write,
+    findings: &[FindingView],
+    summary: &Summary,
+    rules: &RuleSet,
+    opts: ReportOptions,
+    paths: &Paths,
+) -> io::Result<Option<String>> {
     match opts.format {
         Format::Text => text::write(out, findings, opts).map(|()| None),
-        Format::Json => json::write_document(out, findings, summary, opts).map(|()| None),
-        Format::Jsonl => json::write_lines(out, findings, opts).map(|()| None),
-        Format::Sarif => sarif::write(out, findings, summary, rules, opts, paths),
+        Format::Json => json::write_document(out, findings, summary).map(|()| None),
+        Format::Jsonl => json::write_lines(out, findings).map(|()| None),
+        Format::Sarif => sarif::write(out, findings, summary, rules, paths),
+        Format::Csv => csv::write(out, findings).map(|()| None),
+        Format::Junit => junit::write(out, findings, summary).map(|()| None),
+        Format::Gitleaks => gitleaks::write(out, findings).map(|()| None),
+        Format::Html => html::write(out, findings, summary).map(|()| None),
     }
 }
 

@@ -30,11 +30,12 @@ use serde_sarif::sarif::{
     ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
 
-use crate::finding::{Finding, Status};
+use crate::finding::view::FindingView;
+use crate::finding::Status;
 use crate::rules::{Confidence, Rule, RuleSet};
 use crate::summary::Summary;
 
-use super::{Paths, ReportOptions};
+use super::Paths;
 
 /// The key under which results carry leakhound's fingerprint.
 pub const FINGERPRINT_KEY: &str = "leakhound/v1";
@@ -150,7 +151,7 @@ fn confidence_score(confidence: Confidence) -> f64 {
 /// A finding's level and security-severity: its confidence's, unless a provider answered. A
 /// live credential is critical whatever the confidence; one the provider rejected is a step
 /// lower (it may still grant access elsewhere, or be a rotated copy worth removing).
-fn severity(f: &Finding) -> (ResultLevel, f64) {
+fn severity(f: &FindingView) -> (ResultLevel, f64) {
     match f.verification.as_ref().map(|v| v.status) {
         Some(Status::Active) => (ResultLevel::Error, 9.5),
         Some(Status::Inactive) => match f.confidence {
@@ -213,45 +214,29 @@ fn artifact(shown: &str, paths: &Paths) -> ArtifactLocation {
     ArtifactLocation::builder().uri(uri_encode(shown)).build()
 }
 
-fn result(f: &Finding, index: usize, opts: ReportOptions, paths: &Paths) -> SarifResult {
-    let secret = f.secret_text(opts.redact);
-    let encoded = f.annotations.contains_key("encoding");
-    let one_line = encoded || !f.secret.expose().contains(&b'\n');
+fn result(f: &FindingView, index: usize, paths: &Paths) -> SarifResult {
     let mut region = Region::builder()
-        .start_line(i64::from(f.location.line.get()))
-        .start_column(i64::from(f.location.column.get()))
-        .snippet(
-            ArtifactContent::builder()
-                .text(f.context_line(opts.redact))
-                .build(),
-        )
+        .start_line(i64::from(f.line))
+        .start_column(i64::from(f.column))
+        .snippet(ArtifactContent::builder().text(f.context.clone()).build())
         .build();
-    if one_line {
-        // A secret found in decoded content is shown at its encoded text (ASCII base64).
-        let chars = if encoded {
-            f.location.end - f.location.start
-        } else {
-            String::from_utf8_lossy(f.secret.expose()).chars().count()
-        };
-        region.end_line = Some(i64::from(f.location.line.get()));
-        region.end_column = Some(i64::from(f.location.column.get()) + to_i64(chars));
+    if f.end_line == f.line {
+        // A secret on one line (or found in decoded content, shown at its encoded text).
+        region.end_line = Some(i64::from(f.line));
+        region.end_column = Some(i64::from(f.end_column));
     }
-    let mut fingerprints = BTreeMap::from([(FINGERPRINT_KEY.to_string(), f.fingerprint.0.clone())]);
+    let mut fingerprints = BTreeMap::from([(FINGERPRINT_KEY.to_string(), f.fingerprint.clone())]);
     let mut props = BTreeMap::from([
         ("confidence".to_string(), json!(f.confidence.as_str())),
-        (
-            "entropy".to_string(),
-            json!((f.entropy * 1000.0).round() / 1000.0),
-        ),
+        ("entropy".to_string(), json!(f.entropy)),
     ]);
     if let Some(c) = &f.commit {
         fingerprints.insert(COMMIT_KEY.to_string(), c.id.clone());
         props.insert(
             "commit".to_string(),
             json!({
-                "id": c.id, "author": f.shown_meta(&c.author_name, opts.redact),
-                "email": f.shown_meta(&c.author_email, opts.redact),
-                "date": c.date, "summary": f.shown_meta(&c.summary, opts.redact),
+                "id": c.id, "author": c.author, "email": c.email,
+                "date": c.date, "summary": c.summary,
             }),
         );
     }
@@ -262,12 +247,7 @@ fn result(f: &Finding, index: usize, opts: ReportOptions, paths: &Paths) -> Sari
         props.insert("repository".to_string(), json!(r));
     }
     if !f.annotations.is_empty() {
-        let notes: BTreeMap<&str, String> = f
-            .annotations
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.render(opts.redact)))
-            .collect();
-        props.insert("annotations".to_string(), json!(notes));
+        props.insert("annotations".to_string(), json!(f.annotations));
     }
     if let Some(v) = &f.verification {
         props.insert("verification".to_string(), json!(v));
@@ -277,18 +257,18 @@ fn result(f: &Finding, index: usize, opts: ReportOptions, paths: &Paths) -> Sari
     }
     let (level, security) = severity(f);
     props.insert("security-severity".to_string(), json!(score(security)));
-    let shown = f.shown_path(opts.redact);
-    let location = if f.location.logical {
+    let shown = &f.path;
+    let location = if f.logical {
         // Not a file: named, with its line in the message, never placed in a made-up file.
         let name = match &f.commit {
             Some(c) => format!("{shown} of commit {}", c.id),
-            None => shown.to_string(),
+            None => shown.clone(),
         };
-        props.insert("line".to_string(), json!(f.location.line.get()));
-        props.insert("context".to_string(), json!(f.context_line(opts.redact)));
+        props.insert("line".to_string(), json!(f.line));
+        props.insert("context".to_string(), json!(f.context));
         Location::builder()
             .logical_locations(vec![LogicalLocation::builder()
-                .name(shown.to_string())
+                .name(shown.clone())
                 .fully_qualified_name(name)
                 .kind("message")
                 .build()])
@@ -297,19 +277,19 @@ fn result(f: &Finding, index: usize, opts: ReportOptions, paths: &Paths) -> Sari
         Location::builder()
             .physical_location(
                 PhysicalLocation::builder()
-                    .artifact_location(artifact(&shown, paths))
+                    .artifact_location(artifact(shown, paths))
                     .region(region)
                     .build(),
             )
             .build()
     };
     SarifResult::builder()
-        .rule_id(f.rule_id.0.clone())
+        .rule_id(f.rule.clone())
         .rule_index(to_i64(index))
         .level(level)
         .message(
             Message::builder()
-                .text(format!("{} found: {secret}", f.rule_name))
+                .text(format!("{} found: {}", f.rule_name, f.secret))
                 .build(),
         )
         .locations(vec![location])
@@ -320,10 +300,9 @@ fn result(f: &Finding, index: usize, opts: ReportOptions, paths: &Paths) -> Sari
 
 pub(super) fn write(
     out: &mut dyn Write,
-    findings: &[Finding],
+    findings: &[FindingView],
     summary: &Summary,
     rules: &RuleSet,
-    opts: ReportOptions,
     paths: &Paths,
 ) -> io::Result<Option<String>> {
     let index: BTreeMap<&str, usize> = rules
@@ -334,14 +313,7 @@ pub(super) fn write(
         .collect();
     let all: Vec<SarifResult> = findings
         .iter()
-        .map(|f| {
-            result(
-                f,
-                index.get(f.rule_id.0.as_str()).copied().unwrap_or(0),
-                opts,
-                paths,
-            )
-        })
+        .map(|f| result(f, index.get(f.rule.as_str()).copied().unwrap_or(0), paths))
         .collect();
     let mut notes: Vec<Notification> = summary
         .skips
@@ -456,7 +428,7 @@ pub(super) fn write(
 /// any had to go. When some must, the most severe are kept (GitHub, past its display limit,
 /// also keeps the most severe), in the report's order.
 fn within_limits(
-    findings: &[Finding],
+    findings: &[FindingView],
     all: Vec<SarifResult>,
     frame: usize,
 ) -> io::Result<(Vec<SarifResult>, bool)> {
@@ -500,7 +472,7 @@ fn within_limits(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Fingerprint, Location, Secret, Verification};
+    use crate::finding::{Finding, Fingerprint, Location, Secret, Verification};
     use crate::rules::RuleId;
     use std::num::NonZeroU32;
 
@@ -553,7 +525,7 @@ mod tests {
             (Low, Some(Status::Inactive), ResultLevel::Note, 2.0),
         ];
         for (c, status, level, score) in cases {
-            let (l, s) = severity(&finding(c, status));
+            let (l, s) = severity(&FindingView::new(&finding(c, status), true));
             assert_eq!(
                 (format!("{l:?}"), s),
                 (format!("{level:?}"), score),
@@ -570,20 +542,13 @@ mod tests {
                 finding(Confidence::Low, status)
             })
             .collect();
+        let findings: Vec<FindingView> =
+            findings.iter().map(|f| FindingView::new(f, true)).collect();
         let all: Vec<SarifResult> = findings
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                let mut r = result(
-                    f,
-                    0,
-                    ReportOptions {
-                        format: super::super::Format::Sarif,
-                        redact: true,
-                        color: false,
-                    },
-                    &Paths::default(),
-                );
+                let mut r = result(f, 0, &Paths::default());
                 r.rule_index = Some(to_i64(i));
                 r
             })

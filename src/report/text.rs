@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::finding::{render_annotations, Finding};
+use crate::finding::view::FindingView;
 use crate::printable::escape;
 use crate::progress::human_bytes;
 use crate::summary::Summary;
@@ -16,7 +16,7 @@ const RESET: &str = "\x1b[0m";
 
 pub(super) fn write(
     out: &mut dyn Write,
-    findings: &[Finding],
+    findings: &[FindingView],
     opts: ReportOptions,
 ) -> io::Result<()> {
     let (bold, red, dim, reset) = if opts.color {
@@ -25,7 +25,6 @@ pub(super) fn write(
         ("", "", "", "")
     };
     for f in findings {
-        let l = &f.location;
         let at = f
             .commit
             .as_ref()
@@ -34,23 +33,20 @@ pub(super) fn write(
         let notes = if f.annotations.is_empty() {
             String::new()
         } else {
-            format!(
-                " ({})",
-                escape(&render_annotations(&f.annotations, opts.redact))
-            )
+            format!(" ({})", escape(&f.annotations_text()))
         };
         writeln!(
             out,
             "{bold}{}{at}:{}:{}{reset}: {red}{}{reset} ({}, {} confidence): {}{notes}",
-            escape(&f.shown_path(opts.redact)),
-            l.line,
-            l.column,
+            escape(&f.path),
+            f.line,
+            f.column,
             escape(&f.rule_name),
-            f.rule_id,
+            f.rule,
             f.confidence.as_str(),
-            escape(&f.secret_text(opts.redact))
+            escape(&f.secret)
         )?;
-        writeln!(out, "    {dim}{}{reset}", f.context_line(opts.redact))?;
+        writeln!(out, "    {dim}{}{reset}", escape(&f.context))?;
         if let Some(r) = &f.repository {
             writeln!(out, "    in repository {}", escape(r))?;
         }
@@ -64,10 +60,10 @@ pub(super) fn write(
                 out,
                 "    introduced in {} by {} <{}> on {}: {}{head}",
                 c.short_id(),
-                escape(&f.shown_meta(&c.author_name, opts.redact)),
-                escape(&f.shown_meta(&c.author_email, opts.redact)),
+                escape(&c.author),
+                escape(&c.email),
                 escape(&c.date),
-                escape(&f.shown_meta(&c.summary, opts.redact))
+                escape(&c.summary)
             )?;
         }
         if let Some(v) = &f.verification {
@@ -88,23 +84,28 @@ pub(super) fn write(
             writeln!(
                 out,
                 "    verified by {}: {status}{who}{why} at {}",
-                v.provider, v.checked_at
+                escape(&v.provider),
+                escape(&v.checked_at)
             )?;
         }
         if let Some(r) = &f.revocation {
             writeln!(
                 out,
                 "    revocation by {}: {}{} at {}",
-                r.by,
+                escape(&r.by),
                 r.outcome.as_str(),
                 r.detail
                     .as_deref()
                     .map(|d| format!(" ({})", escape(d)))
                     .unwrap_or_default(),
-                r.at
+                escape(&r.at)
             )?;
         }
-        writeln!(out, "    {dim}fingerprint {}{reset}", f.fingerprint)?;
+        writeln!(
+            out,
+            "    {dim}fingerprint {}{reset}",
+            escape(&f.fingerprint)
+        )?;
     }
     Ok(())
 }
@@ -113,11 +114,7 @@ pub(super) fn write(
 /// to do about it; with `verbose`, every skipped path too.
 pub fn summary_lines(summary: &Summary, verbose: bool) -> Vec<String> {
     let mut lines = Vec::new();
-    let unit = if summary.unit.is_empty() {
-        "file"
-    } else {
-        summary.unit
-    };
+    let unit = summary.unit();
     let counted = |n: u64, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     let mut scanned = vec![counted(summary.files_scanned, unit)];
     for (n, what) in [

@@ -262,6 +262,7 @@ impl RuleSet {
     ///
     /// # Errors
     /// As [`RuleSet::load_file`].
+    #[cfg(test)]
     pub fn load_shared_file(&mut self, file: &str, text: &str) -> Result<(), LoadError> {
         self.load(file, text, true, true)
     }

@@ -100,6 +100,8 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
             max_file_size: args.max_file_size,
             scan_binary: args.scan_binary,
             threads: out.threads,
+            pack_reader: !args.no_pack_reader,
+            archives: args.archives.options(args.max_file_size, args.scan_binary),
         },
         shard: args.shard,
     };

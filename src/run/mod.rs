@@ -4,11 +4,14 @@
 //!
 //! - [`scan::scan`] and [`git::git`]: set up rules and triage, run the pipeline, the live checks
 //!   when asked, write the report, and decide the exit status.
+//! - [`reports::report`]: `report` (alias `merge`): earlier reports rendered again, or merged.
 //! - [`info`]: `rules`, `rules check`, `providers`, `explain`, `install-hook`.
 
 pub mod audit;
 pub mod git;
+pub mod image;
 pub mod info;
+pub mod reports;
 pub mod scan;
 mod setup;
 
@@ -211,6 +214,20 @@ fn finish(f: &Finish<'_>, mut outcome: Outcome, ui: &mut dyn Ui) -> Result<u8> {
             outcome.summary.interrupted = true;
         }
     }
+    if let Some(live) = f.live.filter(|l| l.fail_on != crate::live::FailOn::Any) {
+        let passing = outcome
+            .findings
+            .iter()
+            .filter(|x| !live.fail_on.fails(x))
+            .count();
+        if passing > 0 {
+            outcome.summary.notes.push(format!(
+                "{passing} finding(s) reported but not failing the run: {} (their verification \
+                 status is shown with each)",
+                live.fail_on.flag()
+            ));
+        }
+    }
     let lost = outcome.summary.lost();
     if lost > 0 {
         outcome.summary.notes.push(format!(
@@ -300,10 +317,11 @@ fn finish(f: &Finish<'_>, mut outcome: Outcome, ui: &mut dyn Ui) -> Result<u8> {
     if lost > 0 && !f.allow_partial {
         return Ok(PARTIAL);
     }
-    Ok(if outcome.findings.is_empty() {
-        CLEAN
-    } else {
+    let fail_on = f.live.map_or(crate::live::FailOn::Any, |l| l.fail_on);
+    Ok(if outcome.findings.iter().any(|x| fail_on.fails(x)) {
         out.exit_code
+    } else {
+        CLEAN
     })
 }
 

@@ -62,6 +62,7 @@ pub fn scan(args: &ScanArgs, ui: &mut dyn Ui) -> Result<u8> {
             max_file_size: args.max_file_size,
             scan_binary: args.scan_binary,
             threads: out.threads,
+            archives: args.archives.options(args.max_file_size, args.scan_binary),
         },
         track_inline_allows: out.report_unused_ignores,
     };

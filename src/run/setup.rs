@@ -43,8 +43,34 @@ pub(crate) fn load_config(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<
 /// The built-in rules with `config`'s rule settings (disable, override, extra) applied.
 pub(crate) fn configured_rules(config: &Config, config_path: &Path) -> Result<RuleSet> {
     let mut rules = RuleSet::builtin().context("built-in rules are invalid (a leakhound bug)")?;
+    unknown_providers(&rules).context("built-in rules are invalid (a leakhound bug)")?;
     config.apply_rules(&mut rules, config_path)?;
+    unknown_providers(&rules).with_context(|| format!("{}", config_path.display()))?;
     Ok(rules)
+}
+
+/// Fails when a rule's `provider:` names no built-in provider: a misspelt or imagined name would
+/// leave the rule's findings unverified without a word (issue 17).
+pub(crate) fn unknown_providers(rules: &RuleSet) -> Result<()> {
+    let unknown: Vec<String> = rules
+        .rules()
+        .iter()
+        .filter_map(|r| {
+            let p = r.provider.as_deref()?;
+            providers::by_name(p)
+                .is_none()
+                .then(|| format!("rule {}: provider {p:?}", r.id.0))
+        })
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "{} rule(s) name a provider leakhound does not have (`leakhound providers` lists them; \
+         leave `provider:` out of a rule nothing can verify): {}",
+        unknown.len(),
+        unknown.join(", ")
+    )
 }
 
 /// Where a scan's suppressions (config, ignore files, inline allow comments) come from.
@@ -135,6 +161,13 @@ pub(crate) fn live_options(
     if !args.any() && (args.only_verified || !args.results.is_empty()) {
         bail!("--only-verified and --results choose findings by verification status: add --verify");
     }
+    if !args.any() && args.fail_on != crate::cli::FailOnArg::Any {
+        bail!(
+            "{} decides by verification status: add --verify (without it no finding is \
+             verified, so none would fail the run)",
+            crate::live::FailOn::from(args.fail_on).flag()
+        );
+    }
     if !args.any() {
         if args.dry_run || !args.provider_endpoint.is_empty() || args.audit_log.is_some() {
             bail!("--dry-run, --provider-endpoint and --audit-log apply only with --verify, --revoke or --revoke-hook");
@@ -185,6 +218,7 @@ pub(crate) fn live_options(
     Ok(Some(LiveOptions {
         verify: true,
         results,
+        fail_on: args.fail_on.into(),
         revoke: args.revoke,
         hook: args.revoke_hook.clone(),
         yes: args.yes,

@@ -106,18 +106,121 @@ pub fn expected(k: usize, n: usize) -> f64 {
 /// seeds, hex client secrets and UUID-shaped keys, which cannot reach it, are judged against
 /// what their own alphabet gives.
 pub fn floor(rule_floor: f64, secret: &[u8]) -> f64 {
-    // A floor at or below the lowest cap is never lowered: no need to compute the expectation.
+    capped(rule_floor, || alphabet(secret), secret.len())
+}
+
+/// `rule_floor`, lowered to what `n` symbols of an alphabet of `k()` can reach (never below
+/// [`LOWEST_CAP`]).
+fn capped(rule_floor: f64, k: impl FnOnce() -> usize, n: usize) -> f64 {
+    // A floor at or below the lowest cap is never lowered: no need to compute the alphabet or
+    // the expectation.
     if rule_floor <= LOWEST_CAP {
         return rule_floor;
     }
-    let n = secret.len().min(512);
-    let reachable = expected(alphabet(secret), n) - margin(n);
+    let n = n.min(512);
+    let reachable = expected(k(), n) - margin(n);
     rule_floor.min(reachable.max(LOWEST_CAP))
+}
+
+/// The bytes a string literal written with escapes stands for, when it has at least two `\xHH`
+/// escapes (`b'_5#y2L"F4Q8z\n\xec]/'`, the `repr` of `os.urandom(16)` that Flask's docs long
+/// told users to paste, or a C `"\x9e\x1f…"` key): `None` otherwise. Such a value is a few
+/// random bytes spelled out in four characters each, so its entropy is that of the bytes, not of
+/// the spelling (which repeats `\` and `x` and falls below any text floor).
+/// Understood: `\xHH`, octal `\N`..`\NNN`, `\n \r \t \a \b \f \v`, and `\` before any
+/// other character, which stands for that character.
+pub fn unescaped(secret: &[u8]) -> Option<Vec<u8>> {
+    let hex = |b: u8| {
+        char::from(b)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    // At least two: stop looking at the second.
+    let mut hex_escapes = secret
+        .windows(4)
+        .filter(|w| w[0] == b'\\' && w[1] == b'x' && hex(w[2]).is_some() && hex(w[3]).is_some());
+    hex_escapes.nth(1)?;
+    let mut out = Vec::with_capacity(secret.len());
+    let mut i = 0;
+    while i < secret.len() {
+        let b = secret[i];
+        if b != b'\\' || i + 1 == secret.len() {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        let c = secret[i + 1];
+        i += 2;
+        match c {
+            b'x' => match (
+                secret.get(i).copied().and_then(hex),
+                secret.get(i + 1).copied().and_then(hex),
+            ) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 2;
+                }
+                _ => out.push(b'x'),
+            },
+            b'0'..=b'7' => {
+                let mut v = u32::from(c - b'0');
+                let mut digits = 1;
+                while digits < 3 {
+                    match secret.get(i) {
+                        Some(&d @ b'0'..=b'7') => {
+                            v = v * 8 + u32::from(d - b'0');
+                            i += 1;
+                            digits += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                out.push(u8::try_from(v & 0xff).unwrap_or(0));
+            }
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'a' => out.push(0x07),
+            b'b' => out.push(0x08),
+            b'f' => out.push(0x0c),
+            b'v' => out.push(0x0b),
+            other => out.push(other),
+        }
+    }
+    Some(out)
+}
+
+/// [`floor`] for a value of `n` raw bytes ([`unescaped`]): random bytes draw from all 256.
+pub fn byte_floor(rule_floor: f64, n: usize) -> f64 {
+    capped(rule_floor, || 256, n)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{expected, floor, shannon};
+    use super::{byte_floor, expected, floor, shannon, unescaped};
+
+    #[test]
+    fn escaped_byte_strings_are_judged_as_bytes() {
+        // os.urandom(16)'s repr: random bytes pass the byte floor once unescaped, while the
+        // escaped spelling itself falls below the text floor.
+        let repr: &[u8] = br"\xa9\xb5\x1e\x8fQ\xd2\x07z\xc4\x93\x1b\xee-\x88\x02\xf1";
+        let bytes = unescaped(repr).expect("hex escapes");
+        assert_eq!(bytes.len(), 16);
+        assert_eq!(&bytes[..3], &[0xa9, 0xb5, 0x1e]);
+        assert!(shannon(repr) < floor(4.2, repr));
+        assert!(shannon(&bytes) >= byte_floor(4.2, bytes.len()));
+        // Other escapes: \n, octal, an escaped quote.
+        assert_eq!(
+            unescaped(br#"_5#\"y\n\101\xec\x00"#).expect("two hex escapes"),
+            b"_5#\"y\n\x41\xec\x00".to_vec()
+        );
+        // Zero filler stays below the floor; text with one or no hex escape is left alone.
+        let zeros =
+            unescaped(br"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00").expect("escapes");
+        assert!(shannon(&zeros) < byte_floor(4.2, zeros.len()));
+        assert_eq!(unescaped(br"line one\nline two\x41"), None);
+        assert_eq!(unescaped(b"q8Fz1LmP0xVb7RtY3sKe9WnA"), None);
+    }
 
     #[test]
     fn expected_entropy_matches_sampling() {

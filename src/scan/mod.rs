@@ -3,7 +3,8 @@
 //!
 //! Per blob the cost is:
 //! 1. one Aho-Corasick pass over the bytes for every rule's keywords (ASCII case-insensitive).
-//!    A blob without a keyword costs that pass and nothing else: that is most blobs;
+//!    A blob without a keyword costs that pass and the two searches for derived text
+//!    ([`encoded`] base64 runs, [`joined`] string literals) and nothing else: that is most blobs;
 //! 2. for each hit, the rules owning that keyword get a *window*: the line holding the hit
 //!    (at most [`MAX_LINE_REACH`] bytes either side of it), or for multi-line rules the line
 //!    start through `window:` bytes past the hit. Overlapping windows of one rule are merged, so
@@ -15,6 +16,7 @@ pub mod checks;
 pub mod encoded;
 pub mod entropy;
 pub mod examples;
+pub mod joined;
 mod pairing;
 pub mod placeholder;
 
@@ -80,6 +82,22 @@ impl Match {
             context: (0, 0),
             annotations,
             decoded: None,
+        }
+    }
+
+    /// A match found in text derived from the blob (`inner_bytes`: decoded base64, joined
+    /// literals), placed at `start..end` in the blob: it carries the secret it found and says
+    /// how the text was derived (`encoding`).
+    fn derived(inner: Match, inner_bytes: &[u8], start: usize, end: usize, encoding: &str) -> Self {
+        let secret: Box<[u8]> = inner.secret(inner_bytes).into();
+        let mut annotations = inner.annotations;
+        annotations.insert(
+            "encoding".to_string(),
+            Annotation::Text(encoding.to_string()),
+        );
+        Match {
+            decoded: Some(secret),
+            ..Match::plain(inner.rule, start, end, inner.entropy, annotations)
         }
     }
 
@@ -280,25 +298,14 @@ impl Scanner {
         if depth < encoded::MAX_DEPTH {
             for run in encoded::runs(bytes) {
                 for inner in self.scan_depth(&run.bytes, scratch, depth + 1) {
-                    let secret: Box<[u8]> = inner.secret(&run.bytes).into();
-                    let mut annotations = inner.annotations;
-                    annotations.insert(
-                        "encoding".to_string(),
-                        Annotation::Text("base64".to_string()),
-                    );
-                    out.push(Match {
-                        rule: inner.rule,
-                        start: run.start,
-                        end: run.end,
-                        entropy: inner.entropy,
-                        line: NonZeroU32::MIN,
-                        column: NonZeroU32::MIN,
-                        context: (0, 0),
-                        annotations,
-                        decoded: Some(secret),
-                    });
+                    out.push(Match::derived(
+                        inner, &run.bytes, run.start, run.end, "base64",
+                    ));
                 }
             }
+        }
+        if depth == 0 {
+            self.scan_joined(bytes, scratch, &mut out);
         }
         if out.is_empty() {
             return out;
@@ -308,6 +315,30 @@ impl Scanner {
         pairing::pair_aws_keys(bytes, self.rules.rules(), &mut out);
         pairing::annotate_npm_registries(bytes, self.rules.rules(), &mut out);
         out
+    }
+
+    /// The matches that exist only once concatenated string literals are joined (see
+    /// [`joined`]): each spans the pieces it was found in, carries the joined secret and is
+    /// annotated `encoding: joined string literals`.
+    fn scan_joined(&self, bytes: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
+        for run in joined::runs(bytes) {
+            for inner in self.scan_plain(&run.bytes, scratch) {
+                if !run.crosses(inner.start, inner.end) {
+                    continue;
+                }
+                let (start, end) = (
+                    run.blob_offset(inner.start),
+                    run.blob_offset(inner.end - 1) + 1,
+                );
+                out.push(Match::derived(
+                    inner,
+                    &run.bytes,
+                    start,
+                    end,
+                    "joined string literals",
+                ));
+            }
+        }
     }
 
     /// Sorts `matches` by position and keeps one match per span: where several rules report
@@ -512,12 +543,20 @@ fn judge(
     name: Option<&[u8]>,
     annotations: &mut Annotations,
 ) -> (f64, Result<(), Rejection>) {
-    let entropy = entropy::shannon(secret);
+    // A literal spelled with `\x` escapes is judged by the bytes it stands for.
+    let (entropy, floor) = match entropy::unescaped(secret) {
+        Some(bytes) => (
+            entropy::shannon(&bytes),
+            entropy::byte_floor(rule.entropy, bytes.len()),
+        ),
+        None => (
+            entropy::shannon(secret),
+            entropy::floor(rule.entropy, secret),
+        ),
+    };
     let verdict = if let Some(why) = placeholder::why(secret) {
         Err(Rejection::Placeholder(why))
-    } else if let Some(floor) =
-        Some(entropy::floor(rule.entropy, secret)).filter(|floor| entropy < *floor)
-    {
+    } else if let Some(floor) = Some(floor).filter(|floor| entropy < *floor) {
         Err(Rejection::Entropy { entropy, floor })
     } else if let Some(check) = rule.check {
         checks::judge(check, secret, name, annotations)

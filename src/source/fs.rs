@@ -12,7 +12,9 @@ use ignore::{DirEntry, WalkBuilder, WalkState};
 
 use crate::blob::{Blob, Origin};
 
-use super::{Sink, Skip, SkipReason};
+use super::archive::{self, ArchiveOptions};
+
+use super::{ArchiveFirst, Content, Sink, Skip, SkipReason};
 
 /// Files at least this large are memory-mapped instead of read: below it, `read` into a reused
 /// buffer is cheaper than setting up and tearing down a mapping.
@@ -37,6 +39,9 @@ pub struct FsOptions {
     pub scan_binary: bool,
     /// Walker threads (0: one per core).
     pub threads: usize,
+    /// Open archives and compressed files and scan their entries (`None`: `--no-archives`,
+    /// they are binary files like any other).
+    pub archives: Option<ArchiveOptions>,
 }
 
 /// Walks `roots` in parallel; each walker thread gets its own sink from `make_sink`.
@@ -220,9 +225,7 @@ impl<S: Sink> Worker<'_, S> {
         if len > self.opts.max_file_size {
             return self.skip(path, SkipReason::TooLarge, Some(format!("{len} bytes")));
         }
-        let origin = Origin::File {
-            path: display_path(path, self.strip),
-        };
+        let shown = display_path(path, self.strip);
         if len >= MMAP_THRESHOLD {
             // SAFETY: the map is read-only and dropped before this function returns. If another
             // process truncates the file meanwhile, reads past the new end fault (SIGBUS); that
@@ -235,21 +238,7 @@ impl<S: Sink> Worker<'_, S> {
                 Ok(m) => m,
                 Err(e) => return self.skip(path, SkipReason::Unreadable, Some(e.to_string())),
             };
-            if let Some(text) = super::decode_utf16_bom(&map) {
-                self.sink.blob(Blob {
-                    bytes: &text,
-                    origin,
-                });
-                return;
-            }
-            if !self.opts.scan_binary && is_binary(&map) {
-                return self.skip(path, SkipReason::Binary, None);
-            }
-            self.sink.blob(Blob {
-                bytes: &map,
-                origin,
-            });
-            return;
+            return hand_over(&mut self.sink, self.opts, &map, shown);
         }
         self.buf.clear();
         let limit = self.opts.max_file_size.saturating_add(1);
@@ -263,19 +252,52 @@ impl<S: Sink> Worker<'_, S> {
                 Some("grew past the limit while being read".into()),
             );
         }
-        if let Some(text) = super::decode_utf16_bom(&self.buf) {
-            self.sink.blob(Blob {
-                bytes: &text,
-                origin,
-            });
-            return;
+        hand_over(&mut self.sink, self.opts, &self.buf, shown);
+    }
+}
+
+/// Hands one file's bytes, read at display path `path`, to `sink`: decoded from UTF-16, opened
+/// as an archive, skipped as binary, or as they are.
+fn hand_over<S: Sink>(sink: &mut S, opts: &FsOptions, bytes: &[u8], path: String) {
+    let archives = opts.archives.as_ref();
+    match super::classify(bytes, archives, ArchiveFirst::No, opts.scan_binary) {
+        Content::Text(text) => sink.blob(Blob {
+            bytes: &text,
+            origin: Origin::File { path },
+        }),
+        Content::Archive(kind, arch) => {
+            let mut members = FileMembers { sink, outer: &path };
+            archive::expand(bytes, kind, arch, &mut members);
         }
-        if !self.opts.scan_binary && is_binary(&self.buf) {
-            return self.skip(path, SkipReason::Binary, None);
-        }
+        Content::Binary => sink.skip(Skip {
+            path,
+            reason: SkipReason::Binary,
+            detail: None,
+        }),
+    }
+}
+
+/// An archive's entries as files at `outer!/inner` paths.
+struct FileMembers<'a, S> {
+    sink: &'a mut S,
+    outer: &'a str,
+}
+
+impl<S: Sink> archive::Members for FileMembers<'_, S> {
+    fn member(&mut self, path: &str, bytes: &[u8]) {
         self.sink.blob(Blob {
-            bytes: &self.buf,
-            origin,
+            bytes,
+            origin: Origin::File {
+                path: archive::join(self.outer, path),
+            },
+        });
+    }
+
+    fn skip(&mut self, path: &str, reason: SkipReason, detail: Option<String>) {
+        self.sink.skip(Skip {
+            path: archive::join(self.outer, path),
+            reason,
+            detail,
         });
     }
 }
@@ -386,6 +408,7 @@ mod tests {
             max_file_size: 1 << 20,
             scan_binary: false,
             threads: 1,
+            archives: None,
         }
     }
 

@@ -2,20 +2,22 @@
 //! rules or findings: it hands [`Blob`]s and [`Skip`]s to a [`Sink`], one sink per worker
 //! thread, made by a factory the caller provides (the `ignore` crate's parallel-visitor model).
 
+pub mod archive;
 pub mod forge;
 pub mod fs;
 pub mod git;
+pub mod image;
 pub mod remote;
 pub mod stdin;
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::blob::Blob;
 
 /// Why something was not scanned. Every skip is counted by reason and summarised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SkipReason {
     /// Looks binary (two or more NUL bytes in the first 8 KiB); `--scan-binary` scans it.
@@ -52,6 +54,20 @@ pub enum SkipReason {
     /// A repository of an organisation audit that could not be cloned, fetched or read: none
     /// of its history was scanned.
     Repository,
+    /// The rest of an archive, once the bytes decompressed from it reached
+    /// `--archive-max-size` (a possible archive bomb).
+    ArchiveSizeLimit,
+    /// An archive entry or compressed stream decompressing past `--archive-max-ratio`.
+    ArchiveRatioLimit,
+    /// The rest of an archive, past `--archive-max-entries` entries.
+    ArchiveEntryLimit,
+    /// An archive nested deeper than `--archive-depth`.
+    ArchiveDepthLimit,
+    /// A damaged or truncated archive (entries before the damage were scanned), or an entry
+    /// compressed with a method that cannot be read.
+    CorruptArchive,
+    /// An encrypted archive entry.
+    Encrypted,
 }
 
 impl SkipReason {
@@ -72,6 +88,12 @@ impl SkipReason {
             SkipReason::CorruptCommit => "corrupt-commit",
             SkipReason::BadRef => "bad-ref",
             SkipReason::Repository => "repository",
+            SkipReason::ArchiveSizeLimit => "archive-size-limit",
+            SkipReason::ArchiveRatioLimit => "archive-ratio-limit",
+            SkipReason::ArchiveEntryLimit => "archive-entry-limit",
+            SkipReason::ArchiveDepthLimit => "archive-depth-limit",
+            SkipReason::CorruptArchive => "corrupt-archive",
+            SkipReason::Encrypted => "encrypted",
         }
     }
 
@@ -115,6 +137,22 @@ impl SkipReason {
             SkipReason::Repository => {
                 "these repositories could not be cloned or read; --verbose names them with git's error, and --resume retries them"
             }
+            SkipReason::ArchiveSizeLimit => {
+                "decompressed-size limit: the rest of these archives was not read; raise --archive-max-size to read it"
+            }
+            SkipReason::ArchiveRatioLimit => {
+                "compression-ratio limit (a possible zip bomb); raise --archive-max-ratio to read them"
+            }
+            SkipReason::ArchiveEntryLimit => {
+                "entry-count limit: the rest of these archives was not read; raise --archive-max-entries to read it"
+            }
+            SkipReason::ArchiveDepthLimit => {
+                "archives nested deeper than --archive-depth; raise it to open them"
+            }
+            SkipReason::CorruptArchive => {
+                "damaged or unreadable archives (entries before the damage were scanned); --verbose names them"
+            }
+            SkipReason::Encrypted => "encrypted archive entries cannot be read",
         }
     }
 }
@@ -126,7 +164,7 @@ impl fmt::Display for SkipReason {
 }
 
 /// One thing not scanned, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skip {
     /// What was skipped, as a path would be reported.
     pub path: String,
@@ -143,6 +181,60 @@ pub trait Sink: Send {
     fn blob(&mut self, blob: Blob<'_>);
     /// Records one skip.
     fn skip(&mut self, skip: Skip);
+}
+
+/// When [`classify`] looks for an archive: the tree walk and git blobs test for UTF-16 text
+/// first, entries inside an archive look for a nested archive first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchiveFirst {
+    /// After the UTF-16 check (files and git blobs).
+    No,
+    /// Before the UTF-16 check (entries inside an archive).
+    Yes,
+}
+
+/// What some bytes are to be handed on as.
+#[derive(Debug)]
+pub enum Content<'a, A> {
+    /// Text to scan: decoded from UTF-16, or the bytes as they are.
+    Text(std::borrow::Cow<'a, [u8]>),
+    /// An archive of this kind, to open with the `archives` given to [`classify`].
+    Archive(archive::Kind, A),
+    /// Binary, not scanned (without `--scan-binary`).
+    Binary,
+}
+
+/// Decides what `bytes` are: UTF-16 text, an archive (only when `archives` is given; looked
+/// for before or after UTF-16 as `order` says), binary (unless `scan_binary`), or text as they
+/// are. Files, git blobs and archive entries all decide here.
+#[must_use]
+pub fn classify<A>(
+    bytes: &[u8],
+    archives: Option<A>,
+    order: ArchiveFirst,
+    scan_binary: bool,
+) -> Content<'_, A> {
+    let mut archives = archives;
+    if order == ArchiveFirst::Yes {
+        // Looked for here, and so not again below.
+        if let Some(a) = archives.take() {
+            if let Some(kind) = archive::sniff(bytes) {
+                return Content::Archive(kind, a);
+            }
+        }
+    }
+    if let Some(text) = decode_utf16_bom(bytes) {
+        return Content::Text(text.into());
+    }
+    if let Some(a) = archives {
+        if let Some(kind) = archive::sniff(bytes) {
+            return Content::Archive(kind, a);
+        }
+    }
+    if !scan_binary && fs::is_binary(bytes) {
+        return Content::Binary;
+    }
+    Content::Text(bytes.into())
 }
 
 /// Text in UTF-16 with a byte-order mark (`FF FE` little-endian, `FE FF` big-endian), decoded

@@ -26,7 +26,9 @@ pub const INLINE_ALLOW: &[&[u8]] = &[b"leakhound:allow", b"gitleaks:allow"];
 pub const IGNORE_FILES: &[&str] = &[".leakhoundignore", ".gitleaksignore"];
 
 /// Why a finding was suppressed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Suppression {
     /// Its rule is turned off by `rules.disable` in the configuration. Counted like every other

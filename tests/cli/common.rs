@@ -45,6 +45,17 @@ impl Run {
     }
 }
 
+/// The leakhound binary with `args` in `dir`, `LEAKHOUND_CONFIG` removed and `NO_COLOR=1`: each
+/// caller sets up stdin, stdout and stderr.
+pub fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_leakhound"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("LEAKHOUND_CONFIG")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
 /// Runs leakhound with `args` in `dir`, without a terminal and with `CI` unset.
 pub fn run_in(dir: &Path, args: &[&str]) -> Run {
     run_with_stdin(dir, args, None)
@@ -58,11 +69,7 @@ pub fn run(args: &[&str]) -> Run {
 /// Runs leakhound feeding `stdin`.
 pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
     use std::io::Write;
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_leakhound"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("LEAKHOUND_CONFIG")
-        .env("NO_COLOR", "1");
+    let mut cmd = command(dir, args);
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
     } else {
@@ -144,6 +151,15 @@ pub fn github_token(seed: u32) -> String {
 /// `git` with a fixed identity and date and no user or system config, in `dir`. Returns the
 /// process output without judging it (hooks may be expected to fail).
 pub fn git_output(dir: &Path, args: &[&str]) -> Output {
+    git_output_at(dir, GIT_EPOCH, args)
+}
+
+/// The date [`git_output`] commits at: 2024-01-01 00:00 UTC.
+pub const GIT_EPOCH: u64 = 1_704_067_200;
+
+/// [`git_output`] with both dates set to `epoch_secs` (UTC).
+pub fn git_output_at(dir: &Path, epoch_secs: u64, args: &[&str]) -> Output {
+    let date = format!("{epoch_secs} +0000");
     Command::new("git")
         .args([
             "-c",
@@ -159,19 +175,49 @@ pub fn git_output(dir: &Path, args: &[&str]) -> Output {
         .env("GIT_AUTHOR_EMAIL", "ci@example.com")
         .env("GIT_COMMITTER_NAME", "CI Bot")
         .env("GIT_COMMITTER_EMAIL", "ci@example.com")
-        .env("GIT_AUTHOR_DATE", "1704067200 +0000")
-        .env("GIT_COMMITTER_DATE", "1704067200 +0000")
+        .env("GIT_AUTHOR_DATE", &date)
+        .env("GIT_COMMITTER_DATE", &date)
         .output()
         .expect("git runs")
 }
 
 /// [`git_output`] that must succeed; returns trimmed stdout.
 pub fn git_ok(dir: &Path, args: &[&str]) -> String {
-    let out = git_output(dir, args);
+    git_ok_at(dir, GIT_EPOCH, args)
+}
+
+/// [`git_output_at`] that must succeed; returns trimmed stdout.
+pub fn git_ok_at(dir: &Path, epoch_secs: u64, args: &[&str]) -> String {
+    let out = git_output_at(dir, epoch_secs, args);
     assert!(
         out.status.success(),
         "git {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A tar of `files`, each a regular file with mode 0644, each name written into the header as
+/// given (`tar::Builder` refuses `..`, which a hostile archive holds; names up to 100 bytes).
+pub fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in files {
+        let mut h = tar::Header::new_gnu();
+        let raw = &mut h.as_gnu_mut().unwrap().name;
+        raw[..name.len()].copy_from_slice(name.as_bytes());
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_cksum();
+        b.append(&h, *data).unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+/// `d` gzip-compressed (fast level).
+pub fn gz(d: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(d).unwrap();
+    e.finish().unwrap()
 }

@@ -9,7 +9,7 @@
 //! `CORRUPTION_SEED=N cargo test --test cli corruption` runs that one case.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::common::*;
@@ -297,11 +297,7 @@ fn damage(git_dir: &Path, kind: Damage, rng: &mut Rng) -> String {
 /// Runs leakhound, killing it (SIGKILL) past `BOUND`; `None` if it had to be killed.
 fn run_killed_after(dir: &Path, args: &[&str]) -> Option<(Run, Duration)> {
     let t = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("LEAKHOUND_CONFIG")
-        .env("NO_COLOR", "1")
+    let mut child = command(dir, args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -146,26 +146,28 @@ fn explain_says_which_generic_check_turned_a_candidate_down() {
     );
 }
 
-/// (line, rule) of every candidate `explain -f jsonl` gives `verdict` for, in `dir`, sorted;
-/// for `reported`, only those a scan does not suppress (no `suppressed` field).
-fn explained(dir: &std::path::Path, config: &str, file: &str, verdict: &str) -> Vec<(u64, String)> {
-    explained_where(dir, config, file, |e| {
+/// The entries of `explain -c CONFIG -f jsonl FILE` run in `dir`.
+fn explain_rows(dir: &std::path::Path, config: &str, file: &str) -> Vec<serde_json::Value> {
+    let r = run_in(dir, &["explain", "-c", config, "-f", "jsonl", file]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.jsonl()
+}
+
+/// (line, rule) of every entry of `rows` with the verdict `verdict`, sorted; for `reported`,
+/// only those a scan does not suppress (no `suppressed` field).
+fn with_verdict(rows: &[serde_json::Value], verdict: &str) -> Vec<(u64, String)> {
+    rows_where(rows, |e| {
         e["verdict"] == verdict && e["suppressed"].is_null()
     })
 }
 
-/// (line, rule) of every entry of `explain -f jsonl` in `dir` that `keep` keeps, sorted.
-fn explained_where(
-    dir: &std::path::Path,
-    config: &str,
-    file: &str,
+/// (line, rule) of every entry of `rows` that `keep` keeps, sorted.
+fn rows_where(
+    rows: &[serde_json::Value],
     keep: impl Fn(&serde_json::Value) -> bool,
 ) -> Vec<(u64, String)> {
-    let r = run_in(dir, &["explain", "-c", config, "-f", "jsonl", file]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let mut v: Vec<_> = r
-        .jsonl()
-        .into_iter()
+    let mut v: Vec<_> = rows
+        .iter()
         .filter(|e| keep(e))
         .map(|e| {
             (
@@ -229,36 +231,24 @@ fn explain_reports_what_scan_reports_on_every_fixture() {
     files_under(&scan_fixtures(), &mut files);
     files.sort();
     assert!(files.len() >= 5, "{files:?}");
+    let mut config_yaml = None;
     for f in &files {
         let rel = f.strip_prefix(root()).unwrap().to_str().unwrap();
         let (scan, inline) = scanned(&root(), "/dev/null", rel);
-        let explain = explained(&root(), "/dev/null", rel, "reported");
-        assert_eq!(explain, scan, "{rel}");
-        let allowed = explained_where(&root(), "/dev/null", rel, |e| {
+        let rows = explain_rows(&root(), "/dev/null", rel);
+        assert_eq!(with_verdict(&rows, "reported"), scan, "{rel}");
+        let allowed = rows_where(&rows, |e| {
             e["verdict"] == "reported" && e["suppressed"] == "inline"
         });
         assert_eq!(allowed.len() as u64, inline, "{rel}: {allowed:?}");
+        if rel == "fixtures/scan/nested/config.yaml" {
+            config_yaml = Some(rows);
+        }
     }
-    let overlaps = explained(
-        &root(),
-        "/dev/null",
-        "fixtures/scan/nested/config.yaml",
-        "overlap",
-    );
+    let rows = config_yaml.expect("fixtures/scan/nested/config.yaml is a fixture");
+    let overlaps = with_verdict(&rows, "overlap");
     assert_eq!(overlaps, [(3, "generic-secret-env-assignment".to_string())]);
-    let r = run(&[
-        "explain",
-        "-c",
-        "/dev/null",
-        "-f",
-        "jsonl",
-        "fixtures/scan/nested/config.yaml",
-    ]);
-    let loser = r
-        .jsonl()
-        .into_iter()
-        .find(|e| e["verdict"] == "overlap")
-        .unwrap();
+    let loser = rows.iter().find(|e| e["verdict"] == "overlap").unwrap();
     assert_eq!(loser["winner"], "slack-bot-token");
     assert_eq!(loser["why"], "medium confidence over low");
     let text = run(&[
@@ -322,17 +312,19 @@ fn explain_reports_what_scan_reports_on_crafted_overlaps() {
         ),
     )
     .unwrap();
-    for config in ["/dev/null", "rules.yml"] {
+    // The second is what explain says with `-c rules.yml`, read again below.
+    let [_, rows] = ["/dev/null", "rules.yml"].map(|config| {
         let (scan, _) = scanned(dir.path(), config, "overlaps.txt");
-        let explain = explained(dir.path(), config, "overlaps.txt", "reported");
-        assert_eq!(explain, scan, "with -c {config}");
+        let rows = explain_rows(dir.path(), config, "overlaps.txt");
+        assert_eq!(with_verdict(&rows, "reported"), scan, "with -c {config}");
         assert!(scan.len() >= 5, "{scan:?}");
-    }
+        rows
+    });
     let owned = |v: &[(u64, &str)]| -> Vec<(u64, String)> {
         v.iter().map(|&(l, r)| (l, r.to_string())).collect()
     };
     assert_eq!(
-        explained(dir.path(), "rules.yml", "overlaps.txt", "overlap"),
+        with_verdict(&rows, "overlap"),
         owned(&[
             (1, "generic-secret-env-assignment"),
             (2, "generic-secret-assignment"),
@@ -342,22 +334,14 @@ fn explain_reports_what_scan_reports_on_crafted_overlaps() {
             (7, "acme-second"),
         ])
     );
-    let reported = explained(dir.path(), "rules.yml", "overlaps.txt", "reported");
+    let reported = with_verdict(&rows, "reported");
     for want in [(6, "acme-first"), (6, "acme-suffixed"), (7, "acme-first")] {
         assert!(
             reported.contains(&(want.0, want.1.to_string())),
             "{reported:?}"
         );
     }
-    let r = run_in(
-        dir.path(),
-        &["explain", "-c", "rules.yml", "-f", "jsonl", "overlaps.txt"],
-    );
-    let tie = r
-        .jsonl()
-        .into_iter()
-        .find(|e| e["rule"] == "acme-second")
-        .unwrap();
+    let tie = rows.iter().find(|e| e["rule"] == "acme-second").unwrap();
     assert_eq!(tie["winner"], "acme-first");
     assert_eq!(tie["why"], "the same confidence, and its rule comes first");
 }

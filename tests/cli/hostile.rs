@@ -651,11 +651,7 @@ fn run_measuring_rss(dir: &Path, args: &[&str]) -> (Run, u64, usize) {
     use std::process::Stdio;
     let out_dir = tempdir();
     let (o, e) = (out_dir.path().join("out"), out_dir.path().join("err"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("LEAKHOUND_CONFIG")
-        .env("NO_COLOR", "1")
+    let mut child = command(dir, args)
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&o).unwrap())
         .stderr(std::fs::File::create(&e).unwrap())

@@ -52,11 +52,7 @@ impl Fake {
 
 /// Runs leakhound in `dir`, killing it after `limit`; `None` if it had to be killed.
 fn run_limited(dir: &Path, args: &[&str], limit: Duration) -> Option<Run> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("LEAKHOUND_CONFIG")
-        .env("NO_COLOR", "1")
+    let mut child = command(dir, args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -893,19 +889,15 @@ fn sigterm_during_a_hanging_revoke_hook_stops_within_a_second_with_partial_resul
     let started = f.tmp.path().join("hook-started");
     let hook = format!("touch '{}'; sleep 1000", started.display());
     let log = f.tmp.path().join("audit.jsonl");
-    let child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
-        .args(hook_args(
-            &hook,
-            log.to_str().unwrap(),
-            &["--hook-timeout", "600"],
-        ))
-        .current_dir(f.repo())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = command(
+        &f.repo(),
+        &hook_args(&hook, log.to_str().unwrap(), &["--hook-timeout", "600"]),
+    )
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
     let (took, out) = sigterm_when(child, || started.exists(), "hook never ran");
     assert!(took < Duration::from_millis(1500), "stopped after {took:?}");
     assert_eq!(out.status.code(), Some(130));
@@ -1295,8 +1287,9 @@ fn sigterm_during_a_hanging_provider_request_stops_within_a_second() {
     let server = FakeServer::start(vec![Reply::Hang(Duration::from_secs(60))]);
     let endpoint = format!("github={}", server.url());
     let log = f.tmp.path().join("audit.jsonl");
-    let child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
-        .args([
+    let child = command(
+        &f.repo(),
+        &[
             "scan",
             ".",
             "--no-progress",
@@ -1309,14 +1302,13 @@ fn sigterm_during_a_hanging_provider_request_stops_within_a_second() {
             log.to_str().unwrap(),
             "--verify-timeout",
             "60",
-        ])
-        .current_dir(f.repo())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        ],
+    )
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
     let (took, out) = sigterm_when(child, || !server.requests().is_empty(), "no request sent");
     assert!(took < Duration::from_millis(1500), "stopped after {took:?}");
     assert_eq!(out.status.code(), Some(130));

@@ -22,10 +22,7 @@ fn sigint_stops_promptly_and_flushes_partial_results() {
         )
         .unwrap();
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
-        .args(["scan", ".", "--threads", "1", "-f", "jsonl"])
-        .current_dir(d.path())
-        .env("NO_COLOR", "1")
+    let mut child = command(d.path(), &["scan", ".", "--threads", "1", "-f", "jsonl"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -8,6 +8,7 @@
 
 mod action;
 mod annotations;
+mod archives;
 mod common;
 mod corruption;
 mod explain;
@@ -15,11 +16,13 @@ mod forge_fake;
 mod git;
 mod hostile;
 mod hostile_repo;
+mod images;
 mod interrupt;
 mod layering;
 mod library;
 mod remote;
 mod reports;
+mod rerender;
 mod rules;
 mod scan;
 mod shard;

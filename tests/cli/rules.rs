@@ -102,7 +102,7 @@ fn rules_check_reports_user_rule_failures() {
 #[test]
 fn output_into_a_closed_pipe_ends_quietly_with_status_0() {
     use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     // More findings than a pipe buffer (64 KiB) holds in every format, so that the report is
     // cut for real after the first line, not written whole before the reader leaves.
     let d = tempdir();
@@ -124,9 +124,7 @@ fn output_into_a_closed_pipe_ends_quietly_with_status_0() {
     ];
     for args in cases {
         for lines in [0, 1] {
-            let mut child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
-                .args(args)
-                .env("NO_COLOR", "1")
+            let mut child = command(&root(), args)
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())

@@ -1,5 +1,6 @@
 //! Snapshot tests (insta) of everything the reports print: every format (`text`, `json`,
-//! `jsonl`, `sarif`) of `scan` on `fixtures/scan` and of `git` on a small history built here,
+//! `jsonl`, `sarif`, `csv`, `junit`, `gitleaks`; `html` is checked in a browser instead, see
+//! `tests/browser/`) of `scan` on `fixtures/scan` and of `git` on a small history built here,
 //! with the exit code and the stderr summary, and `explain` on one fixture. They pin the output
 //! byte for byte so that a refactor of the reporting or pipeline layers shows it changed nothing
 //! (or exactly what it changed).
@@ -16,7 +17,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::common::{github_token, planted_secrets, root, scan_fixtures, tempdir, Run};
+use crate::common::{command, github_token, planted_secrets, root, scan_fixtures, tempdir, Run};
 
 /// A path that does not exist, inside the repository: `HOME`, `XDG_CONFIG_HOME` and the global
 /// and system git config files for every process these tests start, so that no user or system
@@ -34,9 +35,7 @@ fn no_home() -> PathBuf {
 /// with, reads `/etc/gitconfig` whatever the environment says.
 fn leakhound(dir: &Path, args: &[&str]) -> Run {
     let home = no_home();
-    let out = Command::new(env!("CARGO_BIN_EXE_leakhound"))
-        .args(args)
-        .current_dir(dir)
+    let out = command(dir, args)
         .env_clear()
         .env("HOME", &home)
         .env("XDG_CONFIG_HOME", &home)
@@ -54,7 +53,8 @@ fn leakhound(dir: &Path, args: &[&str]) -> Run {
 }
 
 /// Replaces what legitimately differs between two runs, and nothing else:
-/// - the scan's duration: `in 0.01s` in the text summary, `"duration": 0.006` in the JSON one;
+/// - the scan's duration: `in 0.01s` in the text summary, `"duration": 0.006` in the JSON one,
+///   `time="0.006"` in JUnit;
 /// - the tool version (`"version"` in JSON, `"semanticVersion"` in SARIF), so that a release is
 ///   not a report change;
 /// - `temp`, where a history test built its repository, should it appear;
@@ -67,9 +67,12 @@ fn normalise(text: &str, temp: Option<&Path>) -> String {
     });
     static JSON_DURATION: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#""duration": ?\d+(\.\d+)?([eE][+-]?\d+)?"#).unwrap());
+    static JUNIT_TIME: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#" time="\d+\.\d+""#).unwrap());
     let version = env!("CARGO_PKG_VERSION");
+    let text = JUNIT_TIME.replace_all(text, r#" time="[DURATION]""#);
     let mut out = SUMMARY_DURATION
-        .replace_all(text, "${1}[DURATION]s")
+        .replace_all(&text, "${1}[DURATION]s")
         .into_owned();
     out = JSON_DURATION
         .replace_all(&out, r#""duration": [DURATION]"#)
@@ -117,6 +120,7 @@ fn assert_redacted(text: &str, secrets: &[String]) {
 }
 
 /// What one run printed, as one snapshot: the exit code, stderr, then stdout, each normalised.
+/// CSV records end in CRLF (RFC 4180): `csv_lf` turns them into LF first, which insta needs.
 ///
 /// insta compares snapshots with trailing whitespace trimmed and CRLF read as LF, so those are
 /// checked here instead: each stream is empty or ends in exactly one newline, and holds no
@@ -137,6 +141,17 @@ fn record(r: &Run, temp: Option<&Path>) -> String {
     )
 }
 
+/// `r` with CSV's CRLF record ends (RFC 4180) turned into LF, checking that every record ends
+/// so; other formats unchanged.
+fn csv_lf(format: &str, mut r: Run) -> Run {
+    if format == "csv" {
+        assert!(!r.stdout.replace("\r\n", "").contains('\r'));
+        assert!(r.stdout.ends_with("\r\n"));
+        r.stdout = r.stdout.replace("\r\n", "\n");
+    }
+    r
+}
+
 /// Asserts `value` against `tests/cli/snapshots/{name}.snap`, described by `command`.
 fn snapshot(name: &str, command: &str, value: &str) {
     let mut settings = insta::Settings::clone_current();
@@ -152,7 +167,7 @@ fn snapshot(name: &str, command: &str, value: &str) {
 /// `.leakhound.yaml`, so the built-in defaults apply (the repository's own config is not read).
 fn scan_snapshot(format: &str) {
     let args = ["scan", "fixtures/scan", "-f", format, "--no-progress"];
-    let r = leakhound(&root(), &args);
+    let r = csv_lf(format, leakhound(&root(), &args));
     assert_eq!(r.code, 1, "{}", r.stderr);
     let value = record(&r, None);
     assert_redacted(&value, &planted_secrets());
@@ -181,6 +196,21 @@ fn scan_jsonl() {
 #[test]
 fn scan_sarif() {
     scan_snapshot("sarif");
+}
+
+#[test]
+fn scan_csv() {
+    scan_snapshot("csv");
+}
+
+#[test]
+fn scan_junit() {
+    scan_snapshot("junit");
+}
+
+#[test]
+fn scan_gitleaks() {
+    scan_snapshot("gitleaks");
 }
 
 // --- `leakhound git` on a history built here -----------------------------------------------------
@@ -303,7 +333,7 @@ impl History {
 fn git_snapshot(format: &str) {
     let h = History::new();
     let args = ["git", "-f", format, "--no-progress"];
-    let r = leakhound(&h.dir, &args);
+    let r = csv_lf(format, leakhound(&h.dir, &args));
     assert_eq!(r.code, 1, "{}", r.stderr);
     let value = record(&r, Some(h.temp.path()));
     assert_redacted(&value, &h.secrets);
@@ -335,6 +365,21 @@ fn git_jsonl() {
 #[test]
 fn git_sarif() {
     git_snapshot("sarif");
+}
+
+#[test]
+fn git_csv() {
+    git_snapshot("csv");
+}
+
+#[test]
+fn git_junit() {
+    git_snapshot("junit");
+}
+
+#[test]
+fn git_gitleaks() {
+    git_snapshot("gitleaks");
 }
 
 // --- `leakhound explain` on one fixture ----------------------------------------------------------

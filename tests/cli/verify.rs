@@ -683,3 +683,96 @@ fn issue_17_results_select_findings_and_the_exit_status() {
     assert!(r.stderr.contains("add --verify"), "{}", r.stderr);
     assert_secret_nowhere(&r, dir.path(), &token);
 }
+
+/// Issue 17: `--fail-on` reports every finding but fails the run only on the verification
+/// states it names; what it lets pass is said.
+#[test]
+fn issue_17_fail_on_chooses_what_fails_the_run() {
+    let dir = tempdir();
+    let token = github_token(79);
+    tree_with_token(dir.path(), &token);
+    let dead = || FakeServer::start(vec![Reply::json(401, r#"{"message":"Bad credentials"}"#)]);
+    let live_server = || FakeServer::start(vec![Reply::json(200, r#"{"login":"octocat"}"#)]);
+    let broken = || FakeServer::start(vec![Reply::json(500, r#"{"message":"oops"}"#)]);
+
+    // Dead credentials: reported, but neither `active` nor `unknown` fails on them.
+    for which in ["active", "unknown"] {
+        let r = scan(dir.path(), &dead(), &["--verify", "--fail-on", which]);
+        assert_eq!(r.code, 0, "{which}: {}", r.stderr);
+        let findings = r.json()["findings"].as_array().unwrap().clone();
+        assert_eq!(findings.len(), 2, "{which}");
+        assert!(findings
+            .iter()
+            .all(|f| f["verification"]["status"] == "inactive"));
+        assert!(
+            r.stderr.contains(&format!(
+                "2 finding(s) reported but not failing the run: --fail-on {which}"
+            )),
+            "{}",
+            r.stderr
+        );
+    }
+    // ... and `any` (the default) fails on them.
+    let r = scan(dir.path(), &dead(), &["--verify", "--fail-on", "any"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // No answer from the provider: `unknown` fails, `active` does not.
+    let r = scan(dir.path(), &broken(), &["--verify", "--fail-on", "unknown"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["verification"]["status"] == "unknown"));
+    let r = scan(dir.path(), &broken(), &["--verify", "--fail-on", "active"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A live credential fails every setting.
+    for which in ["active", "unknown", "any"] {
+        let r = scan(
+            dir.path(),
+            &live_server(),
+            &["--verify", "--fail-on", which],
+        );
+        assert_eq!(r.code, 1, "{which}: {}", r.stderr);
+    }
+    // Without --verify nothing has a status: a clear error, not a run that can never fail.
+    let r = run_in(
+        dir.path(),
+        &["scan", ".", "--fail-on", "active", "-c", "/dev/null"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("add --verify"), "{}", r.stderr);
+    assert_secret_nowhere(&r, dir.path(), &token);
+}
+
+/// Issue 17: a rule naming a provider leakhound does not have is an error at load, naming the
+/// config and the rule, not a rule whose findings stay unverified without a word.
+#[test]
+fn issue_17_rules_name_only_existing_providers() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join(".leakhound.yaml"),
+        "rules:\n  extra:\n    - id: acme-key\n      name: Acme key\n      keywords: [acme_]\n      \
+         regex: '(?P<secret>acme_[0-9a-f]{32})'\n      provider: acme\n      \
+         examples: ['acme_0123456789abcdef0123456789abcdef']\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("a.txt"), "nothing here\n").unwrap();
+    let r = run_in(dir.path(), &["scan", "."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(".leakhound.yaml"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("rule acme-key: provider \"acme\""),
+        "{}",
+        r.stderr
+    );
+    // The same rule tied to an existing provider loads, and the built-in rules all do.
+    std::fs::write(
+        dir.path().join(".leakhound.yaml"),
+        "rules:\n  extra:\n    - id: acme-key\n      name: Acme key\n      keywords: [acme_]\n      \
+         regex: '(?P<secret>acme_[0-9a-f]{32})'\n      provider: github\n      \
+         examples: ['acme_0123456789abcdef0123456789abcdef']\n",
+    )
+    .unwrap();
+    let r = run_in(dir.path(), &["scan", "."]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}

@@ -299,11 +299,14 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
             max_file_size: args.max_file_size,
             scan_binary: args.scan_binary,
             threads: out.threads,
+            pack_reader: true,
+            archives: args.archives.options(args.max_file_size, args.scan_binary),
         },
         ssh: args.ssh,
     };
+    // A history audit counts blobs and commit messages, even when no repository was scanned.
     let mut summary = Summary {
-        unit: "blob",
+        commit_messages_scanned: Some(0),
         ..Summary::default()
     };
     let mut findings: Vec<Finding> = Vec::new();

@@ -10,21 +10,8 @@ const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn
 const BODY: usize = 30;
 const SUM: usize = 6;
 
-/// CRC-32 (IEEE 802.3, reflected, as zlib). Tokens are 30 bytes, so a bitwise loop is plenty.
-pub fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
+/// CRC-32 (IEEE 802.3, reflected, as zlib's `crc32`).
+pub use crc32fast::hash as crc32;
 
 /// `n` in base62, left-padded with `0` to 6 characters (CRC-32 values need at most 6).
 pub fn base62_6(mut n: u32) -> [u8; SUM] {

@@ -645,9 +645,61 @@ pub fn pack_order(repo: &Repository, blobs: Vec<Oid>, progress: &Progress) -> Ve
 /// to balance the tail.
 const BATCH: usize = 64;
 
-/// Reads `ids` on `opts.threads` workers (0: one per core), each with its own `Repository`
-/// opened at `git_dir` and its own sink from `make_sink`.
+/// Reads `ids` on `opts.threads` workers (0: one per core), each with its own sink from
+/// `make_sink`: first the packed ones with [`super::pack`]'s delta-tree reader (unless
+/// `opts.pack_reader` is off), then the rest (loose objects, alternates, and whatever that
+/// reader could not check) through libgit2, each worker with its own `Repository` opened at
+/// `git_dir`.
 pub fn read_blobs<F, S>(git_dir: &Path, ids: &[Oid], opts: &GitOptions, make_sink: F)
+where
+    F: Fn() -> S + Sync,
+    S: BlobSink,
+{
+    if !opts.pack_reader {
+        return read_libgit2(git_dir, ids, opts, &make_sink);
+    }
+    let objects = match Repository::open(git_dir) {
+        Ok(r) => r.commondir().join("objects"),
+        Err(_) => return read_libgit2(git_dir, ids, opts, &make_sink),
+    };
+    let plan = super::pack::plan(&objects, ids);
+    let failed: Mutex<HashSet<Oid>> = Mutex::new(HashSet::new());
+    if !plan.is_empty() {
+        let next = AtomicUsize::new(0);
+        broadcast(opts.threads, || {
+            let mut sink = make_sink();
+            let mut lost = Vec::new();
+            plan.read_shared(
+                &next,
+                |id, bytes| super::deliver(id, bytes, opts, &mut sink),
+                |id| lost.push(id),
+            );
+            if !lost.is_empty() {
+                match failed.lock() {
+                    Ok(mut f) => f.extend(lost),
+                    Err(poisoned) => poisoned.into_inner().extend(lost),
+                }
+            }
+        });
+    }
+    let failed = match failed.into_inner() {
+        Ok(f) => f,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    // What the pack reader did not read, in the order given (pack order).
+    let rest: Vec<Oid> = if failed.is_empty() {
+        plan.rest
+    } else {
+        let rest: HashSet<Oid> = plan.rest.into_iter().chain(failed).collect();
+        ids.iter().copied().filter(|id| rest.contains(id)).collect()
+    };
+    if !rest.is_empty() {
+        read_libgit2(git_dir, &rest, opts, &make_sink);
+    }
+}
+
+/// Reads `ids` one by one through libgit2 and the guards ([`read_into`]).
+fn read_libgit2<F, S>(git_dir: &Path, ids: &[Oid], opts: &GitOptions, make_sink: &F)
 where
     F: Fn() -> S + Sync,
     S: BlobSink,

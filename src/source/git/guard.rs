@@ -275,22 +275,11 @@ fn loose_head(path: &Path) -> Result<Vec<u8>, String> {
 
 /// Pack indexes under `objects/pack` whose SHA-1 trailer does not match their content.
 pub fn check_pack_indexes(objects: &Path) -> Vec<PathBuf> {
-    let mut bad = Vec::new();
-    let Ok(files) = std::fs::read_dir(objects.join("pack")) else {
-        return bad;
-    };
-    for f in files.flatten() {
-        let path = f.path();
-        if path.extension().is_none_or(|e| e != "idx") {
-            continue;
-        }
-        let whole = index_checksum_matches(&path).unwrap_or(false);
-        if !whole {
-            bad.push(path);
-        }
-    }
-    bad.sort();
-    bad
+    // Sorted by path, so the bad ones are too.
+    super::pack::pack_indexes(objects)
+        .into_iter()
+        .filter(|path| !index_checksum_matches(path).unwrap_or(false))
+        .collect()
 }
 
 /// Whether the SHA-1 of everything before the last 20 bytes of `path` is those 20 bytes,

@@ -242,7 +242,7 @@ pub fn verify(data: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-fn be32(b: &[u8], at: usize) -> Option<u32> {
+pub(super) fn be32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
@@ -250,8 +250,9 @@ fn be16(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?))
 }
 
-/// git's variable-length offset encoding (index v4 path prefixes).
-fn varint(b: &[u8], pos: &mut usize) -> Option<usize> {
+/// git's variable-length offset encoding (index v4 path prefixes, and a pack's `OFS_DELTA`
+/// base offsets).
+pub(super) fn varint(b: &[u8], pos: &mut usize) -> Option<usize> {
     let mut c = *b.get(*pos)?;
     *pos += 1;
     let mut val = usize::from(c & 127);

@@ -1,0 +1,82 @@
+//! `leakhound report` (alias `merge`): earlier JSON or JSON Lines reports rendered in any
+//! format; several merged into one.
+
+use anyhow::{bail, Context, Result};
+
+use super::setup::{configured_rules, load_config};
+use super::{scan_paths, Ui};
+use crate::cli::{ColorArg, ReportArgs};
+use crate::output::ReportTarget;
+use crate::printable;
+use crate::report::{self, merge, read, ReportOptions};
+
+/// Runs `leakhound report`; the exit status (0, or `--exit-code` when there are findings).
+///
+/// # Errors
+/// An input that cannot be read or is not a leakhound report (named, with its line); a report
+/// written with `--no-redact` without `--no-redact` here; a report that cannot be written.
+pub fn report(args: &ReportArgs, ui: &mut dyn Ui) -> Result<u8> {
+    let target = ReportTarget::check(args.output.as_deref())?;
+    let mut reports = Vec::with_capacity(args.inputs.len());
+    for path in &args.inputs {
+        let r = read::read_file(path)?;
+        if !args.no_redact && r.findings.iter().any(|f| !f.redacted) {
+            bail!(
+                "{}: written with --no-redact (its secrets are in full); it cannot be redacted \
+                 now (context lines may hold other secrets in full): pass --no-redact to render \
+                 it as it is, or scan again without --no-redact",
+                printable::escape(&path.to_string_lossy())
+            );
+        }
+        reports.push(r);
+    }
+    let inputs = reports.len();
+    let merged = merge::merge(reports);
+    let (config, config_path) = load_config(args.config.as_deref(), &[])?;
+    let rules = configured_rules(&config, &config_path)?;
+    let paths = scan_paths(std::slice::from_ref(&args.scan_root));
+    let color = match args.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            args.output.is_none()
+                && ui.stdout_is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
+                && std::env::var_os("CI").is_none()
+        }
+    };
+    let opts = ReportOptions {
+        format: args.format.into(),
+        redact: !args.no_redact,
+        color,
+    };
+    let mut w = target.open()?;
+    let cut = report::write_views(
+        &mut w,
+        &merged.findings,
+        &merged.summary,
+        &rules,
+        opts,
+        &paths,
+    )
+    .context("cannot write the report")?;
+    w.commit().context("cannot write the report")?;
+    if !args.quiet {
+        let mut notes = merged.summary.notes.clone();
+        notes.extend(cut);
+        for note in &notes {
+            ui.say(&format!("leakhound: note: {}", printable::escape(note)));
+        }
+        ui.say(&format!(
+            "leakhound: {} finding{} from {inputs} report{}",
+            merged.findings.len(),
+            if merged.findings.len() == 1 { "" } else { "s" },
+            if inputs == 1 { "" } else { "s" },
+        ));
+    }
+    Ok(if merged.findings.is_empty() {
+        super::CLEAN
+    } else {
+        args.exit_code
+    })
+}
