@@ -42,6 +42,69 @@ fn lh(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
+/// Two repositories with the same commit (same token, path, author, date: the same commit id),
+/// scanned by URL one at a time, then merged: the fingerprint does not cover the repository, so
+/// only the repository tells the two findings apart, and `leakhound merge` keeps both. A report
+/// given twice is still folded to one copy of each, and every format names the repository.
+#[test]
+fn merge_keeps_the_same_secret_in_two_repositories_apart() {
+    let tmp = tempdir();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    repo_with_token(&a, 9);
+    repo_with_token(&b, 9);
+    let (url_a, url_b) = (file_url(&a), file_url(&b));
+    let cache = tmp.path().join("cache");
+    let c = cache.to_str().unwrap();
+    for (url, out) in [(&url_a, "a.jsonl"), (&url_b, "b.jsonl")] {
+        let r = lh(
+            tmp.path(),
+            &["git", url, "--cache-dir", c, "-f", "jsonl", "-o", out, "-q"],
+            &[],
+        );
+        assert_eq!(r.code, 1, "{}", r.stderr);
+    }
+    let one = |name: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(tmp.path().join(name)).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 1, "{text}");
+        serde_json::from_str(lines[0]).unwrap()
+    };
+    let (fa, fb) = (one("a.jsonl"), one("b.jsonl"));
+    assert_eq!(fa["fingerprint"], fb["fingerprint"]);
+    assert_eq!(fa["commit"]["id"], fb["commit"]["id"]);
+    assert_ne!(fa["repository"], fb["repository"]);
+    let r = lh(
+        tmp.path(),
+        &["merge", "b.jsonl", "a.jsonl", "a.jsonl", "-f", "json"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let merged = r.json();
+    let got: Vec<&str> = merged["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["repository"].as_str().unwrap())
+        .collect();
+    // Both repositories, once each, in repository order (as an audit orders them).
+    let mut want = [url_a.as_str(), url_b.as_str()];
+    want.sort_unstable();
+    assert_eq!(got, want, "{}", r.stdout);
+    let csv = lh(
+        tmp.path(),
+        &["merge", "a.jsonl", "b.jsonl", "-f", "csv"],
+        &[],
+    );
+    assert_eq!(csv.code, 0, "{}", csv.stderr);
+    assert!(csv.stdout.lines().next().unwrap().ends_with(",repository"));
+    assert!(csv.stdout.contains(&url_a) && csv.stdout.contains(&url_b));
+    for format in ["text", "junit", "sarif", "html"] {
+        let out = lh(tmp.path(), &["report", "a.jsonl", "-f", format], &[]);
+        assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+        assert!(out.stdout.contains(&url_a), "{format} names the repository");
+    }
+}
+
 /// A repository at `dir` whose one commit holds the token of `seed` in `secrets.env`.
 fn repo_with_token(dir: &Path, seed: u32) {
     std::fs::create_dir_all(dir).unwrap();

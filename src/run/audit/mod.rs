@@ -445,19 +445,17 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
             s.count
         ));
     }
-    findings.sort_by(|a, b| {
-        let key = |f: &Finding| {
-            (
-                f.repository.clone(),
-                f.location.path.clone(),
-                f.location.line,
-                f.location.column,
-                f.rule_id.clone(),
-                f.commit.as_ref().map(|c| c.id.clone()),
-            )
-        };
-        key(a).cmp(&key(b))
-    });
+    fn key(f: &Finding) -> crate::finding::OrderKey<'_> {
+        crate::finding::order_key(
+            f.repository.as_deref(),
+            &f.location.path,
+            f.location.line.get(),
+            f.location.column.get(),
+            &f.rule_id.0,
+            f.commit.as_ref().map(|c| c.id.as_str()),
+        )
+    }
+    findings.sort_by(|a, b| key(a).cmp(&key(b)));
     summary.findings = findings.len();
     summary.rules = scanner.rules().len();
     summary.duration = started.elapsed();
