@@ -20,8 +20,16 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and directory trees (`-` reads standard input).
     Scan(ScanArgs),
-    /// Scan git history (all refs by default), a commit range, or the staged changes.
+    /// Scan git history (all refs by default), a commit range, or the staged changes; of a
+    /// local repository, or of a remote one (`https://`, `ssh://`, `user@host:path`, `file://`),
+    /// cloned into a cache.
     Git(GitArgs),
+    /// Audit the history of every repository of a GitHub organisation or user (`--org`,
+    /// `--user`); the token is read from GITHUB_TOKEN.
+    Github(OrgArgs),
+    /// Audit the history of every project of a GitLab group and its subgroups (`--group`); the
+    /// token is read from GITLAB_TOKEN.
+    Gitlab(OrgArgs),
     /// Scan a container image: a `docker save` tarball or an OCI image layout directory
     /// (every layer in order, and the image configuration).
     Image(ImageArgs),
@@ -505,7 +513,8 @@ pub struct ImageArgs {
 /// `leakhound git`.
 #[derive(Debug, Args)]
 pub struct GitArgs {
-    /// The repository, or any directory inside it (bare repositories and worktrees work).
+    /// The repository, or any directory inside it (bare repositories and worktrees work); or a
+    /// URL to clone (https, ssh, file; plain http and git:// only to a loopback address).
     #[arg(value_name = "REPO", default_value = ".")]
     pub repo: PathBuf,
     /// Scan every ref: branches, tags, remote-tracking refs and HEAD (the default).
@@ -545,10 +554,86 @@ pub struct GitArgs {
     /// 2; the summary still says what was lost.
     #[arg(long)]
     pub allow_partial: bool,
+    /// History scans: scan only shard K of N (1-based) of the repository's blobs, commit and
+    /// tag messages, split by object id. The N shards' reports together hold exactly the
+    /// findings of the unsharded scan, with the same attribution.
+    #[arg(long, value_name = "K/N", conflicts_with_all = ["range", "since_commit", "staged"])]
+    pub shard: Option<crate::shard::Shard>,
+    /// Where `leakhound git URL` keeps its bare clones (reused and fetched on the next run)
+    /// [default: $XDG_CACHE_HOME/leakhound/repos, else ~/.cache/leakhound/repos].
+    #[arg(long, value_name = "DIR", env = "LEAKHOUND_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Read every blob through libgit2 one at a time instead of walking each pack's delta
     /// trees (slower; kept to compare the two readers' findings).
     #[arg(long, hide = true)]
     pub no_pack_reader: bool,
+    /// Archive options.
+    #[command(flatten)]
+    pub archives: ArchiveArgs,
+    /// Output and behaviour options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `leakhound github` and `leakhound gitlab`: audit every repository of an organisation,
+/// user or group.
+#[derive(Debug, Args)]
+pub struct OrgArgs {
+    /// GitHub: the organisation whose repositories to audit.
+    #[arg(long, value_name = "NAME", conflicts_with = "user")]
+    pub org: Option<String>,
+    /// GitHub: the user whose repositories to audit.
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// GitLab: the group (path such as `gitlab-org/security`, or numeric id) whose projects to
+    /// audit, subgroups included.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["org", "user"])]
+    pub group: Option<String>,
+    /// The API's base URL, for GitHub Enterprise Server (`https://HOST/api/v3`) or self-managed
+    /// GitLab (`https://HOST`). https only, or http to a loopback address.
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// Also audit archived repositories.
+    #[arg(long)]
+    pub include_archived: bool,
+    /// Also audit forks.
+    #[arg(long)]
+    pub include_forks: bool,
+    /// Repositories cloned and scanned at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallel_repos: u16,
+    /// Audit only shard K of N (1-based) of the repositories, split by a hash of each
+    /// repository's full name (see the README).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::shard::Shard>,
+    /// Where the bare clones are kept (reused and fetched on the next run)
+    /// [default: $XDG_CACHE_HOME/leakhound/repos, else ~/.cache/leakhound/repos].
+    #[arg(long, value_name = "DIR", env = "LEAKHOUND_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// The audit's state file: each finished repository and its findings, one JSON line each
+    /// [default: in the cache directory, named after the provider, the organisation and the
+    /// shard].
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Continue the audit recorded in the state file: repositories already finished are not
+    /// cloned or scanned again; their recorded findings are in the report. Without it, an
+    /// existing state file is started over.
+    #[arg(long)]
+    pub resume: bool,
+    /// Clone over ssh (the API's ssh URL) instead of https.
+    #[arg(long)]
+    pub ssh: bool,
+    /// Report the findings with the status of a whole audit even when some repositories could
+    /// not be cloned or read (they are still named in the summary); otherwise the exit status
+    /// is 2.
+    #[arg(long)]
+    pub allow_partial: bool,
+    /// Skip blobs larger than SIZE (bytes, or with K, M, G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Scan blobs that look binary (two or more NUL bytes in the first 8 KiB).
+    #[arg(long)]
+    pub scan_binary: bool,
     /// Archive options.
     #[command(flatten)]
     pub archives: ArchiveArgs,

@@ -35,3 +35,19 @@ pub fn requested() -> bool {
 pub fn request() {
     REQUESTED.store(true, Ordering::SeqCst);
 }
+
+/// Sleeps `wait` in slices of at most 50 ms, so that a stop request ends the wait within that;
+/// `false` if a stop was requested.
+pub fn sleep(wait: std::time::Duration) -> bool {
+    let end = std::time::Instant::now() + wait;
+    loop {
+        if requested() {
+            return false;
+        }
+        let now = std::time::Instant::now();
+        if now >= end {
+            return true;
+        }
+        std::thread::sleep((end - now).min(std::time::Duration::from_millis(50)));
+    }
+}

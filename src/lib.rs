@@ -26,6 +26,7 @@ pub mod rules;
 pub mod run;
 pub mod scan;
 pub mod secret;
+pub mod shard;
 pub mod source;
 pub mod summary;
 pub mod time;

@@ -53,6 +53,8 @@ fn main() -> ExitCode {
     let result: Result<u8> = match cli.command {
         Command::Scan(args) => run::scan::scan(&args, ui),
         Command::Git(args) => run::git::git(&args, ui),
+        Command::Github(args) => run::audit::audit(&args, run::audit::Forge::GitHub, ui),
+        Command::Gitlab(args) => run::audit::audit(&args, run::audit::Forge::GitLab, ui),
         Command::Image(args) => run::image::image(&args, ui),
         Command::Report(args) => run::reports::report(&args, ui),
         Command::Rules(args) => match args.command {

@@ -134,6 +134,9 @@ pub struct Finding {
     pub verification: Option<Verification>,
     /// Revocation attempt, under `--revoke` or `--revoke-hook`.
     pub revocation: Option<RevocationRecord>,
+    /// The remote repository scanned (`leakhound git URL`, organisation audits), as a URL
+    /// without credentials; `None` for local scans.
+    pub repository: Option<String>,
 }
 
 /// Whether a credential is live.
@@ -275,18 +278,23 @@ impl Finding {
     }
 }
 
-/// The order findings are reported in: by path, line, column, rule, then commit (history
-/// findings of one place in several commits). A scan's findings ([`Finding`]) and findings read
-/// back from reports ([`view::FindingView`]) are sorted by the same key.
+/// The order findings are reported in: by repository (organisation audits and remote scans;
+/// none for a local scan), path, line, column, rule, then commit (history findings of one place
+/// in several commits). A scan's findings ([`Finding`]) and findings read back from reports
+/// ([`view::FindingView`]) are sorted by the same key.
 pub fn order_key<'a>(
+    repository: Option<&'a str>,
     path: &'a str,
     line: u32,
     column: u32,
     rule: &'a str,
     commit: Option<&'a str>,
-) -> (&'a str, u32, u32, &'a str, Option<&'a str>) {
-    (path, line, column, rule, commit)
+) -> OrderKey<'a> {
+    (repository, path, line, column, rule, commit)
 }
+
+/// What [`order_key`] returns.
+pub type OrderKey<'a> = (Option<&'a str>, &'a str, u32, u32, &'a str, Option<&'a str>);
 
 /// Keeps, for each key, only the items of the oldest version that has it: `keys[i]` and
 /// `versions[i]` describe item `i`. Returns, for each item, `None` if it goes, else the number of

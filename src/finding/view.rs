@@ -16,6 +16,10 @@ use crate::rules::Confidence;
 /// redacted unless the run says otherwise (`redacted` says which).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FindingView {
+    /// The remote repository scanned (`leakhound git URL`, organisation audits), credentials
+    /// stripped; absent for a local scan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
     /// Rule id.
     pub rule: String,
     /// Rule name.
@@ -112,6 +116,7 @@ impl FindingView {
     pub fn new(f: &Finding, redact: bool) -> Self {
         let (end_line, end_column) = end_position(f);
         FindingView {
+            repository: f.repository.clone(),
             rule: f.rule_id.0.clone(),
             rule_name: f.rule_name.clone(),
             confidence: f.confidence,

@@ -21,6 +21,7 @@ use crate::finding::{Finding, Fingerprint, Secret};
 use crate::progress::Progress;
 use crate::rules::Confidence;
 use crate::scan::{Scanner, Scratch};
+use crate::shard::Shard;
 use crate::source::git::enumerate::{self, Selection};
 use crate::source::git::{self as source, range, staged, GitError, GitOptions};
 use crate::summary::Summary;
@@ -46,6 +47,10 @@ pub struct GitRequest {
     pub mode: GitMode,
     /// Size, binary and thread options.
     pub opts: GitOptions,
+    /// History scans only: scan only this shard's blobs, commit and tag messages
+    /// ([`crate::shard`]); attribution still sees the whole history, so the findings of all
+    /// shards together are those of the unsharded scan.
+    pub shard: Option<Shard>,
 }
 
 /// Places findings at their path and commit, applies the path allowlist, and checks `HEAD`.
@@ -149,6 +154,7 @@ pub const COMMIT_MESSAGE: &str = "<commit message>";
 fn commit_messages(
     repo: &Repository,
     ids: &[Oid],
+    shard: Option<Shard>,
     scanner: &Scanner,
     placer: &mut Placer<'_>,
     summary: &mut Summary,
@@ -158,6 +164,9 @@ fn commit_messages(
     for &id in ids {
         if crate::interrupt::requested() {
             break;
+        }
+        if shard.is_some_and(|s| !s.owns(id.as_bytes())) {
+            continue;
         }
         let Ok(commit) = source::find_commit(repo, id) else {
             continue;
@@ -183,6 +192,7 @@ fn commit_messages(
 /// messages and their bytes are counted in `summary`.
 fn tag_messages(
     repo: &Repository,
+    shard: Option<Shard>,
     scanner: &Scanner,
     placer: &mut Placer<'_>,
     summary: &mut Summary,
@@ -195,6 +205,9 @@ fn tag_messages(
     let mut scratch = Scratch::default();
     let mut scanned = 0;
     for (id, name) in tags {
+        if shard.is_some_and(|s| !s.owns(id.as_bytes())) {
+            continue;
+        }
         let tag = source::guard::check(id)
             .and_then(|()| source::guard::watch("tag", id, || repo.find_tag(id)));
         let Ok(tag) = tag else {
@@ -346,7 +359,10 @@ fn history(
     placer: &mut Placer<'_>,
 ) -> Result<Collected, GitError> {
     let mut reach = enumerate::reachable(repo, sel, req.opts.threads, progress)?;
-    let blobs = enumerate::pack_order(repo, std::mem::take(&mut reach.blobs), progress);
+    let mut blobs = enumerate::pack_order(repo, std::mem::take(&mut reach.blobs), progress);
+    if let Some(shard) = req.shard {
+        blobs.retain(|id| shard.owns(id.as_bytes()));
+    }
     progress.phase("scanning blobs", blobs.len() as u64);
     let mut c = read(repo, &blobs, &req.opts, scanner, placer.triage, progress);
     for s in std::mem::take(&mut reach.skips) {
@@ -358,44 +374,27 @@ fn history(
     let mut placed: Vec<Placed> = Vec::new();
     for hit in std::mem::take(&mut c.hits) {
         progress.add(1, 0);
-        // Scanned once, reported at every path the blob was introduced at.
-        let intros = reach.introductions(repo, hit.blob);
-        let in_archive = hit.member.is_some();
-        if intros.is_empty() {
-            let path = reach
-                .tag_paths
-                .get(&hit.blob)
-                .cloned()
-                .unwrap_or_else(|| hit.blob.to_string());
-            let path = member_path(&path, hit.member.as_deref());
-            for f in hit.findings {
-                placed.push(Placed {
-                    order: u32::MAX,
-                    blob: hit.blob,
-                    path: path.clone(),
-                    in_archive,
-                    commit: None,
-                    finding: f,
-                });
-            }
-            continue;
+        place_hit(repo, &reach, hit, false, &mut placed);
+    }
+    if let Some(shard) = req.shard.filter(Shard::splits) {
+        let (read_more, extra) =
+            older_versions(repo, &reach, &placed, shard, req, scanner, placer, progress);
+        if read_more > 0 {
+            c.summary.notes.push(format!(
+                "shard {shard}: {read_more} older version(s) of files with findings, belonging to \
+                 other shards, were read to attribute each secret to the commit that introduced \
+                 it (they are reported by their own shard)"
+            ));
         }
-        for intro in intros {
-            let path = member_path(&intro.path, hit.member.as_deref());
-            for f in &hit.findings {
-                placed.push(Placed {
-                    order: intro.order,
-                    blob: hit.blob,
-                    path: path.clone(),
-                    in_archive,
-                    commit: Some(intro.commit.clone()),
-                    finding: f.clone(),
-                });
-            }
+        for hit in extra {
+            place_hit(repo, &reach, hit, true, &mut placed);
         }
     }
     let mut folded = 0;
     for (p, repeats) in oldest_versions(placed) {
+        if p.foreign {
+            continue;
+        }
         // Repeats of a suppressed finding are not worth a note.
         if placer.place(p.finding, &p.path, p.in_archive, p.commit.as_ref()) {
             folded += repeats;
@@ -409,9 +408,16 @@ fn history(
         ));
     }
     progress.phase("scanning commit and tag messages", 0);
-    commit_messages(repo, &reach.commits, scanner, placer, &mut c.summary);
+    commit_messages(
+        repo,
+        &reach.commits,
+        req.shard,
+        scanner,
+        placer,
+        &mut c.summary,
+    );
     if *sel == Selection::All {
-        tag_messages(repo, scanner, placer, &mut c.summary);
+        tag_messages(repo, req.shard, scanner, placer, &mut c.summary);
     }
     Ok(c)
 }
@@ -433,12 +439,110 @@ struct Placed {
     blob: Oid,
     /// Where the blob was introduced (with the entry's path for an archive's entry).
     path: String,
+    /// Where the blob was introduced (the archive's own path for an archive's entry).
+    blob_path: String,
     /// The finding is in an entry of an archive blob.
     in_archive: bool,
     /// The commit that introduced it there.
     commit: Option<CommitMeta>,
     /// The finding.
     finding: Finding,
+    /// Read by a sharded scan only to attribute its own findings: another shard reports it.
+    foreign: bool,
+}
+
+/// Adds `hit`'s findings at every path its blob was introduced at (or its tag path).
+fn place_hit(
+    repo: &Repository,
+    reach: &enumerate::Reachable,
+    hit: super::worker::Hit,
+    foreign: bool,
+    placed: &mut Vec<Placed>,
+) {
+    // Scanned once, reported at every path the blob was introduced at.
+    let intros = reach.introductions(repo, hit.blob);
+    let in_archive = hit.member.is_some();
+    if intros.is_empty() {
+        let blob_path = reach
+            .tag_paths
+            .get(&hit.blob)
+            .cloned()
+            .unwrap_or_else(|| hit.blob.to_string());
+        let path = member_path(&blob_path, hit.member.as_deref());
+        for f in hit.findings {
+            placed.push(Placed {
+                order: u32::MAX,
+                blob: hit.blob,
+                path: path.clone(),
+                blob_path: blob_path.clone(),
+                in_archive,
+                commit: None,
+                finding: f,
+                foreign,
+            });
+        }
+        return;
+    }
+    for intro in intros {
+        let path = member_path(&intro.path, hit.member.as_deref());
+        for f in &hit.findings {
+            placed.push(Placed {
+                order: intro.order,
+                blob: hit.blob,
+                path: path.clone(),
+                blob_path: intro.path.clone(),
+                in_archive,
+                commit: Some(intro.commit.clone()),
+                finding: f.clone(),
+                foreign,
+            });
+        }
+    }
+}
+
+/// For a sharded scan: reads the blobs of other shards that are older versions of the paths
+/// where this shard placed findings, so that [`oldest_versions`] sees every version that could
+/// hold the same secret earlier. Without them a shard holding only the second version of a file
+/// would report the secret there, where the unsharded scan reports it once, at the first.
+/// Returns how many blobs were read, and their hits (to be placed as foreign).
+#[allow(clippy::too_many_arguments)]
+fn older_versions(
+    repo: &Repository,
+    reach: &enumerate::Reachable,
+    placed: &[Placed],
+    shard: Shard,
+    req: &GitRequest,
+    scanner: &Scanner,
+    placer: &mut Placer<'_>,
+    progress: &Progress,
+) -> (usize, Vec<super::worker::Hit>) {
+    // The newest version holding a finding, per path: older ones are the candidates.
+    let mut newest: HashMap<&str, (u32, Oid)> = HashMap::new();
+    for p in placed.iter().filter(|p| p.commit.is_some()) {
+        let v = (p.order, p.blob);
+        newest
+            .entry(p.blob_path.as_str())
+            .and_modify(|n| *n = (*n).max(v))
+            .or_insert(v);
+    }
+    let paths: HashSet<&str> = newest.keys().copied().collect();
+    let mut wanted: HashSet<Oid> = HashSet::new();
+    for (path, versions) in reach.versions_at(&paths) {
+        let Some(&limit) = newest.get(path.as_str()) else {
+            continue;
+        };
+        for (order, blob) in versions {
+            if (order, blob) < limit && !shard.owns(blob.as_bytes()) {
+                wanted.insert(blob);
+            }
+        }
+    }
+    let ids: Vec<Oid> = wanted.into_iter().collect();
+    if ids.is_empty() {
+        return (0, Vec::new());
+    }
+    let mut extra = read(repo, &ids, &req.opts, scanner, placer.triage, progress);
+    (ids.len(), std::mem::take(&mut extra.hits))
 }
 
 impl Placed {
@@ -517,7 +621,7 @@ fn commit_range(
             }
         }
     }
-    commit_messages(repo, &rc.commit_ids, scanner, placer, &mut c.summary);
+    commit_messages(repo, &rc.commit_ids, None, scanner, placer, &mut c.summary);
     Ok(c)
 }
 

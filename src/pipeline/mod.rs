@@ -125,6 +125,7 @@ pub(crate) fn finding(
         annotations,
         verification: None,
         revocation: None,
+        repository: None,
     }
 }
 
@@ -159,8 +160,9 @@ fn finish(
     mut summary: Summary,
     started: Instant,
 ) -> Outcome {
-    fn key(f: &Finding) -> (&str, u32, u32, &str, Option<&str>) {
+    fn key(f: &Finding) -> crate::finding::OrderKey<'_> {
         crate::finding::order_key(
+            f.repository.as_deref(),
             &f.location.path,
             f.location.line.get(),
             f.location.column.get(),

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use crate::finding::view::FindingView;
 
 /// The header row, in column order.
-pub const HEADER: [&str; 23] = [
+pub const HEADER: [&str; 24] = [
     "rule",
     "rule_name",
     "confidence",
@@ -30,6 +30,7 @@ pub const HEADER: [&str; 23] = [
     "identity",
     "revocation",
     "annotations",
+    "repository",
 ];
 
 pub(super) fn write(out: &mut dyn Write, findings: &[FindingView]) -> io::Result<()> {
@@ -42,7 +43,7 @@ pub(super) fn write(out: &mut dyn Write, findings: &[FindingView]) -> io::Result
         let commit = |get: fn(&crate::finding::view::CommitView) -> &str| {
             c.map(get).unwrap_or_default().to_string()
         };
-        let record: [String; 23] = [
+        let record: [String; 24] = [
             f.rule.clone(),
             f.rule_name.clone(),
             f.confidence.as_str().into(),
@@ -75,6 +76,7 @@ pub(super) fn write(out: &mut dyn Write, findings: &[FindingView]) -> io::Result
                 .map(|r| r.outcome.as_str().to_string())
                 .unwrap_or_default(),
             f.annotations_text(),
+            f.repository.clone().unwrap_or_default(),
         ];
         w.write_record(&record)?;
     }

@@ -70,7 +70,12 @@ pub(super) fn write(
             .as_ref()
             .map(|c| format!(" in commit {}", c.short_id()))
             .unwrap_or_default();
-        let name = format!("{} at {}:{}{at}", f.rule, f.path, f.line);
+        let repo = f
+            .repository
+            .as_ref()
+            .map(|r| format!(" of {r}"))
+            .unwrap_or_default();
+        let name = format!("{} at {}:{}{at}{repo}", f.rule, f.path, f.line);
         let mut attrs = vec![
             ("name", name),
             ("classname", format!("leakhound.{}", f.rule)),
@@ -102,6 +107,9 @@ pub(super) fn write(
             format!("context: {}", f.context),
             format!("fingerprint: {}", f.fingerprint),
         ];
+        if let Some(r) = &f.repository {
+            body.push(format!("repository: {r}"));
+        }
         if let Some(c) = &f.commit {
             body.push(format!(
                 "commit: {} by {} <{}> on {}: {}",

@@ -5,14 +5,16 @@
 //! reported at one path by several reports is kept at its oldest introduction only
 //! ([`crate::finding::oldest_versions`], the function the history pipeline folds later versions
 //! with; across reports the walk's order is not known, so the oldest is the earliest author
-//! date, then the smaller commit id). The same finding in several reports (same fingerprint,
-//! place and commit) is reported once. The summaries' counts are added up.
+//! date, then the smaller commit id). The same finding in several reports (same repository,
+//! fingerprint, place and commit) is reported once: the fingerprint does not cover the
+//! repository, so the same secret in two repositories of an organisation audit stays two
+//! findings. The summaries' counts are added up.
 
 use std::collections::HashSet;
 
 use super::read::Report;
 use crate::finding::view::FindingView;
-use crate::finding::{oldest_versions, order_key};
+use crate::finding::{oldest_versions, order_key, OrderKey};
 use crate::summary::Summary;
 
 /// The merged report.
@@ -54,11 +56,12 @@ pub fn merge(mut reports: Vec<Report>) -> Merged {
     }
     let before = findings.len();
     // History findings in files: the oldest introduction of each secret at each path.
-    type Key<'a> = Option<(&'a str, &'a str, &'a str, &'a str)>;
+    type Key<'a> = Option<(Option<&'a str>, &'a str, &'a str, &'a str, &'a str)>;
     let keys: Vec<Key<'_>> = findings
         .iter()
         .map(|f| {
             (f.commit.is_some() && !f.logical).then_some((
+                f.repository.as_deref(),
                 f.fingerprint.as_str(),
                 f.rule.as_str(),
                 f.path.as_str(),
@@ -94,6 +97,7 @@ pub fn merge(mut reports: Vec<Report>) -> Merged {
     let mut seen = HashSet::new();
     kept.retain(|f| {
         seen.insert((
+            f.repository.clone(),
             f.fingerprint.clone(),
             f.path.clone(),
             f.line,
@@ -125,8 +129,9 @@ pub fn merge(mut reports: Vec<Report>) -> Merged {
     }
 }
 
-fn key(f: &FindingView) -> (&str, u32, u32, &str, Option<&str>) {
+fn key(f: &FindingView) -> OrderKey<'_> {
     order_key(
+        f.repository.as_deref(),
         &f.path,
         f.line,
         f.column,
@@ -162,6 +167,7 @@ mod tests {
 
     fn view(path: &str, line: u32, commit: Option<(&str, &str)>) -> FindingView {
         FindingView {
+            repository: None,
             rule: "r".into(),
             rule_name: "R".into(),
             confidence: Confidence::High,
@@ -237,5 +243,42 @@ mod tests {
         let b = report(vec![view("x.env", 3, None)]);
         let m = merge(vec![a, b]);
         assert_eq!(m.findings.len(), 2);
+    }
+
+    #[test]
+    fn the_same_secret_in_two_repositories_is_two_findings() {
+        let early = Some(("aaaa", "2024-01-02T00:00:00Z"));
+        let late = Some(("bbbb", "2024-03-01T00:00:00Z"));
+        let at = |repo: &str, commit| FindingView {
+            repository: Some(repo.into()),
+            ..view("x.env", 2, commit)
+        };
+        // Same fingerprint, place and commit in two repositories: both kept. A later
+        // introduction in repository b is not folded into repository a's earlier one.
+        let a = report(vec![at("https://h/o/a.git", early)]);
+        let b = report(vec![
+            at("https://h/o/b.git", early),
+            at("https://h/o/a.git", early),
+        ]);
+        let c = report(vec![at("https://h/o/c.git", late)]);
+        let m = merge(vec![c, b, a]);
+        let got: Vec<&str> = m
+            .findings
+            .iter()
+            .map(|f| f.repository.as_deref().unwrap())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "https://h/o/a.git",
+                "https://h/o/b.git",
+                "https://h/o/c.git"
+            ]
+        );
+        assert!(m
+            .summary
+            .notes
+            .iter()
+            .any(|n| n.contains("1 reported by more than one report and 0 later")));
     }
 }

@@ -243,6 +243,9 @@ fn result(f: &FindingView, index: usize, paths: &Paths) -> SarifResult {
     if let Some(p) = f.present_at_head {
         props.insert("present_at_head".to_string(), json!(p));
     }
+    if let Some(r) = &f.repository {
+        props.insert("repository".to_string(), json!(r));
+    }
     if !f.annotations.is_empty() {
         props.insert("annotations".to_string(), json!(f.annotations));
     }
@@ -509,6 +512,7 @@ mod tests {
                 checked_at: "2024-01-01T00:00:00Z".into(),
             }),
             revocation: None,
+            repository: None,
         }
     }
 

@@ -47,6 +47,9 @@ pub(super) fn write(
             escape(&f.secret)
         )?;
         writeln!(out, "    {dim}{}{reset}", escape(&f.context))?;
+        if let Some(r) = &f.repository {
+            writeln!(out, "    in repository {}", escape(r))?;
+        }
         if let Some(c) = &f.commit {
             let head = match f.present_at_head {
                 Some(true) => "; still present at HEAD",

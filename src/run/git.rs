@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use super::setup::{live_options, setup, Suppressions};
 use super::{finish, progress_draw, Finish, Ui};
@@ -13,6 +13,7 @@ use crate::output::ReportTarget;
 use crate::pipeline::git::{GitMode, GitRequest};
 use crate::progress::Progress;
 use crate::source::git::{self as gitsource, enumerate::Selection, range, GitOptions};
+use crate::source::remote::{self, RemoteUrl, Synced};
 
 /// Runs `leakhound git`; the exit status.
 ///
@@ -29,7 +30,27 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
     }
     let out = &args.output;
     let live = live_options(&out.live, false, ui)?;
-    let repo = gitsource::open(&args.repo)?;
+    let remote = match args.repo.to_str() {
+        Some(arg) => RemoteUrl::parse(arg)?,
+        None => None,
+    };
+    let (repo, repository) = match &remote {
+        Some(url) => {
+            if args.staged {
+                bail!(
+                    "{}: --staged needs a local repository with an index",
+                    url.shown()
+                );
+            }
+            let cache = match &args.cache_dir {
+                Some(dir) => dir.clone(),
+                None => remote::default_cache_dir()?,
+            };
+            let dir = fetch(url, &cache, out, ui)?;
+            (gitsource::open(&dir)?, Some(url.shown().to_string()))
+        }
+        None => (gitsource::open(&args.repo)?, None),
+    };
     let root = repo
         .workdir()
         .map_or_else(|| repo.path().to_path_buf(), Path::to_path_buf);
@@ -90,6 +111,7 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
             pack_reader: !args.no_pack_reader,
             archives: args.archives.options(args.max_file_size, args.scan_binary),
         },
+        shard: args.shard,
     };
     // A pre-commit run must be instant: no bar unless asked for.
     let progress = Progress::new(progress_draw(out, staged), "");
@@ -98,6 +120,17 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
     let mut outcome = outcome?;
     outcome.summary.notes.extend(base_note);
     outcome.summary.config = set.config;
+    if let Some(shard) = args.shard.filter(crate::shard::Shard::splits) {
+        outcome.summary.notes.push(format!(
+            "shard {shard}: only this shard's blobs, commit and tag messages were scanned \
+             (split by object id); the reports of all {} shards together hold the whole history's \
+             findings",
+            shard.count
+        ));
+    }
+    for f in &mut outcome.findings {
+        f.repository.clone_from(&repository);
+    }
     let f = Finish {
         out,
         target: &target,
@@ -117,6 +150,33 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
         allow_partial: args.allow_partial,
     };
     finish(&f, outcome, ui)
+}
+
+/// Clones or fetches `url` into `cache`, saying so unless `--quiet`; the clone's directory.
+///
+/// # Errors
+/// The clone or fetch failed (the message names the URL without credentials).
+pub(super) fn fetch(
+    url: &RemoteUrl,
+    cache: &Path,
+    out: &crate::cli::OutputArgs,
+    ui: &mut dyn Ui,
+) -> Result<std::path::PathBuf> {
+    let started = std::time::Instant::now();
+    let (dir, how) = remote::sync(url, cache)?;
+    if !out.quiet {
+        ui.say(&format!(
+            "leakhound: {} {} in {:.1} s ({})",
+            match how {
+                Synced::Cloned => "cloned",
+                Synced::Fetched => "fetched",
+            },
+            crate::printable::escape(url.shown()),
+            started.elapsed().as_secs_f64(),
+            dir.display()
+        ));
+    }
+    Ok(dir)
 }
 
 /// `file` (as given, relative to the current directory) relative to the repository's working

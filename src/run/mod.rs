@@ -8,6 +8,7 @@
 //! - [`info`]: `rules`, `rules check`, `providers`, `explain`, `install-hook`.
 //! - [`init`]: `init`, the starter configuration.
 
+pub mod audit;
 pub mod git;
 pub mod image;
 pub mod info;

@@ -3,9 +3,11 @@
 //! thread, made by a factory the caller provides (the `ignore` crate's parallel-visitor model).
 
 pub mod archive;
+pub mod forge;
 pub mod fs;
 pub mod git;
 pub mod image;
+pub mod remote;
 pub mod stdin;
 
 use std::fmt;
@@ -49,6 +51,9 @@ pub enum SkipReason {
     /// A ref that cannot be read or resolved (garbage `packed-refs`, a ref to a missing
     /// object): the history only it reaches was not scanned.
     BadRef,
+    /// A repository of an organisation audit that could not be cloned, fetched or read: none
+    /// of its history was scanned.
+    Repository,
     /// The rest of an archive, once the bytes decompressed from it reached
     /// `--archive-max-size` (a possible archive bomb).
     ArchiveSizeLimit,
@@ -82,6 +87,7 @@ impl SkipReason {
             SkipReason::CorruptObject => "corrupt-object",
             SkipReason::CorruptCommit => "corrupt-commit",
             SkipReason::BadRef => "bad-ref",
+            SkipReason::Repository => "repository",
             SkipReason::ArchiveSizeLimit => "archive-size-limit",
             SkipReason::ArchiveRatioLimit => "archive-ratio-limit",
             SkipReason::ArchiveEntryLimit => "archive-entry-limit",
@@ -100,6 +106,7 @@ impl SkipReason {
                 | SkipReason::CorruptObject
                 | SkipReason::CorruptCommit
                 | SkipReason::BadRef
+                | SkipReason::Repository
         )
     }
 
@@ -126,6 +133,9 @@ impl SkipReason {
             }
             SkipReason::BadRef => {
                 "these refs could not be resolved and what only they reach was not scanned; --verbose names them"
+            }
+            SkipReason::Repository => {
+                "these repositories could not be cloned or read; --verbose names them with git's error, and --resume retries them"
             }
             SkipReason::ArchiveSizeLimit => {
                 "decompressed-size limit: the rest of these archives was not read; raise --archive-max-size to read it"

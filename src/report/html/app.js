@@ -10,7 +10,7 @@
   var HEAD = { "1": "yes", "0": "no", "-1": "" };
   var F = D.f, RULES = D.rules, COMMITS = D.commits;
   // Field positions in D.f rows.
-  var R = 0, C = 1, S = 2, P = 3, L = 4, COL = 5, SEC = 6, CTX = 7, FP = 8, CM = 9, H = 10, AN = 11;
+  var R = 0, C = 1, S = 2, P = 3, L = 4, COL = 5, SEC = 6, CTX = 7, FP = 8, CM = 9, H = 10, AN = 11, REPO = 12;
   function $(id) { return document.getElementById(id); }
 
   var hay = new Array(F.length);
@@ -18,7 +18,7 @@
     var h = hay[i];
     if (h === undefined) {
       var f = F[i], r = RULES[f[R]], c = f[CM] >= 0 ? COMMITS[f[CM]] : null;
-      h = [r[0], r[1], f[P], f[SEC], f[CTX], f[FP], f[AN], c ? c.join(" ") : ""].join("\n").toLowerCase();
+      h = [r[0], r[1], f[P], f[SEC], f[CTX], f[FP], f[AN], c ? c.join(" ") : "", f[REPO] || ""].join("\n").toLowerCase();
       hay[i] = h;
     }
     return h;
@@ -154,7 +154,7 @@
       r.cells.rule.title = RULES[f[R]][1];
       r.cells.status.textContent = STAT[f[S]];
       r.cells.path.textContent = f[P] + ":" + f[L];
-      r.cells.path.title = f[P] + ":" + f[L] + ":" + f[COL];
+      r.cells.path.title = (f[REPO] ? f[REPO] + "\n" : "") + f[P] + ":" + f[L] + ":" + f[COL];
       r.cells.secret.textContent = f[SEC];
       r.cells.ctx.textContent = f[CTX];
       r.cells.ctx.title = f[CTX];
@@ -174,7 +174,7 @@
     var lines = [
       "rule: " + r[0] + " (" + r[1] + ")",
       "confidence: " + CONF[f[C]] + "    verification: " + STAT[f[S]],
-      "location: " + f[P] + ":" + f[L] + ":" + f[COL],
+      "location: " + f[P] + ":" + f[L] + ":" + f[COL] + (f[REPO] ? " in " + f[REPO] : ""),
       "secret: " + f[SEC],
       "context: " + f[CTX],
       "fingerprint: " + f[FP]

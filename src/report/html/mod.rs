@@ -117,7 +117,7 @@ fn data(findings: &[FindingView]) -> Value {
             Some(false) => 0,
             None => -1,
         };
-        rows.push(json!([
+        let mut row = json!([
             r,
             confidence_index(f.confidence),
             status_index(f),
@@ -130,7 +130,13 @@ fn data(findings: &[FindingView]) -> Value {
             c,
             head,
             f.annotations_text(),
-        ]));
+        ]);
+        // The repository (remote scans, organisation audits) only when there is one, so the
+        // rows of a local scan stay as they were.
+        if let (Some(repo), Some(cells)) = (&f.repository, row.as_array_mut()) {
+            cells.push(json!(repo));
+        }
+        rows.push(row);
     }
     let rules: Vec<Value> = rules.iter().map(|(id, name)| json!([id, name])).collect();
     json!({ "rules": rules, "commits": commits, "f": rows })

@@ -92,6 +92,38 @@ impl Reachable {
     }
 }
 
+impl Reachable {
+    /// For each of `paths`, every blob introduced there with the walk order of the commit that
+    /// introduced it (a sharded scan reads the older versions of the files where it found
+    /// something, so that each secret is still attributed to its oldest version).
+    pub fn versions_at(&self, paths: &HashSet<&str>) -> HashMap<String, Vec<(u32, Oid)>> {
+        let wanted: HashMap<u32, &str> = self
+            .paths
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| paths.contains(p.as_str()))
+            .filter_map(|(i, p)| Some((u32::try_from(i).ok()?, p.as_str())))
+            .collect();
+        let mut out: HashMap<String, Vec<(u32, Oid)>> = HashMap::new();
+        if wanted.is_empty() {
+            return out;
+        }
+        let firsts = self
+            .intro
+            .iter()
+            .map(|(b, cp)| (b, std::slice::from_ref(cp)));
+        let others = self.also.iter().map(|(b, v)| (b, v.as_slice()));
+        for (blob, places) in firsts.chain(others) {
+            for &(c, p) in places {
+                if let Some(path) = wanted.get(&p) {
+                    out.entry((*path).to_string()).or_default().push((c, *blob));
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Peels `id` through annotated tags to the first non-tag object.
 fn peel_tags(repo: &Repository, mut id: Oid) -> Result<(Oid, ObjectType), git2::Error> {
     loop {

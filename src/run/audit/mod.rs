@@ -1,0 +1,477 @@
+//! `leakhound github` and `leakhound gitlab`: an organisation audit. Lists the repositories
+//! through the forge's API ([`crate::source::forge`]), keeps this shard's, clones or fetches and
+//! scans each one's whole history with `--parallel-repos` at a time, records each finished
+//! repository in the state file ([`state`]) so that `--resume` continues an interrupted audit,
+//! and writes one report of every repository's findings, each naming its repository.
+
+mod state;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use super::setup::{live_options, setup, Suppressions};
+use super::{finish, Finish, Ui};
+use crate::cli::OrgArgs;
+use crate::finding::Finding;
+use crate::interrupt;
+use crate::output::ReportTarget;
+use crate::pipeline::git::{GitMode, GitRequest};
+use crate::pipeline::Outcome;
+use crate::printable;
+use crate::progress::Progress;
+use crate::scan::Scanner;
+pub use crate::source::forge::Forge;
+use crate::source::forge::{Lister, Owner, Repo};
+use crate::source::git::{self as gitsource, enumerate::Selection, GitOptions};
+use crate::source::remote::{self, RemoteUrl, Synced};
+use crate::source::{Skip, SkipReason};
+use crate::summary::Summary;
+use crate::triage::Triage;
+use state::{Header, Record, StateFile, StoredFinding};
+
+/// What one repository's clone and scan came to.
+struct Done {
+    repo: Repo,
+    url: String,
+    result: Result<Scanned, String>,
+}
+
+struct Scanned {
+    outcome: Outcome,
+    synced: Synced,
+    fetch: Duration,
+    scan: Duration,
+}
+
+/// What every repository's worker shares.
+struct Job<'a> {
+    scanner: &'a Scanner,
+    triage: &'a Triage,
+    cache: &'a Path,
+    opts: GitOptions,
+    ssh: bool,
+}
+
+impl Job<'_> {
+    fn run(&self, repo: &Repo) -> (String, Result<Scanned, String>) {
+        let raw = if self.ssh {
+            repo.ssh_url.as_deref().unwrap_or(&repo.clone_url)
+        } else {
+            &repo.clone_url
+        };
+        let url = match RemoteUrl::parse(raw) {
+            Ok(Some(u)) => u,
+            Ok(None) => {
+                return (
+                    remote::scrub(raw),
+                    Err("the API gave a clone URL that is not a URL".into()),
+                )
+            }
+            Err(e) => return (remote::scrub(raw), Err(e.to_string())),
+        };
+        let shown = url.shown().to_string();
+        let started = Instant::now();
+        let (dir, synced) = match remote::sync(&url, self.cache) {
+            Ok(x) => x,
+            Err(e) => return (shown, Err(e.to_string())),
+        };
+        let fetch = started.elapsed();
+        let started = Instant::now();
+        let result = gitsource::open(&dir)
+            .and_then(|git| {
+                let req = GitRequest {
+                    mode: GitMode::History(Selection::All),
+                    opts: self.opts.clone(),
+                    shard: None,
+                };
+                let progress = Progress::hidden();
+                crate::pipeline::git::scan_git(self.scanner, self.triage, &git, &req, &progress)
+            })
+            .map_err(|e| e.to_string());
+        let result = result.map(|mut outcome| {
+            for f in &mut outcome.findings {
+                f.repository = Some(shown.clone());
+            }
+            Scanned {
+                outcome,
+                synced,
+                fetch,
+                scan: started.elapsed(),
+            }
+        });
+        (shown, result)
+    }
+}
+
+/// The state file's default name in `cache`: the forge, the owner and the shard.
+fn default_state(
+    cache: &Path,
+    forge: Forge,
+    owner: &Owner,
+    shard: Option<crate::shard::Shard>,
+) -> PathBuf {
+    let kind = match owner {
+        Owner::Org(_) => "org",
+        Owner::User(_) => "user",
+        Owner::Group(_) => "group",
+    };
+    let name: String = owner
+        .name()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let shard = shard
+        .filter(crate::shard::Shard::splits)
+        .map(|s| format!("-shard-{}-of-{}", s.index, s.count))
+        .unwrap_or_default();
+    cache.join(format!(
+        "audit-{}-{kind}-{name}{shard}.state.jsonl",
+        forge.as_str()
+    ))
+}
+
+fn record_of(repo: &Repo, url: &str, outcome: &Outcome) -> Record {
+    let s = &outcome.summary;
+    Record {
+        repo: repo.full_name.clone(),
+        url: url.to_string(),
+        blobs: s.files_scanned,
+        bytes: s.bytes_scanned,
+        commit_messages: s.commit_messages_scanned.unwrap_or(0),
+        skipped: s
+            .skipped
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), *v))
+            .collect(),
+        lost: s.lost(),
+        suppressed: s.suppressed.values().sum(),
+        notes: s.notes.clone(),
+        findings: outcome
+            .findings
+            .iter()
+            .map(StoredFinding::from_finding)
+            .collect(),
+    }
+}
+
+/// Runs an organisation audit; the exit status.
+///
+/// # Errors
+/// Bad arguments, configuration or report path; the API listing failed; the state file cannot
+/// be used; the report cannot be written.
+#[allow(clippy::too_many_lines)]
+pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
+    interrupt::install().context("cannot install the Ctrl-C handler")?;
+    let target = ReportTarget::check(args.output.output.as_deref())?;
+    let owner = match (forge, &args.org, &args.user, &args.group) {
+        (Forge::GitHub, Some(o), None, None) => Owner::Org(o.clone()),
+        (Forge::GitHub, None, Some(u), None) => Owner::User(u.clone()),
+        (Forge::GitHub, _, _, _) => bail!("leakhound github needs --org NAME or --user NAME"),
+        (Forge::GitLab, None, None, Some(g)) => Owner::Group(g.clone()),
+        (Forge::GitLab, _, _, _) => {
+            bail!("leakhound gitlab needs --group PATH (and no --org or --user)")
+        }
+    };
+    let out = &args.output;
+    let live = live_options(&out.live, false, ui)?;
+    let cache = match &args.cache_dir {
+        Some(d) => d.clone(),
+        None => remote::default_cache_dir()?,
+    };
+    std::fs::create_dir_all(&cache)
+        .with_context(|| format!("{}: cannot create the cache directory", cache.display()))?;
+    // The repositories' own configs are not read (their files are not checked out): only
+    // `--config`, or one in the cache directory, applies to all of them.
+    let search = crate::config::discover::Search::only(&cache)?;
+    let set = setup(out, &search, &cache, Suppressions::Tree, ui)?;
+    let (scanner, triage, config) = (set.scanner, set.triage, set.config);
+    let token = std::env::var(forge.token_var()).ok();
+    let lister = Lister::new(forge, args.api_url.as_deref(), token)?;
+    let header = Header {
+        leakhound_audit: 1,
+        forge: forge.as_str().to_string(),
+        owner: owner.describe(),
+        api: lister.api().to_string(),
+        shard: args
+            .shard
+            .filter(crate::shard::Shard::splits)
+            .map(|s| s.to_string()),
+    };
+    let state_path = args
+        .state
+        .clone()
+        .unwrap_or_else(|| default_state(&cache, forge, &owner, args.shard));
+    let say = |ui: &mut dyn Ui, line: &str| {
+        if !out.quiet {
+            ui.say(&format!("leakhound: {}", printable::escape(line)));
+        }
+    };
+    say(
+        ui,
+        &format!(
+            "listing the repositories of {} {} ({})",
+            forge.as_str(),
+            owner.describe(),
+            lister.api()
+        ),
+    );
+    let quiet = out.quiet;
+    let listed = lister.list(&owner, &mut |l| {
+        // Said as it happens: a rate-limit wait must not look like a hang.
+        if !quiet {
+            ui.say(&format!("leakhound: {}", printable::escape(l)));
+        }
+    })?;
+    let total_listed = listed.len();
+    let (mut archived, mut forks, mut other_shards) = (0, 0, 0);
+    let mut repos: Vec<Repo> = Vec::new();
+    for r in listed {
+        if r.archived && !args.include_archived {
+            archived += 1;
+        } else if r.fork && !args.include_forks {
+            forks += 1;
+        } else if args.shard.is_some_and(|s| !s.owns_name(&r.full_name)) {
+            other_shards += 1;
+        } else {
+            repos.push(r);
+        }
+    }
+    repos.sort_by(|a, b| a.full_name.cmp(&b.full_name));
+    repos.dedup_by(|a, b| a.full_name == b.full_name);
+    let (mut state, kept) = StateFile::open(&state_path, &header, args.resume)?;
+    let done_names: std::collections::HashSet<String> =
+        kept.iter().map(|r| r.repo.clone()).collect();
+    let todo: Vec<Repo> = repos
+        .iter()
+        .filter(|r| !done_names.contains(&r.full_name))
+        .cloned()
+        .collect();
+    let mut excluded = Vec::new();
+    if archived > 0 {
+        excluded.push(format!("{archived} archived (--include-archived)"));
+    }
+    if forks > 0 {
+        excluded.push(format!("{forks} fork(s) (--include-forks)"));
+    }
+    if other_shards > 0 {
+        excluded.push(format!("{other_shards} in other shards"));
+    }
+    say(
+        ui,
+        &format!(
+            "{total_listed} repositories listed; auditing {}{}{}; state in {}",
+            repos.len(),
+            if excluded.is_empty() {
+                String::new()
+            } else {
+                format!(", leaving out {}", excluded.join(", "))
+            },
+            if args.resume {
+                format!(
+                    "; {} already finished in an earlier run (--resume), {} to go",
+                    repos.len() - todo.len(),
+                    todo.len()
+                )
+            } else {
+                String::new()
+            },
+            state.path().display()
+        ),
+    );
+    let started = Instant::now();
+    let job = Job {
+        scanner: &scanner,
+        triage: &triage,
+        cache: &cache,
+        opts: GitOptions {
+            max_file_size: args.max_file_size,
+            scan_binary: args.scan_binary,
+            threads: out.threads,
+            pack_reader: true,
+            archives: args.archives.options(args.max_file_size, args.scan_binary),
+        },
+        ssh: args.ssh,
+    };
+    // A history audit counts blobs and commit messages, even when no repository was scanned.
+    let mut summary = Summary {
+        commit_messages_scanned: Some(0),
+        ..Summary::default()
+    };
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut finished = repos.len() - todo.len();
+    let mut failures: Vec<Skip> = Vec::new();
+    let mut write_error: Option<anyhow::Error> = None;
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel::<Done>();
+    std::thread::scope(|s| {
+        for _ in 0..usize::from(args.parallel_repos).min(todo.len().max(1)) {
+            let tx = tx.clone();
+            let (job, todo, next) = (&job, &todo, &next);
+            s.spawn(move || loop {
+                if interrupt::requested() {
+                    break;
+                }
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(repo) = todo.get(i) else { break };
+                let (url, result) = job.run(repo);
+                if tx
+                    .send(Done {
+                        repo: repo.clone(),
+                        url,
+                        result,
+                    })
+                    .is_err()
+                {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        for done in rx {
+            match done.result {
+                Ok(mut scanned) if !scanned.outcome.summary.interrupted => {
+                    finished += 1;
+                    let record = record_of(&done.repo, &done.url, &scanned.outcome);
+                    if write_error.is_none() {
+                        if let Err(e) = state.append(&record) {
+                            write_error = Some(e);
+                            interrupt::request();
+                        }
+                    }
+                    say(
+                        ui,
+                        &format!(
+                            "[{finished}/{}] {}: {} finding(s); {} in {:.1} s, scanned {} blob(s) in {:.1} s",
+                            repos.len(),
+                            done.repo.full_name,
+                            scanned.outcome.findings.len(),
+                            match scanned.synced {
+                                Synced::Cloned => "cloned",
+                                Synced::Fetched => "fetched",
+                            },
+                            scanned.fetch.as_secs_f64(),
+                            scanned.outcome.summary.files_scanned,
+                            scanned.scan.as_secs_f64(),
+                        ),
+                    );
+                    let name = &done.repo.full_name;
+                    for n in &mut scanned.outcome.summary.notes {
+                        *n = format!("{name}: {n}");
+                    }
+                    findings.append(&mut scanned.outcome.findings);
+                    summary.merge(std::mem::take(&mut scanned.outcome.summary));
+                }
+                Ok(_) => {
+                    // Stopped half-way: not recorded, so that --resume scans it again.
+                }
+                Err(e) => {
+                    say(ui, &format!("{}: {e}", done.repo.full_name));
+                    failures.push(Skip {
+                        path: done.url.clone(),
+                        reason: SkipReason::Repository,
+                        detail: Some(format!("{}: {e}", done.repo.full_name)),
+                    });
+                }
+            }
+        }
+    });
+    if let Some(e) = write_error {
+        return Err(e);
+    }
+    let resumed = kept.len();
+    for r in &kept {
+        summary.files_scanned += r.blobs;
+        summary.bytes_scanned += r.bytes;
+        *summary.commit_messages_scanned.get_or_insert(0) += r.commit_messages;
+        for f in &r.findings {
+            match f.to_finding(&r.url) {
+                Some(f) => findings.push(f),
+                None => bail!(
+                    "{}: a finding of {} is damaged; leave out --resume to audit again",
+                    state.path().display(),
+                    r.repo
+                ),
+            }
+        }
+        for n in &r.notes {
+            summary.notes.push(format!("{}: {n}", r.repo));
+        }
+        if r.lost > 0 {
+            summary.notes.push(format!(
+                "{}: {} object(s), commit(s) or ref(s) could not be read when it was scanned in an earlier run",
+                r.repo, r.lost
+            ));
+        }
+    }
+    if resumed > 0 {
+        summary.notes.push(format!(
+            "{resumed} repositories were finished by an earlier run of this audit (--resume): their \
+             findings come from the state file {}, their skips and suppressions are counted there, \
+             not here",
+            state.path().display()
+        ));
+    }
+    for f in failures {
+        summary.skip(f);
+    }
+    let failed = summary
+        .skipped
+        .get(&SkipReason::Repository)
+        .map_or(0, |n| usize::try_from(*n).unwrap_or(usize::MAX));
+    let unfinished = repos.len().saturating_sub(finished + failed);
+    if interrupt::requested() {
+        summary.interrupted = true;
+        summary.notes.push(format!(
+            "audit interrupted: {unfinished} repositories not scanned; run the same command with \
+             --resume to continue where it stopped"
+        ));
+    }
+    if let Some(s) = args.shard.filter(crate::shard::Shard::splits) {
+        summary.notes.push(format!(
+            "shard {s}: only the repositories whose name hashes to this shard were audited; the \
+             reports of all {} shards together cover the organisation",
+            s.count
+        ));
+    }
+    fn key(f: &Finding) -> crate::finding::OrderKey<'_> {
+        crate::finding::order_key(
+            f.repository.as_deref(),
+            &f.location.path,
+            f.location.line.get(),
+            f.location.column.get(),
+            &f.rule_id.0,
+            f.commit.as_ref().map(|c| c.id.as_str()),
+        )
+    }
+    findings.sort_by(|a, b| key(a).cmp(&key(b)));
+    summary.findings = findings.len();
+    summary.rules = scanner.rules().len();
+    summary.duration = started.elapsed();
+    summary.config = config;
+    let outcome = Outcome { findings, summary };
+    let f = Finish {
+        out,
+        target: &target,
+        scanner: &scanner,
+        triage: &triage,
+        staged: false,
+        live: live.as_ref(),
+        paths: crate::report::Paths {
+            prefix: PathBuf::new(),
+            cwd: None,
+            root: None,
+        },
+        allow_partial: args.allow_partial,
+    };
+    finish(&f, outcome, ui)
+}
