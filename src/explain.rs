@@ -5,7 +5,9 @@
 //! or another rule's match on the same span won (the verdicts are the scanner's own, from
 //! [`Scanner::explain`]).
 //!
-//! Only plain content is explained; what base64 decoding adds is left to `scan`. Of a scan's
+//! Candidates that exist only in derived text are explained too, marked with how it was derived:
+//! a secret split across concatenated string literals (`"ghp_" + "…"`), and one inside a
+//! base64 run (one level; deeper nesting is left to `scan`). Of a scan's
 //! suppressions only the rules' settings apply (a configuration's disabled and overridden
 //! rules). The allowlists, ignore files and baselines do not: explain says what the rules find.
 //! Inline allow comments are on the line itself, though, so a reported candidate on a line
@@ -34,7 +36,8 @@ pub struct Options {
 /// `winner` (the rule reported instead) for an `overlap` one, and `why` for the last three and
 /// `placeholder`; a `reported` candidate that a scan suppresses all the same (an inline allow
 /// comment on its line) adds `suppressed` with the reason's name, as in a scan's JSON summary
-/// (`inline`).
+/// (`inline`); a candidate found in derived text adds `encoding` (`joined string literals`,
+/// `base64`), and its `secret` is the joined or decoded one.
 #[derive(Debug)]
 pub struct Entry<'a> {
     /// The input's name (`-` for standard input).
@@ -53,6 +56,8 @@ pub struct Entry<'a> {
     /// For a reported candidate: the suppression a scan applies to it whatever the
     /// configuration, [`Suppression::Inline`] when its line carries an inline allow comment.
     pub suppressed: Option<Suppression>,
+    /// How the text the candidate was found in was derived from the file, if it was.
+    pub encoding: Option<&'static str>,
 }
 
 impl Entry<'_> {
@@ -70,6 +75,14 @@ impl Entry<'_> {
 
     /// The human-readable reason.
     pub fn reason(&self) -> String {
+        let reason = self.plain_reason();
+        match self.encoding {
+            Some(e) => format!("in {e}: {reason}"),
+            None => reason,
+        }
+    }
+
+    fn plain_reason(&self) -> String {
         match self.outcome {
             None => "a keyword occurs, but the rule's pattern matches nothing around it".into(),
             Some(Ok(())) => match self.suppressed {
@@ -105,6 +118,9 @@ impl Serialize for Entry<'_> {
         if let Some(s) = self.suppressed {
             map.serialize_entry("suppressed", &s)?;
         }
+        if let Some(e) = self.encoding {
+            map.serialize_entry("encoding", e)?;
+        }
         match self.outcome {
             Some(Err(Rejection::Entropy { entropy, floor })) => {
                 map.serialize_entry("entropy", &round(entropy))?;
@@ -137,13 +153,26 @@ pub fn explain(
     opts: Options,
     mut emit: impl FnMut(&Entry<'_>) -> io::Result<()>,
 ) -> io::Result<usize> {
-    let candidates = scanner.explain(bytes, &mut Scratch::default());
+    let mut scratch = Scratch::default();
+    // Plain candidates (no derived secret), then those only derived text holds, by position.
+    let mut candidates: Vec<(Candidate, Option<(Vec<u8>, &'static str)>)> = scanner
+        .explain(bytes, &mut scratch)
+        .into_iter()
+        .map(|c| (c, None))
+        .collect();
+    candidates.extend(
+        scanner
+            .explain_derived(bytes, &mut scratch)
+            .into_iter()
+            .map(|d| (d.candidate, Some((d.secret, d.encoding)))),
+    );
+    candidates.sort_by_key(|(c, _)| (c.start(), c.rule()));
     // Line numbers in one forward pass: the candidates are sorted by position.
     let mut pos = 0;
     let mut line = 1;
     let lines: Vec<usize> = candidates
         .iter()
-        .map(|c| {
+        .map(|(c, _)| {
             line += memchr::memchr_iter(b'\n', &bytes[pos..c.start()]).count();
             pos = c.start();
             line
@@ -154,12 +183,12 @@ pub fn explain(
     let matched_lines: HashSet<usize> = candidates
         .iter()
         .zip(&lines)
-        .filter(|(c, _)| matches!(c, Candidate::Matched { .. }))
+        .filter(|((c, _), _)| matches!(c, Candidate::Matched { .. }))
         .map(|(_, &l)| l)
         .collect();
     let rules = scanner.rules().rules();
     let mut emitted = 0;
-    for (c, &line) in candidates.iter().zip(&lines) {
+    for ((c, derived), &line) in candidates.iter().zip(&lines) {
         let (secret, outcome, suppressed) = match *c {
             Candidate::Matched {
                 start,
@@ -170,7 +199,11 @@ pub fn explain(
                 // The test a scan applies (see the pipeline's worker), on the same line.
                 let inline = verdict.is_ok() && Triage::inline_allowed(line_of(bytes, start, end));
                 (
-                    Some(&bytes[start..end]),
+                    Some(
+                        derived
+                            .as_ref()
+                            .map_or(&bytes[start..end], |(d, _)| d.as_slice()),
+                    ),
                     Some(verdict),
                     inline.then_some(Suppression::Inline),
                 )
@@ -197,6 +230,7 @@ pub fn explain(
             outcome,
             winner,
             suppressed,
+            encoding: derived.as_ref().map(|(_, e)| *e),
         })?;
         emitted += 1;
     }
@@ -280,6 +314,81 @@ mod tests {
             v.contains(&("github-pat-classic".into(), "no-pattern")),
             "{v:?}"
         );
+    }
+
+    /// Entries as (rule, verdict, encoding, secret) for `text`, unredacted.
+    fn derived(text: &str) -> Vec<(String, &'static str, Option<&'static str>, String)> {
+        let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+        let mut out = Vec::new();
+        let opts = Options {
+            redacted: false,
+            all: false,
+        };
+        explain(&scanner, "t", text.as_bytes(), opts, |e| {
+            out.push((
+                e.rule.to_string(),
+                e.verdict(),
+                e.encoding,
+                e.secret.clone().unwrap_or_default(),
+            ));
+            Ok(())
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn explains_secrets_split_across_string_literals_and_in_base64() {
+        for valid in [true, false] {
+            let token = github_token(valid);
+            let (a, b) = token.split_at(12);
+            let text = format!("token = \"{a}\" +\n    \"{b}\"\n");
+            let v = derived(&text);
+            let verdict = if valid { "reported" } else { "check" };
+            assert!(
+                v.contains(&(
+                    "github-pat-classic".into(),
+                    verdict,
+                    Some("joined string literals"),
+                    token.clone()
+                )),
+                "{v:?}"
+            );
+        }
+        // The reason says where the candidate was found.
+        let token = github_token(true);
+        let (a, b) = token.split_at(12);
+        let text = format!("token = \"{a}\" + \"{b}\"\n");
+        let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+        let mut reasons = Vec::new();
+        let opts = Options {
+            redacted: true,
+            all: false,
+        };
+        explain(&scanner, "t", text.as_bytes(), opts, |e| {
+            reasons.push(e.reason());
+            Ok(())
+        })
+        .unwrap();
+        assert!(
+            reasons.contains(&"in joined string literals: reported".to_string()),
+            "{reasons:?}"
+        );
+        // A token inside a base64 blob (a Kubernetes Secret's data, say).
+        let inner = format!("GITHUB_TOKEN={}\n", github_token(true));
+        let b64 = crate::scan::encoded::tests::b64(inner.as_bytes());
+        let v = derived(&format!("data:\n  env: {b64}\n"));
+        assert!(
+            v.iter()
+                .any(|(r, verdict, enc, secret)| r == "github-pat-classic"
+                    && *verdict == "reported"
+                    && *enc == Some("base64")
+                    && *secret == github_token(true)),
+            "{v:?}"
+        );
+        // Plain candidates carry no encoding.
+        let v = derived(&format!("GITHUB_TOKEN={}\n", github_token(true)));
+        assert!(v.iter().all(|(_, _, enc, _)| enc.is_none()), "{v:?}");
     }
 
     #[test]

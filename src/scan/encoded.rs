@@ -181,10 +181,11 @@ fn is_text(bytes: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn b64(s: &[u8]) -> String {
+    /// Standard base64 with padding (tests only: the scanner decodes, never encodes).
+    pub(crate) fn b64(s: &[u8]) -> String {
         const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut out = String::new();
         for c in s.chunks(3) {

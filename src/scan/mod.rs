@@ -199,6 +199,17 @@ impl Candidate {
     }
 }
 
+/// A candidate [`Scanner::explain_derived`] found in derived text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DerivedCandidate {
+    /// The candidate, its span in the blob (the literal pieces, or the encoded run).
+    pub candidate: Candidate,
+    /// The candidate as found in the derived text (the joined or decoded secret).
+    pub secret: Vec<u8>,
+    /// How the text was derived: `joined string literals` or `base64`.
+    pub encoding: &'static str,
+}
+
 /// Per-thread reusable buffers, so scanning allocates nothing per blob in the common case.
 #[derive(Debug, Default)]
 pub struct Scratch {
@@ -450,6 +461,66 @@ impl Scanner {
             }
         }
         out.sort_by_key(|c| (c.start(), c.rule()));
+        out
+    }
+
+    /// The candidates that exist only in text derived from `bytes`, with the verdicts the scan
+    /// reaches on them there: in concatenated string literals (candidates that cross from one
+    /// literal into the next; see [`joined`]) and in base64 runs (one level; see [`encoded`]).
+    /// Spans are in `bytes` (the pieces or the encoded run), sorted by position; keyword-only
+    /// windows are left out (derived text would repeat the plain text's).
+    pub fn explain_derived(&self, bytes: &[u8], scratch: &mut Scratch) -> Vec<DerivedCandidate> {
+        let mut out = Vec::new();
+        for run in joined::runs(bytes) {
+            for c in self.explain(&run.bytes, scratch) {
+                let Candidate::Matched {
+                    rule,
+                    start,
+                    end,
+                    verdict,
+                } = c
+                else {
+                    continue;
+                };
+                if !run.crosses(start, end) {
+                    continue;
+                }
+                out.push(DerivedCandidate {
+                    candidate: Candidate::Matched {
+                        rule,
+                        start: run.blob_offset(start),
+                        end: run.blob_offset(end - 1) + 1,
+                        verdict,
+                    },
+                    secret: run.bytes[start..end].to_vec(),
+                    encoding: "joined string literals",
+                });
+            }
+        }
+        for run in encoded::runs(bytes) {
+            for c in self.explain(&run.bytes, scratch) {
+                let Candidate::Matched {
+                    rule,
+                    start,
+                    end,
+                    verdict,
+                } = c
+                else {
+                    continue;
+                };
+                out.push(DerivedCandidate {
+                    candidate: Candidate::Matched {
+                        rule,
+                        start: run.start,
+                        end: run.end,
+                        verdict,
+                    },
+                    secret: run.bytes[start..end].to_vec(),
+                    encoding: "base64",
+                });
+            }
+        }
+        out.sort_by_key(|d| (d.candidate.start(), d.candidate.rule()));
         out
     }
 
