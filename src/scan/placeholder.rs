@@ -14,6 +14,9 @@ const MARKERS: &[(&[u8], &str)] = &[
     (b"your-", "contains `your-` (a value to fill in)"),
     (b"123456789", "contains `123456789` (a sequence)"),
     (b"abcdefghij", "contains `abcdefghij` (a sequence)"),
+    // The stock sample value of tutorials and tests (`glpat-abc123`, `token: abc123`); a random
+    // 40-character token holds it with a probability near 10^-9.
+    (b"abc123", "contains `abc123` (a stock sample value)"),
     // The tail of RFC 4122's example UUID `123e4567-e89b-12d3-a456-426614174000`, the usual
     // sample value for a GUID-shaped key in API docs (with or without the dashes).
     (b"426614174", "contains the tail of RFC 4122's example UUID"),
@@ -266,11 +269,30 @@ const DESCRIPTIVE: &[&str] = &[
     "url",
     "unknown",
     "dummy",
+    // Product and language names a sample value is built from (`glpat-python-gitlab-token_`).
+    "python",
+    "ruby",
+    "java",
+    "node",
+    "rust",
+    "gitlab",
+    "github",
+    "slack",
+    "stripe",
+    "docker",
+    "google",
+    "azure",
+    "aws",
+    "npm",
+    "pypi",
+    "ci",
+    "job",
+    "deploy",
 ];
 
-/// A value made of descriptive words (at least one), short abbreviations (`gh`, `sk`, `xoxa`)
-/// and numbers, with at least two such parts and no part that mixes letters and digits:
-/// `xoxa-access-token-string`, `gh-token-123`, `sk-test-api-key`.
+/// A value made of descriptive words (at least one), short abbreviations (`gh`, `sk`, `xoxa`,
+/// `glpat`) and numbers, with at least two such parts and no part that mixes letters and digits:
+/// `xoxa-access-token-string`, `gh-token-123`, `sk-test-api-key`, `glpat-python-gitlab-token_`.
 fn is_descriptive(v: &[u8]) -> bool {
     let parts: Vec<&[u8]> = v
         .split(|b| !b.is_ascii_alphanumeric())
@@ -287,7 +309,7 @@ fn is_descriptive(v: &[u8]) -> bool {
         {
             described += 1;
         } else if !(p.iter().all(u8::is_ascii_digit)
-            || (p.len() <= 4 && p.iter().all(u8::is_ascii_alphabetic)))
+            || (p.len() <= 5 && p.iter().all(u8::is_ascii_alphabetic)))
         {
             return false;
         }
@@ -339,6 +361,9 @@ mod tests {
             b"123e4567e89b12d3a456426614174abc",
             b"[PASSWORD]",
             b"xoxa-access-token-string",
+            // python-gitlab's functional tests.
+            b"glpat-python-gitlab-token_",
+            b"glpat-abc123",
             b"sk_test_4eC39HqLyjWDarjtT1zdp7dc",
             b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
         ] {
@@ -367,6 +392,8 @@ mod tests {
             b"AKIAZ7Q3R2M4N5P6T8V9",
             b"hunter2!Qx",
             b"access-4f9a-token",
+            // A token of letters only, split by `-`/`_`, whose parts are not all words.
+            b"glpat-QxvRTmwPbnKdzLfH_jYc",
         ] {
             assert!(!is_placeholder(t), "{}", String::from_utf8_lossy(t));
         }
