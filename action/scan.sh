@@ -5,14 +5,21 @@
 #
 # Reads: GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_SHA, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT,
 #        INPUT_PATH, INPUT_SCAN (auto, range or history), INPUT_RANGE, INPUT_SARIF_FILE,
-#        INPUT_ARGS, LEAKHOUND_BIN (default: leakhound).
+#        INPUT_ARGS, LEAKHOUND_BIN (default: leakhound); the live checks (opt-in, see the
+#        README's GitHub Actions section): INPUT_VERIFY, INPUT_REVOKE, INPUT_REVOKE_DRY_RUN
+#        ("true"/"false"), INPUT_REVOKE_HOOK (a command), INPUT_AUDIT_LOG (default
+#        $RUNNER_TEMP/leakhound-audit.jsonl). Provider credentials a revoke hook needs come from
+#        the step's environment (secrets passed as `env:`), never from inputs or arguments.
 # Scan kind: `range` scans what a push or pull request adds (push: before..after, a new branch:
 #        what is not on the default branch yet; pull_request: base.sha..head.sha); `history`
 #        scans every commit of every ref. `auto`: range for push, pull_request and merge_group
 #        events, history for the rest (schedule, workflow_dispatch).
 # Writes: the SARIF report, `::error` annotations on stdout, a Markdown job summary (redacted),
 #        and the outputs `findings`, `sarif-file` and `kind` (the SARIF category is
-#        leakhound-<kind>, so range and history results never close each other's alerts).
+#        leakhound-<kind>, so range and history results never close each other's alerts); with
+#        live checks also each finding's verification status in the summary table, every
+#        revocation (provider, redacted secret, path:line, outcome) in a table of its own and as
+#        a `::notice`/`::warning`, and the outputs `audit-log` and `revocations`.
 set -euo pipefail
 lh=${LEAKHOUND_BIN:-leakhound}
 repo=${INPUT_PATH:-.}
@@ -24,6 +31,23 @@ output=${GITHUB_OUTPUT:-/dev/null}
 zero=0000000000000000000000000000000000000000
 fail() { echo "::error title=leakhound::$*"; exit 2; }
 command -v jq >/dev/null 2>&1 || fail "jq is needed (it is on GitHub-hosted runners; install it on self-hosted ones)"
+
+flag() { # flag NAME VALUE: an input that is true or false (empty is false)
+  case "$2" in
+    true|false|"") ;;
+    *) fail "input $1 must be true or false, not: $2" ;;
+  esac
+}
+verify=${INPUT_VERIFY:-false}; flag verify "$verify"
+revoke=${INPUT_REVOKE:-false}; flag revoke "$revoke"
+dry_run=${INPUT_REVOKE_DRY_RUN:-false}; flag revoke-dry-run "$dry_run"
+hook=${INPUT_REVOKE_HOOK:-}
+# The job summary and the log are readable by anyone who can read the run.
+for arg in ${INPUT_ARGS:-}; do
+  case "$arg" in
+    --no-redact) fail "args: --no-redact would put secrets into the job log and summary, which everyone who can read this run sees" ;;
+  esac
+done
 
 event_field() { # jq path into the event payload; empty when absent
   [ -n "${GITHUB_EVENT_PATH:-}" ] && [ -f "$GITHUB_EVENT_PATH" ] || return 0
@@ -83,11 +107,39 @@ if [ "$(git -C "$repo" rev-parse --is-shallow-repository 2>/dev/null)" = true ];
   echo "::warning title=leakhound::the checkout is shallow: commits beyond its depth are not scanned. Use 'fetch-depth: 0' (actions/checkout)."
 fi
 
+# Live checks. The `revoke` input is the consent to revoke without asking (--yes); a dry run
+# wins over it (nothing that changes anything is sent), and --revoke-hook implies --verify.
+live=()
+if [ "$dry_run" = true ]; then
+  live=(--revoke --dry-run)
+elif [ "$revoke" = true ]; then
+  live=(--revoke --yes)
+elif [ "$verify" = true ]; then
+  live=(--verify)
+fi
+if [ -n "$hook" ]; then
+  live+=(--revoke-hook "$hook")
+  if [ "$dry_run" != true ] && [ "$revoke" != true ]; then live+=(--yes); fi
+fi
+audit=""
+if [ "${#live[@]}" -gt 0 ]; then
+  audit=${INPUT_AUDIT_LOG:-${RUNNER_TEMP:-${TMPDIR:-/tmp}}/leakhound-audit.jsonl}
+  if ! { mkdir -p "$(dirname "$audit")" && touch "$audit"; }; then fail "cannot create the audit log $audit"; fi
+  live+=(--audit-log "$audit")
+  # Written now, so the artifact step finds it even when the scan fails.
+  echo "audit-log=$audit" >> "$output"
+  what=verify
+  if [ "$dry_run" = true ]; then what="$what, revoke (dry run: nothing that changes anything is sent)"
+  elif [ "$revoke" = true ]; then what="$what, revoke what is verified active (no prompt: the revoke input is the consent)"; fi
+  if [ -n "$hook" ]; then what="$what, revoke hook"; fi
+  echo "leakhound: live checks: $what; audit log $audit"
+fi
+
 echo "leakhound: $kind scan${scope[*]:+ ${scope[*]}} in $repo"
 status=0
 # shellcheck disable=SC2086 # INPUT_ARGS is a list of arguments
 # ${scope[@]+…}: an empty array under `set -u` is an error in bash 3 (macOS's /bin/bash).
-"$lh" git "$repo" ${scope[@]+"${scope[@]}"} -f sarif -o "$sarif" --exit-code 0 --no-progress ${INPUT_ARGS:-} || status=$?
+"$lh" git "$repo" ${scope[@]+"${scope[@]}"} ${live[@]+"${live[@]}"} -f sarif -o "$sarif" --exit-code 0 --no-progress ${INPUT_ARGS:-} || status=$?
 [ "$status" -eq 0 ] || fail "leakhound exited with status $status (see the log above)"
 
 # One line per result: rule, URI (percent-encoded, relative to the repository root), line,
@@ -104,9 +156,17 @@ rows=$(jq -r '.runs[0].results[]? |
     (.locations[0].physicalLocation.region.startLine // 1 | tostring),
     (.locations[0].physicalLocation.region.startColumn // 1 | tostring),
     ((.properties.commit | if type == "object" then .id else . end) // "" | tostring),
-    .message.text ] | @json' "$sarif")
+    .message.text,
+    (.properties.verification.status // ""),
+    (.properties.verification.provider // ""),
+    (.properties.revocation.by // ""),
+    (.properties.revocation.outcome // ""),
+    (.properties.revocation.detail // ""),
+    (.message.text | split(" found: ") | last) ] | @json' "$sarif")
 count=0
 table=""
+revocations=0
+revtable=""
 while IFS= read -r row; do
   [ -n "$row" ] || continue
   rule=$(jq -r '.[0]' <<<"$row"); uri=$(jq -r '.[1]' <<<"$row")
@@ -115,8 +175,26 @@ while IFS= read -r row; do
   path="$prefix$(urldecode "$uri")"
   echo "::error file=$(escp "$path"),line=$line,col=$col,title=$(escp "leakhound $rule")::$(esc "$msg")"
   count=$((count + 1))
+  status_cell=""
+  if [ -n "$audit" ]; then
+    vstatus=$(jq -r '.[6]' <<<"$row"); vprovider=$(jq -r '.[7]' <<<"$row")
+    if [ -n "$vstatus" ]; then status_cell=" $(cell "$vstatus") ($(cell "$vprovider")) |"; else status_cell=" not checked |"; fi
+    by=$(jq -r '.[8]' <<<"$row")
+    if [ -n "$by" ]; then
+      outcome=$(jq -r '.[9]' <<<"$row"); detail=$(jq -r '.[10]' <<<"$row"); secret=$(jq -r '.[11]' <<<"$row")
+      provider=$by
+      if [ "$by" = hook ] && [ -n "$vprovider" ]; then provider="hook ($vprovider)"; fi
+      revocations=$((revocations + 1))
+      case "$outcome" in
+        revoked|dry-run|hook-reported-success) level=notice ;;
+        *) level=warning ;;
+      esac
+      echo "::$level file=$(escp "$path"),line=$line,title=$(escp "leakhound revocation: $outcome")::$(esc "$provider: $outcome: $secret at $path:$line${detail:+ ($detail)}")"
+      revtable+="| $(cell "$provider") | \`$(cell "$secret")\` | \`$(cell "$path"):$line\` | **$(cell "$outcome")** | $(cell "$detail") |"$'\n'
+    fi
+  fi
   if [ "$count" -le 50 ]; then
-    table+="| \`$(cell "$path"):$line\` | ${commit:0:12} | \`$(cell "$rule")\` | $(cell "$msg") |"$'\n'
+    table+="| \`$(cell "$path"):$line\` | ${commit:0:12} | \`$(cell "$rule")\` |$status_cell $(cell "$msg") |"$'\n'
   fi
 done <<<"$rows"
 
@@ -132,13 +210,36 @@ done <<<"$rows"
     echo "|---|---|"
     jq -r '[.runs[0].results[]?.ruleId] | group_by(.) | sort_by(-length)[] | "| `\(.[0])` | \(length) |"' "$sarif"
     echo
-    echo "| where | commit | rule | finding |"
-    echo "|---|---|---|---|"
+    if [ -n "$audit" ]; then
+      echo "| where | commit | rule | verification | finding |"
+      echo "|---|---|---|---|---|"
+    else
+      echo "| where | commit | rule | finding |"
+      echo "|---|---|---|---|"
+    fi
     printf '%s' "$table"
     if [ "$count" -gt 50 ]; then echo; echo "…and $((count - 50)) more in the SARIF report."; fi
     echo
     echo "To fix: rotate each credential at its provider, then remove it from the code. A false positive can be silenced with a \`leakhound:allow\` comment on its line or its fingerprint in \`.leakhoundignore\` (a pull request's own changes to these do not apply to its scan)."
   fi
+  if [ -n "$audit" ]; then
+    echo
+    echo "### Revocations ($revocations)"
+    echo
+    if [ "$revocations" -eq 0 ]; then
+      echo "Nothing was revoked."
+    else
+      if [ "$dry_run" = true ]; then
+        echo "Dry run: nothing was revoked. Each row is a revocation that would have been attempted."
+        echo
+      fi
+      echo "| provider | secret | where | outcome | detail |"
+      echo "|---|---|---|---|---|"
+      printf '%s' "$revtable"
+    fi
+    echo
+    echo "Every verification and revocation attempt is in the audit log (\`$(basename "$audit")\`, uploaded as an artifact; it never holds a secret)."
+  fi
 } >> "$summary"
-{ echo "findings=$count"; echo "sarif-file=$sarif"; echo "kind=$kind"; } >> "$output"
-echo "leakhound: $count finding(s)"
+{ echo "findings=$count"; echo "sarif-file=$sarif"; echo "kind=$kind"; echo "revocations=$revocations"; } >> "$output"
+echo "leakhound: $count finding(s)${audit:+, $revocations revocation(s) listed}"

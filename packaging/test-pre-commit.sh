@@ -130,4 +130,35 @@ PATH="$hook_bin:$PATH" \
   git -C "$sys" commit -qm secret >"$tmp/out" 2>&1 && fail "leakhound-system let a secret through"
 grep -q "commit blocked" "$tmp/out" || { cat "$tmp/out"; fail "leakhound-system did not block the secret"; }
 say "leakhound-system (binary on PATH) blocks the secret"
+
+# 6. Opt-in revocation through the hook's `args` (issue 17): pre-commit puts them after the
+# entry and before the file names; the README's `[--revoke, --yes, --]` plus a stand-in GitHub
+# API on 127.0.0.1 (examples/stand-in-github.py) and an audit log. The live token is revoked
+# before the commit exists, and the commit is still blocked.
+live=$tmp/live
+git init -q "$live"
+git -C "$live" config user.name tester
+git -C "$live" config user.email tester@example.com
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 examples/stand-in-github.py "$port" >"$tmp/stand-in.log" 2>&1 &
+stand_in=$!
+trap 'kill "$stand_in" 2>/dev/null; rm -rf "$tmp"' EXIT
+printf 'repos:\n  - repo: %s\n    rev: %s\n    hooks:\n      - id: leakhound\n        args: [--revoke, --yes, --provider-endpoint, "github=http://127.0.0.1:%s", --audit-log, "%s", --]\n' \
+  "$hooks" "$rev" "$port" "$tmp/audit.jsonl" >"$live/.pre-commit-config.yaml"
+git -C "$live" add .pre-commit-config.yaml
+git -C "$live" commit -qm config --no-verify
+(cd "$live" && pre-commit install >/dev/null)
+for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q "stand-in GitHub API" "$tmp/stand-in.log" && break; sleep 0.5; done
+token=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 # leakhound:allow (examples/stand-in-github.py's test token)
+printf 'GITHUB_TOKEN=%s\n' "$token" >"$live/app.env"
+git -C "$live" add app.env
+commit "$live" live-secret
+[ "$status" != 0 ] && grep -q "commit blocked" "$tmp/out" \
+  || { cat "$tmp/out"; fail "a commit with a live token was not blocked"; }
+grep -q "^POST /credentials/revoke" "$tmp/stand-in.log" \
+  || { cat "$tmp/out" "$tmp/stand-in.log"; fail "args [--revoke, --yes, --]: the stand-in saw no revocation"; }
+grep -q '"action":"revoke".*"outcome":"revoked"' "$tmp/audit.jsonl" \
+  || { cat "$tmp/audit.jsonl"; fail "the audit log has no revocation"; }
+grep -qF "$token" "$tmp/out" "$tmp/audit.jsonl" && fail "the token was printed or logged unredacted"
+say "args [--revoke, --yes, --]: the live token was revoked at the stand-in before the commit existed"
 say "ok"

@@ -15,6 +15,11 @@ use crate::progress::Progress;
 use crate::source::git::{self as gitsource, enumerate::Selection, range, GitOptions};
 use crate::source::remote::{self, RemoteUrl, Synced};
 
+/// Whether the pre-commit framework runs this (it sets `PRE_COMMIT=1` for its hooks).
+fn under_pre_commit() -> bool {
+    std::env::var_os("PRE_COMMIT").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
 /// Runs `leakhound git`; the exit status.
 ///
 /// # Errors
@@ -26,6 +31,13 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
     if args.output.report_unused_ignores && !args.output.quiet {
         ui.say(
             "leakhound: note: unused inline allow markers are listed by `leakhound scan`; `git` lists unused ignore-file and baseline entries",
+        );
+    }
+    if args.staged && under_pre_commit() && !std::env::args_os().skip(1).any(|a| a == "--") {
+        bail!(
+            "run by pre-commit (PRE_COMMIT is set) without `--`: pre-commit puts the file names \
+             right after the hook's `args:`, so a file name could be read as an option. End the \
+             hook's args with `--` (e.g. `args: [--verify, --]`)"
         );
     }
     let out = &args.output;

@@ -8,6 +8,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use leakhound::providers::fake::{FakeServer, Recorded, Reply};
 use sha2::{Digest, Sha256};
 
 use crate::common::*;
@@ -174,6 +175,14 @@ fn run_action(
         .env_remove("INPUT_RANGE")
         .env_remove("INPUT_PATH")
         .env_remove("INPUT_SCAN")
+        .env_remove("INPUT_ARGS")
+        .env_remove("INPUT_VERIFY")
+        .env_remove("INPUT_REVOKE")
+        .env_remove("INPUT_REVOKE_DRY_RUN")
+        .env_remove("INPUT_REVOKE_HOOK")
+        .env_remove("INPUT_AUDIT_LOG")
+        .env_remove("CI")
+        .env_remove("PRE_COMMIT")
         .env_remove("LEAKHOUND_CONFIG");
     for (k, v) in env {
         cmd.env(k, v);
@@ -444,9 +453,20 @@ fn action_yml_is_a_composite_action_whose_references_resolve() {
         "fail-on-findings",
         "sarif-file",
         "args",
+        "verify",
+        "revoke",
+        "revoke-dry-run",
+        "revoke-hook",
+        "audit-log",
+        "audit-log-artifact",
     ] {
         assert!(inputs.contains_key(name), "input {name} missing");
     }
+    // Live checks are opt-in: every one of them is off unless the workflow says so.
+    for name in ["verify", "revoke", "revoke-dry-run"] {
+        assert_eq!(inputs[name]["default"], "false", "input {name}");
+    }
+    assert_eq!(inputs["revoke-hook"]["default"], "");
     // Every `inputs.X` and `steps.Y` the file references exists.
     let steps: Vec<&str> = action["runs"]["steps"]
         .as_array()
@@ -490,6 +510,36 @@ fn action_yml_is_a_composite_action_whose_references_resolve() {
         upload["with"]["category"],
         "leakhound-${{ steps.scan.outputs.kind }}"
     );
+    // Every input reaches the script, and the audit log goes up as an artifact whenever a live
+    // check ran, even when the scan step failed.
+    let env = steps[0]["env"].as_object().unwrap();
+    for (var, input) in [
+        ("INPUT_VERIFY", "verify"),
+        ("INPUT_REVOKE", "revoke"),
+        ("INPUT_REVOKE_DRY_RUN", "revoke-dry-run"),
+        ("INPUT_REVOKE_HOOK", "revoke-hook"),
+        ("INPUT_AUDIT_LOG", "audit-log"),
+    ] {
+        assert_eq!(env[var], format!("${{{{ inputs.{input} }}}}"), "{var}");
+    }
+    let artifact = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/upload-artifact@"))
+        })
+        .expect("an upload-artifact step");
+    assert_eq!(artifact["uses"], "actions/upload-artifact@v4");
+    assert_eq!(
+        artifact["with"]["path"],
+        "${{ steps.scan.outputs.audit-log }}"
+    );
+    let cond = artifact["if"].as_str().unwrap();
+    assert!(cond.starts_with("always() && "), "{cond}");
+    for input in ["verify", "revoke", "revoke-dry-run", "revoke-hook"] {
+        assert!(cond.contains(&format!("inputs.{input} ")), "{cond}");
+    }
     // Neither cargo nor Python anywhere in the action.
     for file in [
         "action.yml",
@@ -516,4 +566,452 @@ fn action_yml_is_a_composite_action_whose_references_resolve() {
         .as_str()
         .unwrap()
         .starts_with("leakhound git --staged"));
+}
+
+/// The live-check inputs (issue 17): the audit log, the requests the stand-in saw, and the
+/// runner's files after a run.
+struct LiveRun {
+    run: ActionRun,
+    audit: Vec<serde_json::Value>,
+    audit_text: String,
+    requests: Vec<Recorded>,
+}
+
+/// Runs the Action on the pull request's range with `inputs`, GitHub's API replaced by a
+/// stand-in on 127.0.0.1 answering `replies` (through `args: --provider-endpoint`, as a
+/// workflow would point it at GitHub Enterprise Server).
+fn run_live(
+    work: &Path,
+    url: &str,
+    base: &str,
+    head: &str,
+    replies: Vec<Reply>,
+    inputs: &[(&str, &str)],
+) -> LiveRun {
+    let server = FakeServer::start(replies);
+    let event = serde_json::json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}});
+    let args = format!("--provider-endpoint github={}", server.url());
+    let mut env = vec![("INPUT_ARGS", args.as_str())];
+    env.extend_from_slice(inputs);
+    let audit_path = work.join("runner-temp/leakhound-audit.jsonl");
+    let _ = std::fs::remove_file(&audit_path);
+    let run = run_action(work, url, "pull_request", &event, &env);
+    let audit_text = std::fs::read_to_string(&audit_path).unwrap_or_default();
+    let audit = audit_text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    LiveRun {
+        run,
+        audit,
+        audit_text,
+        requests: server.requests(),
+    }
+}
+
+fn calls(reqs: &[Recorded]) -> Vec<(String, String)> {
+    reqs.iter()
+        .map(|r| (r.method.clone(), r.path.clone()))
+        .collect()
+}
+
+fn assert_secret_nowhere(l: &LiveRun, secrets: &[&str]) {
+    for secret in secrets {
+        for (what, text) in [
+            ("stdout", &l.run.stdout),
+            ("stderr", &l.run.stderr),
+            ("the job summary", &l.run.summary),
+            ("the outputs", &l.run.output),
+            ("the audit log", &l.audit_text),
+        ] {
+            assert!(!text.contains(secret), "a secret leaked into {what}");
+        }
+    }
+}
+
+#[test]
+fn issue_17_revoke_input_verifies_revokes_at_the_provider_and_reports_it() {
+    let (work, url, (base, head, old, new)) = setup(false);
+    let l = run_live(
+        work.path(),
+        &url,
+        &base,
+        &head,
+        vec![
+            Reply::json(200, r#"{"login":"octocat"}"#),
+            Reply::status(202),
+        ],
+        &[("INPUT_REVOKE", "true")],
+    );
+    let r = &l.run;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    // Verified with the credential, then revoked through GitHub's credential revocation API:
+    // no prompt (the input is the consent), the leaked token in the body.
+    assert_eq!(
+        calls(&l.requests),
+        [
+            ("GET".to_string(), "/user".to_string()),
+            ("POST".to_string(), "/credentials/revoke".to_string())
+        ]
+    );
+    assert_eq!(l.requests[1].body_json()["credentials"][0], new.as_str());
+    // The audit log: where the outputs say, one verification and one revocation.
+    let audit_path = work.path().join("runner-temp/leakhound-audit.jsonl");
+    assert_eq!(r.out("audit-log"), Some(&*audit_path.to_string_lossy()));
+    let entries: Vec<(&str, &str, &str)> = l
+        .audit
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["provider"].as_str().unwrap(),
+                e["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            ("verify", "github", "active"),
+            ("revoke", "github", "revoked")
+        ]
+    );
+    assert_eq!(l.audit[1]["dry_run"], false);
+    assert_eq!(l.audit[1]["http_status"], 202);
+    // The job summary: the finding's status, and the revocation with the secret redacted.
+    let redacted = leakhound::secret::redact(&new);
+    assert!(
+        r.summary.contains("| rule | verification | finding |")
+            && r.summary.contains(&format!(
+                "| `new.env:2` | {} | `github-pat-classic` | active (github) |",
+                &head[..12]
+            )),
+        "{}",
+        r.summary
+    );
+    assert!(r.summary.contains("### Revocations (1)"), "{}", r.summary);
+    assert!(
+        r.summary.contains(&format!(
+            "| github | `{redacted}` | `new.env:2` | **revoked** |"
+        )),
+        "{}",
+        r.summary
+    );
+    assert!(r.summary.contains("leakhound-audit.jsonl"), "{}", r.summary);
+    assert_eq!(r.out("revocations"), Some("1"), "{}", r.output);
+    assert!(
+        r.stdout.lines().any(|l| l
+            .starts_with("::notice file=new.env,line=2,title=leakhound revocation%3A revoked::github: revoked: ghp_")),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("no prompt: the revoke input is the consent"),
+        "{}",
+        r.stdout
+    );
+    // A revoked credential is still a leak: the findings count (and so the job's failure)
+    // does not change.
+    assert_eq!(r.out("findings"), Some("1"));
+    assert_secret_nowhere(&l, &[&new, &old]);
+}
+
+#[test]
+fn issue_17_revoke_dry_run_sends_nothing_that_changes_anything() {
+    let (work, url, (base, head, old, new)) = setup(false);
+    // revoke-dry-run wins over revoke.
+    let l = run_live(
+        work.path(),
+        &url,
+        &base,
+        &head,
+        vec![
+            Reply::json(200, r#"{"login":"octocat"}"#),
+            Reply::status(202),
+        ],
+        &[("INPUT_REVOKE", "true"), ("INPUT_REVOKE_DRY_RUN", "true")],
+    );
+    let r = &l.run;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(!l.requests.is_empty(), "verification was not sent");
+    for q in &l.requests {
+        assert!(
+            q.method == "GET" || q.method == "HEAD",
+            "the dry run sent {} {}",
+            q.method,
+            q.path
+        );
+    }
+    assert!(l
+        .audit
+        .iter()
+        .any(|e| e["action"] == "revoke" && e["outcome"] == "dry-run" && e["dry_run"] == true));
+    let redacted = leakhound::secret::redact(&new);
+    assert!(
+        r.summary.contains("Dry run: nothing was revoked.")
+            && r.summary.contains(&format!(
+                "| github | `{redacted}` | `new.env:2` | **dry-run** |"
+            )),
+        "{}",
+        r.summary
+    );
+    assert!(
+        r.stderr.contains("would call POST") && r.stderr.contains("/credentials/revoke"),
+        "{}",
+        r.stderr
+    );
+    assert_secret_nowhere(&l, &[&new, &old]);
+}
+
+#[test]
+fn issue_17_verify_input_shows_each_status_and_revokes_nothing() {
+    let (work, url, (base, head, old, new)) = setup(false);
+    let l = run_live(
+        work.path(),
+        &url,
+        &base,
+        &head,
+        vec![Reply::json(401, r#"{"message":"Bad credentials"}"#)],
+        &[("INPUT_VERIFY", "true")],
+    );
+    let r = &l.run;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        calls(&l.requests),
+        [("GET".to_string(), "/user".to_string())]
+    );
+    assert!(r.summary.contains("| inactive (github) |"), "{}", r.summary);
+    assert!(
+        r.summary.contains("### Revocations (0)") && r.summary.contains("Nothing was revoked."),
+        "{}",
+        r.summary
+    );
+    assert_eq!(l.audit.len(), 1);
+    assert_eq!(l.audit[0]["outcome"], "inactive");
+    assert_eq!(r.out("revocations"), Some("0"));
+    assert_secret_nowhere(&l, &[&new, &old]);
+    // Without live inputs: no status column, no audit log, no revocation section.
+    let event = serde_json::json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}});
+    let r = run_action(work.path(), &url, "pull_request", &event, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.out("audit-log").is_none(), "{}", r.output);
+    assert!(
+        !r.summary.contains("verification") && !r.summary.contains("Revocations"),
+        "{}",
+        r.summary
+    );
+}
+
+#[test]
+fn issue_17_revoke_hook_gets_provider_credentials_from_the_environment_only() {
+    let (work, url, (base, _, old, new)) = setup(false);
+    // The head commit also adds a database URL: nothing verifies or revokes it, the hook does.
+    let repo = work.path().join("repo");
+    let password = ["Zq8vN3kT", "5xR7mW2p"].concat();
+    std::fs::write(
+        repo.join("db.env"),
+        format!("DATABASE_URL=postgres://app:{password}@db.internal.example:5432/app\n"),
+    )
+    .unwrap();
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "db"]);
+    let head = git(&repo, &["rev-parse", "HEAD"]);
+    let seen = work.path().join("hook-seen.txt");
+    // The hook proves it got the admin credential from the step's env (as `env:` from a
+    // secret), and what it was given on stdin.
+    let hook = format!(
+        "test \"$ACME_ADMIN_TOKEN\" = admin-from-env || exit 9; jq -r .rule >> '{}'",
+        seen.display()
+    );
+    let l = run_live(
+        work.path(),
+        &url,
+        &base,
+        &head,
+        vec![Reply::json(401, r#"{"message":"Bad credentials"}"#)],
+        &[
+            ("INPUT_REVOKE", "true"),
+            ("INPUT_REVOKE_HOOK", &hook),
+            ("ACME_ADMIN_TOKEN", "admin-from-env"),
+        ],
+    );
+    let r = &l.run;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let rules = std::fs::read_to_string(&seen).expect("the hook ran");
+    assert_eq!(rules.trim(), "database-uri-postgres", "{rules}");
+    assert_eq!(rules.lines().count(), 1, "{rules}");
+    // The GitHub token verified inactive: not revoked, and not given to the hook.
+    assert!(l.requests.iter().all(|q| q.method == "GET"));
+    assert!(
+        r.summary.contains("### Revocations (1)")
+            && r.summary
+                .contains("`db.env:1` | **hook-reported-success** | hook exited 0 |"),
+        "{}",
+        r.summary
+    );
+    assert!(
+        r.summary.contains("| `db.env:1` |") && r.summary.contains("| not checked |"),
+        "{}",
+        r.summary
+    );
+    assert!(l
+        .audit
+        .iter()
+        .any(|e| e["action"] == "hook" && e["outcome"] == "hook-reported-success"));
+    assert!(
+        !r.stdout.contains("admin-from-env") && !r.summary.contains("admin-from-env"),
+        "the hook's command or environment was printed"
+    );
+    assert_secret_nowhere(&l, &[&new, &old, &password]);
+}
+
+#[test]
+fn issue_17_bad_live_inputs_are_named_and_no_redact_is_refused() {
+    let (work, url, (base, head, ..)) = setup(false);
+    for (inputs, want) in [
+        (
+            &[("INPUT_REVOKE", "yes")][..],
+            "input revoke must be true or false, not: yes",
+        ),
+        (
+            &[("INPUT_VERIFY", "1")][..],
+            "input verify must be true or false, not: 1",
+        ),
+        (
+            &[("INPUT_REVOKE_DRY_RUN", "TRUE")][..],
+            "input revoke-dry-run must be true or false",
+        ),
+    ] {
+        let l = run_live(
+            work.path(),
+            &url,
+            &base,
+            &head,
+            vec![Reply::status(500)],
+            inputs,
+        );
+        assert_eq!(l.run.code, 2, "{inputs:?}: {}", l.run.stdout);
+        assert!(l.run.stdout.contains(want), "{}", l.run.stdout);
+        assert!(l.requests.is_empty());
+    }
+    let event = serde_json::json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}});
+    let r = run_action(
+        work.path(),
+        &url,
+        "pull_request",
+        &event,
+        &[("INPUT_ARGS", "--min-confidence low --no-redact")],
+    );
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.contains("args: --no-redact"), "{}", r.stdout);
+    assert!(r.out("findings").is_none());
+}
+
+/// Issue 17: the pre-commit hook revokes a live credential before it is pushed, opted into with
+/// the `args:` the README documents (after the hook's own `entry`, as pre-commit runs them), and
+/// refuses args that do not end with `--` (a file name could be read as an option).
+#[test]
+fn issue_17_pre_commit_args_revoke_before_the_push() {
+    let hooks: serde_json::Value = serde_saphyr::from_str(
+        &std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    for hook in hooks.as_array().unwrap() {
+        assert_eq!(hook["args"], serde_json::json!(["--"]), "{hook}");
+        assert!(!hook["entry"].as_str().unwrap().ends_with("--"), "{hook}");
+    }
+    let entry: Vec<String> = hooks[0]["entry"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .skip(1) // the program
+        .map(String::from)
+        .collect();
+    // The README's `args:` line, used as written.
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let line = readme
+        .lines()
+        .find(|l| l.trim_start().starts_with("args: [--revoke"))
+        .expect("the README shows pre-commit args with --revoke");
+    let list = line.trim_start()["args: [".len()..]
+        .split(']')
+        .next()
+        .unwrap();
+    let user_args: Vec<String> = list.split(',').map(|a| a.trim().to_string()).collect();
+    assert_eq!(user_args.last().map(String::as_str), Some("--"), "{line}");
+
+    let dir = tempdir();
+    let repo = dir.path();
+    git(repo, &["init", "-q"]);
+    std::fs::write(repo.join("README"), "hello\n").unwrap();
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", "init"]);
+    let token = crate::common::github_token(140);
+    std::fs::write(repo.join("app.env"), format!("GITHUB_TOKEN={token}\n")).unwrap();
+    git(repo, &["add", "app.env"]);
+    let server = FakeServer::start(vec![
+        Reply::json(200, r#"{"login":"octocat"}"#),
+        Reply::status(202),
+    ]);
+    let audit = repo.join("audit.jsonl");
+    // The stand-in and the audit log go before the user's `--` (a user's config would name
+    // neither: GitHub is the default, the audit log has a default place).
+    let endpoint = format!("github={}", server.url());
+    let mut argv: Vec<String> = entry.clone();
+    argv.extend(user_args[..user_args.len() - 1].iter().cloned());
+    argv.extend([
+        "--provider-endpoint".to_string(),
+        endpoint,
+        "--audit-log".to_string(),
+        audit.to_string_lossy().into_owned(),
+        "--".to_string(),
+        "app.env".to_string(),
+    ]);
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let mut cmd = crate::common::command(repo, &argv);
+    cmd.env("PRE_COMMIT", "1").env_remove("CI");
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // The commit is blocked (the secret is still in it), and the credential is dead.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("commit blocked"), "{stderr}");
+    assert_eq!(
+        calls(&server.requests()),
+        [
+            ("GET".to_string(), "/user".to_string()),
+            ("POST".to_string(), "/credentials/revoke".to_string())
+        ]
+    );
+    assert!(stderr.contains("revoked"), "{stderr}");
+    let log = std::fs::read_to_string(&audit).unwrap();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("\"action\":\"revoke\"") && l.contains("\"outcome\":\"revoked\"")),
+        "{log}"
+    );
+    for text in [&*stdout, &*stderr, &*log] {
+        assert!(!text.contains(&token), "secret in the hook's output or log");
+    }
+
+    // Args without the closing `--`: the file names would follow them as options. Refused
+    // before anything is sent.
+    let server = FakeServer::start(vec![Reply::json(200, r#"{"login":"octocat"}"#)]);
+    let endpoint = format!("github={}", server.url());
+    let mut argv: Vec<String> = entry;
+    argv.extend([
+        "--verify".to_string(),
+        "--provider-endpoint".to_string(),
+        endpoint,
+        "app.env".to_string(),
+    ]);
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let mut cmd = crate::common::command(repo, &argv);
+    cmd.env("PRE_COMMIT", "1");
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("without `--`"), "{stderr}");
+    assert!(server.requests().is_empty());
 }

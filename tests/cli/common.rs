@@ -52,6 +52,7 @@ pub fn command(dir: &Path, args: &[&str]) -> Command {
     cmd.args(args)
         .current_dir(dir)
         .env_remove("LEAKHOUND_CONFIG")
+        .env_remove("PRE_COMMIT")
         .env("NO_COLOR", "1");
     cmd
 }
