@@ -141,6 +141,10 @@ impl Serialize for Entry<'_> {
     }
 }
 
+/// What a candidate found in derived text carries: the joined or decoded secret, and how the
+/// text was derived.
+type Derived = (Vec<u8>, &'static str);
+
 /// Explains `bytes` (named `path`), calling `emit` once per entry; returns how many entries
 /// were emitted.
 ///
@@ -155,7 +159,7 @@ pub fn explain(
 ) -> io::Result<usize> {
     let mut scratch = Scratch::default();
     // Plain candidates (no derived secret), then those only derived text holds, by position.
-    let mut candidates: Vec<(Candidate, Option<(Vec<u8>, &'static str)>)> = scanner
+    let mut candidates: Vec<(Candidate, Option<Derived>)> = scanner
         .explain(bytes, &mut scratch)
         .into_iter()
         .map(|c| (c, None))
