@@ -248,7 +248,7 @@ pub fn run(
                 annotations: &job.annotations,
             };
             let p = job.provider;
-            let mut v = p.verify(&Api::new(&client, p.info(), &job.secret), &cred);
+            let mut v = p.verify(&Api::verifying(&client, p.info(), &job.secret), &cred);
             v.identity = scrub(v.identity, &job.secret);
             v.detail = scrub(v.detail, &job.secret);
             let at = crate::time::now();
@@ -465,7 +465,7 @@ fn confirm_hook(
         secret,
         annotations: &ann,
     };
-    let v = p.verify(&Api::new(client, p.info(), secret), &cred);
+    let v = p.verify(&Api::verifying(client, p.info(), secret), &cred);
     let (outcome, why) = match v.status {
         Status::Inactive => (
             Outcome::Revoked,

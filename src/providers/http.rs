@@ -28,6 +28,8 @@ const MAX_BODY: u64 = 1 << 20;
 pub enum Method {
     /// GET.
     Get,
+    /// HEAD.
+    Head,
     /// POST.
     Post,
     /// DELETE.
@@ -39,6 +41,7 @@ impl Method {
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
+            Method::Head => "HEAD",
             Method::Post => "POST",
             Method::Delete => "DELETE",
         }

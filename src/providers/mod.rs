@@ -13,6 +13,7 @@ use std::time::Duration;
 
 /// The fake provider server the tests run providers against: only in test builds (the unit
 /// tests, and the end-to-end tests through the `test-support` feature), never in a release.
+pub mod declarative;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fake;
 pub mod http;
@@ -316,10 +317,55 @@ pub trait Provider: Sync {
             "this provider has no revocation API",
         )
     }
+    /// How it is written: `rust` (a file in `src/providers/`), `declarative` (a file in
+    /// `verifiers/`), or `user` (a verifier in the user's configuration).
+    fn kind(&self) -> &'static str {
+        "rust"
+    }
 }
 
-/// Every built-in provider.
+/// Every built-in provider, Rust and declarative, by name.
 pub fn all() -> &'static [&'static dyn Provider] {
+    static ALL: std::sync::OnceLock<Vec<&'static dyn Provider>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let rust = rust();
+        let names: Vec<&str> = rust.iter().map(|p| p.info().name).collect();
+        // The files are embedded and checked by the tests, so an invalid one is a leakhound bug
+        // caught before release, not an input error.
+        let declarative = declarative::load_builtin(&names)
+            .unwrap_or_else(|e| panic!("built-in verifier is invalid (a leakhound bug): {e}"));
+        let mut all: Vec<&'static dyn Provider> = rust.to_vec();
+        all.extend(declarative.into_iter().map(|d| d as &'static dyn Provider));
+        all.sort_by_key(|p| p.info().name);
+        all
+    })
+}
+
+/// The user's declarative verifiers (`verifiers:` in the configuration), installed by
+/// [`install_user_verifiers`] once the configuration is read.
+static USER: std::sync::RwLock<Vec<&'static dyn Provider>> = std::sync::RwLock::new(Vec::new());
+
+/// Makes the configuration's verifiers known to [`by_name`] for the rest of the run, replacing
+/// any installed before.
+pub fn install_user_verifiers(verifiers: Vec<&'static declarative::Declarative>) {
+    let mut user = USER
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    *user = verifiers
+        .into_iter()
+        .map(|d| d as &'static dyn Provider)
+        .collect();
+}
+
+/// The user's verifiers installed for this run.
+pub fn user_verifiers() -> Vec<&'static dyn Provider> {
+    USER.read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+}
+
+/// The providers written in Rust.
+fn rust() -> &'static [&'static dyn Provider] {
     &[
         &adafruit::Adafruit,
         &airtable::Airtable,
@@ -409,9 +455,13 @@ pub fn all() -> &'static [&'static dyn Provider] {
     ]
 }
 
-/// The provider called `name`.
+/// The provider called `name`: a built-in one, or one of the user's verifiers.
 pub fn by_name(name: &str) -> Option<&'static dyn Provider> {
-    all().iter().copied().find(|p| p.info().name == name)
+    all()
+        .iter()
+        .copied()
+        .find(|p| p.info().name == name)
+        .or_else(|| user_verifiers().into_iter().find(|p| p.info().name == name))
 }
 
 /// A provider's view of the client for one credential: builds requests against the
@@ -421,6 +471,8 @@ pub struct Api<'a> {
     client: &'a Client,
     info: &'static Info,
     secret: &'a str,
+    /// Verification: a request that changes something is refused before it is sent.
+    verifying: bool,
 }
 
 impl fmt::Debug for Api<'_> {
@@ -436,6 +488,17 @@ impl<'a> Api<'a> {
             client,
             info,
             secret,
+            verifying: false,
+        }
+    }
+
+    /// The API for verifying: like [`Api::new`], but any request not marked read-only is
+    /// refused ([`HttpError::Policy`]) before it is sent, so `--verify` cannot change anything
+    /// at a provider whatever a verifier asks.
+    pub fn verifying(client: &'a Client, info: &'static Info, secret: &'a str) -> Self {
+        Api {
+            verifying: true,
+            ..Api::new(client, info, secret)
         }
     }
 
@@ -446,6 +509,7 @@ impl<'a> Api<'a> {
             client: self.client,
             info: self.info,
             secret: part,
+            verifying: self.verifying,
         }
     }
 
@@ -510,7 +574,7 @@ impl<'a> Api<'a> {
                 shown_url,
                 headers: Vec::new(),
                 body: None,
-                mutating: method != Method::Get,
+                mutating: !matches!(method, Method::Get | Method::Head),
             },
         }
     }
@@ -599,6 +663,13 @@ impl Call<'_> {
     /// An [`HttpError`] when there is no response.
     pub fn send(self) -> Result<Response, HttpError> {
         let info = self.api.info;
+        if self.api.verifying && self.req.mutating {
+            return Err(HttpError::Policy(format!(
+                "verification only reads; {} {} would change something",
+                self.req.method.as_str(),
+                self.req.shown_url
+            )));
+        }
         self.api
             .client
             .send(info.name, info.hosts, info.interval, &self.req)

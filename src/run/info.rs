@@ -140,8 +140,8 @@ pub fn list_providers(format: RulesFormat, out: &mut dyn Write) -> Result<u8> {
                 .map(|p| {
                     let i = p.info();
                     serde_json::json!({
-                        "name": i.name, "rules": rules_of(i.name), "verify": true,
-                        "revoke": i.revoke, "docs": i.docs, "hosts": i.hosts,
+                        "name": i.name, "kind": p.kind(), "rules": rules_of(i.name),
+                        "verify": true, "revoke": i.revoke, "docs": i.docs, "hosts": i.hosts,
                     })
                 })
                 .collect();
@@ -153,17 +153,23 @@ pub fn list_providers(format: RulesFormat, out: &mut dyn Write) -> Result<u8> {
                 let i = p.info();
                 writeln!(
                     out,
-                    "{:16} verify{}  {:3} rule(s)  {}",
+                    "{:16} verify{}  {:3} rule(s)  {:11}  {}",
                     i.name,
                     if i.revoke { " revoke" } else { "       " },
                     rules_of(i.name).len(),
+                    p.kind(),
                     i.docs
                 )?;
             }
             let revoke = providers::all().iter().filter(|p| p.info().revoke).count();
+            let declarative = providers::all()
+                .iter()
+                .filter(|p| p.kind() == "declarative")
+                .count();
             writeln!(
                 out,
-                "{} providers verify, {revoke} revoke",
+                "{} providers verify ({declarative} of them declarative, from verifiers/*.yml), \
+                 {revoke} revoke",
                 providers::all().len()
             )?;
         }
