@@ -800,3 +800,6 @@ pub fn load_builtin(rust: &[&str]) -> Result<Vec<&'static Declarative>, Verifier
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod converted;

@@ -22,7 +22,6 @@ pub mod sigv4;
 mod adafruit;
 mod airtable;
 mod anthropic;
-mod asana;
 mod assemblyai;
 mod aws;
 mod brevo;
@@ -33,7 +32,6 @@ mod cohere;
 mod contentful;
 mod cratesio;
 mod datadog;
-mod deepseek;
 mod digitalocean;
 mod discord;
 mod doppler;
@@ -43,25 +41,18 @@ mod elevenlabs;
 mod facebook;
 mod fastly;
 mod figma;
-mod firecrawl;
-mod fireworks;
-mod flutterwave;
 mod flyio;
 mod github;
 mod gitlab;
 mod gocardless;
 mod google;
 mod google_oauth;
-mod groq;
 mod hashicorp;
 mod heroku;
-mod hetzner;
 mod hubspot;
-mod huggingface;
 mod langsmith;
 mod lemonsqueezy;
 mod linear;
-mod linode;
 mod lob;
 mod mailchimp;
 mod mailgun;
@@ -69,38 +60,29 @@ mod mandrill;
 mod mapbox;
 mod meraki;
 mod messagebird;
-mod mistral;
-mod netlify;
 mod newrelic;
 mod notion;
 mod npm;
 mod openai;
-mod openrouter;
 mod pagerduty;
 mod particle;
-mod paystack;
 mod pinecone;
 mod postman;
 mod postmark;
 mod pulumi;
-mod replicate;
 mod resend;
 mod rubygems;
 mod sendgrid;
 mod sentry;
 mod shippo;
 mod slack;
-mod square;
 mod squarespace;
 mod stripe;
-mod supabase;
-mod tavily;
 mod telegram;
 mod together;
 mod travis;
 mod twitch;
 mod vercel;
-mod vultr;
 mod wandb;
 mod xai;
 mod yandex;
@@ -370,7 +352,6 @@ fn rust() -> &'static [&'static dyn Provider] {
         &adafruit::Adafruit,
         &airtable::Airtable,
         &anthropic::Anthropic,
-        &asana::Asana,
         &assemblyai::AssemblyAi,
         &aws::Aws,
         &brevo::Brevo,
@@ -381,7 +362,6 @@ fn rust() -> &'static [&'static dyn Provider] {
         &contentful::Contentful,
         &cratesio::CratesIo,
         &datadog::Datadog,
-        &deepseek::DeepSeek,
         &digitalocean::DigitalOcean,
         &discord::Discord,
         &doppler::Doppler,
@@ -391,25 +371,18 @@ fn rust() -> &'static [&'static dyn Provider] {
         &facebook::Facebook,
         &fastly::Fastly,
         &figma::Figma,
-        &firecrawl::Firecrawl,
-        &fireworks::Fireworks,
-        &flutterwave::Flutterwave,
         &flyio::FlyIo,
         &github::GitHub,
         &gitlab::GitLab,
         &gocardless::GoCardless,
         &google::Google,
         &google_oauth::GoogleOAuth,
-        &groq::Groq,
         &hashicorp::HashiCorp,
         &heroku::Heroku,
-        &hetzner::Hetzner,
         &hubspot::HubSpot,
-        &huggingface::HuggingFace,
         &langsmith::LangSmith,
         &lemonsqueezy::LemonSqueezy,
         &linear::Linear,
-        &linode::Linode,
         &lob::Lob,
         &mailchimp::Mailchimp,
         &mailgun::Mailgun,
@@ -417,38 +390,29 @@ fn rust() -> &'static [&'static dyn Provider] {
         &mapbox::Mapbox,
         &meraki::Meraki,
         &messagebird::MessageBird,
-        &mistral::Mistral,
-        &netlify::Netlify,
         &newrelic::NewRelic,
         &notion::Notion,
         &npm::Npm,
         &openai::OpenAi,
-        &openrouter::OpenRouter,
         &pagerduty::PagerDuty,
         &particle::Particle,
-        &paystack::Paystack,
         &pinecone::Pinecone,
         &postman::Postman,
         &postmark::Postmark,
         &pulumi::Pulumi,
-        &replicate::Replicate,
         &resend::Resend,
         &rubygems::RubyGems,
         &sendgrid::SendGrid,
         &sentry::Sentry,
         &shippo::Shippo,
         &slack::Slack,
-        &square::Square,
         &squarespace::Squarespace,
         &stripe::Stripe,
-        &supabase::Supabase,
-        &tavily::Tavily,
         &telegram::Telegram,
         &together::Together,
         &travis::TravisCi,
         &twitch::Twitch,
         &vercel::Vercel,
-        &vultr::Vultr,
         &wandb::Wandb,
         &xai::Xai,
         &yandex::Yandex,
