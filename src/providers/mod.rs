@@ -19,10 +19,7 @@ pub mod fake;
 pub mod http;
 pub mod sigv4;
 
-mod adafruit;
-mod airtable;
 mod anthropic;
-mod assemblyai;
 mod aws;
 mod brevo;
 mod buildkite;
@@ -36,11 +33,9 @@ mod digitalocean;
 mod discord;
 mod doppler;
 mod dropbox;
-mod duffel;
 mod elevenlabs;
 mod facebook;
 mod fastly;
-mod figma;
 mod flyio;
 mod github;
 mod gitlab;
@@ -49,38 +44,25 @@ mod google;
 mod google_oauth;
 mod hashicorp;
 mod heroku;
-mod hubspot;
 mod langsmith;
-mod lemonsqueezy;
 mod linear;
 mod lob;
 mod mailchimp;
 mod mailgun;
 mod mandrill;
 mod mapbox;
-mod meraki;
-mod messagebird;
 mod newrelic;
-mod notion;
 mod npm;
 mod openai;
-mod pagerduty;
 mod particle;
-mod pinecone;
-mod postman;
 mod postmark;
-mod pulumi;
 mod resend;
-mod rubygems;
 mod sendgrid;
 mod sentry;
-mod shippo;
 mod slack;
-mod squarespace;
 mod stripe;
 mod telegram;
 mod together;
-mod travis;
 mod twitch;
 mod vercel;
 mod wandb;
@@ -349,10 +331,7 @@ pub fn user_verifiers() -> Vec<&'static dyn Provider> {
 /// The providers written in Rust.
 fn rust() -> &'static [&'static dyn Provider] {
     &[
-        &adafruit::Adafruit,
-        &airtable::Airtable,
         &anthropic::Anthropic,
-        &assemblyai::AssemblyAi,
         &aws::Aws,
         &brevo::Brevo,
         &buildkite::Buildkite,
@@ -366,11 +345,9 @@ fn rust() -> &'static [&'static dyn Provider] {
         &discord::Discord,
         &doppler::Doppler,
         &dropbox::Dropbox,
-        &duffel::Duffel,
         &elevenlabs::ElevenLabs,
         &facebook::Facebook,
         &fastly::Fastly,
-        &figma::Figma,
         &flyio::FlyIo,
         &github::GitHub,
         &gitlab::GitLab,
@@ -379,38 +356,25 @@ fn rust() -> &'static [&'static dyn Provider] {
         &google_oauth::GoogleOAuth,
         &hashicorp::HashiCorp,
         &heroku::Heroku,
-        &hubspot::HubSpot,
         &langsmith::LangSmith,
-        &lemonsqueezy::LemonSqueezy,
         &linear::Linear,
         &lob::Lob,
         &mailchimp::Mailchimp,
         &mailgun::Mailgun,
         &mandrill::Mandrill,
         &mapbox::Mapbox,
-        &meraki::Meraki,
-        &messagebird::MessageBird,
         &newrelic::NewRelic,
-        &notion::Notion,
         &npm::Npm,
         &openai::OpenAi,
-        &pagerduty::PagerDuty,
         &particle::Particle,
-        &pinecone::Pinecone,
-        &postman::Postman,
         &postmark::Postmark,
-        &pulumi::Pulumi,
         &resend::Resend,
-        &rubygems::RubyGems,
         &sendgrid::SendGrid,
         &sentry::Sentry,
-        &shippo::Shippo,
         &slack::Slack,
-        &squarespace::Squarespace,
         &stripe::Stripe,
         &telegram::Telegram,
         &together::Together,
-        &travis::TravisCi,
         &twitch::Twitch,
         &vercel::Vercel,
         &wandb::Wandb,

@@ -704,3 +704,689 @@ mod square {
         });
     }
 }
+
+mod postman {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const SECRET: &str = "PMAK-cf575dcad6ba2b0aee0ca923-732881584d8c4fa2815d2802827283e0ad"; // leakhound:allow: a made-up test credential
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("postman"),
+            rule: "postman-api-key",
+            secret: SECRET,
+            annotations: vec![],
+            live: Reply::json(
+                200,
+                r#"{"user":{"id":12345678,"username":"octo-postman","email":"o@example.com"}}"#,
+            ),
+            identity: Some("octo-postman"),
+            invalid: Reply::json(
+                401,
+                r#"{"error":{"name":"AuthenticationError","message":"Invalid API Key. Every request requires a valid API Key to be sent."}}"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/me"));
+                assert_eq!(r.header("x-api-key"), Some(SECRET));
+                assert_eq!(r.header("authorization"), None);
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
+
+mod rubygems {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const SECRET: &str = "rubygems_107f80e222f828767efc2f91624a8940f1f836f99eee3692"; // leakhound:allow: a made-up test credential
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("rubygems"),
+            rule: "rubygems-api-key",
+            secret: SECRET,
+            annotations: vec![],
+            live: Reply::json(200, r#"[{"name":"octo-gem","version":"1.0.0"}]"#),
+            identity: None,
+            invalid: Reply::json(
+                401,
+                r#"Access Denied. Please sign up for an account at https://rubygems.org"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/api/v1/gems.json")
+                );
+                assert_eq!(r.header("authorization"), Some(SECRET));
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
+
+mod pinecone {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const SECRET: &str =
+        "pcsk_4Xq7Vb_Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8ZxLm5Nb7Vc3Kd9Rt1Wg2Hj4Ty6UQ"; // leakhound:allow: a made-up test credential
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("pinecone"),
+            rule: "pinecone-api-key",
+            secret: SECRET,
+            annotations: vec![],
+            live: Reply::json(200, r#"{"indexes":[{"name":"docs","dimension":1536}]}"#),
+            identity: None,
+            invalid: Reply::json(
+                401,
+                r#"{"error":{"code":"UNAUTHENTICATED","message":"Invalid API Key"},"status":401}"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/indexes"));
+                assert_eq!(r.header("api-key"), Some(SECRET));
+                assert_eq!(r.header("x-pinecone-api-version"), Some("2025-04"));
+                assert_eq!(r.header("authorization"), None);
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
+
+mod adafruit {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const KEY: &str = "aio_QmTz42vXk9LpW4sB8nC3dFhJ6yG1"; // leakhound:allow: a made-up test value
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("adafruit"),
+            rule: "adafruit-io-key",
+            secret: KEY,
+            annotations: vec![],
+            live: Reply::json(200, r#"{"id":1234,"username":"maker42","name":"Maker"}"#),
+            identity: Some("maker42"),
+            invalid: Reply::json(
+                401,
+                r#"{"error":"request failed - invalid API key provided"}"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/api/v2/user")
+                );
+                assert_eq!(r.header("x-aio-key"), Some(KEY));
+                assert_eq!(r.header("authorization"), None);
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
+
+mod assemblyai {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const SECRET: &str = "3f9a1c7e5b2d8046a1e9c3b7d5f2a8e6";
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("assemblyai"),
+            rule: "assemblyai-api-key",
+            secret: SECRET,
+            annotations: vec![],
+            live: Reply::json(
+                200,
+                r#"{"page_details":{"limit":1,"result_count":0},"transcripts":[]}"#,
+            ),
+            identity: None,
+            invalid: Reply::json(
+                401,
+                r#"{"error":"Authentication error, API token missing/invalid"}"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/v2/transcript?limit=1")
+                );
+                assert_eq!(r.header("authorization"), Some(SECRET));
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
+
+mod shippo {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const TOKEN: &str = "shippo_live_3f9a7c2e1b8d4f6a0c5e9b2d7f1a4c8e3f9a7c2e"; // leakhound:allow: a made-up test value
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("shippo"),
+            rule: "shippo-api-token",
+            secret: TOKEN,
+            annotations: vec![],
+            live: Reply::json(200, r#"{"next":null,"previous":null,"results":[]}"#),
+            identity: None,
+            invalid: Reply::json(401, r#"{"detail":"Invalid token."}"#),
+            check: |r: &Recorded| {
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/addresses?results=1")
+                );
+                assert_eq!(
+                    r.header("authorization"),
+                    Some(format!("ShippoToken {TOKEN}").as_str())
+                );
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
+
+mod airtable {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const SECRET: &str =
+        "patYOvfZ8UzDzV8fU.55404e4fb440034d6608697a8d41bed440e50454f31af3176813e02ea68ef786";
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("airtable"),
+            rule: "airtable-personal-access-token",
+            secret: SECRET,
+            annotations: vec![],
+            live: Reply::json(
+                200,
+                r#"{"id":"usrL2PNC5o3H4lBEi","scopes":["data.records:read"]}"#,
+            ),
+            identity: Some("user usrL2PNC5o3H4lBEi"),
+            invalid: Reply::json(
+                401,
+                r#"{"error":{"type":"AUTHENTICATION_REQUIRED","message":"Authentication required"}}"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/v0/meta/whoami")
+                );
+                assert_eq!(
+                    r.header("authorization"),
+                    Some(format!("Bearer {SECRET}").as_str())
+                );
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
+
+mod messagebird {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const KEY: &str = "Qm7TzR2vXk9LpW4sB8nC3dFhJ";
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("messagebird"),
+            rule: "messagebird-api-key",
+            secret: KEY,
+            annotations: vec![],
+            live: Reply::json(200, r#"{"payment":"prepaid","type":"euros","amount":12.5}"#),
+            identity: None,
+            invalid: Reply::json(
+                401,
+                r#"{"errors":[{"code":2,"description":"Request not allowed (incorrect access_key)","parameter":"access_key"}]}"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/balance"));
+                assert_eq!(
+                    r.header("authorization"),
+                    Some(format!("AccessKey {KEY}").as_str())
+                );
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
+
+mod meraki {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const KEY: &str = "3f9a7c2e1b8d4f6a0c5e9b2d7f1a4c8e3f9a7c2e";
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("meraki"),
+            rule: "meraki-api-key",
+            secret: KEY,
+            annotations: vec![],
+            live: Reply::json(200, r#"[{"id":"2930418","name":"Acme Networks"}]"#),
+            identity: Some("organization Acme Networks"),
+            invalid: Reply::json(401, r#"{"errors":["Invalid API key"]}"#),
+            check: |r: &Recorded| {
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/api/v1/organizations")
+                );
+                assert_eq!(
+                    r.header("authorization"),
+                    Some(format!("Bearer {KEY}").as_str())
+                );
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
+
+mod notion {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const SECRET: &str = "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"; // leakhound:allow: a made-up test credential
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("notion"),
+            rule: "notion-integration-token",
+            secret: SECRET,
+            annotations: vec![],
+            live: Reply::json(
+                200,
+                r#"{"object":"user","id":"16d84278","type":"bot","name":"Deploy","bot":{"owner":{"type":"workspace","workspace":true},"workspace_name":"Acme"}}"#,
+            ),
+            identity: Some("workspace Acme"),
+            invalid: Reply::json(
+                401,
+                r#"{"object":"error","status":401,"code":"unauthorized","message":"API token is invalid."}"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/v1/users/me")
+                );
+                assert_eq!(
+                    r.header("authorization"),
+                    Some(format!("Bearer {SECRET}").as_str())
+                );
+                assert_eq!(r.header("notion-version"), Some("2022-06-28"));
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
+
+mod pagerduty {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const KEY: &str = "u+Qm7TzR2vXk9LpW4sB8";
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("pagerduty"),
+            rule: "pagerduty-api-key",
+            secret: KEY,
+            annotations: vec![],
+            live: Reply::json(200, r#"{"abilities":["teams","read_only_users"]}"#),
+            identity: None,
+            invalid: Reply::json(
+                401,
+                r#"{"error":{"message":"Authentication failed","code":2006}}"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/abilities"));
+                assert_eq!(
+                    r.header("authorization"),
+                    Some(format!("Token token={KEY}").as_str())
+                );
+                assert_eq!(
+                    r.header("accept"),
+                    Some("application/vnd.pagerduty+json;version=2")
+                );
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
+
+mod pulumi {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const SECRET: &str = "pul-ac2f86702824c1c099724caf4941d4072014b3ce"; // leakhound:allow: a made-up test credential
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("pulumi"),
+            rule: "pulumi-access-token",
+            secret: SECRET,
+            annotations: vec![],
+            live: Reply::json(
+                200,
+                r#"{"name":"Octo","githubLogin":"octo-pulumi","email":"o@example.com"}"#,
+            ),
+            identity: Some("octo-pulumi"),
+            invalid: Reply::json(
+                401,
+                r#"{"code":401,"message":"Unauthorized: invalid access token"}"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/api/user"));
+                assert_eq!(
+                    r.header("authorization"),
+                    Some(format!("token {SECRET}").as_str())
+                );
+                assert_eq!(r.header("accept"), Some("application/vnd.pulumi+8"));
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
+
+mod travis {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const SECRET: &str = "cDlkrCaqx9vJupc94tnwla";
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("travis-ci"),
+            rule: "travis-ci-token",
+            secret: SECRET,
+            annotations: vec![],
+            live: Reply::json(
+                200,
+                r#"{"@type":"user","id":1,"login":"octo-travis","name":"Octo"}"#,
+            ),
+            identity: Some("octo-travis"),
+            invalid: Reply::json(
+                401,
+                r#"{"@type":"error","error_type":"login_required","error_message":"login required"}"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/user"));
+                assert_eq!(
+                    r.header("authorization"),
+                    Some(format!("token {SECRET}").as_str())
+                );
+                assert_eq!(r.header("travis-api-version"), Some("3"));
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
+
+mod figma {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const TOKEN: &str = "figd_Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8Zx"; // leakhound:allow: a made-up test credential
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("figma"),
+            rule: "figma-personal-access-token",
+            secret: TOKEN,
+            annotations: vec![],
+            live: Reply::json(
+                200,
+                r#"{"id":"123","handle":"ada","email":"ada@example.com"}"#,
+            ),
+            identity: Some("ada@example.com"),
+            invalid: Reply::json(403, r#"{"status":403,"err":"Invalid token"}"#),
+            check: |r: &Recorded| {
+                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/v1/me"));
+                assert_eq!(r.header("x-figma-token"), Some(TOKEN));
+                assert_eq!(r.header("authorization"), None);
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
+
+mod lemonsqueezy {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const KEY: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiI5NGQ1OWNlZi1kYmI4LTRlYTUtYjE3OC1kMjU0MGZjZDY5MTkiLCJqdGkiOiJRbTdUelIydlhrOUxwVzRzQjhuQzNkRmhKNnlHMWFFNXRVMGlPMndSOHFaNHhWN2NLM21OOWJQMWpINWxUOHJZMnVFZSJ9.Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cK3mN9bP1jH5lT8rY2uEeQm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cK3mN9bP1jH5lT8rY2uEeQm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7c"; // leakhound:allow: a made-up test value
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("lemonsqueezy"),
+            rule: "lemonsqueezy-api-key",
+            secret: KEY,
+            annotations: vec![],
+            live: Reply::json(
+                200,
+                r#"{"jsonapi":{"version":"1.0"},"data":{"type":"users","id":"1","attributes":{"name":"Ops","email":"ops@example.com"}}}"#,
+            ),
+            identity: Some("ops@example.com"),
+            invalid: Reply::json(
+                401,
+                r#"{"jsonapi":{"version":"1.0"},"errors":[{"detail":"Unauthenticated.","status":"401","title":"Unauthorized"}]}"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/v1/users/me")
+                );
+                assert_eq!(
+                    r.header("authorization"),
+                    Some(format!("Bearer {KEY}").as_str())
+                );
+                assert_eq!(r.header("accept"), Some("application/vnd.api+json"));
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
+
+mod hubspot {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const TOKEN: &str = "pat-na1-4f8a2c1e-9b3d-4e7f-a6c0-2d5b8e1f3a9c"; // leakhound:allow: a made-up test value
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("hubspot"),
+            rule: "hubspot-private-app-token",
+            secret: TOKEN,
+            annotations: vec![],
+            live: Reply::json(
+                200,
+                r#"{"portalId":24681357,"accountType":"STANDARD","uiDomain":"app.hubspot.com"}"#,
+            ),
+            identity: Some("portal 24681357"),
+            invalid: Reply::json(
+                401,
+                r#"{"status":"error","message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION"}"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/account-info/2026-03/details")
+                );
+                assert_eq!(
+                    r.header("authorization"),
+                    Some(format!("Bearer {TOKEN}").as_str())
+                );
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
+
+mod duffel {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const TOKEN: &str = "duffel_live_Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ"; // leakhound:allow: a made-up test value
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("duffel"),
+            rule: "duffel-api-token",
+            secret: TOKEN,
+            annotations: vec![],
+            live: Reply::json(
+                200,
+                r#"{"data":[{"id":"arl_00009VME7D6ivUu8dn35WK","name":"British Airways"}],"meta":{"limit":1}}"#,
+            ),
+            identity: None,
+            invalid: Reply::json(
+                401,
+                r#"{"errors":[{"type":"authentication_error","code":"invalid_authorization_header","title":"Invalid authorization header"}]}"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/air/airlines?limit=1")
+                );
+                assert_eq!(
+                    r.header("authorization"),
+                    Some(format!("Bearer {TOKEN}").as_str())
+                );
+                assert_eq!(r.header("duffel-version"), Some("v2"));
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
+
+mod squarespace {
+    use super::provider;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::Status;
+
+    const KEY: &str = "4f8a2c1e-9b3d-4e7f-a6c0-2d5b8e1f3a9c";
+
+    #[test]
+    fn verify() {
+        battery::verify(&VerifySpec {
+            provider: provider("squarespace"),
+            rule: "squarespace-api-key",
+            secret: KEY,
+            annotations: vec![],
+            live: Reply::json(
+                200,
+                r#"{"id":"5f1b2c3d4e5f6a7b8c9d0e1f","url":"https://corner-cafe.squarespace.com","siteTitle":"Corner Cafe"}"#,
+            ),
+            identity: Some("https://corner-cafe.squarespace.com"),
+            invalid: Reply::json(
+                401,
+                r#"{"type":"AUTHORIZATION_ERROR","subtype":null,"message":"Invalid API key"}"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/1.0/authorization/website")
+                );
+                assert_eq!(
+                    r.header("authorization"),
+                    Some(format!("Bearer {KEY}").as_str())
+                );
+                assert!(r.header("user-agent").is_some(), "Squarespace requires one");
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+}
