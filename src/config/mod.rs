@@ -13,6 +13,7 @@
 //!   regexes: ["^sk_test_"]                      # matched against the secret
 //!   stopwords: ["example", "dummy"]             # secret containing one (any case)
 //!   fingerprints: ["3f2a..."]                   # findings to ignore
+//! verifiers: [ ...same schema as verifiers/*.yml... ]  # for extra rules' `provider:`
 //! ```
 //! Unknown keys, bad globs, bad regexes, unknown rule ids: errors naming the file and line.
 
@@ -27,6 +28,7 @@ use serde_saphyr::Spanned;
 use thiserror::Error;
 
 use crate::control_file::{self, ControlFileError};
+use crate::providers::declarative::{self, Declarative, Origin, RawVerifier};
 use crate::rules::fragment::Scope;
 use crate::rules::load::{self, validate_in, LoadError, RawRule};
 use crate::rules::{Confidence, RuleSet};
@@ -81,6 +83,10 @@ pub struct Config {
     /// What not to report.
     #[serde(default)]
     pub allowlist: AllowlistConfig,
+    /// Declarative verifiers for the user's own rules (same schema as `verifiers/*.yml`),
+    /// each pinned to the host its `base_url` names.
+    #[serde(default)]
+    pub verifiers: Vec<Spanned<RawVerifier>>,
 }
 
 /// `rules:` section.
@@ -156,6 +162,33 @@ impl Config {
     pub fn load(path: &Path, root: &Path) -> Result<Self, ConfigError> {
         let text = control_file::read(path, root, "config")?;
         Self::parse(path, &text)
+    }
+
+    /// Validates `verifiers:`: each with the built-in verifiers' checks, https only (plain http
+    /// only to a loopback address), and a name no provider (built-in, or an earlier entry) has.
+    /// `path` names the config in errors.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the line, the verifier and the field.
+    pub fn user_verifiers(&self, path: &Path) -> Result<Vec<&'static Declarative>, ConfigError> {
+        let mut taken: std::collections::BTreeSet<String> = crate::providers::all()
+            .iter()
+            .map(|p| p.info().name.to_string())
+            .collect();
+        let mut out = Vec::new();
+        for (i, raw) in self.verifiers.iter().enumerate() {
+            let entry = format!("verifiers[{i}] ({:?})", raw.value.name);
+            let d = declarative::validate(&entry, raw.value.clone(), Origin::User, &taken)
+                .map_err(|e| ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    line: raw.referenced.line(),
+                    key: "verifiers",
+                    message: e.to_string(),
+                })?;
+            taken.insert(raw.value.name.clone());
+            out.push(d);
+        }
+        Ok(out)
     }
 
     /// The ids of `rules.disable`.

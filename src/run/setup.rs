@@ -40,11 +40,14 @@ pub(crate) fn configured_rules(config: &Config, config_path: &Path) -> Result<Ru
     let mut rules = RuleSet::builtin().context("built-in rules are invalid (a leakhound bug)")?;
     unknown_providers(&rules).context("built-in rules are invalid (a leakhound bug)")?;
     config.apply_rules(&mut rules, config_path)?;
+    // The user's verifiers, before the check: an extra rule may name one.
+    providers::install_user_verifiers(config.user_verifiers(config_path)?);
     unknown_providers(&rules).with_context(|| format!("{}", config_path.display()))?;
     Ok(rules)
 }
 
-/// Fails when a rule's `provider:` names no built-in provider: a misspelt or imagined name would
+/// Fails when a rule's `provider:` names no provider (built-in, or a verifier of the
+/// configuration): a misspelt or imagined name would
 /// leave the rule's findings unverified without a word (issue 17).
 pub(crate) fn unknown_providers(rules: &RuleSet) -> Result<()> {
     let unknown: Vec<String> = rules

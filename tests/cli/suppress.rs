@@ -335,12 +335,28 @@ rules:
       name: Acme key
       keywords: [acme_]
       regex: '(?P<secret>acme_[a-z0-9]{20})'
+      provider: acme
   override: { github-pat-classic: { entropy: 4.0, confidence: low } }
 allowlist:
   paths: ['fixtures/**']
   regexes: ['^sk_test_']
   stopwords: [example]
   fingerprints: ['0123456789abcdef0123456789abcdef']
+verifiers:
+  - name: acme
+    base_url: https://api.acme.example
+    docs: [https://docs.acme.example/api/whoami]
+    request:
+      method: GET
+      path: /v1/whoami
+      auth: {header: Authorization, prefix: 'Token '}
+      headers: {Accept: application/json}
+    active: {status: [200], pointer: /ok, equals: true}
+    inactive:
+      - status: [401]
+      - {status: ['4xx'], pointer: /error, equals: invalid_token}
+    identity: [/user/login]
+    identity_format: 'user {}'
 ";
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let start = readme
@@ -366,7 +382,15 @@ allowlist:
             .expect("the schema and the parser agree");
         let mut rules = leakhound::rules::RuleSet::builtin().unwrap();
         cfg.apply_rules(&mut rules, Path::new(name)).unwrap();
+        cfg.user_verifiers(Path::new(name))
+            .expect("the schema and the verifier checks agree");
     }
     let typo: serde_json::Value = serde_saphyr::from_str("allowlist:\n  pahts: []\n").unwrap();
     assert!(!validator.is_valid(&typo));
+    let plain: serde_json::Value = serde_saphyr::from_str(
+        "verifiers: [{name: x, base_url: 'http://x.example', docs: ['https://d'], \
+         request: {method: GET, path: /, auth: bearer}, active: {status: [200]}}]\n",
+    )
+    .unwrap();
+    assert!(!validator.is_valid(&plain), "plain http to a remote host");
 }

@@ -378,6 +378,153 @@ fn providers_lists_what_each_supports() {
     assert!(revoking >= 16, "{revoking} providers revoke");
     let text = run_in(&crate::common::root(), &["providers"]);
     assert!(text.stdout.contains("github") && text.stdout.contains("revoke"));
+    // Declarative verifiers (verifiers/*.yml) are listed with their kind; Rust ones say rust.
+    assert_eq!(github["kind"], "rust");
+    let declarative: Vec<&serde_json::Value> =
+        list.iter().filter(|p| p["kind"] == "declarative").collect();
+    assert!(declarative.len() >= 15, "{} declarative", declarative.len());
+    let groq = list.iter().find(|p| p["name"] == "groq").unwrap();
+    assert_eq!(groq["kind"], "declarative");
+    assert_eq!(groq["hosts"], serde_json::json!(["api.groq.com"]));
+    assert!(groq["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r == "groq-api-key"));
+    assert!(text
+        .stdout
+        .lines()
+        .any(|l| l.starts_with("groq ") && l.contains("declarative")));
+}
+
+/// A `.leakhound.yaml` with an extra rule whose `provider:` is the config's own verifier,
+/// pointed at `base_url`.
+fn user_verifier_config(base_url: &str) -> String {
+    format!(
+        r#"
+rules:
+  extra:
+    - id: acme-key
+      name: Acme key
+      keywords: [acme_]
+      regex: '(?P<secret>acme_[A-Za-z0-9]{{20}})'
+      provider: acme
+verifiers:
+  - name: acme
+    base_url: {base_url}
+    docs: [https://docs.acme.example/api/whoami]
+    request: {{method: GET, path: /v1/whoami, auth: {{header: X-Acme-Key}}}}
+    active: {{status: [200]}}
+    inactive: [{{status: [401]}}]
+    identity: [/login]
+"#
+    )
+}
+
+#[test]
+fn a_user_verifier_checks_an_extra_rule_on_the_host_it_names() {
+    let dir = tempdir();
+    // Built at run time: not a credential in this file.
+    let secret = format!("acme_{}", "Qm7TzR2vXk9LpW4sB8nC");
+    std::fs::write(dir.path().join("a.env"), format!("ACME_KEY={secret}\n")).unwrap();
+    let log = dir.path().join("audit.jsonl");
+    let cases = [
+        (
+            Reply::json(200, r#"{"login":"wile"}"#),
+            "active",
+            Some("wile"),
+        ),
+        (Reply::json(401, r#"{"error":"bad key"}"#), "inactive", None),
+    ];
+    for (reply, status, identity) in cases {
+        let server = FakeServer::start(vec![reply]);
+        std::fs::write(
+            dir.path().join(".leakhound.yaml"),
+            user_verifier_config(&server.url()),
+        )
+        .unwrap();
+        let r = run_in(
+            dir.path(),
+            &[
+                "scan",
+                "a.env",
+                "-f",
+                "json",
+                "--verify",
+                "-c",
+                ".leakhound.yaml",
+                "--audit-log",
+                log.to_str().unwrap(),
+                "--verify-timeout",
+                "1",
+            ],
+        );
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        let f = &r.json()["findings"][0];
+        assert_eq!(f["rule"], "acme-key", "{f}");
+        assert_eq!(f["verification"]["provider"], "acme", "{f}");
+        assert_eq!(f["verification"]["status"], status, "{f}");
+        assert_eq!(f["verification"]["identity"].as_str(), identity, "{f}");
+        let reqs = server.requests();
+        assert_eq!(
+            paths(&reqs),
+            [("GET".to_string(), "/v1/whoami".to_string())]
+        );
+        assert_eq!(reqs[0].header("x-acme-key"), Some(secret.as_str()));
+        assert_eq!(reqs[0].header("authorization"), None);
+        assert_secret_nowhere(&r, dir.path(), &secret);
+    }
+    // Its host is the one the user named: --provider-endpoint cannot send it elsewhere.
+    let r = run_in(
+        dir.path(),
+        &[
+            "scan",
+            "a.env",
+            "--verify",
+            "-c",
+            ".leakhound.yaml",
+            "--provider-endpoint",
+            "acme=http://127.0.0.1:9",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no provider named \"acme\""),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_user_verifier_without_https_is_refused() {
+    let dir = tempdir();
+    std::fs::write(dir.path().join("a.env"), "nothing here\n").unwrap();
+    for (url, why) in [
+        ("http://api.acme.example", "only sent over https"),
+        ("ftp://api.acme.example", "must be an https URL"),
+    ] {
+        std::fs::write(
+            dir.path().join(".leakhound.yaml"),
+            user_verifier_config(url),
+        )
+        .unwrap();
+        let r = run_in(dir.path(), &["scan", "a.env", "-c", ".leakhound.yaml"]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        for part in [".leakhound.yaml:", "verifiers", "\"acme\"", "base_url", why] {
+            assert!(r.stderr.contains(part), "{part}: {}", r.stderr);
+        }
+    }
+    // A mutating method is refused the same way.
+    let text =
+        user_verifier_config("https://api.acme.example").replace("method: GET", "method: DELETE");
+    std::fs::write(dir.path().join(".leakhound.yaml"), text).unwrap();
+    let r = run_in(dir.path(), &["scan", "a.env", "-c", ".leakhound.yaml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("request.method: DELETE changes"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// Runs `leakhound ARGS` on a pseudo-terminal (util-linux `script`), typing `input`.
