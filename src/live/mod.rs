@@ -10,6 +10,8 @@
 
 pub mod audit;
 mod hook;
+#[cfg(test)]
+mod no_side_effects;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
