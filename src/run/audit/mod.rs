@@ -47,6 +47,14 @@ struct Scanned {
     scan: Duration,
 }
 
+/// What a repository's worker sends the main thread.
+enum Msg {
+    /// A message to show as it happens (a wait for another run's lock, a config warning).
+    Say(String),
+    /// A repository finished (or failed).
+    Done(Box<Done>),
+}
+
 /// What every repository's worker shares.
 struct Job<'a> {
     scanner: &'a Scanner,
@@ -57,7 +65,7 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
-    fn run(&self, repo: &Repo) -> (String, Result<Scanned, String>) {
+    fn run(&self, repo: &Repo, tx: &mpsc::Sender<Msg>) -> (String, Result<Scanned, String>) {
         let raw = if self.ssh {
             repo.ssh_url.as_deref().unwrap_or(&repo.clone_url)
         } else {
@@ -75,7 +83,15 @@ impl Job<'_> {
         };
         let shown = url.shown().to_string();
         let started = Instant::now();
-        let (dir, synced) = match remote::sync(&url, self.cache) {
+        let name = &repo.full_name;
+        let synced = remote::sync(&url, self.cache, &mut |lock: &Path| {
+            let _ = tx.send(Msg::Say(format!(
+                "{name}: waiting for another leakhound run using its cached clone (lock file {})",
+                lock.display()
+            )));
+        });
+        // `_lock`: held until the scan ends, so that no other run fetches into the clone.
+        let (dir, synced, _lock) = match synced {
             Ok(x) => x,
             Err(e) => return (shown, Err(e.to_string())),
         };
@@ -312,7 +328,7 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
     let mut failures: Vec<Skip> = Vec::new();
     let mut write_error: Option<anyhow::Error> = None;
     let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::channel::<Done>();
+    let (tx, rx) = mpsc::channel::<Msg>();
     std::thread::scope(|s| {
         for _ in 0..usize::from(args.parallel_repos).min(todo.len().max(1)) {
             let tx = tx.clone();
@@ -323,13 +339,13 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
                 }
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(repo) = todo.get(i) else { break };
-                let (url, result) = job.run(repo);
+                let (url, result) = job.run(repo, &tx);
                 if tx
-                    .send(Done {
+                    .send(Msg::Done(Box::new(Done {
                         repo: repo.clone(),
                         url,
                         result,
-                    })
+                    })))
                     .is_err()
                 {
                     break;
@@ -337,7 +353,14 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
             });
         }
         drop(tx);
-        for done in rx {
+        for msg in rx {
+            let done = match msg {
+                Msg::Say(line) => {
+                    say(ui, &line);
+                    continue;
+                }
+                Msg::Done(done) => *done,
+            };
             match done.result {
                 Ok(mut scanned) if !scanned.outcome.summary.interrupted => {
                     finished += 1;
