@@ -117,7 +117,7 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
              review do not suppress themselves (--trust-config uses the working tree)"
                 .to_string(),
         ),
-        Suppressions::Tree => None,
+        Suppressions::Tree | Suppressions::Head(..) => None,
     };
     let staged = matches!(mode, GitMode::Staged(_));
     let req = GitRequest {

@@ -840,3 +840,78 @@ fn concurrent_runs_on_one_url_take_turns_on_the_cached_clone() {
     assert_eq!(left, [clone.clone(), format!("{clone}.lock")]);
     drop(daemon);
 }
+
+/// An organisation audit reads each repository's own `.leakhound.yaml` (or `.yml`, else
+/// `.gitleaks.toml`) and ignore files at the head of its default branch: one of two
+/// repositories allowlists its own secret file, and only its finding is suppressed; the
+/// summary says which configuration applied to it. `--config` applies to every repository
+/// instead.
+#[test]
+fn org_audit_applies_each_repositorys_own_configuration() {
+    let tmp = tempdir();
+    let src = tmp.path().join("src");
+    let mut repos = org(&src, 3);
+    for r in &mut repos {
+        r.archived = false;
+        r.fork = false;
+    }
+    // repo-001 allowlists its own secrets.env; repo-002 ignores its finding by fingerprint.
+    let one = src.join("repo-001");
+    std::fs::write(
+        one.join(".leakhound.yaml"),
+        "allowlist:\n  paths:\n    - \"secrets.env\"\n",
+    )
+    .unwrap();
+    git_ok(&one, &["add", "-A"]);
+    git_ok(&one, &["commit", "-q", "-m", "allowlist"]);
+    let api = fake_github(repos.clone(), 100);
+    let api_url = api.url();
+    let audit = |extra: &[&str]| {
+        let mut args = vec![
+            "github",
+            "--org",
+            "acme",
+            "--api-url",
+            &api_url,
+            "--cache-dir",
+            "cache",
+            "-f",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        lh(tmp.path(), &args, &[])
+    };
+    let r = audit(&[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let found = repositories(&r);
+    let want: BTreeSet<String> = [0, 2]
+        .iter()
+        .map(|i| file_url(&src.join(format!("repo-{i:03}"))))
+        .collect();
+    assert_eq!(
+        found.keys().cloned().collect::<BTreeSet<_>>(),
+        want,
+        "{}",
+        r.stdout
+    );
+    let json = r.json();
+    let suppressed: u64 = json["summary"]["suppressed"].as_object().map_or(0, |m| {
+        m.values().filter_map(serde_json::Value::as_u64).sum()
+    });
+    assert_eq!(suppressed, 1, "{}", json["summary"]);
+    let notes = json["summary"]["notes"].to_string();
+    assert!(
+        notes.contains("acme/repo-001: its own files at the head of its default branch apply")
+            && notes.contains(":.leakhound.yaml"),
+        "{notes}"
+    );
+    assert!(!notes.contains("acme/repo-000: its own"), "{notes}");
+    // --config: one configuration for every repository, the repositories' own not read.
+    std::fs::write(tmp.path().join("audit.yaml"), "rules: {}\n").unwrap();
+    let r = audit(&["--config", "audit.yaml"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(repositories(&r).len(), 3, "{}", r.stdout);
+    assert!(!r.json()["summary"]["notes"]
+        .to_string()
+        .contains("its own files"));
+}
