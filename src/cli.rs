@@ -492,10 +492,16 @@ pub struct ScanArgs {
 /// `leakhound image`.
 #[derive(Debug, Args)]
 pub struct ImageArgs {
-    /// A `docker save` tarball (uncompressed), or a directory holding an OCI image layout
-    /// (`index.json`) or an unpacked `docker save` (`manifest.json`).
+    /// A `docker save` tarball (plain, or compressed with gzip, zstd, xz or bzip2), or a
+    /// directory holding an OCI image layout (`index.json`) or an unpacked `docker save`
+    /// (`manifest.json`).
     #[arg(value_name = "PATH")]
     pub path: PathBuf,
+    /// A compressed tarball is decompressed to a temporary file (in TMPDIR) to be read: at most
+    /// SIZE bytes of it (bytes, or with K, M, G suffix); what lies past that is not read, and
+    /// the summary says so.
+    #[arg(long, value_name = "SIZE", default_value = "16G", value_parser = parse_size)]
+    pub spool_max_size: u64,
     /// Scan files that look binary (two or more NUL bytes in the first 8 KiB).
     #[arg(long)]
     pub scan_binary: bool,

@@ -25,6 +25,8 @@ pub struct ImageRequest {
     pub path: PathBuf,
     /// How layers and the archives in them are read.
     pub archives: ArchiveOptions,
+    /// Most bytes a compressed tarball is decompressed to (a temporary file) to be read.
+    pub spool_max: u64,
 }
 
 /// The annotation naming the later layer that hides a finding's file.
@@ -42,7 +44,7 @@ pub fn scan_image(
     progress: &Progress,
 ) -> Result<Outcome, ImageError> {
     let started = Instant::now();
-    let input = Input::open(&req.path)?;
+    let input = Input::open(&req.path, req.spool_max)?;
     // Counted in files, whose number no manifest says.
     progress.phase("scanning image layers", 0);
     let shared = Mutex::new(Collected::default());
@@ -120,5 +122,23 @@ pub fn scan_image(
             String::new()
         }
     ));
+    if let Some(sp) = &input.spooled {
+        summary.notes.push(match sp.truncated {
+            None => format!(
+                "{}: {:?}-compressed; decompressed to a temporary file ({} bytes) to be read, removed again",
+                input.shown(),
+                sp.kind,
+                sp.bytes
+            ),
+            Some(cap) => format!(
+                "{}: {:?}-compressed and larger than {cap} bytes decompressed (--spool-max-size): \
+                 only that much was decompressed to a temporary file and read; the layers and \
+                 configurations past it are archive-size-limit skips (raise --spool-max-size to \
+                 read them)",
+                input.shown(),
+                sp.kind
+            ),
+        });
+    }
     Ok(finish(scanner, findings, summary, started))
 }

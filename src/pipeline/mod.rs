@@ -141,7 +141,12 @@ pub fn scan(scanner: &Scanner, triage: &Triage, req: &ScanRequest, progress: &Pr
         .partition(|p| p.as_os_str() == "-");
     if !stdin_paths.is_empty() {
         let mut w = make();
-        stdin::scan_reader(std::io::stdin().lock(), req.fs.max_file_size, &mut w);
+        stdin::scan_reader(
+            std::io::stdin().lock(),
+            req.fs.max_file_size,
+            req.fs.archives.as_ref(),
+            &mut w,
+        );
     }
     if !paths.is_empty() {
         fs::walk(&paths, &req.fs, make);

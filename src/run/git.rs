@@ -46,7 +46,9 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
         Some(arg) => RemoteUrl::parse(arg)?,
         None => None,
     };
-    let (repo, repository) = match &remote {
+    // `_lock`: a remote clone's shared lock, held until the scan ends so that no other run
+    // fetches into the clone meanwhile.
+    let (repo, repository, _lock) = match &remote {
         Some(url) => {
             if args.staged {
                 bail!(
@@ -58,10 +60,14 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
                 Some(dir) => dir.clone(),
                 None => remote::default_cache_dir()?,
             };
-            let dir = fetch(url, &cache, out, ui)?;
-            (gitsource::open(&dir)?, Some(url.shown().to_string()))
+            let (dir, lock) = fetch(url, &cache, out, ui)?;
+            (
+                gitsource::open(&dir)?,
+                Some(url.shown().to_string()),
+                Some(lock),
+            )
         }
-        None => (gitsource::open(&args.repo)?, None),
+        None => (gitsource::open(&args.repo)?, None, None),
     };
     let root = repo
         .workdir()
@@ -111,7 +117,7 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
              review do not suppress themselves (--trust-config uses the working tree)"
                 .to_string(),
         ),
-        Suppressions::Tree => None,
+        Suppressions::Tree | Suppressions::Head(..) => None,
     };
     let staged = matches!(mode, GitMode::Staged(_));
     let req = GitRequest {
@@ -164,7 +170,9 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
     finish(&f, outcome, ui)
 }
 
-/// Clones or fetches `url` into `cache`, saying so unless `--quiet`; the clone's directory.
+/// Clones or fetches `url` into `cache`, saying so unless `--quiet` (and saying when it waits
+/// for another run using the same clone); the clone's directory and the shared lock to hold
+/// while reading it.
 ///
 /// # Errors
 /// The clone or fetch failed (the message names the URL without credentials).
@@ -173,9 +181,17 @@ pub(super) fn fetch(
     cache: &Path,
     out: &crate::cli::OutputArgs,
     ui: &mut dyn Ui,
-) -> Result<std::path::PathBuf> {
+) -> Result<(std::path::PathBuf, remote::CacheLock)> {
     let started = std::time::Instant::now();
-    let (dir, how) = remote::sync(url, cache)?;
+    let (dir, how, lock) = remote::sync(url, cache, &mut |lock: &Path| {
+        if !out.quiet {
+            ui.say(&format!(
+                "leakhound: waiting for another leakhound run using the cached clone of {} (lock file {})",
+                crate::printable::escape(url.shown()),
+                crate::printable::escape(&lock.display().to_string())
+            ));
+        }
+    })?;
     if !out.quiet {
         ui.say(&format!(
             "leakhound: {} {} in {:.1} s ({})",
@@ -188,7 +204,7 @@ pub(super) fn fetch(
             dir.display()
         ));
     }
-    Ok(dir)
+    Ok((dir, lock))
 }
 
 /// `file` (as given, relative to the current directory) relative to the repository's working

@@ -42,6 +42,7 @@ pub fn image(args: &ImageArgs, ui: &mut dyn Ui) -> Result<u8> {
     let req = ImageRequest {
         path: args.path.clone(),
         archives,
+        spool_max: args.spool_max_size,
     };
     let progress = Progress::new(progress_draw(out, false), "scanning image layers");
     let outcome = scan_image(&scanner, &triage, &req, &progress);

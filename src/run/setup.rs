@@ -78,6 +78,64 @@ pub(crate) enum Suppressions<'r> {
     Tree,
     /// A base commit (`None`: before the first commit, so none): range and staged scans.
     Base(&'r git2::Repository, Option<git2::Oid>),
+    /// A repository of an organisation audit: the configuration and ignore files at its
+    /// default branch's head commit (the clone's `HEAD`), as a base commit's are read; the
+    /// configuration found by the search (the cache directory's) when the commit has none.
+    Head(&'r git2::Repository, git2::Oid),
+}
+
+/// A file's name as shown and its text.
+type Text = (PathBuf, String);
+/// A configuration and the name it was read under.
+type Named = (Config, PathBuf);
+
+/// The leakhound configuration at `commit` (`.leakhound.yaml` or `.yml`, named
+/// `SHORT:NAME`), else the gitleaks one's text to import (unless `--gitleaks-config` names
+/// one).
+fn config_at(
+    repo: &git2::Repository,
+    commit: git2::Oid,
+    out: &OutputArgs,
+) -> Result<(Option<Named>, Option<Text>)> {
+    let at = |name: &str| -> Result<Option<(PathBuf, String)>> {
+        let text = gitsource::base::file_at(repo, commit, name).map_err(anyhow::Error::msg)?;
+        Ok(text.map(|t| {
+            let shown = format!("{}:{name}", gitsource::base::short(commit));
+            (PathBuf::from(shown), t)
+        }))
+    };
+    let found: Vec<(PathBuf, String)> = CONFIG_FILES
+        .iter()
+        .map(|n| at(n))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    match found.as_slice() {
+        [] if out.gitleaks_config.is_none() => Ok((None, at(GITLEAKS_FILE)?)),
+        [] => Ok((None, None)),
+        [(name, text)] => Ok((Some((Config::parse(name, text)?, name.clone())), None)),
+        [(a, _), (b, _), ..] => Err(discover::DiscoverError::Both {
+            first: a.clone(),
+            second: b.clone(),
+        }
+        .into()),
+    }
+}
+
+/// The configuration `search` finds (or `--config`), else the gitleaks one to import.
+type Found = ((Config, Option<PathBuf>), Option<Text>);
+
+fn config_in_tree(out: &OutputArgs, search: &Search) -> Result<Found> {
+    let (config, path) = load_config(out.config.as_deref(), search)?;
+    let mut gitleaks_found = None;
+    if path.is_none() && out.gitleaks_config.is_none() {
+        if let Some(found) = search.find(&[GITLEAKS_FILE])? {
+            let text = crate::control_file::read(&found, search.root(), "gitleaks config")?;
+            gitleaks_found = Some((found, text));
+        }
+    }
+    Ok(((config, path), gitleaks_found))
 }
 
 /// What [`setup`] made: the scanner, triage, and which configuration file applied (for the
@@ -106,47 +164,34 @@ pub(crate) fn setup(
     let (config, config_path) = match from {
         _ if out.no_config => (Config::default(), None),
         Suppressions::Base(repo, base) if out.config.is_none() => {
-            let at = |name: &str| -> Result<Option<(PathBuf, String)>> {
-                let Some(b) = base else { return Ok(None) };
-                let text = gitsource::base::file_at(repo, b, name).map_err(anyhow::Error::msg)?;
-                Ok(text.map(|t| {
-                    let shown = format!("{}:{name}", gitsource::base::short(b));
-                    (PathBuf::from(shown), t)
-                }))
+            let (found, gitleaks) = match base {
+                Some(b) => config_at(repo, b, out)?,
+                None => (None, None),
             };
-            let found: Vec<(PathBuf, String)> = CONFIG_FILES
-                .iter()
-                .map(|n| at(n))
-                .collect::<Result<Vec<_>>>()?
-                .into_iter()
-                .flatten()
-                .collect();
-            match found.as_slice() {
-                [] => {
-                    if out.gitleaks_config.is_none() {
-                        gitleaks_found = at(GITLEAKS_FILE)?;
-                    }
+            gitleaks_found = gitleaks;
+            match found {
+                Some((c, p)) => (c, Some(p)),
+                None => (Config::default(), None),
+            }
+        }
+        Suppressions::Head(repo, head) if out.config.is_none() => {
+            match config_at(repo, head, out)? {
+                (Some((c, p)), _) => (c, Some(p)),
+                (None, Some(g)) => {
+                    gitleaks_found = Some(g);
                     (Config::default(), None)
                 }
-                [(name, text)] => (Config::parse(name, text)?, Some(name.clone())),
-                [(a, _), (b, _), ..] => {
-                    return Err(discover::DiscoverError::Both {
-                        first: a.clone(),
-                        second: b.clone(),
-                    }
-                    .into())
+                (None, None) => {
+                    let (found, gitleaks) = config_in_tree(out, search)?;
+                    gitleaks_found = gitleaks;
+                    found
                 }
             }
         }
         _ => {
-            let (config, path) = load_config(out.config.as_deref(), search)?;
-            if path.is_none() && out.gitleaks_config.is_none() {
-                if let Some(found) = search.find(&[GITLEAKS_FILE])? {
-                    let text = crate::control_file::read(&found, search.root(), "gitleaks config")?;
-                    gitleaks_found = Some((found, text));
-                }
-            }
-            (config, path)
+            let (found, gitleaks) = config_in_tree(out, search)?;
+            gitleaks_found = gitleaks;
+            found
         }
     };
     let placeholder = PathBuf::from(CONFIG_FILES[0]);
@@ -184,25 +229,37 @@ pub(crate) fn setup(
         rules.extend(import.rules)?;
         triage.add_gitleaks_allowlists(import.allowlists);
     }
-    match from {
-        Suppressions::Tree => {
-            for name in IGNORE_FILES {
-                if let Some(found) = search.find(&[name])? {
-                    triage.load_ignore_file(name, &found, search.root(), &found)?;
-                }
+    let tree_ignores = |triage: &mut Triage| -> Result<()> {
+        for name in IGNORE_FILES {
+            if let Some(found) = search.find(&[name])? {
+                triage.load_ignore_file(name, &found, search.root(), &found)?;
             }
         }
+        Ok(())
+    };
+    let commit_ignores = |triage: &mut Triage, repo: &git2::Repository, b: git2::Oid| {
+        for name in IGNORE_FILES {
+            if let Some(text) =
+                gitsource::base::file_at(repo, b, name).map_err(anyhow::Error::msg)?
+            {
+                let display = PathBuf::from(format!("{}:{name}", gitsource::base::short(b)));
+                triage.add_ignore_text(name, &display, &text)?;
+            }
+        }
+        Ok::<(), anyhow::Error>(())
+    };
+    match from {
+        Suppressions::Tree => tree_ignores(&mut triage)?,
         Suppressions::Base(repo, base) => {
             triage.distrust_inline_allows();
-            for name in IGNORE_FILES {
-                let Some(b) = base else { break };
-                if let Some(text) =
-                    gitsource::base::file_at(repo, b, name).map_err(anyhow::Error::msg)?
-                {
-                    let display = PathBuf::from(format!("{}:{name}", gitsource::base::short(b)));
-                    triage.add_ignore_text(name, &display, &text)?;
-                }
+            if let Some(b) = base {
+                commit_ignores(&mut triage, repo, b)?;
             }
+        }
+        // The audit's own ignore files (the cache directory's), then the repository's.
+        Suppressions::Head(repo, head) => {
+            tree_ignores(&mut triage)?;
+            commit_ignores(&mut triage, repo, head)?;
         }
     }
     if let Some(b) = &out.baseline {

@@ -114,7 +114,7 @@ fn block(bytes: &[u8], s: usize, e: usize) -> (usize, Vec<u8>) {
             end += pad;
             break;
         }
-        if last != width || width % 4 != 0 {
+        if last != width || !width.is_multiple_of(4) {
             break;
         }
         let mut q = end;

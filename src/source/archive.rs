@@ -208,6 +208,34 @@ pub fn expand_reader(r: impl Read, opts: &ArchiveOptions, out: &mut dyn Members)
     true
 }
 
+/// A reader of what the compressed stream `r` (gzip, bzip2, xz or zstd, as [`sniff`] named
+/// it) decompresses to, concatenated members included. No limit of its own: callers count
+/// what it produces (a [`Guard`] inside archives, a size cap when an image is spooled).
+///
+/// # Errors
+/// `kind` is not a compression (a tar or zip), or the decoder cannot be set up.
+pub fn decompress<'r, R: Read + 'r>(kind: Kind, r: R) -> io::Result<Box<dyn Read + 'r>> {
+    Ok(match kind {
+        Kind::Gzip => Box::new(flate2::read::MultiGzDecoder::new(r)),
+        Kind::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(r)),
+        Kind::Xz => {
+            let s = liblzma::stream::Stream::new_stream_decoder(
+                XZ_MEMLIMIT,
+                liblzma::stream::CONCATENATED,
+            )
+            .map_err(io::Error::other)?;
+            Box::new(liblzma::read::XzDecoder::new_stream(r, s))
+        }
+        Kind::Zstd => Box::new(zstd::stream::read::Decoder::new(r)?),
+        Kind::Tar | Kind::Zip => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{kind:?} is an archive, not a compressed stream"),
+            ))
+        }
+    })
+}
+
 /// Whether `r` holds nothing but zeros up to its end (read at most `cap` bytes).
 fn all_zeros(r: impl Read, cap: u64) -> bool {
     let mut r = r.take(cap);
@@ -480,21 +508,8 @@ impl<'a> Expander<'a> {
                     Some("a zip in a stream".into()),
                 );
             }
-            Kind::Gzip => Box::new(flate2::read::MultiGzDecoder::new(input)),
-            Kind::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(input)),
-            Kind::Xz => match liblzma::stream::Stream::new_stream_decoder(
-                XZ_MEMLIMIT,
-                liblzma::stream::CONCATENATED,
-            ) {
-                Ok(s) => Box::new(liblzma::read::XzDecoder::new_stream(input, s)),
-                Err(e) => {
-                    return self
-                        .out
-                        .skip(prefix, SkipReason::CorruptArchive, Some(e.to_string()))
-                }
-            },
-            Kind::Zstd => match zstd::stream::read::Decoder::new(input) {
-                Ok(d) => Box::new(d),
+            Kind::Gzip | Kind::Bzip2 | Kind::Xz | Kind::Zstd => match decompress(kind, input) {
+                Ok(d) => d,
                 Err(e) => {
                     return self
                         .out

@@ -72,9 +72,29 @@ enum Store {
     Tar {
         path: PathBuf,
         entries: HashMap<String, (u64, u64)>,
+        /// The temporary file `path` names when the tarball was compressed (removed on drop).
+        _spool: Option<tempfile::TempPath>,
     },
     /// A directory.
     Dir(PathBuf),
+}
+
+/// Default cap on a compressed tarball's decompressed size ([`Spooled`]).
+pub const DEFAULT_SPOOL_MAX: u64 = 16 << 30;
+
+/// A compressed `docker save` tarball (`docker save | gzip`) decompressed to a temporary file:
+/// finding a layer or the manifest needs random access to the tar, which a compressed stream
+/// does not give. Only the decompressed bytes are on disk (the temporary file, readable by its
+/// owner only, removed when the scan ends); memory holds what it holds for a plain tarball.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spooled {
+    /// The compression (`Gzip`, `Zstd`, …).
+    pub kind: archive::Kind,
+    /// Bytes written to the temporary file.
+    pub bytes: u64,
+    /// The cap (`--spool-max-size`), when the decompressed tarball was larger: entries past
+    /// it were not read.
+    pub truncated: Option<u64>,
 }
 
 /// `./a//b` → `a/b`.
@@ -86,32 +106,65 @@ fn normalise(name: &str) -> String {
 }
 
 impl Store {
-    fn open(path: &Path) -> Result<Store, ImageError> {
-        let shown = path.display().to_string();
+    /// Opens the directory or tarball at `path`; a compressed tarball is decompressed to a
+    /// temporary file of at most `spool_max` bytes first (what that did is the second value).
+    fn open(path: &Path, spool_max: u64) -> Result<(Store, Option<Spooled>), ImageError> {
+        let shown = crate::printable::escape(&path.display().to_string()).into_owned();
         let io_err = |error| ImageError::Io {
             path: shown.clone(),
             error,
         };
         let meta = std::fs::metadata(path).map_err(io_err)?;
         if meta.is_dir() {
-            return Ok(Store::Dir(path.to_path_buf()));
+            return Ok((Store::Dir(path.to_path_buf()), None));
         }
         let mut f = File::open(path).map_err(io_err)?;
         let mut head = Vec::new();
         (&mut f).take(512).read_to_end(&mut head).map_err(io_err)?;
-        if archive::sniff(&head) != Some(archive::Kind::Tar) {
-            let detail = match archive::sniff(&head) {
-                Some(k) => format!(
-                    "; it is {k:?}-compressed: decompress it first (`docker save` writes a plain tar)"
-                ),
-                None => String::new(),
-            };
-            return Err(ImageError::NotAnImage {
-                path: shown,
-                detail,
-            });
-        }
         f.seek(SeekFrom::Start(0)).map_err(io_err)?;
+        let (tar_path, spool, spooled) = match archive::sniff(&head) {
+            Some(archive::Kind::Tar) => (path.to_path_buf(), None, None),
+            Some(
+                kind @ (archive::Kind::Gzip
+                | archive::Kind::Zstd
+                | archive::Kind::Xz
+                | archive::Kind::Bzip2),
+            ) => {
+                let (temp, spooled) = spool_tarball(f, kind, spool_max, &shown)?;
+                let mut head = Vec::new();
+                File::open(&temp)
+                    .and_then(|t| t.take(512).read_to_end(&mut head))
+                    .map_err(io_err)?;
+                if archive::sniff(&head) != Some(archive::Kind::Tar) {
+                    let detail = match spooled.truncated {
+                        Some(cap) => format!(
+                            "; it is {kind:?}-compressed, and no tar begins in its first {cap} \
+                             bytes decompressed (--spool-max-size): raise the limit to read it"
+                        ),
+                        None => format!("; it is {kind:?}-compressed, and not a tar inside"),
+                    };
+                    return Err(ImageError::NotAnImage {
+                        path: shown,
+                        detail,
+                    });
+                }
+                (temp.to_path_buf(), Some(temp), Some(spooled))
+            }
+            Some(archive::Kind::Zip) => {
+                return Err(ImageError::NotAnImage {
+                    path: shown,
+                    detail: "; it is a zip".into(),
+                })
+            }
+            None => {
+                return Err(ImageError::NotAnImage {
+                    path: shown,
+                    detail: String::new(),
+                })
+            }
+        };
+        let truncated = spooled.as_ref().and_then(|s| s.truncated);
+        let f = File::open(&tar_path).map_err(io_err)?;
         let mut ar = tar::Archive::new(f);
         let mut entries = HashMap::new();
         let bad = |e: io::Error| ImageError::Bad {
@@ -120,17 +173,28 @@ impl Store {
             message: e.to_string(),
         };
         for e in ar.entries_with_seek().map_err(bad)? {
-            let e = e.map_err(bad)?;
+            let e = match e {
+                Ok(e) => e,
+                // Cut off at the cap: the entries before the cut are what there is.
+                Err(_) if truncated.is_some() => break,
+                Err(e) => return Err(bad(e)),
+            };
             if !e.header().entry_type().is_file() {
                 continue;
             }
+            let (offset, size) = (e.raw_file_position(), e.size());
+            if truncated.is_some_and(|cap| offset.saturating_add(size) > cap) {
+                break;
+            }
             let name = normalise(&String::from_utf8_lossy(&e.path_bytes()));
-            entries.insert(name, (e.raw_file_position(), e.size()));
+            entries.insert(name, (offset, size));
         }
-        Ok(Store::Tar {
-            path: path.to_path_buf(),
+        let store = Store::Tar {
+            path: tar_path,
             entries,
-        })
+            _spool: spool,
+        };
+        Ok((store, spooled))
     }
 
     fn has(&self, name: &str) -> bool {
@@ -143,7 +207,7 @@ impl Store {
     /// A reader over the file `name`, and its size when known.
     fn reader(&self, name: &str) -> io::Result<Box<dyn Read>> {
         match self {
-            Store::Tar { path, entries } => {
+            Store::Tar { path, entries, .. } => {
                 let &(offset, size) = entries.get(&normalise(name)).ok_or_else(|| {
                     io::Error::new(
                         io::ErrorKind::NotFound,
@@ -185,6 +249,60 @@ impl Store {
         }
         Ok(buf)
     }
+}
+
+/// Decompresses the tarball `f` (compressed as `kind`) into a new temporary file, at most
+/// `cap` bytes of it; the file's path (the file is removed when it is dropped) and what was
+/// written.
+fn spool_tarball(
+    f: File,
+    kind: archive::Kind,
+    cap: u64,
+    shown: &str,
+) -> Result<(tempfile::TempPath, Spooled), ImageError> {
+    let bad = |message: String| ImageError::Bad {
+        path: shown.to_string(),
+        what: format!("{kind:?} stream"),
+        message,
+    };
+    let decoded =
+        archive::decompress(kind, io::BufReader::new(f)).map_err(|e| bad(e.to_string()))?;
+    let tmp = tempfile::Builder::new()
+        .prefix("leakhound-image-")
+        .suffix(".tar")
+        .tempfile()
+        .map_err(|e| ImageError::Io {
+            path: format!(
+                "{shown}: cannot create a temporary file to decompress it into (in {}; TMPDIR sets the directory)",
+                std::env::temp_dir().display()
+            ),
+            error: e,
+        })?;
+    let (file, temp) = tmp.into_parts();
+    let mut w = io::BufWriter::new(file);
+    let written = io::copy(&mut decoded.take(cap.saturating_add(1)), &mut w).map_err(|e| {
+        if e.kind() == io::ErrorKind::StorageFull {
+            bad(format!(
+                "the temporary directory {} is full: {e}",
+                std::env::temp_dir().display()
+            ))
+        } else {
+            bad(e.to_string())
+        }
+    })?;
+    let file = w.into_inner().map_err(|e| bad(e.error().to_string()))?;
+    let truncated = (written > cap).then_some(cap);
+    if truncated.is_some() {
+        file.set_len(cap).map_err(|e| bad(e.to_string()))?;
+    }
+    Ok((
+        temp,
+        Spooled {
+            kind,
+            bytes: written.min(cap),
+            truncated,
+        },
+    ))
 }
 
 /// `root/name` when `name` is relative and has no `..` (names come from the image).
@@ -296,16 +414,19 @@ pub struct Input {
     /// The images, in the order the input lists them.
     pub images: Vec<Image>,
     shown: String,
+    /// How a compressed tarball was decompressed to read it.
+    pub spooled: Option<Spooled>,
 }
 
 impl Input {
-    /// Opens `path` and reads its manifests.
+    /// Opens `path` and reads its manifests. A compressed tarball is decompressed to a
+    /// temporary file of at most `spool_max` bytes ([`Spooled`]).
     ///
     /// # Errors
     /// [`ImageError`] when `path` is not an image or its manifests cannot be read.
-    pub fn open(path: &Path) -> Result<Input, ImageError> {
+    pub fn open(path: &Path, spool_max: u64) -> Result<Input, ImageError> {
         let shown = crate::printable::escape(&path.display().to_string()).into_owned();
-        let store = Store::open(path)?;
+        let (store, spooled) = Store::open(path, spool_max)?;
         let bad = |what: &str, message: String| ImageError::Bad {
             path: shown.clone(),
             what: what.to_string(),
@@ -338,15 +459,23 @@ impl Input {
                 .map_err(|(what, m)| bad(&what, m))?;
             out
         } else {
+            let detail = match spooled.as_ref().and_then(|s| s.truncated) {
+                Some(cap) => format!(
+                    "; neither manifest.json nor index.json is in its first {cap} bytes \
+                     decompressed (--spool-max-size): raise the limit to read it"
+                ),
+                None => "; neither manifest.json nor index.json is in it".into(),
+            };
             return Err(ImageError::NotAnImage {
                 path: shown,
-                detail: "; neither manifest.json nor index.json is in it".into(),
+                detail,
             });
         };
         let mut input = Input {
             store,
             images,
             shown,
+            spooled,
         };
         // Docker's layer files are named by directory; the configuration's `rootfs.diff_ids`
         // holds their digests (of the uncompressed tar), which name them in reports.
@@ -380,10 +509,21 @@ impl Input {
     pub fn config_text(&self, i: usize) -> Result<String, Skip> {
         let img = &self.images[i];
         let path = config_path(&img.config_digest);
-        let raw = self.store.read_json(&img.config_file).map_err(|e| Skip {
-            path: path.clone(),
-            reason: SkipReason::Unreadable,
-            detail: Some(e.to_string()),
+        let raw = self.store.read_json(&img.config_file).map_err(|e| {
+            let cut = self.spooled.as_ref().and_then(|s| s.truncated);
+            Skip {
+                path: path.clone(),
+                reason: match cut {
+                    Some(_) if e.kind() == io::ErrorKind::NotFound => SkipReason::ArchiveSizeLimit,
+                    _ => SkipReason::Unreadable,
+                },
+                detail: Some(match cut {
+                    Some(cap) if e.kind() == io::ErrorKind::NotFound => format!(
+                        "{e}: past the first {cap} bytes of the decompressed tarball (--spool-max-size)"
+                    ),
+                    _ => e.to_string(),
+                }),
+            }
         })?;
         let cfg: Config = serde_json::from_slice(&raw).map_err(|e| Skip {
             path: path.clone(),
@@ -437,11 +577,23 @@ impl Input {
                     }));
                 }
             }
-            Err(e) => (m.out)(LayerItem::Skip(Skip {
-                path: digest.to_string(),
-                reason: SkipReason::Unreadable,
-                detail: Some(format!("layer {file}: {e}")),
-            })),
+            Err(e) => {
+                let (reason, detail) = match self.spooled.as_ref().and_then(|s| s.truncated) {
+                    Some(cap) if e.kind() == io::ErrorKind::NotFound => (
+                        SkipReason::ArchiveSizeLimit,
+                        format!(
+                            "layer {file}: past the first {cap} bytes of the decompressed \
+                             tarball (--spool-max-size), not read"
+                        ),
+                    ),
+                    _ => (SkipReason::Unreadable, format!("layer {file}: {e}")),
+                };
+                (m.out)(LayerItem::Skip(Skip {
+                    path: digest.to_string(),
+                    reason,
+                    detail: Some(detail),
+                }));
+            }
         }
         layers.add(digest, m.files);
     }

@@ -361,22 +361,115 @@ pub enum Synced {
     Fetched,
 }
 
+/// A lock on one cached clone, held through the lock file beside it (`NAME.git.lock`, an
+/// advisory `flock` through [`std::fs::File::lock`]); released when dropped (or when the
+/// process ends, however it ends). Exclusive while a run clones or fetches, shared while runs
+/// read the clone: two runs (two `leakhound git URL`, or audits sharing a cache) never fetch
+/// into one clone at once, and none fetches (pruning refs, perhaps repacking) under another's
+/// scan. The lock file is left in place: removing it would let two runs lock two different
+/// files of one name.
+#[derive(Debug)]
+pub struct CacheLock {
+    _file: std::fs::File,
+}
+
+/// The lock file of the clone at `dir`.
+pub fn lock_path(dir: &Path) -> PathBuf {
+    let mut name = dir.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    dir.with_file_name(name)
+}
+
+/// How often a waiting run tries the lock again (and looks for Ctrl-C).
+const LOCK_POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Takes the lock on the clone at `dir`, exclusive or shared; when another run holds it,
+/// calls `on_wait` once with the lock file and waits (polling, so that Ctrl-C still ends the
+/// wait).
+fn lock(
+    dir: &Path,
+    exclusive: bool,
+    on_wait: &mut dyn FnMut(&Path),
+) -> Result<CacheLock, RemoteError> {
+    let path = lock_path(dir);
+    let err = |message: String| RemoteError::Cache {
+        path: path.clone(),
+        message,
+    };
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let file = opts
+        .open(&path)
+        .map_err(|e| err(format!("cannot open the lock file: {e}")))?;
+    let mut told = false;
+    loop {
+        let tried = if exclusive {
+            file.try_lock()
+        } else {
+            file.try_lock_shared()
+        };
+        match tried {
+            Ok(()) => return Ok(CacheLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                if !told {
+                    on_wait(&path);
+                    told = true;
+                }
+                if crate::interrupt::requested() {
+                    return Err(err(
+                        "interrupted while waiting for another run's lock on the clone".into(),
+                    ));
+                }
+                std::thread::sleep(LOCK_POLL);
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(err(format!("cannot lock the clone: {e}")))
+            }
+        }
+    }
+}
+
 /// Brings the bare clone of `url` under `cache` up to date (clones it the first time, fetches
-/// every branch and tag after that, pruning refs the remote no longer has); returns its
-/// directory.
+/// every branch and tag after that, pruning refs the remote no longer has) under an exclusive
+/// [`CacheLock`], then returns its directory with a shared lock to hold while reading it.
+/// `on_wait` is told the lock file when another run holds the lock and this one waits.
 ///
 /// # Errors
 /// [`RemoteError`] naming the URL without credentials.
-pub fn sync(url: &RemoteUrl, cache: &Path) -> Result<(PathBuf, Synced), RemoteError> {
+pub fn sync(
+    url: &RemoteUrl,
+    cache: &Path,
+    on_wait: &mut dyn FnMut(&Path),
+) -> Result<(PathBuf, Synced, CacheLock), RemoteError> {
     let dir = url.cache_dir(cache);
     let cache_err = |path: &Path, e: std::io::Error| RemoteError::Cache {
         path: path.to_path_buf(),
         message: e.to_string(),
     };
     std::fs::create_dir_all(cache).map_err(|e| cache_err(cache, e))?;
+    let exclusive = lock(&dir, true, on_wait)?;
+    let synced = update(url, &dir, cache_err)?;
+    // Let go, then wait as a reader: a run that was waiting to fetch may go first (this run
+    // then reads what it fetched); `flock` gives no atomic downgrade to rely on.
+    drop(exclusive);
+    let shared = lock(&dir, false, on_wait)?;
+    Ok((dir, synced, shared))
+}
+
+/// Clones or fetches `url` into `dir`; the caller holds the exclusive lock.
+fn update(
+    url: &RemoteUrl,
+    dir: &Path,
+    cache_err: impl Fn(&Path, std::io::Error) -> RemoteError,
+) -> Result<Synced, RemoteError> {
     if dir.join("HEAD").is_file() && dir.join("objects").is_dir() {
         let mut cmd = git_command(url);
-        cmd.arg("-C").arg(&dir).args([
+        cmd.arg("-C").arg(dir).args([
             "fetch",
             "--quiet",
             "--prune",
@@ -387,7 +480,7 @@ pub fn sync(url: &RemoteUrl, cache: &Path) -> Result<(PathBuf, Synced), RemoteEr
             "+refs/tags/*:refs/tags/*",
         ]);
         run(&mut cmd, url, "fetch")?;
-        return Ok((dir, Synced::Fetched));
+        return Ok(Synced::Fetched);
     }
     // Cloned beside its final place and renamed into it: an interrupted clone never looks
     // like a cached repository.
@@ -404,10 +497,10 @@ pub fn sync(url: &RemoteUrl, cache: &Path) -> Result<(PathBuf, Synced), RemoteEr
     }
     if dir.exists() {
         // Left over from an older, damaged clone.
-        std::fs::remove_dir_all(&dir).map_err(|e| cache_err(&dir, e))?;
+        std::fs::remove_dir_all(dir).map_err(|e| cache_err(dir, e))?;
     }
-    std::fs::rename(&tmp, &dir).map_err(|e| cache_err(&dir, e))?;
-    Ok((dir, Synced::Cloned))
+    std::fs::rename(&tmp, dir).map_err(|e| cache_err(dir, e))?;
+    Ok(Synced::Cloned)
 }
 
 /// `git` with the environment every clone and fetch runs in.

@@ -432,3 +432,83 @@ fn damaged_and_encrypted_archives_are_named_skips_not_clean_results() {
         r.stderr
     );
 }
+
+/// `cat app.tar.gz | leakhound scan -`: an archive or compressed stream on standard input is
+/// opened as the same file would be, its entries at `<stdin>!/path` (standard input's own
+/// findings are at `<stdin>`), with the same bomb limits; `--no-archives` scans the bytes as
+/// they come, as before.
+#[test]
+fn an_archive_on_standard_input_is_opened_like_a_file() {
+    let d = tempdir();
+    let p = d.path();
+    let s = secret(11);
+    let t = tar_of(&[("app/.env", &s), ("readme.txt", b"nothing\n")]);
+    let scan = |stdin: &[u8], extra: &[&str]| {
+        let mut args = vec!["scan", "-", "-f", "jsonl", "--no-progress", "--verbose"];
+        args.extend_from_slice(extra);
+        run_with_stdin(p, &args, Some(stdin))
+    };
+    for (what, bytes) in [
+        ("tar", t.clone()),
+        ("tar.gz", gz(&t)),
+        ("tar.xz", xz(&t)),
+        ("tar.zst", zst(&t)),
+        ("tar.bz2", bz2(&t)),
+    ] {
+        let r = scan(&bytes, &[]);
+        assert_eq!(r.code, 1, "{what}: {}", r.stderr);
+        assert_eq!(
+            found(&r),
+            [("<stdin>!/app/.env".to_string(), RULE.to_string())],
+            "{what}"
+        );
+        assert!(r.stderr.contains("scanned 2 files"), "{what}: {}", r.stderr);
+    }
+    // A zip (read into memory: it needs its central directory), and a jar in a tar.gz.
+    let r = scan(&zip_of(&[("META-INF/app.properties", &s)]), &[]);
+    assert_eq!(
+        found(&r),
+        [("<stdin>!/META-INF/app.properties".to_string(), RULE.into())]
+    );
+    let nested = gz(&tar_of(&[(
+        "dist/app.jar",
+        &zip_of(&[("META-INF/app.properties", &s)]),
+    )]));
+    let r = scan(&nested, &[]);
+    assert_eq!(
+        found(&r),
+        [(
+            "<stdin>!/dist/app.jar!/META-INF/app.properties".to_string(),
+            RULE.into()
+        )]
+    );
+    // A bare compressed stream has no entry names: reported at `<stdin>`, as plain text is.
+    let r = scan(&gz(&s), &[]);
+    assert_eq!(found(&r), [("<stdin>".to_string(), RULE.into())]);
+    assert_eq!(
+        found(&scan(&s, &[])),
+        [("<stdin>".to_string(), RULE.into())]
+    );
+    // The bomb limits hold: a gzip of 16 MiB of zeros is a named ratio skip.
+    let r = scan(&gz(&vec![0u8; 16 << 20]), &[]);
+    // Nothing else was read: "every input was skipped", as for the file alone.
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("skipped <stdin> (archive-ratio-limit)"),
+        "{}",
+        r.stderr
+    );
+    let r = scan(&t, &["--archive-max-entries", "1"]);
+    assert!(
+        r.stderr.contains("skipped 1 archive-entry-limit"),
+        "{}",
+        r.stderr
+    );
+    // --no-archives: the compressed bytes are scanned as they come (nothing readable in them).
+    let r = scan(&gz(&t), &["--no-archives"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(found(&r).is_empty());
+    // The secret is redacted in every output.
+    let r = scan(&gz(&t), &[]);
+    assert!(!r.stdout.contains(&github_token(11)) && !r.stderr.contains(&github_token(11)));
+}

@@ -256,3 +256,121 @@ fn names_in_manifests_cannot_reach_outside_the_layout_and_bad_input_is_named() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("missing.tar"), "{}", r.stderr);
 }
+
+/// `docker save | gzip` (or zstd, xz, bzip2): the compressed tarball is decompressed to a
+/// temporary file (a docker-save tarball needs random access) and read as the plain one is,
+/// with the same layer digests and paths. Past `--spool-max-size` the layers that lie beyond
+/// the cap are named skips and the summary says why; the temporary file is removed.
+#[test]
+fn a_compressed_docker_save_tarball_reads_as_the_plain_one() {
+    use std::io::Write;
+    let d = tempdir();
+    let img = image();
+    let plain = docker_save(&img);
+    let xz = {
+        let mut e = liblzma::write::XzEncoder::new(Vec::new(), 1);
+        e.write_all(&plain).unwrap();
+        e.finish().unwrap()
+    };
+    let bz2 = {
+        let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+        e.write_all(&plain).unwrap();
+        e.finish().unwrap()
+    };
+    let spool = d.path().join("tmp");
+    std::fs::create_dir(&spool).unwrap();
+    let lh = |args: &[&str]| {
+        let mut cmd = command(d.path(), args);
+        cmd.env("TMPDIR", &spool);
+        let out = cmd.output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    };
+    for (name, bytes) in [
+        ("app.tar.gz", gz(&plain)),
+        ("app.tar.zst", zstd::encode_all(&plain[..], 1).unwrap()),
+        ("app.tar.xz", xz),
+        ("app.tar.bz2", bz2),
+    ] {
+        std::fs::write(d.path().join(name), bytes).unwrap();
+        let r = lh(&["image", name, "-f", "jsonl", "--no-progress"]);
+        check(&r, &img, &digest(&img.layers[0]), &digest(&img.layers[1]));
+        assert!(
+            r.stderr.contains("1 image(s), 2 layer(s) read")
+                && r.stderr
+                    .contains("-compressed; decompressed to a temporary file"),
+            "{name}: {}",
+            r.stderr
+        );
+        assert_eq!(
+            std::fs::read_dir(&spool).unwrap().count(),
+            0,
+            "{name}: the temporary file is removed"
+        );
+    }
+    // A cap that cuts the second layer off: the first layer and the configuration are read,
+    // the second is an archive-size-limit skip, and the summary names the cap.
+    // The second layer's tar header (512-aligned; the manifest also names it).
+    let second = (0..plain.len())
+        .step_by(512)
+        .find(|&at| plain[at..].starts_with(b"layer1/layer.tar"))
+        .unwrap();
+    let cap = (second + 512 + 100).to_string();
+    let r = lh(&[
+        "image",
+        "app.tar.gz",
+        "-f",
+        "json",
+        "--no-progress",
+        "--spool-max-size",
+        &cap,
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let json = r.json();
+    let paths: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&format!("{}!/app/.env", digest(&img.layers[0])).as_str()));
+    assert!(!paths.iter().any(|p| p.contains("new.env")), "{paths:?}");
+    assert_eq!(
+        json["summary"]["skipped"]["archive-size-limit"], 1,
+        "{json}"
+    );
+    assert!(
+        r.stderr.contains("--spool-max-size") && r.stderr.contains("larger than"),
+        "{}",
+        r.stderr
+    );
+    // A cap before the manifest is read: a clear error naming the input and the option.
+    let r = lh(&[
+        "image",
+        "app.tar.gz",
+        "--no-progress",
+        "--spool-max-size",
+        "100",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("app.tar.gz: not a container image")
+            && r.stderr.contains("--spool-max-size"),
+        "{}",
+        r.stderr
+    );
+    // Compressed text is not an image.
+    std::fs::write(d.path().join("notes.gz"), gz(b"hello\n")).unwrap();
+    let r = lh(&["image", "notes.gz", "--no-progress"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("notes.gz: not a container image")
+            && r.stderr
+                .contains("it is Gzip-compressed, and not a tar inside"),
+        "{}",
+        r.stderr
+    );
+}

@@ -156,8 +156,14 @@ fn a_url_is_cloned_once_then_fetched_and_findings_name_the_repository() {
     );
     assert!(r.stderr.contains(&format!("fetched {url}")), "{}", r.stderr);
     assert_eq!(findings(&r).len(), 2, "{}", r.stdout);
-    let clones: Vec<_> = std::fs::read_dir(&cache).unwrap().collect();
-    assert_eq!(clones.len(), 1, "one cached clone: {clones:?}");
+    let mut clones: Vec<String> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    clones.sort();
+    // One clone, and the lock file beside it.
+    assert_eq!(clones.len(), 2, "one cached clone: {clones:?}");
+    assert_eq!(format!("{}.lock", clones[0]), clones[1], "{clones:?}");
     // The default cache is under XDG_CACHE_HOME.
     let r = lh(tmp.path(), &["git", &url, "-q"], &[]);
     assert_eq!(r.code, 1, "{}", r.stderr);
@@ -723,4 +729,189 @@ fn org_audit_of_200_repositories_resumes_after_a_kill() {
         made.as_secs_f64(),
         whole_time.as_secs_f64()
     );
+}
+
+/// Several runs on one URL sharing a cache directory: each takes the clone's lock (a lock file
+/// beside it) while it clones or fetches and holds it shared while it reads, so that none
+/// removes or fetches into a clone another is using. The test holds the lock itself first, so
+/// that every run is certainly waiting (and says so) when it lets go: then they all race for
+/// the one clone of the URL, served by a `git daemon` the test starts (and kills on drop).
+#[test]
+fn concurrent_runs_on_one_url_take_turns_on_the_cached_clone() {
+    let tmp = tempdir();
+    let base = tmp.path().join("served");
+    repo_with_token(&base.join("team/app"), 41);
+    let daemon = Daemon::start(&base);
+    let url = format!("git://127.0.0.1:{}/team/app", daemon.port);
+    // Learn the clone's name from a first run into another cache.
+    let r = lh(
+        tmp.path(),
+        &["git", &url, "--cache-dir", "first", "-q", "-f", "json"],
+        &[],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let clone = std::fs::read_dir(tmp.path().join("first"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with(".git"))
+        .unwrap();
+    let cache = tmp.path().join("cache");
+    std::fs::create_dir(&cache).unwrap();
+    let lock_file = cache.join(format!("{clone}.lock"));
+    let held = std::fs::File::create(&lock_file).unwrap();
+    held.lock().unwrap();
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_leakhound"))
+            .args([
+                "git",
+                &url,
+                "--cache-dir",
+                cache.to_str().unwrap(),
+                "-f",
+                "json",
+            ])
+            .current_dir(tmp.path())
+            .env_remove("LEAKHOUND_CONFIG")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let children: Vec<_> = (0..4).map(|_| spawn()).collect();
+    // Each says it waits; none has cloned while the lock is held.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut readers: Vec<_> = children
+        .into_iter()
+        .map(|mut c| {
+            let err = c.stderr.take().unwrap();
+            let (tx, rx) = std::sync::mpsc::channel::<String>();
+            std::thread::spawn(move || {
+                use std::io::BufRead;
+                for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+                    let _ = tx.send(line);
+                }
+            });
+            (c, rx, Vec::<String>::new())
+        })
+        .collect();
+    for (_, rx, lines) in &mut readers {
+        while !lines
+            .iter()
+            .any(|l| l.contains("waiting for another leakhound run"))
+        {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(l) => lines.push(l),
+                Err(_) => panic!("a run did not say it waits: {lines:?}"),
+            }
+        }
+        let l = lines.iter().find(|l| l.contains("waiting")).unwrap();
+        assert!(
+            l.contains(&url) && l.contains(lock_file.to_str().unwrap()),
+            "{l}"
+        );
+    }
+    assert!(
+        !cache.join(&clone).exists(),
+        "nothing cloned under the lock"
+    );
+    held.unlock().unwrap();
+    drop(held);
+    let mut how = Vec::new();
+    for (c, rx, mut lines) in readers {
+        let out = c.wait_with_output().unwrap();
+        lines.extend(rx.iter());
+        assert_eq!(out.status.code(), Some(1), "{lines:?}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let f = json["findings"].as_array().unwrap();
+        assert_eq!(f.len(), 1, "{lines:?}");
+        assert_eq!(f[0]["path"], "secrets.env");
+        how.push(lines.iter().any(|l| l.contains(&format!("cloned {url}"))));
+    }
+    // One run cloned, the others fetched into its clone; nothing else is left in the cache.
+    assert_eq!(how.iter().filter(|c| **c).count(), 1, "{how:?}");
+    let mut left: Vec<String> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, [clone.clone(), format!("{clone}.lock")]);
+    drop(daemon);
+}
+
+/// An organisation audit reads each repository's own `.leakhound.yaml` (or `.yml`, else
+/// `.gitleaks.toml`) and ignore files at the head of its default branch: one of two
+/// repositories allowlists its own secret file, and only its finding is suppressed; the
+/// summary says which configuration applied to it. `--config` applies to every repository
+/// instead.
+#[test]
+fn org_audit_applies_each_repositorys_own_configuration() {
+    let tmp = tempdir();
+    let src = tmp.path().join("src");
+    let mut repos = org(&src, 3);
+    for r in &mut repos {
+        r.archived = false;
+        r.fork = false;
+    }
+    // repo-001 allowlists its own secrets.env; repo-002 ignores its finding by fingerprint.
+    let one = src.join("repo-001");
+    std::fs::write(
+        one.join(".leakhound.yaml"),
+        "allowlist:\n  paths:\n    - \"secrets.env\"\n",
+    )
+    .unwrap();
+    git_ok(&one, &["add", "-A"]);
+    git_ok(&one, &["commit", "-q", "-m", "allowlist"]);
+    let api = fake_github(repos.clone(), 100);
+    let api_url = api.url();
+    let audit = |extra: &[&str]| {
+        let mut args = vec![
+            "github",
+            "--org",
+            "acme",
+            "--api-url",
+            &api_url,
+            "--cache-dir",
+            "cache",
+            "-f",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        lh(tmp.path(), &args, &[])
+    };
+    let r = audit(&[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let found = repositories(&r);
+    let want: BTreeSet<String> = [0, 2]
+        .iter()
+        .map(|i| file_url(&src.join(format!("repo-{i:03}"))))
+        .collect();
+    assert_eq!(
+        found.keys().cloned().collect::<BTreeSet<_>>(),
+        want,
+        "{}",
+        r.stdout
+    );
+    let json = r.json();
+    let suppressed: u64 = json["summary"]["suppressed"].as_object().map_or(0, |m| {
+        m.values().filter_map(serde_json::Value::as_u64).sum()
+    });
+    assert_eq!(suppressed, 1, "{}", json["summary"]);
+    let notes = json["summary"]["notes"].to_string();
+    assert!(
+        notes.contains("acme/repo-001: its own files at the head of its default branch apply")
+            && notes.contains(":.leakhound.yaml"),
+        "{notes}"
+    );
+    assert!(!notes.contains("acme/repo-000: its own"), "{notes}");
+    // --config: one configuration for every repository, the repositories' own not read.
+    std::fs::write(tmp.path().join("audit.yaml"), "rules: {}\n").unwrap();
+    let r = audit(&["--config", "audit.yaml"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(repositories(&r).len(), 3, "{}", r.stdout);
+    assert!(!r.json()["summary"]["notes"]
+        .to_string()
+        .contains("its own files"));
 }

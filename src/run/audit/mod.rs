@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-use super::setup::{live_options, setup, Suppressions};
-use super::{finish, Finish, Ui};
-use crate::cli::OrgArgs;
+use super::setup::{live_options, setup, Setup, Suppressions};
+use super::{finish, Finish, Recorder, Ui};
+use crate::cli::{OrgArgs, OutputArgs};
+use crate::config::discover::{Search, CONFIG_FILES, GITLEAKS_FILE};
 use crate::finding::Finding;
 use crate::interrupt;
 use crate::output::ReportTarget;
@@ -31,6 +32,7 @@ use crate::source::remote::{self, RemoteUrl, Synced};
 use crate::source::{Skip, SkipReason};
 use crate::summary::Summary;
 use crate::triage::Triage;
+use crate::triage::IGNORE_FILES;
 use state::{Header, Record, StateFile, StoredFinding};
 
 /// What one repository's clone and scan came to.
@@ -47,6 +49,14 @@ struct Scanned {
     scan: Duration,
 }
 
+/// What a repository's worker sends the main thread.
+enum Msg {
+    /// A message to show as it happens (a wait for another run's lock, a config warning).
+    Say(String),
+    /// A repository finished (or failed).
+    Done(Box<Done>),
+}
+
 /// What every repository's worker shares.
 struct Job<'a> {
     scanner: &'a Scanner,
@@ -54,10 +64,90 @@ struct Job<'a> {
     cache: &'a Path,
     opts: GitOptions,
     ssh: bool,
+    out: &'a OutputArgs,
+    /// The cache directory's configuration search (for what a repository does not have).
+    search: &'a Search,
+    /// Read each repository's own configuration and ignore files at its default branch
+    /// (not with `--config` or `--no-config`, which apply to every repository).
+    per_repo: bool,
+}
+
+/// The files at a repository's default branch that make it get its own set-up.
+fn own_files(git: &git2::Repository, head: git2::Oid) -> Vec<&'static str> {
+    CONFIG_FILES
+        .iter()
+        .copied()
+        .chain([GITLEAKS_FILE])
+        .chain(IGNORE_FILES.iter().copied())
+        // An unreadable one (a link, too large) counts: set-up then says what is wrong.
+        .filter(|n| !matches!(gitsource::base::file_at(git, head, n), Ok(None)))
+        .collect()
 }
 
 impl Job<'_> {
-    fn run(&self, repo: &Repo) -> (String, Result<Scanned, String>) {
+    /// The repository's own rules and triage, when its default branch holds a configuration
+    /// or ignore file, with a note saying which applied; warnings go to `tx`. A set-up that
+    /// fails (a malformed file) leaves the audit's own in force, and the note says so.
+    fn own_setup(
+        &self,
+        git: &git2::Repository,
+        name: &str,
+        tx: &mpsc::Sender<Msg>,
+    ) -> (Option<Setup>, Option<String>) {
+        if !self.per_repo {
+            return (None, None);
+        }
+        let Some(head) = gitsource::base::head_commit(git) else {
+            return (None, None);
+        };
+        let files = own_files(git, head);
+        if files.is_empty() {
+            return (None, None);
+        }
+        let mut rec = Recorder::default();
+        let set = setup(
+            self.out,
+            self.search,
+            self.cache,
+            Suppressions::Head(git, head),
+            &mut rec,
+        );
+        for line in rec.lines {
+            let line = line
+                .strip_prefix("leakhound: ")
+                .unwrap_or(&line)
+                .to_string();
+            let _ = tx.send(Msg::Say(format!("{name}: {line}")));
+        }
+        let short = gitsource::base::short(head);
+        let shown: Vec<String> = files.iter().map(|f| format!("{short}:{f}")).collect();
+        match set {
+            Ok(set) => {
+                let config = set
+                    .config
+                    .clone()
+                    .unwrap_or_else(|| "built-in rules".into());
+                let note = format!(
+                    "its own files at the head of its default branch apply to its findings ({}); configuration: {config}",
+                    shown.join(", ")
+                );
+                (Some(set), Some(note))
+            }
+            Err(e) => {
+                let why = printable::escape(&format!("{e:#}")).into_owned();
+                let _ = tx.send(Msg::Say(format!("{name}: warning: {why}")));
+                (
+                    None,
+                    Some(format!(
+                        "its own files at the head of its default branch ({}) could not be used ({why}); the audit's configuration applied",
+                        shown.join(", ")
+                    )),
+                )
+            }
+        }
+    }
+
+    fn run(&self, repo: &Repo, tx: &mpsc::Sender<Msg>) -> (String, Result<Scanned, String>) {
         let raw = if self.ssh {
             repo.ssh_url.as_deref().unwrap_or(&repo.clone_url)
         } else {
@@ -75,27 +165,43 @@ impl Job<'_> {
         };
         let shown = url.shown().to_string();
         let started = Instant::now();
-        let (dir, synced) = match remote::sync(&url, self.cache) {
+        let name = &repo.full_name;
+        let synced = remote::sync(&url, self.cache, &mut |lock: &Path| {
+            let _ = tx.send(Msg::Say(format!(
+                "{name}: waiting for another leakhound run using its cached clone (lock file {})",
+                lock.display()
+            )));
+        });
+        // `_lock`: held until the scan ends, so that no other run fetches into the clone.
+        let (dir, synced, _lock) = match synced {
             Ok(x) => x,
             Err(e) => return (shown, Err(e.to_string())),
         };
         let fetch = started.elapsed();
         let started = Instant::now();
+        let mut note = None;
         let result = gitsource::open(&dir)
             .and_then(|git| {
+                let (own, said) = self.own_setup(&git, name, tx);
+                note = said;
+                let (scanner, triage) = match &own {
+                    Some(set) => (&set.scanner, &set.triage),
+                    None => (self.scanner, self.triage),
+                };
                 let req = GitRequest {
                     mode: GitMode::History(Selection::All),
                     opts: self.opts.clone(),
                     shard: None,
                 };
                 let progress = Progress::hidden();
-                crate::pipeline::git::scan_git(self.scanner, self.triage, &git, &req, &progress)
+                crate::pipeline::git::scan_git(scanner, triage, &git, &req, &progress)
             })
             .map_err(|e| e.to_string());
         let result = result.map(|mut outcome| {
             for f in &mut outcome.findings {
                 f.repository = Some(shown.clone());
             }
+            outcome.summary.notes.extend(note);
             Scanned {
                 outcome,
                 synced,
@@ -190,8 +296,10 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
     };
     std::fs::create_dir_all(&cache)
         .with_context(|| format!("{}: cannot create the cache directory", cache.display()))?;
-    // The repositories' own configs are not read (their files are not checked out): only
-    // `--config`, or one in the cache directory, applies to all of them.
+    // `--config` (or `--no-config`) applies to every repository. Otherwise each repository's
+    // own configuration and ignore files at the head of its default branch apply to it (read
+    // from the clone, as a range scan reads its base commit's), and the cache directory's
+    // configuration and ignore files to the rest (and to what a repository does not have).
     let search = crate::config::discover::Search::only(&cache)?;
     let set = setup(out, &search, &cache, Suppressions::Tree, ui)?;
     let (scanner, triage, config) = (set.scanner, set.triage, set.config);
@@ -301,6 +409,9 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
             archives: args.archives.options(args.max_file_size, args.scan_binary),
         },
         ssh: args.ssh,
+        out,
+        search: &search,
+        per_repo: out.config.is_none() && !out.no_config,
     };
     // A history audit counts blobs and commit messages, even when no repository was scanned.
     let mut summary = Summary {
@@ -312,7 +423,7 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
     let mut failures: Vec<Skip> = Vec::new();
     let mut write_error: Option<anyhow::Error> = None;
     let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::channel::<Done>();
+    let (tx, rx) = mpsc::channel::<Msg>();
     std::thread::scope(|s| {
         for _ in 0..usize::from(args.parallel_repos).min(todo.len().max(1)) {
             let tx = tx.clone();
@@ -323,13 +434,13 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
                 }
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(repo) = todo.get(i) else { break };
-                let (url, result) = job.run(repo);
+                let (url, result) = job.run(repo, &tx);
                 if tx
-                    .send(Done {
+                    .send(Msg::Done(Box::new(Done {
                         repo: repo.clone(),
                         url,
                         result,
-                    })
+                    })))
                     .is_err()
                 {
                     break;
@@ -337,7 +448,14 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
             });
         }
         drop(tx);
-        for done in rx {
+        for msg in rx {
+            let done = match msg {
+                Msg::Say(line) => {
+                    say(ui, &line);
+                    continue;
+                }
+                Msg::Done(done) => *done,
+            };
             match done.result {
                 Ok(mut scanned) if !scanned.outcome.summary.interrupted => {
                     finished += 1;

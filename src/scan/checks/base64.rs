@@ -31,7 +31,7 @@ pub fn value(b: u8, alphabet: Alphabet) -> Option<u8> {
 pub fn decode(input: &[u8], alphabet: Alphabet) -> Option<Vec<u8>> {
     let data = match alphabet {
         Alphabet::Standard => {
-            if input.len() % 4 != 0 {
+            if !input.len().is_multiple_of(4) {
                 return None;
             }
             let pad = input.iter().rev().take_while(|&&b| b == b'=').count();

@@ -559,7 +559,7 @@ fn is_regex(v: &[u8]) -> bool {
 /// is `username:password`). Random key bytes decode to binary, so they are left alone; a
 /// base64-encoded password (a Kubernetes Secret's data) is then judged as the password.
 fn decoded_text(v: &[u8]) -> Option<Vec<u8>> {
-    if v.len() % 4 != 0 || v.len() < 8 {
+    if !v.len().is_multiple_of(4) || v.len() < 8 {
         return None;
     }
     let bytes = super::base64::decode(v, super::base64::Alphabet::Standard)?;
