@@ -266,19 +266,21 @@ mod tests {
     use super::*;
     use crate::rules::RuleSet;
 
-    fn verdicts(text: &str) -> Vec<(String, &'static str)> {
+    /// `f` of every entry explaining `text` with the built-in rules.
+    fn entries<T>(text: &str, redacted: bool, all: bool, f: impl Fn(&Entry<'_>) -> T) -> Vec<T> {
         let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
         let mut out = Vec::new();
-        let opts = Options {
-            redacted: true,
-            all: true,
-        };
+        let opts = Options { redacted, all };
         explain(&scanner, "t", text.as_bytes(), opts, |e| {
-            out.push((e.rule.to_string(), e.verdict()));
+            out.push(f(e));
             Ok(())
         })
         .unwrap();
         out
+    }
+
+    fn verdicts(text: &str) -> Vec<(String, &'static str)> {
+        entries(text, true, true, |e| (e.rule.to_string(), e.verdict()))
     }
 
     /// A GitHub classic token built here, with its CRC-32 right or wrong (no literal tokens in
@@ -322,23 +324,14 @@ mod tests {
 
     /// Entries as (rule, verdict, encoding, secret) for `text`, unredacted.
     fn derived(text: &str) -> Vec<(String, &'static str, Option<&'static str>, String)> {
-        let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
-        let mut out = Vec::new();
-        let opts = Options {
-            redacted: false,
-            all: false,
-        };
-        explain(&scanner, "t", text.as_bytes(), opts, |e| {
-            out.push((
+        entries(text, false, false, |e| {
+            (
                 e.rule.to_string(),
                 e.verdict(),
                 e.encoding,
                 e.secret.clone().unwrap_or_default(),
-            ));
-            Ok(())
+            )
         })
-        .unwrap();
-        out
     }
 
     #[test]
@@ -363,17 +356,7 @@ mod tests {
         let token = github_token(true);
         let (a, b) = token.split_at(12);
         let text = format!("token = \"{a}\" + \"{b}\"\n");
-        let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
-        let mut reasons = Vec::new();
-        let opts = Options {
-            redacted: true,
-            all: false,
-        };
-        explain(&scanner, "t", text.as_bytes(), opts, |e| {
-            reasons.push(e.reason());
-            Ok(())
-        })
-        .unwrap();
+        let reasons = entries(&text, true, false, |e| e.reason());
         assert!(
             reasons.contains(&"in joined string literals: reported".to_string()),
             "{reasons:?}"

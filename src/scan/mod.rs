@@ -472,56 +472,60 @@ impl Scanner {
     pub fn explain_derived(&self, bytes: &[u8], scratch: &mut Scratch) -> Vec<DerivedCandidate> {
         let mut out = Vec::new();
         for run in joined::runs(bytes) {
-            for c in self.explain(&run.bytes, scratch) {
-                let Candidate::Matched {
-                    rule,
-                    start,
-                    end,
-                    verdict,
-                } = c
-                else {
-                    continue;
-                };
-                if !run.crosses(start, end) {
-                    continue;
-                }
-                out.push(DerivedCandidate {
-                    candidate: Candidate::Matched {
-                        rule,
-                        start: run.blob_offset(start),
-                        end: run.blob_offset(end - 1) + 1,
-                        verdict,
-                    },
-                    secret: run.bytes[start..end].to_vec(),
-                    encoding: "joined string literals",
-                });
-            }
+            let place = |s, e| {
+                run.crosses(s, e)
+                    .then(|| (run.blob_offset(s), run.blob_offset(e - 1) + 1))
+            };
+            self.explain_in(
+                &run.bytes,
+                "joined string literals",
+                place,
+                scratch,
+                &mut out,
+            );
         }
         for run in encoded::runs(bytes) {
-            for c in self.explain(&run.bytes, scratch) {
-                let Candidate::Matched {
-                    rule,
-                    start,
-                    end,
-                    verdict,
-                } = c
-                else {
-                    continue;
-                };
-                out.push(DerivedCandidate {
-                    candidate: Candidate::Matched {
-                        rule,
-                        start: run.start,
-                        end: run.end,
-                        verdict,
-                    },
-                    secret: run.bytes[start..end].to_vec(),
-                    encoding: "base64",
-                });
-            }
+            let place = |_, _| Some((run.start, run.end));
+            self.explain_in(&run.bytes, "base64", place, scratch, &mut out);
         }
         out.sort_by_key(|d| (d.candidate.start(), d.candidate.rule()));
         out
+    }
+
+    /// Pushes to `out` the matched candidates in derived `text`, each placed in the blob by
+    /// `place(start, end)` (`None`: not one to show).
+    fn explain_in(
+        &self,
+        text: &[u8],
+        encoding: &'static str,
+        place: impl Fn(usize, usize) -> Option<(usize, usize)>,
+        scratch: &mut Scratch,
+        out: &mut Vec<DerivedCandidate>,
+    ) {
+        for c in self.explain(text, scratch) {
+            let Candidate::Matched {
+                rule,
+                start,
+                end,
+                verdict,
+            } = c
+            else {
+                continue;
+            };
+            let Some((at, to)) = place(start, end) else {
+                continue;
+            };
+            out.push(DerivedCandidate {
+                candidate: Candidate::Matched {
+                    rule,
+                    start: at,
+                    end: to,
+                    verdict,
+                },
+                secret: text[start..end].to_vec(),
+                encoding,
+            });
+        }
     }
 
     /// Calls `f(rule, start, end)` once per merged window of each rule whose keywords occur in
