@@ -260,8 +260,9 @@ pub mod battery {
         })
     }
 
-    /// What a provider's verification test declares.
-    pub struct VerifySpec {
+    /// What a provider's verification test declares (`C`, the request check, is a closure
+    /// where the check depends on data, as for the declarative providers' table).
+    pub struct VerifySpec<C: Fn(&Recorded) = fn(&Recorded)> {
         /// The provider.
         pub provider: &'static dyn Provider,
         /// Rule id of the credential.
@@ -277,7 +278,7 @@ pub mod battery {
         /// An invalid credential's answer (the provider's documented one).
         pub invalid: Reply,
         /// Asserts the request is the documented one.
-        pub check: fn(&Recorded),
+        pub check: C,
         /// Expected status for a 403 answer.
         pub forbidden: Status,
         /// Expected status for a 404 answer.
@@ -329,7 +330,10 @@ pub mod battery {
         (out, server.requests())
     }
 
-    fn run_verify(spec: &VerifySpec, script: Vec<Reply>) -> (Verdict, Vec<Recorded>) {
+    fn run_verify(
+        spec: &VerifySpec<impl Fn(&Recorded)>,
+        script: Vec<Reply>,
+    ) -> (Verdict, Vec<Recorded>) {
         // A silent server costs a full timeout per attempt; the client's retry after a timeout
         // is tested once in `http`, so here one attempt is enough.
         let attempts = if matches!(script.as_slice(), [Reply::Hang(_)]) {
@@ -361,7 +365,7 @@ pub mod battery {
     ///
     /// # Panics
     /// When the provider does not behave as declared.
-    pub fn verify(spec: &VerifySpec) {
+    pub fn verify(spec: &VerifySpec<impl Fn(&Recorded)>) {
         verify_expecting(spec, Status::Inactive);
     }
 
@@ -371,11 +375,11 @@ pub mod battery {
     ///
     /// # Panics
     /// When the provider does not behave as declared.
-    pub fn verify_undocumented_invalid(spec: &VerifySpec) {
+    pub fn verify_undocumented_invalid(spec: &VerifySpec<impl Fn(&Recorded)>) {
         verify_expecting(spec, Status::Unknown);
     }
 
-    fn verify_expecting(spec: &VerifySpec, invalid: Status) {
+    fn verify_expecting(spec: &VerifySpec<impl Fn(&Recorded)>, invalid: Status) {
         let name = spec.provider.info().name;
         let (v, reqs) = run_verify(spec, vec![spec.live.clone()]);
         assert_eq!(v.status, Status::Active, "{name}: live: {v:?}");
