@@ -5,10 +5,8 @@
 //! not the `Api::verifying` guard, so this checks what each verifier asks for, not the guard.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
 
-use crate::providers::fake::{FakeServer, Reply};
-use crate::providers::http::{Client, Settings};
+use crate::providers::fake::{battery, FakeServer, Reply};
 use crate::providers::{self, Api, Credential};
 use crate::rules::RuleSet;
 use crate::scan::{Scanner, Scratch};
@@ -68,15 +66,8 @@ fn no_provider_sends_a_mutating_request_while_verifying() {
         for (rule, secret, annotations) in &creds {
             for answer in &answers {
                 let server = FakeServer::start(vec![answer.clone()]);
-                let client = Client::new(Settings {
-                    timeout: Duration::from_millis(400),
-                    attempts: 1,
-                    max_retry_wait: Duration::from_millis(50),
-                    backoff: Duration::from_millis(1),
-                    dry_run: false,
-                    endpoints: [(info.name.to_string(), server.url())].into(),
-                    deadline: None,
-                });
+                // One attempt: no retry, so the backoff and retry waits never apply.
+                let client = battery::client_with(info.name, &server, false, 1);
                 let cred = Credential {
                     rule,
                     secret,

@@ -164,10 +164,10 @@ mod tests {
         });
     }
 
-    #[test]
-    fn every_site_is_tried_until_one_accepts() {
-        use crate::providers::fake::FakeServer;
-        let eu1 = FakeServer::start(vec![Reply::json(200, r#"{"valid":true}"#)]);
+    /// Verifies `KEY` with US1 refusing it (403) and EU1 answering `eu1`: the verdict and the
+    /// requests each site received.
+    fn refused_by_us1_then(eu1: Reply) -> (Verdict, Vec<Recorded>, Vec<Recorded>) {
+        let eu1 = crate::providers::fake::FakeServer::start(vec![eu1]);
         let (v, us1) = battery::call(
             &Datadog,
             "datadog-api-key",
@@ -183,28 +183,19 @@ mod tests {
                 )
             },
         );
+        (v, us1, eu1.requests())
+    }
+
+    #[test]
+    fn every_site_is_tried_until_one_accepts() {
+        let (v, us1, eu1) = refused_by_us1_then(Reply::json(200, r#"{"valid":true}"#));
         assert_eq!(v.status, Status::Active, "{v:?}");
         assert_eq!(v.detail.as_deref(), Some("valid on the EU1 site"));
         assert_eq!(us1.len(), 1);
-        assert_eq!(eu1.requests().len(), 1);
-        assert_eq!(eu1.requests()[0].header("dd-api-key"), Some(KEY));
+        assert_eq!(eu1.len(), 1);
+        assert_eq!(eu1[0].header("dd-api-key"), Some(KEY));
         // Refused everywhere: unknown, naming the sites.
-        let eu1 = FakeServer::start(vec![Reply::json(403, r#"{"errors":["Forbidden"]}"#)]);
-        let (v, _) = battery::call(
-            &Datadog,
-            "datadog-api-key",
-            KEY,
-            &[],
-            vec![Reply::json(403, r#"{"errors":["Forbidden"]}"#)],
-            false,
-            |api, _| {
-                verify_on(
-                    api,
-                    KEY,
-                    &[("US1", api.base().to_string()), ("EU1", eu1.url())],
-                )
-            },
-        );
+        let (v, _, _) = refused_by_us1_then(Reply::json(403, r#"{"errors":["Forbidden"]}"#));
         assert_eq!(v.status, Status::Unknown, "{v:?}");
         assert!(v.detail.unwrap().contains("US1, EU1"));
     }

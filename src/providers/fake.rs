@@ -154,14 +154,13 @@ impl Drop for FakeServer {
     }
 }
 
-fn serve(conn: TcpStream, state: &Mutex<State>) {
-    let Ok(read_half) = conn.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(read_half);
+/// Reads one HTTP/1.1 request from `conn` (a body of up to 1 MiB, by `Content-Length`):
+/// `None` when the connection ends before a whole request.
+pub fn read_request(conn: &TcpStream) -> Option<Recorded> {
+    let mut reader = BufReader::new(conn.try_clone().ok()?);
     let mut line = String::new();
     if reader.read_line(&mut line).unwrap_or(0) == 0 {
-        return;
+        return None;
     }
     let mut parts = line.split_whitespace();
     let method = parts.next().unwrap_or_default().to_string();
@@ -186,44 +185,48 @@ fn serve(conn: TcpStream, state: &Mutex<State>) {
         .and_then(|(_, v)| v.parse::<usize>().ok())
         .unwrap_or(0);
     let mut body = vec![0; len.min(1 << 20)];
-    if reader.read_exact(&mut body).is_err() {
-        return;
+    reader.read_exact(&mut body).ok()?;
+    Some(Recorded {
+        method,
+        path,
+        headers,
+        body,
+    })
+}
+
+/// Answers on `conn` with `status`, `headers` and `body`, then the connection closes.
+pub fn respond(mut conn: TcpStream, status: u16, headers: &[(String, String)], body: &str) {
+    let mut head = format!(
+        "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
     }
+    head.push_str("\r\n");
+    let _ = conn.write_all(head.as_bytes());
+    let _ = conn.write_all(body.as_bytes());
+}
+
+fn serve(conn: TcpStream, state: &Mutex<State>) {
+    let Some(request) = read_request(&conn) else {
+        return;
+    };
     let reply = {
         let mut st = state.lock().unwrap_or_else(PoisonError::into_inner);
-        st.requests.push(Recorded {
-            method,
-            path,
-            headers,
-            body,
-        });
+        st.requests.push(request);
         let next = st.script.pop_front().or_else(|| st.last.clone());
         st.last.clone_from(&next);
         next
     };
-    let mut conn = conn;
     match reply {
         Some(Reply::Respond {
             status,
             headers,
             body,
-        }) => {
-            let mut head = format!(
-                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-                body.len()
-            );
-            for (k, v) in headers {
-                head.push_str(&format!("{k}: {v}\r\n"));
-            }
-            head.push_str("\r\n");
-            let _ = conn.write_all(head.as_bytes());
-            let _ = conn.write_all(body.as_bytes());
-        }
+        }) => respond(conn, status, &headers, &body),
         Some(Reply::Hang(d)) => thread::sleep(d),
-        None => {
-            let _ =
-                conn.write_all(b"HTTP/1.1 599 X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-        }
+        None => respond(conn, 599, &[], ""),
     }
 }
 
@@ -260,8 +263,9 @@ pub mod battery {
         })
     }
 
-    /// What a provider's verification test declares.
-    pub struct VerifySpec {
+    /// What a provider's verification test declares (`C`, the request check, is a closure
+    /// where the check depends on data, as for the declarative providers' table).
+    pub struct VerifySpec<C: Fn(&Recorded) = fn(&Recorded)> {
         /// The provider.
         pub provider: &'static dyn Provider,
         /// Rule id of the credential.
@@ -277,7 +281,7 @@ pub mod battery {
         /// An invalid credential's answer (the provider's documented one).
         pub invalid: Reply,
         /// Asserts the request is the documented one.
-        pub check: fn(&Recorded),
+        pub check: C,
         /// Expected status for a 403 answer.
         pub forbidden: Status,
         /// Expected status for a 404 answer.
@@ -329,7 +333,10 @@ pub mod battery {
         (out, server.requests())
     }
 
-    fn run_verify(spec: &VerifySpec, script: Vec<Reply>) -> (Verdict, Vec<Recorded>) {
+    fn run_verify(
+        spec: &VerifySpec<impl Fn(&Recorded)>,
+        script: Vec<Reply>,
+    ) -> (Verdict, Vec<Recorded>) {
         // A silent server costs a full timeout per attempt; the client's retry after a timeout
         // is tested once in `http`, so here one attempt is enough.
         let attempts = if matches!(script.as_slice(), [Reply::Hang(_)]) {
@@ -361,7 +368,7 @@ pub mod battery {
     ///
     /// # Panics
     /// When the provider does not behave as declared.
-    pub fn verify(spec: &VerifySpec) {
+    pub fn verify(spec: &VerifySpec<impl Fn(&Recorded)>) {
         verify_expecting(spec, Status::Inactive);
     }
 
@@ -371,11 +378,11 @@ pub mod battery {
     ///
     /// # Panics
     /// When the provider does not behave as declared.
-    pub fn verify_undocumented_invalid(spec: &VerifySpec) {
+    pub fn verify_undocumented_invalid(spec: &VerifySpec<impl Fn(&Recorded)>) {
         verify_expecting(spec, Status::Unknown);
     }
 
-    fn verify_expecting(spec: &VerifySpec, invalid: Status) {
+    fn verify_expecting(spec: &VerifySpec<impl Fn(&Recorded)>, invalid: Status) {
         let name = spec.provider.info().name;
         let (v, reqs) = run_verify(spec, vec![spec.live.clone()]);
         assert_eq!(v.status, Status::Active, "{name}: live: {v:?}");

@@ -3,7 +3,6 @@
 //! `git daemon` serving bare repositories. Both are started by the test and record what they
 //! were asked.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -11,21 +10,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// One request the fake API received.
-#[derive(Debug, Clone)]
-pub struct Seen {
-    pub path: String,
-    pub headers: Vec<(String, String)>,
-}
+use leakhound::providers::fake;
 
-impl Seen {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
+/// One request the fake API received.
+pub use leakhound::providers::fake::Recorded as Seen;
 
 /// An answer: status, headers, body.
 pub type Answer = (u16, Vec<(String, String)>, String);
@@ -79,51 +67,16 @@ impl Drop for Api {
 }
 
 fn serve(conn: TcpStream, seen: &Mutex<Vec<Seen>>, handler: &Handler, port: u16) {
-    let mut reader = BufReader::new(conn.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+    let Some(req) = fake::read_request(&conn) else {
         return;
-    }
-    let path = line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or_default()
-        .to_string();
-    let mut headers = Vec::new();
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).unwrap_or(0) == 0 {
-            break;
-        }
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-        }
-    }
-    let len: usize = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; len];
-    let _ = reader.read_exact(&mut body);
-    let req = Seen { path, headers };
+    };
     seen.lock().unwrap().push(req.clone());
     let (status, extra, body) = handler(&req, &format!("http://127.0.0.1:{port}"));
-    let mut head = format!(
-        "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nContent-Type: application/json\r\nConnection: close\r\n",
-        body.len()
-    );
-    for (k, v) in extra {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    let mut conn = conn;
-    let _ = conn.write_all(head.as_bytes());
-    let _ = conn.write_all(body.as_bytes());
+    let headers: Vec<(String, String)> =
+        std::iter::once(("Content-Type".to_string(), "application/json".to_string()))
+            .chain(extra)
+            .collect();
+    fake::respond(conn, status, &headers, &body);
 }
 
 /// The `page` query parameter (1 when absent).

@@ -1,8 +1,13 @@
-//! The tests of the providers converted from Rust to `verifiers/*.yml`, moved here unchanged
-//! but for how they name the provider: each still pins the documented request and the reading
-//! of each documented answer, now through the declarative engine.
+//! The tests of the providers converted from Rust to `verifiers/*.yml`: as the providers are
+//! data, so are their tests. Each case pins the documented request (method, path, headers) and
+//! the reading of each documented answer, run through the declarative engine by
+//! [`battery::verify`] (live and who it is, invalid, 403/404/malformed unknown, retries).
 
-use crate::providers::{by_name, Provider};
+use std::thread;
+
+use crate::providers::fake::battery::{self, VerifySpec};
+use crate::providers::fake::{Recorded, Reply};
+use crate::providers::{by_name, Provider, Status};
 
 /// The built-in provider `name` (declarative once converted).
 fn provider(name: &str) -> &'static dyn Provider {
@@ -11,40 +16,71 @@ fn provider(name: &str) -> &'static dyn Provider {
     p
 }
 
-mod groq {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
+/// What a header of the documented request must be.
+enum Header {
+    /// This value, `{secret}` standing for the credential.
+    Is(&'static str),
+    /// No such header.
+    Absent,
+    /// Any value.
+    Present,
+}
 
-    const SECRET: &str = "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"; // leakhound:allow: a made-up test credential
+use Header::{Absent, Is, Present};
 
-    #[test]
-    fn verify() {
+/// One converted provider's verification test.
+struct Case {
+    /// The provider.
+    provider: &'static str,
+    /// Rule id of the credential.
+    rule: &'static str,
+    /// The credential.
+    secret: &'static str,
+    /// A live credential's answer (200, JSON).
+    live: &'static str,
+    /// Who it belongs to, as the provider says in `live`.
+    identity: Option<&'static str>,
+    /// The provider's documented answer for an invalid credential: status and body.
+    invalid: (u16, &'static str),
+    /// The documented request's path (and query); the method is GET.
+    path: &'static str,
+    /// The documented request's headers, in the order checked.
+    headers: &'static [(&'static str, Header)],
+}
+
+impl Case {
+    /// Asserts `r` is the documented request.
+    fn check(&self, r: &Recorded) {
+        let name = self.provider;
+        assert_eq!(
+            (r.method.as_str(), r.path.as_str()),
+            ("GET", self.path),
+            "{name}"
+        );
+        for (header, want) in self.headers {
+            let got = r.header(header);
+            match want {
+                Is(value) => assert_eq!(
+                    got,
+                    Some(value.replace("{secret}", self.secret).as_str()),
+                    "{name}: {header}"
+                ),
+                Absent => assert_eq!(got, None, "{name}: {header}"),
+                Present => assert!(got.is_some(), "{name}: {header} is required"),
+            }
+        }
+    }
+
+    fn verify(&self) {
         battery::verify(&VerifySpec {
-            provider: provider("groq"),
-            rule: "groq-api-key",
-            secret: SECRET,
+            provider: provider(self.provider),
+            rule: self.rule,
+            secret: self.secret,
             annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"object":"list","data":[{"id":"llama-3.3-70b-versatile"}]}"#,
-            ),
-            identity: None,
-            invalid: Reply::json(
-                401,
-                r#"{"error":{"message":"Invalid API Key","type":"invalid_request_error","code":"invalid_api_key"}}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/openai/v1/models")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {SECRET}").as_str())
-                );
-            },
+            live: Reply::json(200, self.live),
+            identity: self.identity,
+            invalid: Reply::json(self.invalid.0, self.invalid.1),
+            check: |r: &Recorded| self.check(r),
             forbidden: Status::Unknown,
             not_found: Status::Unknown,
             malformed: Status::Unknown,
@@ -52,1341 +88,379 @@ mod groq {
     }
 }
 
-mod mistral {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const SECRET: &str = "u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO";
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("mistral"),
-            rule: "mistral-api-key",
-            secret: SECRET,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"object":"list","data":[{"id":"mistral-small-latest"}]}"#,
-            ),
-            identity: None,
-            invalid: Reply::json(401, r#"{"message":"Unauthorized","request_id":"x"}"#),
-            check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/v1/models"));
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {SECRET}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
+/// Each case runs on a thread of its own (named after the provider): most of a case's time is
+/// spent waiting on the fake server's timeouts.
+#[test]
+fn verify() {
+    thread::scope(|s| {
+        for case in CASES {
+            thread::Builder::new()
+                .name(case.provider.to_string())
+                .spawn_scoped(s, || case.verify())
+                .expect("spawn a test thread");
+        }
+    });
 }
 
-mod deepseek {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const SECRET: &str = "sk-abfe228f219e9cb0eb53f16947ccf25e";
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("deepseek"),
-            rule: "deepseek-api-key",
-            secret: SECRET,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"object":"list","data":[{"id":"deepseek-chat","object":"model"}]}"#,
-            ),
-            identity: None,
-            invalid: Reply::json(
-                401,
-                r#"{"error":{"message":"Authentication Fails (no such user)","type":"authentication_error","code":"invalid_request_error"}}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/models"));
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {SECRET}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod fireworks {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const SECRET: &str = "fw_tfjgVvVqE1SkHbn88HxjSI6b";
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("fireworks"),
-            rule: "fireworks-api-key",
-            secret: SECRET,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"object":"list","data":[{"id":"accounts/fireworks/models/llama-v3p1-8b-instruct"}]}"#,
-            ),
-            identity: None,
-            invalid: Reply::json(
-                401,
-                r#"{"error":{"object":"error","type":"invalid_request_error","message":"The API key you provided is invalid."}}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/inference/v1/models")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {SECRET}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod linode {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const TOKEN: &str = "3f9a7c2e1b8d4f6a0c5e9b2d7f1a4c8e8e1f3a9c4f8a2c1e9b3d4e7fa6c02d5b";
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("linode"),
-            rule: "linode-api-token",
-            secret: TOKEN,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"username":"ops-team","email":"ops@example.com","uid":1234}"#,
-            ),
-            identity: Some("ops-team"),
-            invalid: Reply::json(401, r#"{"errors":[{"reason":"Invalid Token"}]}"#),
-            check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/v4/profile"));
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {TOKEN}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod vultr {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const TOKEN: &str = "QM7TZR2VXK9LPW4SB8NC3DFHJ6YG1AE5TU0I";
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("vultr"),
-            rule: "vultr-api-key",
-            secret: TOKEN,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"account":{"name":"Ops","email":"ops@example.com","balance":0}}"#,
-            ),
-            identity: Some("ops@example.com"),
-            invalid: Reply::json(401, r#"{"error":"Invalid API token.","status":401}"#),
-            check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/v2/account"));
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {TOKEN}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod paystack {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const TOKEN: &str = "sk_live_3f9a7c2e1b8d4f6a0c5e9b2d7f1a4c8e3f9a7c2e"; // leakhound:allow: a made-up test value
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("paystack"),
-            rule: "paystack-secret-key",
-            secret: TOKEN,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"status":true,"message":"Balances retrieved","data":[{"currency":"NGN","balance":0}]}"#,
-            ),
-            identity: None,
-            invalid: Reply::json(401, r#"{"status":false,"message":"Invalid key"}"#),
-            check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/balance"));
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {TOKEN}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod asana {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const SECRET: &str = "2/1204567890123456/1209876543210987:6fb008f86bebb2737f6a6f0fb23c6f5d";
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("asana"),
-            rule: "asana-personal-access-token",
-            secret: SECRET,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"data":{"gid":"1204567890123456","email":"pm@example.com","name":"Pat","resource_type":"user"}}"#,
-            ),
-            identity: Some("pm@example.com"),
-            invalid: Reply::json(401, r#"{"errors":[{"message":"Not Authorized"}]}"#),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/api/1.0/users/me")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {SECRET}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod supabase {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const TOKEN: &str = "sbp_3f9a7c2e1b8d4f6a0c5e9b2d7f1a4c8e3f9a7c2e"; // leakhound:allow: a made-up test value
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("supabase"),
-            rule: "supabase-access-token",
-            secret: TOKEN,
-            annotations: vec![],
-            live: Reply::json(200, r#"[{"id":"qzrtbvxk","name":"Acme"}]"#),
-            identity: Some("Acme"),
-            invalid: Reply::json(401, r#"{"message":"Unauthorized"}"#),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/v1/organizations")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {TOKEN}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod tavily {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const SECRET: &str = "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"; // leakhound:allow: a made-up test credential
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("tavily"),
-            rule: "tavily-api-key",
-            secret: SECRET,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"key":{"usage":150,"limit":1000},"account":{"current_plan":"Researcher","plan_usage":150,"plan_limit":1000}}"#,
-            ),
-            identity: None,
-            invalid: Reply::json(
-                401,
-                r#"{"detail":{"error":"Unauthorized: missing or invalid API key."}}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/usage"));
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {SECRET}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod openrouter {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const SECRET: &str =
-        "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"; // leakhound:allow: a made-up test credential
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("openrouter"),
-            rule: "openrouter-api-key",
-            secret: SECRET,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"data":{"label":"sk-or-v1-817...976","usage":25.5,"limit":100,"is_free_tier":false}}"#,
-            ),
-            identity: None,
-            invalid: Reply::json(
-                401,
-                r#"{"error":{"message":"No auth credentials found","code":401}}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/api/v1/key"));
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {SECRET}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod replicate {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const SECRET: &str = "r8_lSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40u"; // leakhound:allow: a made-up test credential
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("replicate"),
-            rule: "replicate-api-token",
-            secret: SECRET,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"type":"organization","username":"acme-ml","name":"Acme ML"}"#,
-            ),
-            identity: Some("acme-ml"),
-            invalid: Reply::json(
-                401,
-                r#"{"title":"Unauthenticated","detail":"You did not pass a valid authentication token","status":401}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/v1/account"));
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {SECRET}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod firecrawl {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const SECRET: &str = "fc-3f9a1c7e5b2d8046a1e9c3b7d5f2a8e6";
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("firecrawl"),
-            rule: "firecrawl-api-key",
-            secret: SECRET,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"success":true,"data":{"remainingCredits":1000,"planCredits":500000}}"#,
-            ),
-            identity: None,
-            invalid: Reply::json(
-                401,
-                r#"{"success":false,"error":"Unauthorized: Invalid token"}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/v2/team/credit-usage")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {SECRET}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod huggingface {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const TOKEN: &str = "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"; // leakhound:allow: a made-up test credential
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("huggingface"),
-            rule: "huggingface-access-token",
-            secret: TOKEN,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"type":"user","name":"octo-hf","auth":{"type":"access_token"}}"#,
-            ),
-            identity: Some("octo-hf"),
-            invalid: Reply::json(
-                401,
-                r#"{"error":"Invalid credentials in Authorization header"}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/api/whoami-v2")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {TOKEN}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod flutterwave {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const TOKEN: &str = "FLWSECK-3f9a7c2e1b8d4f6a0c5e9b2d7f1a4c8e-X"; // leakhound:allow: a made-up test value
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("flutterwave"),
-            rule: "flutterwave-secret-key",
-            secret: TOKEN,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"status":"success","message":"Wallet balances fetched","data":[]}"#,
-            ),
-            identity: None,
-            invalid: Reply::json(
-                401,
-                r#"{"status":"error","message":"Invalid authorization key","data":null}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/v3/balances")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {TOKEN}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod hetzner {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const TOKEN: &str = "Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cK3mN9bP1jH5lT8rY";
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("hetzner"),
-            rule: "hetzner-cloud-api-token",
-            secret: TOKEN,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"servers":[],"meta":{"pagination":{"page":1,"per_page":1,"total_entries":0}}}"#,
-            ),
-            identity: None,
-            invalid: Reply::json(
-                401,
-                r#"{"error":{"code":"unauthorized","message":"unable to authenticate"}}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/v1/servers?per_page=1")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {TOKEN}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod netlify {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const SECRET: &str = "nfp_WHtP3fS2qHx6kwXoIIXGvOoNZYW2mZp0zVZo"; // leakhound:allow: a made-up test credential
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("netlify"),
-            rule: "netlify-access-token",
-            secret: SECRET,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"id":"5e1","full_name":"Dev","email":"dev@example.com"}"#,
-            ),
-            identity: Some("dev@example.com"),
-            invalid: Reply::json(
-                401,
-                r#"{"code":401,"message":"Access Denied: Invalid token"}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/api/v1/user")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {SECRET}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod square {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const TOKEN: &str = "EAAAl7Qm2TzR9vXk4LpW8sB3nC6dFhJ1yG5aE0tU2iO7wR4qZ9xV3cK8mN1bP6jH"; // leakhound:allow: a made-up test value
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("square"),
-            rule: "square-access-token",
-            secret: TOKEN,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"merchant":{"id":"MLQ8Z2","business_name":"Corner Cafe","status":"ACTIVE"}}"#,
-            ),
-            identity: Some("Corner Cafe"),
-            invalid: Reply::json(
-                401,
-                r#"{"errors":[{"category":"AUTHENTICATION_ERROR","code":"UNAUTHORIZED"}]}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/v2/merchants/me")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {TOKEN}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod postman {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const SECRET: &str = "PMAK-cf575dcad6ba2b0aee0ca923-732881584d8c4fa2815d2802827283e0ad"; // leakhound:allow: a made-up test credential
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("postman"),
-            rule: "postman-api-key",
-            secret: SECRET,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"user":{"id":12345678,"username":"octo-postman","email":"o@example.com"}}"#,
-            ),
-            identity: Some("octo-postman"),
-            invalid: Reply::json(
-                401,
-                r#"{"error":{"name":"AuthenticationError","message":"Invalid API Key. Every request requires a valid API Key to be sent."}}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/me"));
-                assert_eq!(r.header("x-api-key"), Some(SECRET));
-                assert_eq!(r.header("authorization"), None);
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod rubygems {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const SECRET: &str = "rubygems_107f80e222f828767efc2f91624a8940f1f836f99eee3692"; // leakhound:allow: a made-up test credential
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("rubygems"),
-            rule: "rubygems-api-key",
-            secret: SECRET,
-            annotations: vec![],
-            live: Reply::json(200, r#"[{"name":"octo-gem","version":"1.0.0"}]"#),
-            identity: None,
-            invalid: Reply::json(
-                401,
-                r#"Access Denied. Please sign up for an account at https://rubygems.org"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/api/v1/gems.json")
-                );
-                assert_eq!(r.header("authorization"), Some(SECRET));
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod pinecone {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const SECRET: &str =
-        "pcsk_4Xq7Vb_Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8ZxLm5Nb7Vc3Kd9Rt1Wg2Hj4Ty6UQ"; // leakhound:allow: a made-up test credential
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("pinecone"),
-            rule: "pinecone-api-key",
-            secret: SECRET,
-            annotations: vec![],
-            live: Reply::json(200, r#"{"indexes":[{"name":"docs","dimension":1536}]}"#),
-            identity: None,
-            invalid: Reply::json(
-                401,
-                r#"{"error":{"code":"UNAUTHENTICATED","message":"Invalid API Key"},"status":401}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/indexes"));
-                assert_eq!(r.header("api-key"), Some(SECRET));
-                assert_eq!(r.header("x-pinecone-api-version"), Some("2025-04"));
-                assert_eq!(r.header("authorization"), None);
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod adafruit {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const KEY: &str = "aio_QmTz42vXk9LpW4sB8nC3dFhJ6yG1"; // leakhound:allow: a made-up test value
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("adafruit"),
-            rule: "adafruit-io-key",
-            secret: KEY,
-            annotations: vec![],
-            live: Reply::json(200, r#"{"id":1234,"username":"maker42","name":"Maker"}"#),
-            identity: Some("maker42"),
-            invalid: Reply::json(
-                401,
-                r#"{"error":"request failed - invalid API key provided"}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/api/v2/user")
-                );
-                assert_eq!(r.header("x-aio-key"), Some(KEY));
-                assert_eq!(r.header("authorization"), None);
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod assemblyai {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const SECRET: &str = "3f9a1c7e5b2d8046a1e9c3b7d5f2a8e6";
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("assemblyai"),
-            rule: "assemblyai-api-key",
-            secret: SECRET,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"page_details":{"limit":1,"result_count":0},"transcripts":[]}"#,
-            ),
-            identity: None,
-            invalid: Reply::json(
-                401,
-                r#"{"error":"Authentication error, API token missing/invalid"}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/v2/transcript?limit=1")
-                );
-                assert_eq!(r.header("authorization"), Some(SECRET));
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod shippo {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const TOKEN: &str = "shippo_live_3f9a7c2e1b8d4f6a0c5e9b2d7f1a4c8e3f9a7c2e"; // leakhound:allow: a made-up test value
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("shippo"),
-            rule: "shippo-api-token",
-            secret: TOKEN,
-            annotations: vec![],
-            live: Reply::json(200, r#"{"next":null,"previous":null,"results":[]}"#),
-            identity: None,
-            invalid: Reply::json(401, r#"{"detail":"Invalid token."}"#),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/addresses?results=1")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("ShippoToken {TOKEN}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod airtable {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const SECRET: &str =
-        "patYOvfZ8UzDzV8fU.55404e4fb440034d6608697a8d41bed440e50454f31af3176813e02ea68ef786";
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("airtable"),
-            rule: "airtable-personal-access-token",
-            secret: SECRET,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"id":"usrL2PNC5o3H4lBEi","scopes":["data.records:read"]}"#,
-            ),
-            identity: Some("user usrL2PNC5o3H4lBEi"),
-            invalid: Reply::json(
-                401,
-                r#"{"error":{"type":"AUTHENTICATION_REQUIRED","message":"Authentication required"}}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/v0/meta/whoami")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {SECRET}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod messagebird {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const KEY: &str = "Qm7TzR2vXk9LpW4sB8nC3dFhJ";
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("messagebird"),
-            rule: "messagebird-api-key",
-            secret: KEY,
-            annotations: vec![],
-            live: Reply::json(200, r#"{"payment":"prepaid","type":"euros","amount":12.5}"#),
-            identity: None,
-            invalid: Reply::json(
-                401,
-                r#"{"errors":[{"code":2,"description":"Request not allowed (incorrect access_key)","parameter":"access_key"}]}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/balance"));
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("AccessKey {KEY}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod meraki {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const KEY: &str = "3f9a7c2e1b8d4f6a0c5e9b2d7f1a4c8e3f9a7c2e";
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("meraki"),
-            rule: "meraki-api-key",
-            secret: KEY,
-            annotations: vec![],
-            live: Reply::json(200, r#"[{"id":"2930418","name":"Acme Networks"}]"#),
-            identity: Some("organization Acme Networks"),
-            invalid: Reply::json(401, r#"{"errors":["Invalid API key"]}"#),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/api/v1/organizations")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {KEY}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod notion {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const SECRET: &str = "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"; // leakhound:allow: a made-up test credential
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("notion"),
-            rule: "notion-integration-token",
-            secret: SECRET,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"object":"user","id":"16d84278","type":"bot","name":"Deploy","bot":{"owner":{"type":"workspace","workspace":true},"workspace_name":"Acme"}}"#,
-            ),
-            identity: Some("workspace Acme"),
-            invalid: Reply::json(
-                401,
-                r#"{"object":"error","status":401,"code":"unauthorized","message":"API token is invalid."}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/v1/users/me")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {SECRET}").as_str())
-                );
-                assert_eq!(r.header("notion-version"), Some("2022-06-28"));
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod pagerduty {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const KEY: &str = "u+Qm7TzR2vXk9LpW4sB8";
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("pagerduty"),
-            rule: "pagerduty-api-key",
-            secret: KEY,
-            annotations: vec![],
-            live: Reply::json(200, r#"{"abilities":["teams","read_only_users"]}"#),
-            identity: None,
-            invalid: Reply::json(
-                401,
-                r#"{"error":{"message":"Authentication failed","code":2006}}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/abilities"));
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Token token={KEY}").as_str())
-                );
-                assert_eq!(
-                    r.header("accept"),
-                    Some("application/vnd.pagerduty+json;version=2")
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod pulumi {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const SECRET: &str = "pul-ac2f86702824c1c099724caf4941d4072014b3ce"; // leakhound:allow: a made-up test credential
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("pulumi"),
-            rule: "pulumi-access-token",
-            secret: SECRET,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"name":"Octo","githubLogin":"octo-pulumi","email":"o@example.com"}"#,
-            ),
-            identity: Some("octo-pulumi"),
-            invalid: Reply::json(
-                401,
-                r#"{"code":401,"message":"Unauthorized: invalid access token"}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/api/user"));
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("token {SECRET}").as_str())
-                );
-                assert_eq!(r.header("accept"), Some("application/vnd.pulumi+8"));
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod travis {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const SECRET: &str = "cDlkrCaqx9vJupc94tnwla";
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("travis-ci"),
-            rule: "travis-ci-token",
-            secret: SECRET,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"@type":"user","id":1,"login":"octo-travis","name":"Octo"}"#,
-            ),
-            identity: Some("octo-travis"),
-            invalid: Reply::json(
-                401,
-                r#"{"@type":"error","error_type":"login_required","error_message":"login required"}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/user"));
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("token {SECRET}").as_str())
-                );
-                assert_eq!(r.header("travis-api-version"), Some("3"));
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod figma {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const TOKEN: &str = "figd_Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8Zx"; // leakhound:allow: a made-up test credential
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("figma"),
-            rule: "figma-personal-access-token",
-            secret: TOKEN,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"id":"123","handle":"ada","email":"ada@example.com"}"#,
-            ),
-            identity: Some("ada@example.com"),
-            invalid: Reply::json(403, r#"{"status":403,"err":"Invalid token"}"#),
-            check: |r: &Recorded| {
-                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/v1/me"));
-                assert_eq!(r.header("x-figma-token"), Some(TOKEN));
-                assert_eq!(r.header("authorization"), None);
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod lemonsqueezy {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const KEY: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiI5NGQ1OWNlZi1kYmI4LTRlYTUtYjE3OC1kMjU0MGZjZDY5MTkiLCJqdGkiOiJRbTdUelIydlhrOUxwVzRzQjhuQzNkRmhKNnlHMWFFNXRVMGlPMndSOHFaNHhWN2NLM21OOWJQMWpINWxUOHJZMnVFZSJ9.Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cK3mN9bP1jH5lT8rY2uEeQm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cK3mN9bP1jH5lT8rY2uEeQm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7c"; // leakhound:allow: a made-up test value
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("lemonsqueezy"),
-            rule: "lemonsqueezy-api-key",
-            secret: KEY,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"jsonapi":{"version":"1.0"},"data":{"type":"users","id":"1","attributes":{"name":"Ops","email":"ops@example.com"}}}"#,
-            ),
-            identity: Some("ops@example.com"),
-            invalid: Reply::json(
-                401,
-                r#"{"jsonapi":{"version":"1.0"},"errors":[{"detail":"Unauthenticated.","status":"401","title":"Unauthorized"}]}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/v1/users/me")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {KEY}").as_str())
-                );
-                assert_eq!(r.header("accept"), Some("application/vnd.api+json"));
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod hubspot {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const TOKEN: &str = "pat-na1-4f8a2c1e-9b3d-4e7f-a6c0-2d5b8e1f3a9c"; // leakhound:allow: a made-up test value
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("hubspot"),
-            rule: "hubspot-private-app-token",
-            secret: TOKEN,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"portalId":24681357,"accountType":"STANDARD","uiDomain":"app.hubspot.com"}"#,
-            ),
-            identity: Some("portal 24681357"),
-            invalid: Reply::json(
-                401,
-                r#"{"status":"error","message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION"}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/account-info/2026-03/details")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {TOKEN}").as_str())
-                );
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod duffel {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const TOKEN: &str = "duffel_live_Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ"; // leakhound:allow: a made-up test value
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("duffel"),
-            rule: "duffel-api-token",
-            secret: TOKEN,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"data":[{"id":"arl_00009VME7D6ivUu8dn35WK","name":"British Airways"}],"meta":{"limit":1}}"#,
-            ),
-            identity: None,
-            invalid: Reply::json(
-                401,
-                r#"{"errors":[{"type":"authentication_error","code":"invalid_authorization_header","title":"Invalid authorization header"}]}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/air/airlines?limit=1")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {TOKEN}").as_str())
-                );
-                assert_eq!(r.header("duffel-version"), Some("v2"));
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
-
-mod squarespace {
-    use super::provider;
-    use crate::providers::fake::battery::{self, VerifySpec};
-    use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::Status;
-
-    const KEY: &str = "4f8a2c1e-9b3d-4e7f-a6c0-2d5b8e1f3a9c";
-
-    #[test]
-    fn verify() {
-        battery::verify(&VerifySpec {
-            provider: provider("squarespace"),
-            rule: "squarespace-api-key",
-            secret: KEY,
-            annotations: vec![],
-            live: Reply::json(
-                200,
-                r#"{"id":"5f1b2c3d4e5f6a7b8c9d0e1f","url":"https://corner-cafe.squarespace.com","siteTitle":"Corner Cafe"}"#,
-            ),
-            identity: Some("https://corner-cafe.squarespace.com"),
-            invalid: Reply::json(
-                401,
-                r#"{"type":"AUTHORIZATION_ERROR","subtype":null,"message":"Invalid API key"}"#,
-            ),
-            check: |r: &Recorded| {
-                assert_eq!(
-                    (r.method.as_str(), r.path.as_str()),
-                    ("GET", "/1.0/authorization/website")
-                );
-                assert_eq!(
-                    r.header("authorization"),
-                    Some(format!("Bearer {KEY}").as_str())
-                );
-                assert!(r.header("user-agent").is_some(), "Squarespace requires one");
-            },
-            forbidden: Status::Unknown,
-            not_found: Status::Unknown,
-            malformed: Status::Unknown,
-        });
-    }
-}
+const CASES: &[Case] = &[
+    Case {
+        provider: "groq",
+        rule: "groq-api-key",
+        secret: "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", // leakhound:allow: a made-up test credential
+        live: r#"{"object":"list","data":[{"id":"llama-3.3-70b-versatile"}]}"#,
+        identity: None,
+        invalid: (401, r#"{"error":{"message":"Invalid API Key","type":"invalid_request_error","code":"invalid_api_key"}}"#),
+        path: "/openai/v1/models",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "mistral",
+        rule: "mistral-api-key",
+        secret: "u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO", // leakhound:allow: a made-up test credential
+        live: r#"{"object":"list","data":[{"id":"mistral-small-latest"}]}"#,
+        identity: None,
+        invalid: (401, r#"{"message":"Unauthorized","request_id":"x"}"#),
+        path: "/v1/models",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "deepseek",
+        rule: "deepseek-api-key",
+        secret: "sk-abfe228f219e9cb0eb53f16947ccf25e",
+        live: r#"{"object":"list","data":[{"id":"deepseek-chat","object":"model"}]}"#,
+        identity: None,
+        invalid: (401, r#"{"error":{"message":"Authentication Fails (no such user)","type":"authentication_error","code":"invalid_request_error"}}"#),
+        path: "/models",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "fireworks",
+        rule: "fireworks-api-key",
+        secret: "fw_tfjgVvVqE1SkHbn88HxjSI6b", // leakhound:allow: a made-up test credential
+        live: r#"{"object":"list","data":[{"id":"accounts/fireworks/models/llama-v3p1-8b-instruct"}]}"#,
+        identity: None,
+        invalid: (401, r#"{"error":{"object":"error","type":"invalid_request_error","message":"The API key you provided is invalid."}}"#),
+        path: "/inference/v1/models",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "linode",
+        rule: "linode-api-token",
+        secret: "3f9a7c2e1b8d4f6a0c5e9b2d7f1a4c8e8e1f3a9c4f8a2c1e9b3d4e7fa6c02d5b", // leakhound:allow: a made-up test credential
+        live: r#"{"username":"ops-team","email":"ops@example.com","uid":1234}"#,
+        identity: Some("ops-team"),
+        invalid: (401, r#"{"errors":[{"reason":"Invalid Token"}]}"#),
+        path: "/v4/profile",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "vultr",
+        rule: "vultr-api-key",
+        secret: "QM7TZR2VXK9LPW4SB8NC3DFHJ6YG1AE5TU0I", // leakhound:allow: a made-up test credential
+        live: r#"{"account":{"name":"Ops","email":"ops@example.com","balance":0}}"#,
+        identity: Some("ops@example.com"),
+        invalid: (401, r#"{"error":"Invalid API token.","status":401}"#),
+        path: "/v2/account",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "paystack",
+        rule: "paystack-secret-key",
+        secret: "sk_live_3f9a7c2e1b8d4f6a0c5e9b2d7f1a4c8e3f9a7c2e", // leakhound:allow: a made-up test value
+        live: r#"{"status":true,"message":"Balances retrieved","data":[{"currency":"NGN","balance":0}]}"#,
+        identity: None,
+        invalid: (401, r#"{"status":false,"message":"Invalid key"}"#),
+        path: "/balance",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "asana",
+        rule: "asana-personal-access-token",
+        secret: "2/1204567890123456/1209876543210987:6fb008f86bebb2737f6a6f0fb23c6f5d",
+        live: r#"{"data":{"gid":"1204567890123456","email":"pm@example.com","name":"Pat","resource_type":"user"}}"#,
+        identity: Some("pm@example.com"),
+        invalid: (401, r#"{"errors":[{"message":"Not Authorized"}]}"#),
+        path: "/api/1.0/users/me",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "supabase",
+        rule: "supabase-access-token",
+        secret: "sbp_3f9a7c2e1b8d4f6a0c5e9b2d7f1a4c8e3f9a7c2e", // leakhound:allow: a made-up test value
+        live: r#"[{"id":"qzrtbvxk","name":"Acme"}]"#,
+        identity: Some("Acme"),
+        invalid: (401, r#"{"message":"Unauthorized"}"#),
+        path: "/v1/organizations",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "tavily",
+        rule: "tavily-api-key",
+        secret: "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", // leakhound:allow: a made-up test credential
+        live: r#"{"key":{"usage":150,"limit":1000},"account":{"current_plan":"Researcher","plan_usage":150,"plan_limit":1000}}"#,
+        identity: None,
+        invalid: (401, r#"{"detail":{"error":"Unauthorized: missing or invalid API key."}}"#),
+        path: "/usage",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "openrouter",
+        rule: "openrouter-api-key",
+        secret: "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", // leakhound:allow: a made-up test credential
+        live: r#"{"data":{"label":"sk-or-v1-817...976","usage":25.5,"limit":100,"is_free_tier":false}}"#,
+        identity: None,
+        invalid: (401, r#"{"error":{"message":"No auth credentials found","code":401}}"#),
+        path: "/api/v1/key",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "replicate",
+        rule: "replicate-api-token",
+        secret: "r8_lSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40u", // leakhound:allow: a made-up test credential
+        live: r#"{"type":"organization","username":"acme-ml","name":"Acme ML"}"#,
+        identity: Some("acme-ml"),
+        invalid: (401, r#"{"title":"Unauthenticated","detail":"You did not pass a valid authentication token","status":401}"#),
+        path: "/v1/account",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "firecrawl",
+        rule: "firecrawl-api-key",
+        secret: "fc-3f9a1c7e5b2d8046a1e9c3b7d5f2a8e6",
+        live: r#"{"success":true,"data":{"remainingCredits":1000,"planCredits":500000}}"#,
+        identity: None,
+        invalid: (401, r#"{"success":false,"error":"Unauthorized: Invalid token"}"#),
+        path: "/v2/team/credit-usage",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "huggingface",
+        rule: "huggingface-access-token",
+        secret: "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", // leakhound:allow: a made-up test credential
+        live: r#"{"type":"user","name":"octo-hf","auth":{"type":"access_token"}}"#,
+        identity: Some("octo-hf"),
+        invalid: (401, r#"{"error":"Invalid credentials in Authorization header"}"#),
+        path: "/api/whoami-v2",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "flutterwave",
+        rule: "flutterwave-secret-key",
+        secret: "FLWSECK-3f9a7c2e1b8d4f6a0c5e9b2d7f1a4c8e-X", // leakhound:allow: a made-up test value
+        live: r#"{"status":"success","message":"Wallet balances fetched","data":[]}"#,
+        identity: None,
+        invalid: (401, r#"{"status":"error","message":"Invalid authorization key","data":null}"#),
+        path: "/v3/balances",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "hetzner",
+        rule: "hetzner-cloud-api-token",
+        secret: "Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cK3mN9bP1jH5lT8rY", // leakhound:allow: a made-up test credential
+        live: r#"{"servers":[],"meta":{"pagination":{"page":1,"per_page":1,"total_entries":0}}}"#,
+        identity: None,
+        invalid: (401, r#"{"error":{"code":"unauthorized","message":"unable to authenticate"}}"#),
+        path: "/v1/servers?per_page=1",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "netlify",
+        rule: "netlify-access-token",
+        secret: "nfp_WHtP3fS2qHx6kwXoIIXGvOoNZYW2mZp0zVZo", // leakhound:allow: a made-up test credential
+        live: r#"{"id":"5e1","full_name":"Dev","email":"dev@example.com"}"#,
+        identity: Some("dev@example.com"),
+        invalid: (401, r#"{"code":401,"message":"Access Denied: Invalid token"}"#),
+        path: "/api/v1/user",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "square",
+        rule: "square-access-token",
+        secret: "EAAAl7Qm2TzR9vXk4LpW8sB3nC6dFhJ1yG5aE0tU2iO7wR4qZ9xV3cK8mN1bP6jH", // leakhound:allow: a made-up test value
+        live: r#"{"merchant":{"id":"MLQ8Z2","business_name":"Corner Cafe","status":"ACTIVE"}}"#,
+        identity: Some("Corner Cafe"),
+        invalid: (401, r#"{"errors":[{"category":"AUTHENTICATION_ERROR","code":"UNAUTHORIZED"}]}"#),
+        path: "/v2/merchants/me",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "postman",
+        rule: "postman-api-key",
+        secret: "PMAK-cf575dcad6ba2b0aee0ca923-732881584d8c4fa2815d2802827283e0ad", // leakhound:allow: a made-up test credential
+        live: r#"{"user":{"id":12345678,"username":"octo-postman","email":"o@example.com"}}"#,
+        identity: Some("octo-postman"),
+        invalid: (401, r#"{"error":{"name":"AuthenticationError","message":"Invalid API Key. Every request requires a valid API Key to be sent."}}"#),
+        path: "/me",
+        headers: &[("x-api-key", Is("{secret}")), ("authorization", Absent)],
+    },
+    Case {
+        provider: "rubygems",
+        rule: "rubygems-api-key",
+        secret: "rubygems_107f80e222f828767efc2f91624a8940f1f836f99eee3692", // leakhound:allow: a made-up test credential
+        live: r#"[{"name":"octo-gem","version":"1.0.0"}]"#,
+        identity: None,
+        invalid: (401, r#"Access Denied. Please sign up for an account at https://rubygems.org"#),
+        path: "/api/v1/gems.json",
+        headers: &[("authorization", Is("{secret}"))],
+    },
+    Case {
+        provider: "pinecone",
+        rule: "pinecone-api-key",
+        secret: "pcsk_4Xq7Vb_Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8ZxLm5Nb7Vc3Kd9Rt1Wg2Hj4Ty6UQ", // leakhound:allow: a made-up test credential
+        live: r#"{"indexes":[{"name":"docs","dimension":1536}]}"#,
+        identity: None,
+        invalid: (401, r#"{"error":{"code":"UNAUTHENTICATED","message":"Invalid API Key"},"status":401}"#),
+        path: "/indexes",
+        headers: &[("api-key", Is("{secret}")), ("x-pinecone-api-version", Is("2025-04")), ("authorization", Absent)],
+    },
+    Case {
+        provider: "adafruit",
+        rule: "adafruit-io-key",
+        secret: "aio_QmTz42vXk9LpW4sB8nC3dFhJ6yG1", // leakhound:allow: a made-up test value
+        live: r#"{"id":1234,"username":"maker42","name":"Maker"}"#,
+        identity: Some("maker42"),
+        invalid: (401, r#"{"error":"request failed - invalid API key provided"}"#),
+        path: "/api/v2/user",
+        headers: &[("x-aio-key", Is("{secret}")), ("authorization", Absent)],
+    },
+    Case {
+        provider: "assemblyai",
+        rule: "assemblyai-api-key",
+        secret: "3f9a1c7e5b2d8046a1e9c3b7d5f2a8e6", // leakhound:allow: a made-up test credential
+        live: r#"{"page_details":{"limit":1,"result_count":0},"transcripts":[]}"#,
+        identity: None,
+        invalid: (401, r#"{"error":"Authentication error, API token missing/invalid"}"#),
+        path: "/v2/transcript?limit=1",
+        headers: &[("authorization", Is("{secret}"))],
+    },
+    Case {
+        provider: "shippo",
+        rule: "shippo-api-token",
+        secret: "shippo_live_3f9a7c2e1b8d4f6a0c5e9b2d7f1a4c8e3f9a7c2e", // leakhound:allow: a made-up test value
+        live: r#"{"next":null,"previous":null,"results":[]}"#,
+        identity: None,
+        invalid: (401, r#"{"detail":"Invalid token."}"#),
+        path: "/addresses?results=1",
+        headers: &[("authorization", Is("ShippoToken {secret}"))],
+    },
+    Case {
+        provider: "airtable",
+        rule: "airtable-personal-access-token",
+        secret: "patYOvfZ8UzDzV8fU.55404e4fb440034d6608697a8d41bed440e50454f31af3176813e02ea68ef786", // leakhound:allow: a made-up test credential
+        live: r#"{"id":"usrL2PNC5o3H4lBEi","scopes":["data.records:read"]}"#,
+        identity: Some("user usrL2PNC5o3H4lBEi"),
+        invalid: (401, r#"{"error":{"type":"AUTHENTICATION_REQUIRED","message":"Authentication required"}}"#),
+        path: "/v0/meta/whoami",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "messagebird",
+        rule: "messagebird-api-key",
+        secret: "Qm7TzR2vXk9LpW4sB8nC3dFhJ", // leakhound:allow: a made-up test credential
+        live: r#"{"payment":"prepaid","type":"euros","amount":12.5}"#,
+        identity: None,
+        invalid: (401, r#"{"errors":[{"code":2,"description":"Request not allowed (incorrect access_key)","parameter":"access_key"}]}"#),
+        path: "/balance",
+        headers: &[("authorization", Is("AccessKey {secret}"))],
+    },
+    Case {
+        provider: "meraki",
+        rule: "meraki-api-key",
+        secret: "3f9a7c2e1b8d4f6a0c5e9b2d7f1a4c8e3f9a7c2e", // leakhound:allow: a made-up test credential
+        live: r#"[{"id":"2930418","name":"Acme Networks"}]"#,
+        identity: Some("organization Acme Networks"),
+        invalid: (401, r#"{"errors":["Invalid API key"]}"#),
+        path: "/api/v1/organizations",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "notion",
+        rule: "notion-integration-token",
+        secret: "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", // leakhound:allow: a made-up test credential
+        live: r#"{"object":"user","id":"16d84278","type":"bot","name":"Deploy","bot":{"owner":{"type":"workspace","workspace":true},"workspace_name":"Acme"}}"#,
+        identity: Some("workspace Acme"),
+        invalid: (401, r#"{"object":"error","status":401,"code":"unauthorized","message":"API token is invalid."}"#),
+        path: "/v1/users/me",
+        headers: &[("authorization", Is("Bearer {secret}")), ("notion-version", Is("2022-06-28"))],
+    },
+    Case {
+        provider: "pagerduty",
+        rule: "pagerduty-api-key",
+        secret: "u+Qm7TzR2vXk9LpW4sB8", // leakhound:allow: a made-up test credential
+        live: r#"{"abilities":["teams","read_only_users"]}"#,
+        identity: None,
+        invalid: (401, r#"{"error":{"message":"Authentication failed","code":2006}}"#),
+        path: "/abilities",
+        headers: &[("authorization", Is("Token token={secret}")), ("accept", Is("application/vnd.pagerduty+json;version=2"))],
+    },
+    Case {
+        provider: "pulumi",
+        rule: "pulumi-access-token",
+        secret: "pul-ac2f86702824c1c099724caf4941d4072014b3ce", // leakhound:allow: a made-up test credential
+        live: r#"{"name":"Octo","githubLogin":"octo-pulumi","email":"o@example.com"}"#,
+        identity: Some("octo-pulumi"),
+        invalid: (401, r#"{"code":401,"message":"Unauthorized: invalid access token"}"#),
+        path: "/api/user",
+        headers: &[("authorization", Is("token {secret}")), ("accept", Is("application/vnd.pulumi+8"))],
+    },
+    Case {
+        provider: "travis-ci",
+        rule: "travis-ci-token",
+        secret: "cDlkrCaqx9vJupc94tnwla", // leakhound:allow: a made-up test credential
+        live: r#"{"@type":"user","id":1,"login":"octo-travis","name":"Octo"}"#,
+        identity: Some("octo-travis"),
+        invalid: (401, r#"{"@type":"error","error_type":"login_required","error_message":"login required"}"#),
+        path: "/user",
+        headers: &[("authorization", Is("token {secret}")), ("travis-api-version", Is("3"))],
+    },
+    Case {
+        provider: "figma",
+        rule: "figma-personal-access-token",
+        secret: "figd_Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8Zx", // leakhound:allow: a made-up test credential
+        live: r#"{"id":"123","handle":"ada","email":"ada@example.com"}"#,
+        identity: Some("ada@example.com"),
+        invalid: (403, r#"{"status":403,"err":"Invalid token"}"#),
+        path: "/v1/me",
+        headers: &[("x-figma-token", Is("{secret}")), ("authorization", Absent)],
+    },
+    Case {
+        provider: "lemonsqueezy",
+        rule: "lemonsqueezy-api-key",
+        secret: "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiI5NGQ1OWNlZi1kYmI4LTRlYTUtYjE3OC1kMjU0MGZjZDY5MTkiLCJqdGkiOiJRbTdUelIydlhrOUxwVzRzQjhuQzNkRmhKNnlHMWFFNXRVMGlPMndSOHFaNHhWN2NLM21OOWJQMWpINWxUOHJZMnVFZSJ9.Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cK3mN9bP1jH5lT8rY2uEeQm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7cK3mN9bP1jH5lT8rY2uEeQm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ4xV7c", // leakhound:allow: a made-up test value
+        live: r#"{"jsonapi":{"version":"1.0"},"data":{"type":"users","id":"1","attributes":{"name":"Ops","email":"ops@example.com"}}}"#,
+        identity: Some("ops@example.com"),
+        invalid: (401, r#"{"jsonapi":{"version":"1.0"},"errors":[{"detail":"Unauthenticated.","status":"401","title":"Unauthorized"}]}"#),
+        path: "/v1/users/me",
+        headers: &[("authorization", Is("Bearer {secret}")), ("accept", Is("application/vnd.api+json"))],
+    },
+    Case {
+        provider: "hubspot",
+        rule: "hubspot-private-app-token",
+        secret: "pat-na1-4f8a2c1e-9b3d-4e7f-a6c0-2d5b8e1f3a9c", // leakhound:allow: a made-up test value
+        live: r#"{"portalId":24681357,"accountType":"STANDARD","uiDomain":"app.hubspot.com"}"#,
+        identity: Some("portal 24681357"),
+        invalid: (401, r#"{"status":"error","message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION"}"#),
+        path: "/account-info/2026-03/details",
+        headers: &[("authorization", Is("Bearer {secret}"))],
+    },
+    Case {
+        provider: "duffel",
+        rule: "duffel-api-token",
+        secret: "duffel_live_Qm7TzR2vXk9LpW4sB8nC3dFhJ6yG1aE5tU0iO2wR8qZ", // leakhound:allow: a made-up test value
+        live: r#"{"data":[{"id":"arl_00009VME7D6ivUu8dn35WK","name":"British Airways"}],"meta":{"limit":1}}"#,
+        identity: None,
+        invalid: (401, r#"{"errors":[{"type":"authentication_error","code":"invalid_authorization_header","title":"Invalid authorization header"}]}"#),
+        path: "/air/airlines?limit=1",
+        headers: &[("authorization", Is("Bearer {secret}")), ("duffel-version", Is("v2"))],
+    },
+    Case {
+        provider: "squarespace",
+        rule: "squarespace-api-key",
+        secret: "4f8a2c1e-9b3d-4e7f-a6c0-2d5b8e1f3a9c", // leakhound:allow: a made-up test credential
+        live: r#"{"id":"5f1b2c3d4e5f6a7b8c9d0e1f","url":"https://corner-cafe.squarespace.com","siteTitle":"Corner Cafe"}"#,
+        identity: Some("https://corner-cafe.squarespace.com"),
+        invalid: (401, r#"{"type":"AUTHORIZATION_ERROR","subtype":null,"message":"Invalid API key"}"#),
+        path: "/1.0/authorization/website",
+        headers: &[("authorization", Is("Bearer {secret}")), ("user-agent", Present)],
+    },
+];
