@@ -584,11 +584,7 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
         triage: &triage,
         staged: false,
         live: live.as_ref(),
-        paths: crate::report::Paths {
-            prefix: PathBuf::new(),
-            cwd: None,
-            root: None,
-        },
+        paths: crate::report::Paths::default(),
         allow_partial: args.allow_partial,
     };
     finish(&f, outcome, ui)
