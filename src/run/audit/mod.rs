@@ -561,17 +561,7 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
             s.count
         ));
     }
-    fn key(f: &Finding) -> crate::finding::OrderKey<'_> {
-        crate::finding::order_key(
-            f.repository.as_deref(),
-            &f.location.path,
-            f.location.line.get(),
-            f.location.column.get(),
-            &f.rule_id.0,
-            f.commit.as_ref().map(|c| c.id.as_str()),
-        )
-    }
-    findings.sort_by(|a, b| key(a).cmp(&key(b)));
+    findings.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
     summary.findings = findings.len();
     summary.rules = scanner.rules().len();
     summary.duration = started.elapsed();
