@@ -5,7 +5,7 @@ use anyhow::{bail, Context, Result};
 
 use super::setup::config_here;
 use super::{scan_paths, Ui};
-use crate::cli::{ColorArg, ReportArgs};
+use crate::cli::ReportArgs;
 use crate::config::discover::Search;
 use crate::output::ReportTarget;
 use crate::printable;
@@ -45,20 +45,10 @@ pub fn report(args: &ReportArgs, ui: &mut dyn Ui) -> Result<u8> {
         None
     };
     let paths = scan_paths(std::slice::from_ref(&args.scan_root), repo_root.as_deref());
-    let color = match args.color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => {
-            args.output.is_none()
-                && ui.stdout_is_terminal()
-                && std::env::var_os("NO_COLOR").is_none()
-                && std::env::var_os("CI").is_none()
-        }
-    };
     let opts = ReportOptions {
         format: args.format.into(),
         redact: !args.no_redact,
-        color,
+        color: super::color(args.color, args.output.is_some(), ui),
     };
     let mut w = target.open()?;
     let cut = report::write_views(
