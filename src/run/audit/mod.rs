@@ -225,17 +225,7 @@ fn default_state(
         Owner::User(_) => "user",
         Owner::Group(_) => "group",
     };
-    let name: String = owner
-        .name()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let name = remote::file_name_safe(owner.name());
     let shard = shard
         .filter(crate::shard::Shard::splits)
         .map(|s| format!("-shard-{}-of-{}", s.index, s.count))
