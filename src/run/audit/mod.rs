@@ -323,13 +323,8 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
             lister.api()
         ),
     );
-    let quiet = out.quiet;
-    let listed = lister.list(&owner, &mut |l| {
-        // Said as it happens: a rate-limit wait must not look like a hang.
-        if !quiet {
-            ui.say(&format!("leakhound: {}", printable::escape(l)));
-        }
-    })?;
+    // Said as it happens: a rate-limit wait must not look like a hang.
+    let listed = lister.list(&owner, &mut |l| say(ui, l))?;
     let total_listed = listed.len();
     let (mut archived, mut forks, mut other_shards) = (0, 0, 0);
     let mut repos: Vec<Repo> = Vec::new();
@@ -529,13 +524,10 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
             state.path().display()
         ));
     }
+    let failed = failures.len();
     for f in failures {
         summary.skip(f);
     }
-    let failed = summary
-        .skipped
-        .get(&SkipReason::Repository)
-        .map_or(0, |n| usize::try_from(*n).unwrap_or(usize::MAX));
     let unfinished = repos.len().saturating_sub(finished + failed);
     if interrupt::requested() {
         summary.interrupted = true;
