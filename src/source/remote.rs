@@ -363,6 +363,16 @@ pub enum Synced {
     Fetched,
 }
 
+impl Synced {
+    /// `cloned` or `fetched`, for progress lines.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Synced::Cloned => "cloned",
+            Synced::Fetched => "fetched",
+        }
+    }
+}
+
 /// A lock on one cached clone, held through the lock file beside it (`NAME.git.lock`, an
 /// advisory `flock` through [`std::fs::File::lock`]); released when dropped (or when the
 /// process ends, however it ends). Exclusive while a run clones or fetches, shared while runs

@@ -458,10 +458,7 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
                             repos.len(),
                             done.repo.full_name,
                             scanned.outcome.findings.len(),
-                            match scanned.synced {
-                                Synced::Cloned => "cloned",
-                                Synced::Fetched => "fetched",
-                            },
+                            scanned.synced.as_str(),
                             scanned.fetch.as_secs_f64(),
                             scanned.outcome.summary.files_scanned,
                             scanned.scan.as_secs_f64(),
