@@ -276,6 +276,18 @@ impl Finding {
             String::from_utf8_lossy(self.secret.expose()).into_owned()
         }
     }
+
+    /// Where the finding goes in a report ([`order_key`]).
+    pub fn order_key(&self) -> OrderKey<'_> {
+        order_key(
+            self.repository.as_deref(),
+            &self.location.path,
+            self.location.line.get(),
+            self.location.column.get(),
+            &self.rule_id.0,
+            self.commit.as_ref().map(|c| c.id.as_str()),
+        )
+    }
 }
 
 /// The order findings are reported in: by repository (organisation audits and remote scans;

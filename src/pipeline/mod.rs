@@ -165,17 +165,7 @@ fn finish(
     mut summary: Summary,
     started: Instant,
 ) -> Outcome {
-    fn key(f: &Finding) -> crate::finding::OrderKey<'_> {
-        crate::finding::order_key(
-            f.repository.as_deref(),
-            &f.location.path,
-            f.location.line.get(),
-            f.location.column.get(),
-            &f.rule_id.0,
-            f.commit.as_ref().map(|c| c.id.as_str()),
-        )
-    }
-    findings.sort_by(|a, b| key(a).cmp(&key(b)));
+    findings.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
     summary
         .skips
         .sort_by(|a, b| (&a.path, a.reason).cmp(&(&b.path, b.reason)));

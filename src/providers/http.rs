@@ -324,7 +324,7 @@ impl Client {
             start - now
         };
         if !wait.is_zero() {
-            pause(wait);
+            crate::interrupt::sleep(wait);
         }
     }
 
@@ -376,7 +376,7 @@ impl Client {
                             .deadline
                             .is_none_or(|d| Instant::now() + wait < d) =>
                 {
-                    if !pause(wait) {
+                    if !crate::interrupt::sleep(wait) {
                         return result;
                     }
                     attempt += 1;
@@ -425,22 +425,6 @@ impl Client {
             headers,
             body,
         })
-    }
-}
-
-/// Sleeps `wait` in slices of at most 50 ms, so Ctrl-C or SIGTERM ends the wait within that;
-/// false if a stop was requested.
-pub fn pause(wait: Duration) -> bool {
-    let end = Instant::now() + wait;
-    loop {
-        if crate::interrupt::requested() {
-            return false;
-        }
-        let now = Instant::now();
-        if now >= end {
-            return true;
-        }
-        std::thread::sleep((end - now).min(Duration::from_millis(50)));
     }
 }
 

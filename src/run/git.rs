@@ -13,7 +13,7 @@ use crate::output::ReportTarget;
 use crate::pipeline::git::{GitMode, GitRequest};
 use crate::progress::Progress;
 use crate::source::git::{self as gitsource, enumerate::Selection, range, GitOptions};
-use crate::source::remote::{self, RemoteUrl, Synced};
+use crate::source::remote::{self, RemoteUrl};
 
 /// Whether the pre-commit framework runs this (it sets `PRE_COMMIT=1` for its hooks).
 fn under_pre_commit() -> bool {
@@ -176,7 +176,7 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
 ///
 /// # Errors
 /// The clone or fetch failed (the message names the URL without credentials).
-pub(super) fn fetch(
+fn fetch(
     url: &RemoteUrl,
     cache: &Path,
     out: &crate::cli::OutputArgs,
@@ -195,10 +195,7 @@ pub(super) fn fetch(
     if !out.quiet {
         ui.say(&format!(
             "leakhound: {} {} in {:.1} s ({})",
-            match how {
-                Synced::Cloned => "cloned",
-                Synced::Fetched => "fetched",
-            },
+            how.as_str(),
             crate::printable::escape(url.shown()),
             started.elapsed().as_secs_f64(),
             dir.display()

@@ -57,11 +57,7 @@ pub fn image(args: &ImageArgs, ui: &mut dyn Ui) -> Result<u8> {
         staged: false,
         live: live.as_ref(),
         // Layer paths lead to no file on disk.
-        paths: crate::report::Paths {
-            prefix: PathBuf::new(),
-            cwd: None,
-            root: None,
-        },
+        paths: crate::report::Paths::default(),
         allow_partial: true,
     };
     finish(&f, outcome, ui)

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use super::setup::{configured_rules, load_config};
+use super::setup::config_here;
 use super::{Ui, CLEAN};
 use crate::cli::{ExplainArgs, ExplainFormat, InstallHookArgs, RulesFormat};
 use crate::hook::{self, Installed};
@@ -217,10 +217,7 @@ pub fn check_rules(files: &[PathBuf], ui: &mut dyn Ui) -> Result<u8> {
 /// # Errors
 /// A file that cannot be read or is over `--max-file-size`; configuration errors.
 pub fn explain(args: &ExplainArgs, stdin: &mut dyn Read, out: &mut dyn Write) -> Result<u8> {
-    let search = crate::config::discover::Search::new(Path::new("."))?;
-    let (config, config_path) = load_config(args.config.as_deref(), &search)?;
-    let named = config_path.unwrap_or_else(|| PathBuf::from(crate::config::DEFAULT_FILE));
-    let mut rules = configured_rules(&config, &named)?;
+    let (config, mut rules) = config_here(args.config.as_deref())?;
     // A scan keeps disabled rules and counts their findings as suppressed; explain just leaves
     // them out.
     rules.disable(&config.disabled_rules());

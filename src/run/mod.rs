@@ -77,20 +77,25 @@ impl Ui for Recorder {
 
 /// How to render, from the options and the terminal.
 fn report_options(out: &OutputArgs, ui: &dyn Ui) -> ReportOptions {
-    let color = match out.color {
+    ReportOptions {
+        format: out.format.into(),
+        redact: !out.no_redact,
+        color: color(out.color, out.output.is_some(), ui),
+    }
+}
+
+/// Whether to colour the report: `--color auto` colours a terminal on standard output (not a
+/// report file), unless `NO_COLOR` or `CI` is set.
+fn color(choice: ColorArg, to_file: bool, ui: &dyn Ui) -> bool {
+    match choice {
         ColorArg::Always => true,
         ColorArg::Never => false,
         ColorArg::Auto => {
-            out.output.is_none()
+            !to_file
                 && ui.stdout_is_terminal()
                 && std::env::var_os("NO_COLOR").is_none()
                 && std::env::var_os("CI").is_none()
         }
-    };
-    ReportOptions {
-        format: out.format.into(),
-        redact: !out.no_redact,
-        color,
     }
 }
 

@@ -1,13 +1,11 @@
 //! `leakhound report` (alias `merge`): earlier JSON or JSON Lines reports rendered in any
 //! format; several merged into one.
 
-use std::path::PathBuf;
-
 use anyhow::{bail, Context, Result};
 
-use super::setup::{configured_rules, load_config};
+use super::setup::config_here;
 use super::{scan_paths, Ui};
-use crate::cli::{ColorArg, ReportArgs};
+use crate::cli::ReportArgs;
 use crate::config::discover::Search;
 use crate::output::ReportTarget;
 use crate::printable;
@@ -35,10 +33,7 @@ pub fn report(args: &ReportArgs, ui: &mut dyn Ui) -> Result<u8> {
     }
     let inputs = reports.len();
     let merged = merge::merge(reports);
-    let search = Search::new(std::path::Path::new("."))?;
-    let (config, config_path) = load_config(args.config.as_deref(), &search)?;
-    let named = config_path.unwrap_or_else(|| PathBuf::from(crate::config::DEFAULT_FILE));
-    let rules = configured_rules(&config, &named)?;
+    let (_, rules) = config_here(args.config.as_deref())?;
     // A scan of a directory inside a repository reports paths relative to the repository's
     // root; of a directory outside one, relative to that directory.
     let repo_root = if args.scan_root.is_dir() {
@@ -50,20 +45,10 @@ pub fn report(args: &ReportArgs, ui: &mut dyn Ui) -> Result<u8> {
         None
     };
     let paths = scan_paths(std::slice::from_ref(&args.scan_root), repo_root.as_deref());
-    let color = match args.color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => {
-            args.output.is_none()
-                && ui.stdout_is_terminal()
-                && std::env::var_os("NO_COLOR").is_none()
-                && std::env::var_os("CI").is_none()
-        }
-    };
     let opts = ReportOptions {
         format: args.format.into(),
         redact: !args.no_redact,
-        color,
+        color: super::color(args.color, args.output.is_some(), ui),
     };
     let mut w = target.open()?;
     let cut = report::write_views(

@@ -24,28 +24,28 @@ pub fn scan(args: &ScanArgs, ui: &mut dyn Ui) -> Result<u8> {
     interrupt::install().context("cannot install the Ctrl-C handler")?;
     // Before anything is read: a bad `-o` fails now, not after the scan and any revocation.
     let target = ReportTarget::check(args.output.output.as_deref())?;
-    for p in &args.paths {
-        if p.as_os_str() != "-" {
-            let meta = std::fs::symlink_metadata(p).with_context(|| {
+    // The paths named, standard input's `-` left out.
+    let files: Vec<&PathBuf> = args.paths.iter().filter(|p| p.as_os_str() != "-").collect();
+    for p in &files {
+        let meta = std::fs::symlink_metadata(p).with_context(|| {
+            format!(
+                "{}: cannot scan",
+                printable::escape(&p.display().to_string())
+            )
+        })?;
+        // Said here, naming the directory: otherwise the first thing to fail is reading
+        // its ignore files, and the error blamed them (issue 13).
+        if meta.is_dir() {
+            std::fs::read_dir(p).with_context(|| {
                 format!(
-                    "{}: cannot scan",
+                    "{}: cannot read the directory to scan",
                     printable::escape(&p.display().to_string())
                 )
             })?;
-            // Said here, naming the directory: otherwise the first thing to fail is reading
-            // its ignore files, and the error blamed them (issue 13).
-            if meta.is_dir() {
-                std::fs::read_dir(p).with_context(|| {
-                    format!(
-                        "{}: cannot read the directory to scan",
-                        printable::escape(&p.display().to_string())
-                    )
-                })?;
-            }
         }
     }
     let out = &args.output;
-    let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let reads_stdin = files.len() < args.paths.len();
     let live = live_options(&out.live, reads_stdin, ui)?;
     let root = args
         .paths
@@ -55,29 +55,24 @@ pub fn scan(args: &ScanArgs, ui: &mut dyn Ui) -> Result<u8> {
         .unwrap_or_else(|| PathBuf::from("."));
     // Configuration and ignore files are looked for from the first scanned path (a file's
     // directory; the current one for standard input) up to its repository's root.
-    let start = args
-        .paths
-        .iter()
-        .find(|p| p.as_os_str() != "-")
-        .map_or_else(
-            || PathBuf::from("."),
-            |p| {
-                if p.is_dir() {
-                    p.clone()
-                } else {
-                    p.parent().map(Path::to_path_buf).unwrap_or_default()
-                }
-            },
-        );
+    let start = files.first().map_or_else(
+        || PathBuf::from("."),
+        |p| {
+            if p.is_dir() {
+                (*p).clone()
+            } else {
+                p.parent().map(Path::to_path_buf).unwrap_or_default()
+            }
+        },
+    );
     let search = Search::new(&start)?;
     let set = setup(out, &search, &root, Suppressions::Tree, ui)?;
     let (scanner, triage) = (set.scanner, set.triage);
     // One directory scanned inside a repository: paths (and so fingerprints and allowlist
     // globs) are relative to the repository root, as `git` scans name them, whichever
     // subdirectory was scanned.
-    let single: Vec<&PathBuf> = args.paths.iter().filter(|p| p.as_os_str() != "-").collect();
-    let prefix = match single.as_slice() {
-        [one] if one.is_dir() && args.paths.len() == 1 && search.in_repository() => {
+    let prefix = match files.as_slice() {
+        [one] if one.is_dir() && !reads_stdin && search.in_repository() => {
             std::fs::canonicalize(one)
                 .ok()
                 .and_then(|c| prefix_in(&c, search.root()))

@@ -35,6 +35,22 @@ pub(crate) fn load_config(
     }
 }
 
+/// The configuration `explicit` names, else the one found from the current directory, and the
+/// rules it configures ([`configured_rules`]): for the commands that read no tree (`report`,
+/// `explain`).
+pub(crate) fn config_here(explicit: Option<&Path>) -> Result<(Config, RuleSet)> {
+    let search = Search::new(Path::new("."))?;
+    let (config, config_path) = load_config(explicit, &search)?;
+    let rules = configured_rules(&config, named(config_path.as_deref()))?;
+    Ok((config, rules))
+}
+
+/// The name a configuration is read under: its path, else the file `leakhound init` writes
+/// (for messages about the built-in configuration).
+fn named(config_path: Option<&Path>) -> &Path {
+    config_path.unwrap_or(Path::new(crate::config::DEFAULT_FILE))
+}
+
 /// The built-in rules with `config`'s rule settings (disable, override, extra) applied.
 pub(crate) fn configured_rules(config: &Config, config_path: &Path) -> Result<RuleSet> {
     let mut rules = RuleSet::builtin().context("built-in rules are invalid (a leakhound bug)")?;
@@ -194,8 +210,7 @@ pub(crate) fn setup(
             found
         }
     };
-    let placeholder = PathBuf::from(CONFIG_FILES[0]);
-    let named = config_path.as_deref().unwrap_or(&placeholder);
+    let named = named(config_path.as_deref());
     let mut triage = Triage::from_config(&config, named)?;
     triage.set_min_confidence(out.min_confidence.into());
     let mut rules = configured_rules(&config, named)?;

@@ -109,8 +109,9 @@ impl Owner {
     }
 }
 
-/// One repository the API listed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One repository the API listed. GitHub's answer has these fields under these names, so
+/// it is read into this directly.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Repo {
     /// `owner/name` (GitHub) or `group/sub/project` (GitLab).
     pub full_name: String,
@@ -119,8 +120,10 @@ pub struct Repo {
     /// The ssh clone URL.
     pub ssh_url: Option<String>,
     /// Archived (read-only).
+    #[serde(default)]
     pub archived: bool,
     /// A fork of another repository.
+    #[serde(default)]
     pub fork: bool,
 }
 
@@ -174,17 +177,6 @@ impl std::fmt::Debug for Lister {
             .field("token", &self.token.as_ref().map(|_| "…"))
             .finish()
     }
-}
-
-#[derive(Deserialize)]
-struct GitHubRepo {
-    full_name: String,
-    clone_url: String,
-    ssh_url: Option<String>,
-    #[serde(default)]
-    archived: bool,
-    #[serde(default)]
-    fork: bool,
 }
 
 #[derive(Deserialize)]
@@ -323,14 +315,8 @@ impl Lister {
         };
         match self.forge {
             Forge::GitHub => {
-                let repos: Vec<GitHubRepo> = serde_json::from_slice(body).map_err(bad)?;
-                out.extend(repos.into_iter().map(|r| Repo {
-                    full_name: r.full_name,
-                    clone_url: r.clone_url,
-                    ssh_url: r.ssh_url,
-                    archived: r.archived,
-                    fork: r.fork,
-                }));
+                let repos: Vec<Repo> = serde_json::from_slice(body).map_err(bad)?;
+                out.extend(repos);
             }
             Forge::GitLab => {
                 let projects: Vec<GitLabProject> = serde_json::from_slice(body).map_err(bad)?;

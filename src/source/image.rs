@@ -122,8 +122,8 @@ impl Store {
         let mut head = Vec::new();
         (&mut f).take(512).read_to_end(&mut head).map_err(io_err)?;
         f.seek(SeekFrom::Start(0)).map_err(io_err)?;
-        let (tar_path, spool, spooled) = match archive::sniff(&head) {
-            Some(archive::Kind::Tar) => (path.to_path_buf(), None, None),
+        let spool = match archive::sniff(&head) {
+            Some(archive::Kind::Tar) => None,
             Some(
                 kind @ (archive::Kind::Gzip
                 | archive::Kind::Zstd
@@ -148,7 +148,7 @@ impl Store {
                         detail,
                     });
                 }
-                (temp.to_path_buf(), Some(temp), Some(spooled))
+                Some((temp, spooled))
             }
             Some(archive::Kind::Zip) => {
                 return Err(ImageError::NotAnImage {
@@ -163,6 +163,8 @@ impl Store {
                 })
             }
         };
+        let (spool, spooled) = spool.unzip();
+        let tar_path = spool.as_deref().unwrap_or(path).to_path_buf();
         let truncated = spooled.as_ref().and_then(|s| s.truncated);
         let f = File::open(&tar_path).map_err(io_err)?;
         let mut ar = tar::Archive::new(f);
@@ -501,6 +503,15 @@ impl Input {
         serde_json::from_slice(&raw).ok()
     }
 
+    /// The cap (`--spool-max-size`) when `e` is a file not found because the compressed
+    /// tarball was cut there: a size-limit skip, not an unreadable file.
+    fn cut_before(&self, e: &io::Error) -> Option<u64> {
+        self.spooled
+            .as_ref()
+            .and_then(|s| s.truncated)
+            .filter(|_| e.kind() == io::ErrorKind::NotFound)
+    }
+
     /// Image `i`'s configuration rendered as text for scanning (`ENV`, `LABEL`, `CMD`,
     /// `ENTRYPOINT` and one `HISTORY` line per `created_by`), or the skip saying why not.
     ///
@@ -510,19 +521,20 @@ impl Input {
         let img = &self.images[i];
         let path = config_path(&img.config_digest);
         let raw = self.store.read_json(&img.config_file).map_err(|e| {
-            let cut = self.spooled.as_ref().and_then(|s| s.truncated);
+            let (reason, detail) = match self.cut_before(&e) {
+                Some(cap) => (
+                    SkipReason::ArchiveSizeLimit,
+                    format!(
+                        "{e}: past the first {cap} bytes of the decompressed tarball \
+                         (--spool-max-size)"
+                    ),
+                ),
+                None => (SkipReason::Unreadable, e.to_string()),
+            };
             Skip {
                 path: path.clone(),
-                reason: match cut {
-                    Some(_) if e.kind() == io::ErrorKind::NotFound => SkipReason::ArchiveSizeLimit,
-                    _ => SkipReason::Unreadable,
-                },
-                detail: Some(match cut {
-                    Some(cap) if e.kind() == io::ErrorKind::NotFound => format!(
-                        "{e}: past the first {cap} bytes of the decompressed tarball (--spool-max-size)"
-                    ),
-                    _ => e.to_string(),
-                }),
+                reason,
+                detail: Some(detail),
             }
         })?;
         let cfg: Config = serde_json::from_slice(&raw).map_err(|e| Skip {
@@ -578,15 +590,15 @@ impl Input {
                 }
             }
             Err(e) => {
-                let (reason, detail) = match self.spooled.as_ref().and_then(|s| s.truncated) {
-                    Some(cap) if e.kind() == io::ErrorKind::NotFound => (
+                let (reason, detail) = match self.cut_before(&e) {
+                    Some(cap) => (
                         SkipReason::ArchiveSizeLimit,
                         format!(
                             "layer {file}: past the first {cap} bytes of the decompressed \
                              tarball (--spool-max-size), not read"
                         ),
                     ),
-                    _ => (SkipReason::Unreadable, format!("layer {file}: {e}")),
+                    None => (SkipReason::Unreadable, format!("layer {file}: {e}")),
                 };
                 (m.out)(LayerItem::Skip(Skip {
                     path: digest.to_string(),

@@ -290,25 +290,27 @@ impl RemoteUrl {
     /// Where the bare clone of this URL lives under `cache`: a readable name from the host and
     /// path, and a hash of the whole URL so that two URLs never share a directory.
     pub fn cache_dir(&self, cache: &Path) -> PathBuf {
-        let mut name: String = self
-            .place
-            .trim_matches('/')
-            .trim_end_matches(".git")
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let mut name = file_name_safe(self.place.trim_matches('/').trim_end_matches(".git"));
         name = name.trim_start_matches('.').to_string();
         name.truncate(100);
         let digest = Sha256::digest(self.shown.as_bytes());
         let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
         cache.join(format!("{name}-{hex}.git"))
     }
+}
+
+/// `s` with every character but ASCII letters, digits, `.` and `-` made `_`: a name for a file
+/// in the cache directory.
+pub fn file_name_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Percent-decodes `s` (URL userinfo); `None` if the result is not UTF-8.
@@ -359,6 +361,16 @@ pub enum Synced {
     Cloned,
     /// The cached clone was fetched.
     Fetched,
+}
+
+impl Synced {
+    /// `cloned` or `fetched`, for progress lines.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Synced::Cloned => "cloned",
+            Synced::Fetched => "fetched",
+        }
+    }
 }
 
 /// A lock on one cached clone, held through the lock file beside it (`NAME.git.lock`, an

@@ -225,17 +225,7 @@ fn default_state(
         Owner::User(_) => "user",
         Owner::Group(_) => "group",
     };
-    let name: String = owner
-        .name()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let name = remote::file_name_safe(owner.name());
     let shard = shard
         .filter(crate::shard::Shard::splits)
         .map(|s| format!("-shard-{}-of-{}", s.index, s.count))
@@ -333,13 +323,8 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
             lister.api()
         ),
     );
-    let quiet = out.quiet;
-    let listed = lister.list(&owner, &mut |l| {
-        // Said as it happens: a rate-limit wait must not look like a hang.
-        if !quiet {
-            ui.say(&format!("leakhound: {}", printable::escape(l)));
-        }
-    })?;
+    // Said as it happens: a rate-limit wait must not look like a hang.
+    let listed = lister.list(&owner, &mut |l| say(ui, l))?;
     let total_listed = listed.len();
     let (mut archived, mut forks, mut other_shards) = (0, 0, 0);
     let mut repos: Vec<Repo> = Vec::new();
@@ -473,10 +458,7 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
                             repos.len(),
                             done.repo.full_name,
                             scanned.outcome.findings.len(),
-                            match scanned.synced {
-                                Synced::Cloned => "cloned",
-                                Synced::Fetched => "fetched",
-                            },
+                            scanned.synced.as_str(),
                             scanned.fetch.as_secs_f64(),
                             scanned.outcome.summary.files_scanned,
                             scanned.scan.as_secs_f64(),
@@ -539,13 +521,10 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
             state.path().display()
         ));
     }
+    let failed = failures.len();
     for f in failures {
         summary.skip(f);
     }
-    let failed = summary
-        .skipped
-        .get(&SkipReason::Repository)
-        .map_or(0, |n| usize::try_from(*n).unwrap_or(usize::MAX));
     let unfinished = repos.len().saturating_sub(finished + failed);
     if interrupt::requested() {
         summary.interrupted = true;
@@ -561,17 +540,7 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
             s.count
         ));
     }
-    fn key(f: &Finding) -> crate::finding::OrderKey<'_> {
-        crate::finding::order_key(
-            f.repository.as_deref(),
-            &f.location.path,
-            f.location.line.get(),
-            f.location.column.get(),
-            &f.rule_id.0,
-            f.commit.as_ref().map(|c| c.id.as_str()),
-        )
-    }
-    findings.sort_by(|a, b| key(a).cmp(&key(b)));
+    findings.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
     summary.findings = findings.len();
     summary.rules = scanner.rules().len();
     summary.duration = started.elapsed();
@@ -584,11 +553,7 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
         triage: &triage,
         staged: false,
         live: live.as_ref(),
-        paths: crate::report::Paths {
-            prefix: PathBuf::new(),
-            cwd: None,
-            root: None,
-        },
+        paths: crate::report::Paths::default(),
         allow_partial: args.allow_partial,
     };
     finish(&f, outcome, ui)
