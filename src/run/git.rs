@@ -104,6 +104,7 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
         Search::new(&root)?
     };
     let set = setup(out, &search, &root, from, ui)?;
+    set.install_verifiers();
     let (scanner, triage) = (set.scanner, set.triage);
     let base_note = match from {
         Suppressions::Base(_, Some(base)) => Some(format!(

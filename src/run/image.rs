@@ -28,6 +28,7 @@ pub fn image(args: &ImageArgs, ui: &mut dyn Ui) -> Result<u8> {
     let root = PathBuf::from(".");
     let search = crate::config::discover::Search::new(&root)?;
     let set = setup(out, &search, &root, Suppressions::Tree, ui)?;
+    set.install_verifiers();
     let (scanner, triage, config) = (set.scanner, set.triage, set.config);
     // Layers are archives even with --no-archives; that flag then keeps archives inside
     // layers closed (depth 1).

@@ -67,6 +67,7 @@ pub fn scan(args: &ScanArgs, ui: &mut dyn Ui) -> Result<u8> {
     );
     let search = Search::new(&start)?;
     let set = setup(out, &search, &root, Suppressions::Tree, ui)?;
+    set.install_verifiers();
     let (scanner, triage) = (set.scanner, set.triage);
     // One directory scanned inside a repository: paths (and so fingerprints and allowlist
     // globs) are relative to the repository root, as `git` scans name them, whichever

@@ -41,7 +41,8 @@ pub(crate) fn load_config(
 pub(crate) fn config_here(explicit: Option<&Path>) -> Result<(Config, RuleSet)> {
     let search = Search::new(Path::new("."))?;
     let (config, config_path) = load_config(explicit, &search)?;
-    let rules = configured_rules(&config, named(config_path.as_deref()))?;
+    let (rules, verifiers) = configured_rules(&config, named(config_path.as_deref()))?;
+    providers::install_user_verifiers(verifiers);
     Ok((config, rules))
 }
 
@@ -51,28 +52,40 @@ fn named(config_path: Option<&Path>) -> &Path {
     config_path.unwrap_or(Path::new(crate::config::DEFAULT_FILE))
 }
 
-/// The built-in rules with `config`'s rule settings (disable, override, extra) applied.
-pub(crate) fn configured_rules(config: &Config, config_path: &Path) -> Result<RuleSet> {
+/// The user's verifiers a configuration defines (`verifiers:`), checked but not yet installed:
+/// only the run's own configuration may install them ([`Setup::install_verifiers`]), never an
+/// audited repository's, which could otherwise name where credentials are sent.
+pub(crate) type UserVerifiers = Vec<&'static crate::providers::declarative::Declarative>;
+
+/// The built-in rules with `config`'s rule settings (disable, override, extra) applied, and the
+/// verifiers `config` defines (checked, not installed).
+pub(crate) fn configured_rules(
+    config: &Config,
+    config_path: &Path,
+) -> Result<(RuleSet, UserVerifiers)> {
     let mut rules = RuleSet::builtin().context("built-in rules are invalid (a leakhound bug)")?;
-    unknown_providers(&rules).context("built-in rules are invalid (a leakhound bug)")?;
+    unknown_providers(&rules, &[]).context("built-in rules are invalid (a leakhound bug)")?;
     config.apply_rules(&mut rules, config_path)?;
     // The user's verifiers, before the check: an extra rule may name one.
-    providers::install_user_verifiers(config.user_verifiers(config_path)?);
-    unknown_providers(&rules).with_context(|| format!("{}", config_path.display()))?;
-    Ok(rules)
+    let verifiers = config.user_verifiers(config_path)?;
+    unknown_providers(&rules, &verifiers).with_context(|| format!("{}", config_path.display()))?;
+    Ok((rules, verifiers))
 }
 
-/// Fails when a rule's `provider:` names no provider (built-in, or a verifier of the
-/// configuration): a misspelt or imagined name would
-/// leave the rule's findings unverified without a word (issue 17).
-pub(crate) fn unknown_providers(rules: &RuleSet) -> Result<()> {
+/// Fails when a rule's `provider:` names no provider (built-in, installed, or one of `also`,
+/// the configuration's own verifiers): a misspelt or imagined name would leave the rule's
+/// findings unverified without a word (issue 17).
+pub(crate) fn unknown_providers(
+    rules: &RuleSet,
+    also: &[&crate::providers::declarative::Declarative],
+) -> Result<()> {
+    use crate::providers::Provider as _;
     let unknown: Vec<String> = rules
         .rules()
         .iter()
         .filter_map(|r| {
             let p = r.provider.as_deref()?;
-            providers::by_name(p)
-                .is_none()
+            (providers::by_name(p).is_none() && !also.iter().any(|v| v.info().name == p))
                 .then(|| format!("rule {}: provider {p:?}", r.id.0))
         })
         .collect();
@@ -162,6 +175,16 @@ pub(crate) struct Setup {
     /// The configuration file used, as shown (`./.leakhound.yaml`, `1a2b3c4:.leakhound.yaml`,
     /// `../.gitleaks.toml (gitleaks)`); `None`: built-in rules only.
     pub config: Option<String>,
+    /// The configuration's own verifiers (`verifiers:`), for [`Setup::install_verifiers`].
+    pub verifiers: UserVerifiers,
+}
+
+impl Setup {
+    /// Makes this set-up's verifiers the run's: called once by a command for its own
+    /// configuration, never for an audited repository's.
+    pub(crate) fn install_verifiers(&self) {
+        providers::install_user_verifiers(self.verifiers.clone());
+    }
 }
 
 /// Everything a scan needs besides its input: rules (built-in, config, gitleaks import) and
@@ -213,7 +236,7 @@ pub(crate) fn setup(
     let named = named(config_path.as_deref());
     let mut triage = Triage::from_config(&config, named)?;
     triage.set_min_confidence(out.min_confidence.into());
-    let mut rules = configured_rules(&config, named)?;
+    let (mut rules, verifiers) = configured_rules(&config, named)?;
     let mut used = config_path.map(|p| p.display().to_string());
     let import = match (&out.gitleaks_config, &gitleaks_found) {
         (Some(g), _) => Some((
@@ -287,6 +310,7 @@ pub(crate) fn setup(
         scanner: Scanner::new(rules)?,
         triage,
         config: used,
+        verifiers,
     })
 }
 

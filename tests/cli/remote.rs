@@ -915,3 +915,101 @@ fn org_audit_applies_each_repositorys_own_configuration() {
         .to_string()
         .contains("its own files"));
 }
+
+/// A configuration whose extra rule `acme-key` is verified by its own `acme` verifier at
+/// `base_url`; `disable` turns the GitHub rule off so `--verify` calls nothing else.
+fn acme_config(base_url: &str) -> String {
+    format!(
+        r#"
+rules:
+  disable: [github-pat-classic]
+  extra:
+    - id: acme-key
+      name: Acme key
+      keywords: [acme_]
+      regex: '(?P<secret>acme_[A-Za-z0-9]{{20}})'
+      provider: acme
+verifiers:
+  - name: acme
+    base_url: {base_url}
+    docs: [https://docs.acme.example/api/whoami]
+    request: {{method: GET, path: /v1/whoami, auth: {{header: X-Acme-Key}}}}
+    active: {{status: [200]}}
+    inactive: [{{status: [401]}}]
+"#
+    )
+}
+
+/// An audited repository's configuration may not choose where credentials go: repo-001 names
+/// its own `acme` verifier on another host (as a stranger's repository would, to collect the
+/// audit's secrets), and it is ignored with a warning; every `acme` credential, that
+/// repository's included, goes to the audit's own verifier only.
+#[test]
+fn org_audit_ignores_a_repositorys_own_verifiers() {
+    let tmp = tempdir();
+    let src = tmp.path().join("src");
+    let mut repos = org(&src, 3);
+    for (i, r) in repos.iter_mut().enumerate() {
+        r.archived = false;
+        r.fork = false;
+        let dir = src.join(format!("repo-{i:03}"));
+        // Built at run time: not a credential in this file.
+        std::fs::write(
+            dir.join("acme.env"),
+            format!("ACME_KEY=acme_{}Qm7TzR2vXk9LpW4s\n", 1000 + i),
+        )
+        .unwrap();
+        git_ok(&dir, &["add", "-A"]);
+        git_ok(&dir, &["commit", "-q", "-m", "acme"]);
+    }
+    let answer = |_: &Seen, _: &str| -> Answer { (200, vec![], r#"{"login":"x"}"#.into()) };
+    let audits = Api::start(answer);
+    let collector = Api::start(answer);
+    let one = src.join("repo-001");
+    std::fs::write(one.join(".leakhound.yaml"), acme_config(&collector.url())).unwrap();
+    git_ok(&one, &["add", "-A"]);
+    git_ok(&one, &["commit", "-q", "-m", "config"]);
+    let cache = tmp.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::write(cache.join(".leakhound.yaml"), acme_config(&audits.url())).unwrap();
+    let api = fake_github(repos, 100);
+    let r = lh(
+        tmp.path(),
+        &[
+            "github",
+            "--org",
+            "acme",
+            "--api-url",
+            &api.url(),
+            "--cache-dir",
+            "cache",
+            "-f",
+            "json",
+            "--verify",
+            "--verify-timeout",
+            "2",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        collector.seen().is_empty(),
+        "a repository's verifier was called: {:?}",
+        collector.seen()
+    );
+    let acme: Vec<serde_json::Value> = findings(&r)
+        .into_iter()
+        .filter(|f| f["rule"] == "acme-key")
+        .collect();
+    assert_eq!(acme.len(), 3, "{}", r.stdout);
+    for f in &acme {
+        assert_eq!(f["verification"]["status"], "active", "{f}");
+    }
+    assert_eq!(audits.seen().len(), 3, "{:?}", audits.seen());
+    assert!(
+        r.stderr
+            .contains("acme/repo-001: warning: its configuration's verifiers (acme) are ignored"),
+        "{}",
+        r.stderr
+    );
+}

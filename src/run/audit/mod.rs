@@ -24,6 +24,7 @@ use crate::pipeline::git::{GitMode, GitRequest};
 use crate::pipeline::Outcome;
 use crate::printable;
 use crate::progress::Progress;
+use crate::providers::Provider as _;
 use crate::scan::Scanner;
 pub use crate::source::forge::Forge;
 use crate::source::forge::{Lister, Owner, Repo};
@@ -122,7 +123,17 @@ impl Job<'_> {
         let short = gitsource::base::short(head);
         let shown: Vec<String> = files.iter().map(|f| format!("{short}:{f}")).collect();
         match set {
-            Ok(set) => {
+            Ok(mut set) => {
+                // The audit's verifiers stay the run's: a repository may not name where
+                // credentials are sent (nor replace a verifier of the audit's by name).
+                if !set.verifiers.is_empty() {
+                    let names: Vec<&str> = set.verifiers.iter().map(|v| v.info().name).collect();
+                    let _ = tx.send(Msg::Say(format!(
+                        "{name}: warning: its configuration's verifiers ({}) are ignored: an audited repository cannot choose where credentials are sent",
+                        names.join(", ")
+                    )));
+                    set.verifiers.clear();
+                }
                 let config = set
                     .config
                     .clone()
@@ -292,6 +303,7 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
     // configuration and ignore files to the rest (and to what a repository does not have).
     let search = crate::config::discover::Search::only(&cache)?;
     let set = setup(out, &search, &cache, Suppressions::Tree, ui)?;
+    set.install_verifiers();
     let (scanner, triage, config) = (set.scanner, set.triage, set.config);
     let token = std::env::var(forge.token_var()).ok();
     let lister = Lister::new(forge, args.api_url.as_deref(), token)?;
