@@ -66,6 +66,14 @@ pub enum Command {
         /// List format.
         #[arg(short, long, value_enum, default_value = "text")]
         format: RulesFormat,
+        /// Configuration file whose `verifiers:` (kind `user`) and extra rules are listed too
+        /// [default: the nearest .leakhound.yaml or .leakhound.yml from the current directory up
+        /// to the repository root].
+        #[arg(short, long, value_name = "FILE", env = "LEAKHOUND_CONFIG")]
+        config: Option<PathBuf>,
+        /// List only the built-in providers: read no configuration file.
+        #[arg(long, conflicts_with = "config")]
+        no_config: bool,
     },
 }
 

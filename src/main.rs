@@ -67,7 +67,11 @@ fn main() -> ExitCode {
             .context("cannot find the leakhound binary's path")
             .and_then(|exe| info::install_hook(&args, &exe, ui)),
         Command::Init(args) => run::init::init(&args, ui),
-        Command::Providers { format } => info::list_providers(format, &mut stdout()),
+        Command::Providers {
+            format,
+            config,
+            no_config,
+        } => info::list_providers(format, config.as_deref(), no_config, &mut stdout()),
         Command::Completions { shell } => info::completions(
             shell,
             <Cli as clap::CommandFactory>::command(),

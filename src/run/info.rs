@@ -119,12 +119,24 @@ pub fn list_rules(format: RulesFormat, out: &mut dyn Write) -> Result<u8> {
     Ok(CLEAN)
 }
 
-/// `leakhound providers`: who can verify and revoke, and through which rules.
+/// `leakhound providers`: who can verify and revoke, and through which rules. With a
+/// configuration (`config`, else the one found from the current directory, unless `no_config`),
+/// its `verifiers:` are listed too, as kind `user`, with the rules (built-in or extra) naming
+/// them.
 ///
 /// # Errors
-/// Only from writing `out`.
-pub fn list_providers(format: RulesFormat, out: &mut dyn Write) -> Result<u8> {
-    let rules = RuleSet::builtin()?;
+/// An invalid configuration (naming the file and field), or writing `out`.
+pub fn list_providers(
+    format: RulesFormat,
+    config: Option<&Path>,
+    no_config: bool,
+    out: &mut dyn Write,
+) -> Result<u8> {
+    let rules = if no_config {
+        RuleSet::builtin()?
+    } else {
+        config_here(config)?.1
+    };
     let rules_of = |name: &str| -> Vec<String> {
         rules
             .rules()
@@ -133,9 +145,20 @@ pub fn list_providers(format: RulesFormat, out: &mut dyn Write) -> Result<u8> {
             .map(|r| r.id.0.clone())
             .collect()
     };
+    // Built-in first (sorted by name), then the configuration's in the order written.
+    let user = if no_config {
+        Vec::new()
+    } else {
+        providers::user_verifiers()
+    };
+    let listed: Vec<&dyn providers::Provider> = providers::all()
+        .iter()
+        .copied()
+        .chain(user.iter().copied())
+        .collect();
     match format {
         RulesFormat::Json => {
-            let list: Vec<serde_json::Value> = providers::all()
+            let list: Vec<serde_json::Value> = listed
                 .iter()
                 .map(|p| {
                     let i = p.info();
@@ -149,7 +172,7 @@ pub fn list_providers(format: RulesFormat, out: &mut dyn Write) -> Result<u8> {
             writeln!(out)?;
         }
         RulesFormat::Text => {
-            for p in providers::all() {
+            for p in &listed {
                 let i = p.info();
                 writeln!(
                     out,
@@ -161,17 +184,19 @@ pub fn list_providers(format: RulesFormat, out: &mut dyn Write) -> Result<u8> {
                     i.docs
                 )?;
             }
-            let revoke = providers::all().iter().filter(|p| p.info().revoke).count();
-            let declarative = providers::all()
-                .iter()
-                .filter(|p| p.kind() == "declarative")
-                .count();
-            writeln!(
-                out,
-                "{} providers verify ({declarative} of them declarative, from verifiers/*.yml), \
-                 {revoke} revoke",
-                providers::all().len()
-            )?;
+            let revoke = listed.iter().filter(|p| p.info().revoke).count();
+            let declarative = listed.iter().filter(|p| p.kind() == "declarative").count();
+            let mut summary = format!(
+                "{} providers verify ({declarative} of them declarative, from verifiers/*.yml",
+                listed.len()
+            );
+            if !user.is_empty() {
+                summary.push_str(&format!(
+                    "; {} from the configuration's verifiers:",
+                    user.len()
+                ));
+            }
+            writeln!(out, "{summary}), {revoke} revoke")?;
         }
     }
     out.flush()?;

@@ -372,8 +372,8 @@ fn providers_lists_what_each_supports() {
             p["name"]
         );
     }
-    // The coverage issue #7 asks for.
-    assert!(list.len() >= 60, "{} providers verify", list.len());
+    // The coverage issue 17 asks for (issue 7 asked for 60).
+    assert!(list.len() >= 110, "{} providers verify", list.len());
     let revoking = list.iter().filter(|p| p["revoke"] == true).count();
     assert!(revoking >= 16, "{revoking} providers revoke");
     let text = run_in(&crate::common::root(), &["providers"]);
@@ -395,6 +395,68 @@ fn providers_lists_what_each_supports() {
         .stdout
         .lines()
         .any(|l| l.starts_with("groq ") && l.contains("declarative")));
+}
+
+/// `leakhound providers` lists the configuration's own verifiers (kind `user`) with the extra
+/// rules naming them: found from the current directory, or named with `-c`; `--no-config`
+/// lists only the built-in ones, and an invalid verifier is an error naming the file.
+#[test]
+fn providers_lists_the_configurations_user_verifiers() {
+    let dir = tempdir();
+    let config = dir.path().join(".leakhound.yaml");
+    std::fs::write(&config, user_verifier_config("https://api.acme.example")).unwrap();
+    let builtin = run_in(dir.path(), &["providers", "-f", "json", "--no-config"]);
+    assert_eq!(builtin.code, 0, "{}", builtin.stderr);
+    let builtin = builtin.json().as_array().unwrap().len();
+    for args in [
+        &["providers", "-f", "json"][..],
+        &["providers", "-f", "json", "-c", config.to_str().unwrap()][..],
+    ] {
+        let r = run_in(dir.path(), args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        let list = r.json();
+        let list = list.as_array().unwrap();
+        assert_eq!(list.len(), builtin + 1, "{args:?}");
+        let acme = list
+            .iter()
+            .find(|p| p["name"] == "acme")
+            .expect("acme listed");
+        assert_eq!(acme["kind"], "user");
+        assert_eq!(acme["verify"], true);
+        assert_eq!(acme["revoke"], false);
+        assert_eq!(acme["rules"], serde_json::json!(["acme-key"]));
+        assert_eq!(acme["hosts"], serde_json::json!(["api.acme.example"]));
+        assert_eq!(acme["docs"], "https://docs.acme.example/api/whoami");
+        assert!(list
+            .iter()
+            .any(|p| p["name"] == "github" && p["kind"] == "rust"));
+    }
+    let text = run_in(dir.path(), &["providers"]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout
+            .lines()
+            .any(|l| l.starts_with("acme ") && l.contains("user") && l.contains("1 rule(s)")),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains("1 from the configuration's verifiers:"),
+        "{}",
+        text.stdout
+    );
+    let none = run_in(dir.path(), &["providers", "--no-config"]);
+    assert!(!none.stdout.lines().any(|l| l.starts_with("acme ")));
+    // A verifier that would send the key over plain http to another host is refused by name.
+    std::fs::write(&config, user_verifier_config("http://api.acme.example")).unwrap();
+    let bad = run_in(dir.path(), &["providers"]);
+    assert_eq!(bad.code, 2, "{}", bad.stdout);
+    assert!(
+        bad.stderr.contains(".leakhound.yaml") && bad.stderr.contains("base_url"),
+        "{}",
+        bad.stderr
+    );
 }
 
 /// A `.leakhound.yaml` with an extra rule whose `provider:` is the config's own verifier,
