@@ -77,6 +77,10 @@ pub enum Check {
     /// spanning the body, legacy-encrypted ciphertext in whole blocks, or an `openssh-key-v1`
     /// blob), not a truncated or elided sample.
     PemPrivateKey,
+    /// A private key written as bare base64 of its DER encoding, without PEM armor: the text
+    /// decodes to one DER `SEQUENCE` spanning it. A candidate that includes a PEM header is
+    /// left to the PEM rules.
+    DerPrivateKey,
     /// A value found only by its variable name: not a checksummed vendor token (its own rule
     /// judges it), a UUID, a hex digest, or an identifier-like word.
     GenericSecret,
@@ -90,6 +94,7 @@ impl Check {
             Check::NpmCrc32 => "npm-crc32",
             Check::Jwt => "jwt",
             Check::PemPrivateKey => "pem-private-key",
+            Check::DerPrivateKey => "der-private-key",
             Check::GenericSecret => "generic-secret",
         }
     }

@@ -332,6 +332,7 @@ impl Scanner {
     /// [`joined`]): each spans the pieces it was found in, carries the joined secret and is
     /// annotated `encoding: joined string literals`.
     fn scan_joined(&self, bytes: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
+        let plain = out.len();
         for run in joined::runs(bytes) {
             for inner in self.scan_plain(&run.bytes, scratch) {
                 if !run.crosses(inner.start, inner.end) {
@@ -341,6 +342,14 @@ impl Scanner {
                     run.blob_offset(inner.start),
                     run.blob_offset(inner.end - 1) + 1,
                 );
+                // A rule whose pattern reads across the quotes itself (a key split over string
+                // pieces) already found it in the plain text: one key, one finding.
+                if out[..plain]
+                    .iter()
+                    .any(|m| m.rule == inner.rule && m.start <= start && end <= m.end)
+                {
+                    continue;
+                }
                 out.push(Match::derived(
                     inner,
                     &run.bytes,

@@ -37,6 +37,7 @@ pub fn judge(
             pem::valid(secret),
             "the body is not a complete key (truncated, elided or not base64 of one)",
         ),
+        Check::DerPrivateKey => pem::headerless(secret),
         Check::GenericSecret => generic::judge(secret, name),
     }
 }

@@ -12,7 +12,7 @@
 //!
 //! Bodies copied out of JSON or `.env` files carry literal `\n` escapes; those are removed first.
 
-use super::base64::{decode, Alphabet};
+use super::base64::{decode, decode_lenient, Alphabet};
 
 /// Smallest DER private key accepted (Ed25519 in PKCS#8 is 48 bytes).
 pub const MIN_DER: usize = 48;
@@ -67,6 +67,63 @@ pub fn valid(block: &[u8]) -> bool {
     der.len() >= MIN_DER && der_sequence_spans(&der)
 }
 
+/// Whether `text` (a key's bare base64 DER, its lines split by real or escaped line breaks and
+/// string quotes) holds a complete DER private key. A candidate starting with a PEM header is
+/// not judged here: its PEM rule reports it (or not), so one key is never two findings.
+///
+/// # Errors
+/// Why `text` is not a headerless key.
+pub fn headerless(text: &[u8]) -> Result<(), &'static str> {
+    if text.starts_with(b"-----BEGIN") {
+        return Err("it is a PEM block, which the PEM private-key rules judge");
+    }
+    let mut body = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            // An escaped line break (`\n`, `\r`) inside a string literal.
+            b'\\' if matches!(text.get(i + 1), Some(b'n' | b'r')) => i += 2,
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' | b'=' => {
+                body.push(text[i]);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    // The key's extent comes from its own DER length, so text the candidate ran on into
+    // (an identifier after the closing quote) does not hide it.
+    let head = decode_lenient(&body[..body.len().min(8)]);
+    let Some(total) = der_length(&head) else {
+        return Err("the base64 does not start a DER SEQUENCE");
+    };
+    let needed = total.div_ceil(3) * 4;
+    if total < MIN_DER || body.len() < needed {
+        return Err("the base64 is shorter than the DER length it declares (truncated)");
+    }
+    match decode(&body[..needed], Alphabet::Standard) {
+        Some(der) if der.len() == total && der_sequence_spans(&der) => Ok(()),
+        _ => Err("the base64 is not one complete DER structure"),
+    }
+}
+
+/// The total length (header included) of the DER SEQUENCE `der` starts, from its first bytes.
+fn der_length(der: &[u8]) -> Option<usize> {
+    let (Some(&0x30), Some(&first)) = (der.first(), der.get(1)) else {
+        return None;
+    };
+    if first < 0x80 {
+        return Some(2 + usize::from(first));
+    }
+    let n = usize::from(first & 0x7F);
+    if n == 0 || n > 3 || der.len() < 2 + n {
+        return None;
+    }
+    let len = der[2..2 + n]
+        .iter()
+        .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+    Some(2 + n + len)
+}
+
 /// `line` without a leading comment marker followed by a space (`// `, `# `, ` * `, `-- `,
 /// `; `): keys pasted into comments are still keys.
 fn strip_comment(line: &[u8]) -> &[u8] {
@@ -97,22 +154,7 @@ fn strip_gutter(line: &[u8]) -> &[u8] {
 
 /// Whether `der` is exactly one DER SEQUENCE (tag 0x30, definite length).
 fn der_sequence_spans(der: &[u8]) -> bool {
-    let (Some(&0x30), Some(&first)) = (der.first(), der.get(1)) else {
-        return false;
-    };
-    let (header, len) = if first < 0x80 {
-        (2, usize::from(first))
-    } else {
-        let n = usize::from(first & 0x7F);
-        if n == 0 || n > 3 || der.len() < 2 + n {
-            return false;
-        }
-        let len = der[2..2 + n]
-            .iter()
-            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-        (2 + n, len)
-    };
-    header + len == der.len()
+    der_length(der) == Some(der.len())
 }
 
 /// Lines of `bytes`, splitting on real newlines and on literal `\n` / `\r` escapes.
@@ -159,6 +201,21 @@ mod tests {
     const ED25519: &str = "-----BEGIN PRIVATE KEY-----\n\
         MC4CAQAwBQYDK2VwBCIEIK7m3vQ1yWc0Lr9fP2sXn8jT5aB4dE6gH0iJ1kL2mN3o\n\
         -----END PRIVATE KEY-----";
+
+    /// The headerless form: the key's own DER length decides its extent, so a candidate that
+    /// ran on past the closing quote still passes, and a truncated one or a PEM block does not.
+    #[test]
+    fn headerless_key_is_judged_by_its_der_length() {
+        let body = "MC4CAQAwBQYDK2VwBCIEIK7m3vQ1yWc0Lr9fP2sXn8jT5aB4dE6gH0iJ1kL2mN3o";
+        assert_eq!(headerless(body.as_bytes()), Ok(()));
+        let split = format!("{}\\n{}\" \"{}", &body[..20], &body[20..40], &body[40..]);
+        assert_eq!(headerless(split.as_bytes()), Ok(()));
+        let ran_on = format!("{body}\"\"\"\nOTHER_CONSTANT");
+        assert_eq!(headerless(ran_on.as_bytes()), Ok(()));
+        assert!(headerless(&body.as_bytes()[..40]).is_err());
+        assert!(headerless(ED25519.as_bytes()).is_err());
+        assert!(headerless(b"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA").is_err());
+    }
 
     #[test]
     fn accepts_complete_der_key() {
