@@ -680,6 +680,9 @@ where
             // Blobs queued beyond this many are scanned by the thread that made them.
             let limit = threads.saturating_sub(1);
             let mut lost = Vec::new();
+            // Counts this thread out of the readers however reading ends (a panic too), so the
+            // others never wait for it.
+            let done_reading = DoneReading(&queue);
             plan.read_shared(
                 &next,
                 |node| {
@@ -707,11 +710,8 @@ where
                 |id| lost.push(id),
             );
             // No trees left to read: scan what the others queue until they are done too.
+            drop(done_reading);
             let mut state = queue.lock();
-            if let Some(n) = &mut state.reading {
-                *n = n.saturating_sub(1);
-            }
-            queue.ready.notify_all();
             loop {
                 if let Some(q) = state.items.pop_front() {
                     drop(state);
@@ -772,6 +772,18 @@ impl Queue {
             Ok(s) => s,
             Err(poisoned) => poisoned.into_inner(),
         }
+    }
+}
+
+/// Counts a thread out of [`QueueState::reading`] when dropped.
+struct DoneReading<'a>(&'a Queue);
+
+impl Drop for DoneReading<'_> {
+    fn drop(&mut self) {
+        if let Some(n) = &mut self.0.lock().reading {
+            *n = n.saturating_sub(1);
+        }
+        self.0.ready.notify_all();
     }
 }
 
