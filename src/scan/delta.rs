@@ -110,10 +110,11 @@ impl KeywordHits {
         self.occ.iter().filter_map(move |&o| {
             // Sorted by start, then longest first: the first occurrence at or after `next` is
             // the leftmost, and the longest there.
-            (o.start >= next).then(|| {
-                next = o.end();
-                (o.start, o.end(), o.pattern as usize)
-            })
+            if o.start < next {
+                return None;
+            }
+            next = o.end();
+            Some((o.start, o.end(), o.pattern as usize))
         })
     }
 }

@@ -249,6 +249,9 @@ pub struct TreeNode<'a> {
     pub last_sibling: bool,
 }
 
+/// A made object whose children are still to make: its bytes, those children, its depth.
+type Pending<'a> = (Arc<Vec<u8>>, &'a [u32], usize);
+
 /// One object of a pack that is wanted or is the base of one.
 struct Node {
     offset: u64,
@@ -502,8 +505,7 @@ impl PackPlan {
             has_children: !node.children.is_empty(),
             last_sibling: true,
         });
-        // (bytes, children left to make, depth)
-        let mut stack: Vec<(Arc<Vec<u8>>, &[u32], usize)> = Vec::new();
+        let mut stack: Vec<Pending<'_>> = Vec::new();
         if !node.children.is_empty() {
             stack.push((bytes, &node.children, 0));
         }
