@@ -371,7 +371,7 @@ mod tests {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
-            (seed % n as u64) as usize
+            usize::try_from(seed % n as u64).unwrap_or(0)
         };
         let mut lines: Vec<String> = (0..60_000)
             .map(|i| format!("const v{i} = \"{}\";", words[i % words.len()]))
