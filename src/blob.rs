@@ -58,3 +58,16 @@ pub struct Blob<'a> {
     /// Where it came from.
     pub origin: Origin,
 }
+
+/// One copy of a git delta: `len` bytes of the base at `src` placed at `dst` in the version
+/// made from it. The history pack reader records them; the scanner derives a version's keyword
+/// hits from its base's with them (issue 15).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeltaCopy {
+    /// Offset in the version made.
+    pub dst: usize,
+    /// Offset in the base.
+    pub src: usize,
+    /// Length.
+    pub len: usize,
+}

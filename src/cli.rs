@@ -581,6 +581,10 @@ pub struct GitArgs {
     /// trees (slower; kept to compare the two readers' findings).
     #[arg(long, hide = true)]
     pub no_pack_reader: bool,
+    /// Run the keyword automaton over every version in full instead of deriving the hits of
+    /// each version the pack reader makes from its delta base's (kept to compare the two).
+    #[arg(long, hide = true)]
+    pub no_delta_hits: bool,
     /// Archive options.
     #[command(flatten)]
     pub archives: ArchiveArgs,

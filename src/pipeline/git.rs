@@ -586,6 +586,7 @@ fn commit_range(
     // the pack's whole index, which would cost more than it saves. libgit2 reads them.
     let opts = GitOptions {
         pack_reader: false,
+        delta_hits: false,
         ..req.opts.clone()
     };
     let mut c = read(repo, &rc.blobs, &opts, scanner, placer.triage, progress);

@@ -128,6 +128,7 @@ pub fn git(args: &GitArgs, ui: &mut dyn Ui) -> Result<u8> {
             scan_binary: args.scan_binary,
             threads: out.threads,
             pack_reader: !args.no_pack_reader,
+            delta_hits: !args.no_delta_hits,
             archives: args.archives.options(args.max_file_size, args.scan_binary),
         },
         shard: args.shard,

@@ -4,7 +4,9 @@
 //! Per blob the cost is:
 //! 1. one Aho-Corasick pass over the bytes for every rule's keywords (ASCII case-insensitive).
 //!    A blob without a keyword costs that pass and the two searches for derived text
-//!    ([`encoded`] base64 runs, [`joined`] string literals) and nothing else: that is most blobs;
+//!    ([`encoded`] base64 runs, [`joined`] string literals) and nothing else: that is most blobs.
+//!    In history scans a version made from its delta base skips that pass: its hits are derived
+//!    from the base's ([`delta`]; [`Scanner::scan_with_hits`]), the same list the pass gives;
 //! 2. for each hit, the rules owning that keyword get a *window*: the line holding the hit
 //!    (at most [`MAX_LINE_REACH`] bytes either side of it), or for multi-line rules the line
 //!    start through `window:` bytes past the hit. Overlapping windows of one rule are merged, so
@@ -13,6 +15,7 @@
 //! 3. each candidate `secret` is scored: entropy, placeholder filter, offline check.
 
 pub mod checks;
+pub mod delta;
 pub mod encoded;
 pub mod entropy;
 pub mod examples;
@@ -23,6 +26,7 @@ pub mod placeholder;
 use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::num::NonZeroU32;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use thiserror::Error;
@@ -226,6 +230,10 @@ pub struct Scanner {
     automaton: AhoCorasick,
     /// For each automaton pattern, the rules to confirm when it hits.
     pattern_rules: Vec<Box<[usize]>>,
+    /// The keywords, lower-cased, in the automaton's pattern order.
+    keywords: Vec<String>,
+    /// The same keywords with overlapping matches, for [`delta`]; built on first use.
+    every: OnceLock<Option<delta::Every>>,
 }
 
 impl Scanner {
@@ -281,6 +289,8 @@ impl Scanner {
             rules,
             automaton,
             pattern_rules,
+            keywords,
+            every: OnceLock::new(),
         })
     }
 
@@ -301,14 +311,41 @@ impl Scanner {
     /// [`encoded::MAX_DEPTH`] levels; their matches span the encoded text, carry the decoded
     /// secret and are annotated `encoding: base64`.
     pub fn scan(&self, bytes: &[u8], scratch: &mut Scratch) -> Vec<Match> {
-        self.scan_depth(bytes, scratch, 0)
+        self.scan_depth(bytes, None, scratch, 0)
     }
 
-    fn scan_depth(&self, bytes: &[u8], scratch: &mut Scratch, depth: u8) -> Vec<Match> {
-        let mut out = self.scan_plain(bytes, scratch);
+    /// [`Scanner::scan`] with the keyword hits of `bytes` already known (derived from its
+    /// delta base's, see [`delta`]) instead of found by a pass of the automaton over it: the
+    /// same matches, given hits that are `bytes`' own.
+    pub fn scan_with_hits(
+        &self,
+        bytes: &[u8],
+        hits: &delta::KeywordHits,
+        scratch: &mut Scratch,
+    ) -> Vec<Match> {
+        self.scan_depth(bytes, Some(hits), scratch, 0)
+    }
+
+    fn scan_depth(
+        &self,
+        bytes: &[u8],
+        hits: Option<&delta::KeywordHits>,
+        scratch: &mut Scratch,
+        depth: u8,
+    ) -> Vec<Match> {
+        let mut out = match hits {
+            Some(hits) => {
+                let mut out = Vec::new();
+                self.windows_from(bytes, hits.leftmost_longest(), scratch, |r, s, e| {
+                    self.confirm(r, bytes, s, e, &mut out);
+                });
+                out
+            }
+            None => self.scan_plain(bytes, scratch),
+        };
         if depth < encoded::MAX_DEPTH {
             for run in encoded::runs(bytes) {
-                for inner in self.scan_depth(&run.bytes, scratch, depth + 1) {
+                for inner in self.scan_depth(&run.bytes, None, scratch, depth + 1) {
                     out.push(Match::derived(
                         inner, &run.bytes, run.start, run.end, "base64",
                     ));
@@ -539,25 +576,40 @@ impl Scanner {
 
     /// Calls `f(rule, start, end)` once per merged window of each rule whose keywords occur in
     /// `bytes` (see the module documentation).
-    fn windows(&self, bytes: &[u8], scratch: &mut Scratch, mut f: impl FnMut(usize, usize, usize)) {
+    fn windows(&self, bytes: &[u8], scratch: &mut Scratch, f: impl FnMut(usize, usize, usize)) {
+        let hits = self
+            .automaton
+            .find_iter(bytes)
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()));
+        self.windows_from(bytes, hits, scratch, f);
+    }
+
+    /// [`Scanner::windows`] for the keyword hits `hits` (`(start, end, pattern)`, in order).
+    fn windows_from(
+        &self,
+        bytes: &[u8],
+        hits: impl Iterator<Item = (usize, usize, usize)>,
+        scratch: &mut Scratch,
+        mut f: impl FnMut(usize, usize, usize),
+    ) {
         let n_rules = self.rules.len();
         if scratch.windows.len() != n_rules {
             scratch.windows = vec![None; n_rules];
         }
         let mut line: Option<(usize, usize)> = None;
-        for hit in self.automaton.find_iter(bytes) {
+        for (start, end, pattern) in hits {
             let (ls, le) = match line {
-                Some((s, e)) if hit.end() <= e && hit.start() >= s => (s, e),
+                Some((s, e)) if end <= e && start >= s => (s, e),
                 _ => {
-                    let w = line_window(bytes, hit.start(), hit.end());
+                    let w = line_window(bytes, start, end);
                     line = Some(w);
                     w
                 }
             };
-            for &r in self.pattern_rules[hit.pattern().as_usize()].iter() {
+            for &r in self.pattern_rules[pattern].iter() {
                 let we = match self.rules.rules()[r].window {
                     None => le,
-                    Some(w) => bytes.len().min(hit.end().saturating_add(w)),
+                    Some(w) => bytes.len().min(end.saturating_add(w)),
                 };
                 match &mut scratch.windows[r] {
                     Some((_, end)) if ls <= *end => *end = (*end).max(we),

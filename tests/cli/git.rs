@@ -103,13 +103,22 @@ impl Repo {
         self.git(&["rev-parse", "HEAD"])
     }
 
-    /// Runs `leakhound git -f jsonl EXTRA`, and again with every blob read through libgit2
-    /// (`--no-pack-reader`): the two readers must agree on every test repository.
+    /// Runs `leakhound git -f jsonl EXTRA`, again with every version's keyword hits found by
+    /// a full pass rather than derived from its delta base's (`--no-delta-hits`), and again
+    /// with every blob read through libgit2 (`--no-pack-reader`): all three must agree on
+    /// every test repository.
     fn scan(&self, extra: &[&str]) -> Run {
         let mut args = vec!["git", "-f", "jsonl"];
         args.extend_from_slice(extra);
         let r = run_in(&self.dir, &args);
-        args.insert(1, "--no-pack-reader");
+        args.insert(1, "--no-delta-hits");
+        let full_pass = run_in(&self.dir, &args);
+        assert_eq!(
+            (r.code, &r.stdout),
+            (full_pass.code, &full_pass.stdout),
+            "derived and full-pass keyword hits disagree on {extra:?}"
+        );
+        args[1] = "--no-pack-reader";
         let full = run_in(&self.dir, &args);
         assert_eq!(
             (r.code, &r.stdout),

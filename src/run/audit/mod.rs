@@ -403,6 +403,7 @@ pub fn audit(args: &OrgArgs, forge: Forge, ui: &mut dyn Ui) -> Result<u8> {
             scan_binary: args.scan_binary,
             threads: out.threads,
             pack_reader: true,
+            delta_hits: true,
             archives: args.archives.options(args.max_file_size, args.scan_binary),
         },
         ssh: args.ssh,

@@ -6,16 +6,17 @@
 //! in pack order by filtering `odb.foreach` (libgit2 yields packed objects by offset) through that
 //! set. [`read_blobs`] reads them on a rayon pool, one `Repository` per worker.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex};
 
 use git2::{ObjectType, Oid, Repository, Sort};
 
 use super::attribute::{Introduction, TreeDiff, Walk};
 use super::{
     commit_meta, find_commit, guard, join, object_skip, read_into, BlobSink, GitError, GitOptions,
+    Prepared,
 };
 use crate::blob::CommitMeta;
 use crate::progress::Progress;
@@ -384,7 +385,7 @@ pub fn reachable(
     let commits = &out.commits;
     let git_dir = repo.path();
     progress.phase("reading commits", commits.len() as u64);
-    broadcast(threads, || {
+    broadcast(threads, |_| {
         let part = walk_part(git_dir, commits, &next, progress);
         let mut all = match shared.lock() {
             Ok(g) => g,
@@ -562,18 +563,18 @@ fn walk_part(git_dir: &Path, commits: &[Oid], next: &AtomicUsize, progress: &Pro
     part
 }
 
-/// Runs `work` once on each of `threads` threads (0: one per core) of a fresh rayon pool, or
-/// on the calling thread if no pool can be built.
-fn broadcast(threads: usize, work: impl Fn() + Sync) {
+/// Runs `work(n)` once on each of the `n` = `threads` threads (0: one per core) of a fresh
+/// rayon pool, or on the calling thread (`n` = 1) if no pool can be built.
+fn broadcast(threads: usize, work: impl Fn(usize) + Sync) {
     match rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("leakhound-git-{i}"))
         .build()
     {
         Ok(pool) => {
-            pool.broadcast(|_| work());
+            pool.broadcast(|ctx| work(ctx.num_threads()));
         }
-        Err(_) => work(),
+        Err(_) => work(1),
     }
 }
 
@@ -666,14 +667,66 @@ where
     let failed: Mutex<HashSet<Oid>> = Mutex::new(HashSet::new());
     if !plan.is_empty() {
         let next = AtomicUsize::new(0);
-        broadcast(opts.threads, || {
+        let queue = Queue {
+            state: Mutex::new(QueueState {
+                items: VecDeque::new(),
+                reading: None,
+            }),
+            ready: Condvar::new(),
+        };
+        broadcast(opts.threads, |threads| {
             let mut sink = make_sink();
+            queue.lock().reading.get_or_insert(threads);
+            // Blobs queued beyond this many are scanned by the thread that made them.
+            let limit = threads.saturating_sub(1);
             let mut lost = Vec::new();
+            // Counts this thread out of the readers however reading ends (a panic too), so the
+            // others never wait for it.
+            let done_reading = DoneReading(&queue);
             plan.read_shared(
                 &next,
-                |id, bytes| super::deliver(id, bytes, opts, &mut sink),
+                |node| {
+                    let prepared = if opts.delta_hits {
+                        sink.tree_node(node)
+                    } else {
+                        None
+                    };
+                    let Some(id) = node.id else { return };
+                    let mut state = queue.lock();
+                    state.items.push_back(Queued {
+                        id,
+                        bytes: Arc::clone(node.bytes),
+                        prepared,
+                    });
+                    let mine = (state.items.len() > limit)
+                        .then(|| state.items.pop_front())
+                        .flatten();
+                    drop(state);
+                    queue.ready.notify_one();
+                    if let Some(q) = mine {
+                        q.deliver(opts, &mut sink);
+                    }
+                },
                 |id| lost.push(id),
             );
+            // No trees left to read: scan what the others queue until they are done too.
+            drop(done_reading);
+            let mut state = queue.lock();
+            loop {
+                if let Some(q) = state.items.pop_front() {
+                    drop(state);
+                    q.deliver(opts, &mut sink);
+                    state = queue.lock();
+                } else if state.reading == Some(0) {
+                    break;
+                } else {
+                    state = match queue.ready.wait(state) {
+                        Ok(s) => s,
+                        Err(poisoned) => poisoned.into_inner(),
+                    };
+                }
+            }
+            drop(state);
             if !lost.is_empty() {
                 match failed.lock() {
                     Ok(mut f) => f.extend(lost),
@@ -695,6 +748,59 @@ where
     };
     if !rest.is_empty() {
         read_libgit2(git_dir, &rest, opts, &make_sink);
+    }
+}
+
+/// Blobs the pack reader made, waiting for any thread to scan them: a history is often one
+/// huge delta tree (76% of the bytes of the large benchmark history), which one thread reads
+/// but every thread can scan (issue 15).
+struct Queue {
+    state: Mutex<QueueState>,
+    /// Signalled when a blob is queued or a thread stops reading.
+    ready: Condvar,
+}
+
+struct QueueState {
+    items: VecDeque<Queued>,
+    /// Threads still reading trees (`None` until the first one starts).
+    reading: Option<usize>,
+}
+
+impl Queue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        match self.state.lock() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+}
+
+/// Counts a thread out of [`QueueState::reading`] when dropped.
+struct DoneReading<'a>(&'a Queue);
+
+impl Drop for DoneReading<'_> {
+    fn drop(&mut self) {
+        if let Some(n) = &mut self.0.lock().reading {
+            *n = n.saturating_sub(1);
+        }
+        self.0.ready.notify_all();
+    }
+}
+
+/// One blob made by the pack reader, with what its reading thread's sink prepared for it.
+struct Queued {
+    id: Oid,
+    bytes: Arc<Vec<u8>>,
+    prepared: Option<Prepared>,
+}
+
+impl Queued {
+    fn deliver<S: BlobSink>(self, opts: &GitOptions, sink: &mut S) {
+        if let Some(p) = self.prepared {
+            sink.tree_blob(&self.bytes, p);
+        }
+        super::deliver(self.id, &self.bytes, opts, sink);
+        sink.tree_node_done();
     }
 }
 
@@ -733,5 +839,5 @@ where
             }
         }
     };
-    broadcast(opts.threads, work);
+    broadcast(opts.threads, |_| work());
 }

@@ -106,9 +106,17 @@ pub struct GitOptions {
     /// Read packed blobs with [`pack`]'s delta-tree reader (each base inflated once) rather
     /// than one by one through libgit2. Off only to compare the two (`--no-pack-reader`).
     pub pack_reader: bool,
+    /// Hand [`BlobSink::tree_node`] every object the pack reader makes, so that the scan can
+    /// derive each version's keyword hits from its base's. Off only to compare
+    /// (`--no-delta-hits`).
+    pub delta_hits: bool,
     /// Open archives and compressed blobs and scan their entries (`None`: `--no-archives`).
     pub archives: Option<super::archive::ArchiveOptions>,
 }
+
+/// What a [`BlobSink`] works out for a delta-tree object on the thread that made it (keyword
+/// hits derived from the object's base), to use on the thread that scans it.
+pub type Prepared = Box<dyn std::any::Any + Send>;
 
 /// Receives blobs read by one worker thread.
 pub trait BlobSink: Send {
@@ -119,6 +127,19 @@ pub trait BlobSink: Send {
     fn member(&mut self, id: Oid, path: &str, bytes: &[u8]);
     /// One thing not read.
     fn skip(&mut self, skip: Skip);
+    /// An object [`pack`]'s reader made from its delta tree, handed to the sink of the thread
+    /// reading that tree, in tree order, whether it was asked for or is only a base. What it
+    /// returns for a blob asked for travels with the blob's bytes to whichever sink delivers
+    /// it ([`BlobSink::tree_blob`]). Only when [`GitOptions::delta_hits`] is on.
+    fn tree_node(&mut self, _node: &pack::TreeNode<'_>) -> Option<Prepared> {
+        None
+    }
+    /// The blob delivered next to this sink is `bytes` (unless it is skipped, decoded or an
+    /// archive), with what [`BlobSink::tree_node`] prepared for it.
+    fn tree_blob(&mut self, _bytes: &[u8], _prepared: Prepared) {}
+    /// The object last handed to [`BlobSink::tree_blob`] has been delivered (or skipped):
+    /// whatever comes next is other bytes.
+    fn tree_node_done(&mut self) {}
 }
 
 /// Turns off libgit2's per-read SHA-1 verification and its object cache (process-global).

@@ -25,11 +25,13 @@ use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use flate2::{Decompress, FlushDecompress, Status};
 use git2::Oid;
 
 use super::index::{be32, varint};
+use crate::blob::DeltaCopy;
 
 /// Pack entry types (`gitformat-pack`).
 const OBJ_BLOB: u8 = 3;
@@ -174,8 +176,10 @@ fn delta_size(d: &[u8], at: &mut usize) -> Option<usize> {
     }
 }
 
-/// Applies a git delta to `base`; `None` if it does not fit.
-fn apply(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
+/// Applies a git delta to `base`; `None` if it does not fit. The copies it made are left in
+/// `copies` (cleared first), in order, with copies that continue each other joined.
+fn apply(base: &[u8], delta: &[u8], copies: &mut Vec<DeltaCopy>) -> Option<Vec<u8>> {
+    copies.clear();
     let mut at = 0;
     if delta_size(delta, &mut at)? != base.len() {
         return None;
@@ -205,7 +209,12 @@ fn apply(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
             if len == 0 {
                 len = 0x10000;
             }
+            let dst = out.len();
             out.extend_from_slice(base.get(off..off.checked_add(len)?)?);
+            match copies.last_mut() {
+                Some(c) if c.dst + c.len == dst && c.src + c.len == off => c.len += len,
+                _ => copies.push(DeltaCopy { dst, src: off, len }),
+            }
         } else if op != 0 {
             out.extend_from_slice(delta.get(at..at + usize::from(op))?);
             at += usize::from(op);
@@ -218,6 +227,30 @@ fn apply(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
     }
     (out.len() == size).then_some(out)
 }
+
+/// One object of a delta tree as the reader makes it, handed to the caller whether it was
+/// asked for or is only a base (a caller deriving something from each base needs those too).
+/// Objects come depth first (pre-order): a node's parent is the last one handed at
+/// `depth - 1`.
+#[derive(Debug)]
+pub struct TreeNode<'a> {
+    /// The blob's id if it was asked for; `None` for a base only.
+    pub id: Option<Oid>,
+    /// Its content (shared, so that a caller may hand it to another thread to scan).
+    pub bytes: &'a Arc<Vec<u8>>,
+    /// 0 for the tree's root (a whole object), else its parent's depth plus one.
+    pub depth: usize,
+    /// How it was made from its parent: the copies (every other byte was inserted); empty
+    /// for the root.
+    pub copies: &'a [DeltaCopy],
+    /// Whether objects made from this one follow.
+    pub has_children: bool,
+    /// Whether this is the last object made from its parent (nothing else will be).
+    pub last_sibling: bool,
+}
+
+/// A made object whose children are still to make: its bytes, those children, its depth.
+type Pending<'a> = (Arc<Vec<u8>>, &'a [u32], usize);
 
 /// One object of a pack that is wanted or is the base of one.
 struct Node {
@@ -410,12 +443,13 @@ impl Plan {
     }
 
     /// Reads every planned blob on the calling thread and others sharing `next` roots: calls
-    /// `found(id, bytes)` for each, and `failed(id)` for each wanted blob that could not be
-    /// read here (its entry or one below which it lies failed a check).
+    /// `found(node)` for each object made ([`TreeNode`]: the wanted blobs and the bases they
+    /// are made from), and `failed(id)` for each wanted blob that could not be read here (its
+    /// entry or one below which it lies failed a check).
     pub fn read_shared(
         &self,
         next: &AtomicUsize,
-        mut found: impl FnMut(Oid, &[u8]),
+        mut found: impl FnMut(&TreeNode<'_>),
         mut failed: impl FnMut(Oid),
     ) {
         let total: usize = self.packs.iter().map(|p| p.roots.len()).sum();
@@ -454,7 +488,7 @@ impl PackPlan {
         &self,
         z: &mut Decompress,
         root: u32,
-        found: &mut impl FnMut(Oid, &[u8]),
+        found: &mut impl FnMut(&TreeNode<'_>),
         failed: &mut impl FnMut(Oid),
     ) {
         let node = &self.nodes[root as usize];
@@ -462,14 +496,22 @@ impl PackPlan {
             self.fail_below(root, failed);
             return;
         };
-        if let Some(id) = node.want {
-            found(id, &bytes);
-        }
-        let mut stack: Vec<(Vec<u8>, &[u32])> = Vec::new();
+        let bytes = Arc::new(bytes);
+        found(&TreeNode {
+            id: node.want,
+            bytes: &bytes,
+            depth: 0,
+            copies: &[],
+            has_children: !node.children.is_empty(),
+            last_sibling: true,
+        });
+        let mut stack: Vec<Pending<'_>> = Vec::new();
         if !node.children.is_empty() {
-            stack.push((bytes, &node.children));
+            stack.push((bytes, &node.children, 0));
         }
-        while let Some((_, children)) = stack.last_mut() {
+        let mut copies = Vec::new();
+        while let Some((_, children, depth)) = stack.last_mut() {
+            let depth = *depth + 1;
             let list: &[u32] = children;
             let Some((&c, more)) = list.split_first() else {
                 stack.pop();
@@ -479,27 +521,40 @@ impl PackPlan {
             let child = &self.nodes[c as usize];
             let made = if more.is_empty() {
                 // The parent's last child: its bytes can go once this one is made.
-                let (base, _) = stack.pop().unwrap_or_default();
-                self.made(z, child, &base)
+                let (base, _, _) = stack.pop().unwrap_or_default();
+                self.made(z, child, &base, &mut copies)
             } else {
-                stack.last().and_then(|(base, _)| self.made(z, child, base))
+                stack
+                    .last()
+                    .and_then(|(base, _, _)| self.made(z, child, base, &mut copies))
             };
-            let Some(bytes) = made else {
+            let Some(bytes) = made.map(Arc::new) else {
                 self.fail_below(c, failed);
                 continue;
             };
-            if let Some(id) = child.want {
-                found(id, &bytes);
-            }
+            found(&TreeNode {
+                id: child.want,
+                bytes: &bytes,
+                depth,
+                copies: &copies,
+                has_children: !child.children.is_empty(),
+                last_sibling: more.is_empty(),
+            });
             if !child.children.is_empty() {
-                stack.push((bytes, &child.children));
+                stack.push((bytes, &child.children, depth));
             }
         }
     }
 
-    fn made(&self, z: &mut Decompress, n: &Node, base: &[u8]) -> Option<Vec<u8>> {
+    fn made(
+        &self,
+        z: &mut Decompress,
+        n: &Node,
+        base: &[u8],
+        copies: &mut Vec<DeltaCopy>,
+    ) -> Option<Vec<u8>> {
         match self.data(z, n)? {
-            (OBJ_OFS_DELTA, delta) => apply(base, &delta),
+            (OBJ_OFS_DELTA, delta) => apply(base, &delta, copies),
             _ => None,
         }
     }
@@ -537,10 +592,36 @@ mod tests {
         let base = b"hello, world";
         // src 12, dst 11; copy 7 bytes at 0 ("hello, "), insert "git!"
         let delta = [12u8, 11, 0x80 | 0x10, 7, 4, b'g', b'i', b't', b'!'];
-        assert_eq!(apply(base, &delta).as_deref(), Some(&b"hello, git!"[..]));
+        let mut copies = Vec::new();
+        assert_eq!(
+            apply(base, &delta, &mut copies).as_deref(),
+            Some(&b"hello, git!"[..])
+        );
+        assert_eq!(
+            copies,
+            [DeltaCopy {
+                dst: 0,
+                src: 0,
+                len: 7
+            }]
+        );
         // Wrong base size, and a copy past the base's end.
-        assert_eq!(apply(b"short", &delta), None);
-        assert_eq!(apply(base, &[12, 5, 0x80 | 0x01 | 0x10, 10, 5]), None);
+        assert_eq!(apply(b"short", &delta, &mut copies), None);
+        assert_eq!(
+            apply(base, &[12, 5, 0x80 | 0x01 | 0x10, 10, 5], &mut copies),
+            None
+        );
+        // Two copies that continue each other are one.
+        let delta = [12u8, 12, 0x80 | 0x10, 5, 0x80 | 0x01 | 0x10, 5, 7];
+        assert_eq!(apply(base, &delta, &mut copies).as_deref(), Some(&base[..]));
+        assert_eq!(
+            copies,
+            [DeltaCopy {
+                dst: 0,
+                src: 0,
+                len: 12
+            }]
+        );
     }
 
     fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
@@ -596,7 +677,11 @@ mod tests {
         let mut got = Vec::new();
         plan.read_shared(
             &AtomicUsize::new(0),
-            |id, bytes| got.push((id, bytes.to_vec())),
+            |node| {
+                if let Some(id) = node.id {
+                    got.push((id, node.bytes.to_vec()));
+                }
+            },
             |id| panic!("{id} not read"),
         );
         assert_eq!(got.len(), 12);
