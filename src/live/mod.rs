@@ -331,8 +331,16 @@ pub fn run(
     if dry_run {
         summary.lines.push(
             "dry run: calls that change something are withheld and listed; read-only lookups \
-             (verification, and the listings a revocation reads first) are still sent"
+             (verification, and the listings a revocation reads first) are still sent, and \
+             listed too"
                 .into(),
+        );
+        // The verification calls just made, each with where the credential went.
+        summary.lines.extend(
+            client
+                .take_calls()
+                .into_iter()
+                .map(|c| format!("dry run: {c}")),
         );
     }
     let mut guesses = 0;
@@ -411,6 +419,15 @@ pub fn run(
             continue;
         };
         let detail = scrub(r.detail.clone(), &g.secret);
+        if dry_run {
+            // This credential's lookups (sent) and revoking calls (withheld).
+            summary.lines.extend(
+                client
+                    .take_calls()
+                    .into_iter()
+                    .map(|c| format!("dry run: {}", scrub(Some(c), &g.secret).unwrap_or_default())),
+            );
+        }
         *summary.revocations.entry(r.outcome.as_str()).or_default() += 1;
         summary.lines.push(format!(
             "{}: {what}{}",

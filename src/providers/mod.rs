@@ -511,6 +511,7 @@ impl<'a> Api<'a> {
                 headers: Vec::new(),
                 body: None,
                 mutating: !matches!(method, Method::Get | Method::Head),
+                credential_at: Vec::new(),
             },
         }
     }
@@ -597,8 +598,9 @@ impl Call<'_> {
     ///
     /// # Errors
     /// An [`HttpError`] when there is no response.
-    pub fn send(self) -> Result<Response, HttpError> {
+    pub fn send(mut self) -> Result<Response, HttpError> {
         let info = self.api.info;
+        self.req.locate(self.api.secret);
         if self.api.verifying && self.req.mutating {
             return Err(HttpError::Policy(format!(
                 "verification only reads; {} {} would change something",

@@ -226,6 +226,27 @@ fn dry_run_shows_the_call_and_sends_no_revocation() {
         "{}",
         r.stderr
     );
+    // Each call, with host, path, where the credential goes and whether it mutates: the
+    // verification it did send, the revocation it withheld.
+    let host = server.url().trim_start_matches("http://").to_string();
+    assert!(
+        r.stderr.contains(&format!(
+            "dry run: github: sent (read-only lookup): GET {}/user (host {host}, path /user); \
+             credential in header Authorization;",
+            server.url()
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(&format!(
+            "dry run: github: withheld: POST {}/credentials/revoke (host {host}, path \
+             /credentials/revoke); credential in body field credentials;",
+            server.url()
+        )),
+        "{}",
+        r.stderr
+    );
     for f in r.json()["findings"].as_array().unwrap() {
         assert_eq!(f["revocation"]["outcome"], "dry-run");
     }
