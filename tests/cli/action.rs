@@ -590,9 +590,14 @@ fn run_live(
 ) -> LiveRun {
     let server = FakeServer::start(replies);
     let event = serde_json::json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}});
-    let args = format!("--provider-endpoint github={}", server.url());
+    // An `INPUT_ARGS` among `inputs` is added after the stand-in's endpoint.
+    let extra = inputs
+        .iter()
+        .find(|(k, _)| *k == "INPUT_ARGS")
+        .map_or("", |(_, v)| *v);
+    let args = format!("--provider-endpoint github={} {extra}", server.url());
     let mut env = vec![("INPUT_ARGS", args.as_str())];
-    env.extend_from_slice(inputs);
+    env.extend(inputs.iter().filter(|(k, _)| *k != "INPUT_ARGS"));
     let audit_path = work.join("runner-temp/leakhound-audit.jsonl");
     let _ = std::fs::remove_file(&audit_path);
     let run = run_action(work, url, "pull_request", &event, &env);
@@ -806,7 +811,8 @@ fn issue_17_verify_input_shows_each_status_and_revokes_nothing() {
 #[test]
 fn issue_17_revoke_hook_gets_provider_credentials_from_the_environment_only() {
     let (work, url, (base, _, old, new)) = setup(false);
-    // The head commit also adds a database URL: nothing verifies or revokes it, the hook does.
+    // The head commit also adds a database URL: nothing verifies or revokes it, so the hook
+    // runs for it only with `--hook-all` in args (issue 17).
     let repo = work.path().join("repo");
     let password = ["Zq8vN3kT", "5xR7mW2p"].concat();
     std::fs::write(
@@ -833,6 +839,26 @@ fn issue_17_revoke_hook_gets_provider_credentials_from_the_environment_only() {
         &[
             ("INPUT_REVOKE", "true"),
             ("INPUT_REVOKE_HOOK", &hook),
+            ("ACME_ADMIN_TOKEN", "admin-from-env"),
+        ],
+    );
+    assert_eq!(l.run.code, 0, "{}\n{}", l.run.stdout, l.run.stderr);
+    assert!(!seen.exists(), "the hook ran for an unverified credential");
+    assert!(
+        l.run.summary.contains("### Revocations (0)"),
+        "{}",
+        l.run.summary
+    );
+    let l = run_live(
+        work.path(),
+        &url,
+        &base,
+        &head,
+        vec![Reply::json(401, r#"{"message":"Bad credentials"}"#)],
+        &[
+            ("INPUT_REVOKE", "true"),
+            ("INPUT_REVOKE_HOOK", &hook),
+            ("INPUT_ARGS", "--hook-all"),
             ("ACME_ADMIN_TOKEN", "admin-from-env"),
         ],
     );
