@@ -16,9 +16,7 @@
 
 use std::time::Duration;
 
-use super::{
-    json_str, unexpected, Api, Credential, Info, Outcome, Provider, Revocation, Verdict,
-};
+use super::{json_str, unexpected, Api, Credential, Info, Outcome, Provider, Revocation, Verdict};
 
 /// Facebook Graph API.
 pub struct Facebook;
@@ -187,6 +185,10 @@ mod tests {
 
     #[test]
     fn app_tokens_are_not_sent_for_revocation() {
-        battery::revoke_unsent(&Facebook, "facebook-app-access-token", "1234567890123456|Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0e");
+        battery::revoke_unsent(
+            &Facebook,
+            "facebook-app-access-token",
+            "1234567890123456|Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0e",
+        );
     }
 }

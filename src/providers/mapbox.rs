@@ -73,7 +73,9 @@ impl Provider for Mapbox {
         };
         let body = if r.ok() { r.json() } else { None };
         let user = body.as_ref().and_then(|v| json_str(v, "token/user"));
-        let id = body.as_ref().and_then(|v| json_str(v, "token/authorization"));
+        let id = body
+            .as_ref()
+            .and_then(|v| json_str(v, "token/authorization"));
         let (Some(user), Some(id)) = (user.filter(|u| path_safe(u)), id.filter(|i| path_safe(i)))
         else {
             return Revocation::new(
@@ -96,8 +98,7 @@ fn path_safe(s: &str) -> bool {
     !s.is_empty()
         && s != "."
         && s != ".."
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
@@ -212,6 +213,10 @@ mod tests {
             assert_eq!(r.outcome, crate::providers::Outcome::Failed, "{body}");
             assert_eq!(reqs.len(), 1, "{body}: something was deleted");
         }
-        battery::revoke_unsent(&Mapbox, "mapbox-temporary-token", "tk.eyJ1IjoiYSJ9.Qm7TzR2vXk9LpW4sB8nC3d");
+        battery::revoke_unsent(
+            &Mapbox,
+            "mapbox-temporary-token",
+            "tk.eyJ1IjoiYSJ9.Qm7TzR2vXk9LpW4sB8nC3d",
+        );
     }
 }

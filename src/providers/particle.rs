@@ -9,9 +9,7 @@
 
 use std::time::Duration;
 
-use super::{
-    json_str, unexpected, Api, Credential, Info, Outcome, Provider, Revocation, Verdict,
-};
+use super::{json_str, unexpected, Api, Credential, Info, Outcome, Provider, Revocation, Verdict};
 
 /// Particle.
 pub struct Particle;

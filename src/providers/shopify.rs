@@ -132,7 +132,10 @@ mod tests {
                 );
                 assert_eq!(reqs[0].header("x-shopify-access-token"), Some(TOKEN));
             },
-            failure: vec![Reply::json(401, r#"{"errors":"[API] Invalid API key or access token"}"#)],
+            failure: vec![Reply::json(
+                401,
+                r#"{"errors":"[API] Invalid API key or access token"}"#,
+            )],
         });
     }
 

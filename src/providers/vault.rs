@@ -75,7 +75,9 @@ impl Provider for Vault {
                 ),
                 None => Verdict::unknown(Some(&r), "malformed response"),
             },
-            403 if says_invalid_token(&r) => Verdict::inactive(&r, "Vault says invalid token (403)"),
+            403 if says_invalid_token(&r) => {
+                Verdict::inactive(&r, "Vault says invalid token (403)")
+            }
             403 => Verdict::unknown(
                 Some(&r),
                 "permission denied (403): an invalid token, or one without the default policy",
@@ -149,7 +151,10 @@ mod tests {
             "vault-service-token",
             TOKEN,
             &[],
-            vec![Reply::json(403, r#"{"errors":["permission denied","invalid token"]}"#)],
+            vec![Reply::json(
+                403,
+                r#"{"errors":["permission denied","invalid token"]}"#,
+            )],
             false,
             |api, cred| Vault.verify(api, cred),
         );
@@ -196,7 +201,10 @@ mod tests {
         let api = Api::new(&client, &INFO, TOKEN);
         let v = Vault.verify(&api, &cred);
         assert_eq!(v.status, Status::Unknown);
-        assert!(v.detail.unwrap_or_default().contains("--provider-endpoint vault="));
+        assert!(v
+            .detail
+            .unwrap_or_default()
+            .contains("--provider-endpoint vault="));
         assert_eq!(Vault.revoke(&api, &cred).outcome, Outcome::Refused);
     }
 }
