@@ -1041,3 +1041,59 @@ fn issue_17_pre_commit_args_revoke_before_the_push() {
     assert!(stderr.contains("without `--`"), "{stderr}");
     assert!(server.requests().is_empty());
 }
+
+/// Issue 17: the fail step follows `--fail-on` in `args`, as leakhound's own exit status does:
+/// the `failing` output counts the findings that fail the job.
+#[test]
+fn issue_17_the_fail_step_follows_fail_on_in_args() {
+    let (work, url, (base, head, _, _)) = setup(false);
+    let action = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    assert!(
+        action.contains("steps.scan.outputs.failing != '0'"),
+        "the fail step does not read `failing`"
+    );
+    let mut counts = Vec::new();
+    for args in ["", "--fail-on any", "--fail-on unknown", "--fail-on=active"] {
+        let l = run_live(
+            work.path(),
+            &url,
+            &base,
+            &head,
+            vec![Reply::json(401, r#"{"message":"Bad credentials"}"#)],
+            &[("INPUT_VERIFY", "true"), ("INPUT_ARGS", args)],
+        );
+        let r = &l.run;
+        assert_eq!(r.code, 0, "{args}: {}\n{}", r.stdout, r.stderr);
+        let findings: usize = r.out("findings").unwrap().parse().unwrap();
+        let failing: usize = r.out("failing").unwrap().parse().unwrap();
+        assert!(findings > 0, "{args}: {}", r.output);
+        counts.push((args, findings, failing));
+    }
+    // Every finding fails by default and under `any`; the GitHub token the stand-in rejected
+    // does not fail under `unknown`; nothing verified active, so nothing fails under `active`.
+    assert_eq!(counts[0].2, counts[0].1, "{counts:?}");
+    assert_eq!(counts[1].2, counts[1].1, "{counts:?}");
+    assert!(counts[2].2 < counts[2].1, "{counts:?}");
+    assert_eq!(counts[3].2, 0, "{counts:?}");
+    // A value leakhound would refuse is named before anything runs.
+    let l = run_live(
+        work.path(),
+        &url,
+        &base,
+        &head,
+        vec![],
+        &[
+            ("INPUT_VERIFY", "true"),
+            ("INPUT_ARGS", "--fail-on sometimes"),
+        ],
+    );
+    assert_ne!(l.run.code, 0);
+    assert!(
+        l.run
+            .stdout
+            .contains("--fail-on must be any, unknown or active, not: sometimes"),
+        "{}",
+        l.run.stdout
+    );
+    assert!(l.requests.is_empty());
+}
