@@ -15,7 +15,9 @@
 #        scans every commit of every ref. `auto`: range for push, pull_request and merge_group
 #        events, history for the rest (schedule, workflow_dispatch).
 # Writes: the SARIF report, `::error` annotations on stdout, a Markdown job summary (redacted),
-#        and the outputs `findings`, `sarif-file` and `kind` (the SARIF category is
+#        and the outputs `findings`, `failing` (those that fail the job under --fail-on in
+#        INPUT_ARGS: any, unknown = not verified inactive, active = verified active),
+#        `sarif-file` and `kind` (the SARIF category is
 #        leakhound-<kind>, so range and history results never close each other's alerts); with
 #        live checks also each finding's verification status in the summary table, every
 #        revocation (provider, redacted secret, path:line, outcome) in a table of its own and as
@@ -43,11 +45,22 @@ revoke=${INPUT_REVOKE:-false}; flag revoke "$revoke"
 dry_run=${INPUT_REVOKE_DRY_RUN:-false}; flag revoke-dry-run "$dry_run"
 hook=${INPUT_REVOKE_HOOK:-}
 # The job summary and the log are readable by anyone who can read the run.
+# --fail-on in args decides which reported findings fail the job (the fail step reads the
+# `failing` output), as it decides leakhound's own exit status.
+fail_on=any
+next_is_fail_on=false
 for arg in ${INPUT_ARGS:-}; do
+  if [ "$next_is_fail_on" = true ]; then fail_on=$arg; next_is_fail_on=false; continue; fi
   case "$arg" in
     --no-redact) fail "args: --no-redact would put secrets into the job log and summary, which everyone who can read this run sees" ;;
+    --fail-on) next_is_fail_on=true ;;
+    --fail-on=*) fail_on=${arg#--fail-on=} ;;
   esac
 done
+case "$fail_on" in
+  any|unknown|active) ;;
+  *) fail "args: --fail-on must be any, unknown or active, not: $fail_on" ;;
+esac
 
 event_field() { # jq path into the event payload; empty when absent
   [ -n "${GITHUB_EVENT_PATH:-}" ] && [ -f "$GITHUB_EVENT_PATH" ] || return 0
@@ -164,6 +177,7 @@ rows=$(jq -r '.runs[0].results[]? |
     (.properties.revocation.detail // ""),
     (.message.text | split(" found: ") | last) ] | @json' "$sarif")
 count=0
+failing=0
 table=""
 revocations=0
 revtable=""
@@ -175,6 +189,12 @@ while IFS= read -r row; do
   path="$prefix$(urldecode "$uri")"
   echo "::error file=$(escp "$path"),line=$line,col=$col,title=$(escp "leakhound $rule")::$(esc "$msg")"
   count=$((count + 1))
+  vstatus=$(jq -r '.[6]' <<<"$row")
+  case "$fail_on" in
+    any) failing=$((failing + 1)) ;;
+    unknown) [ "$vstatus" = inactive ] || failing=$((failing + 1)) ;;
+    active) [ "$vstatus" != active ] || failing=$((failing + 1)) ;;
+  esac
   status_cell=""
   if [ -n "$audit" ]; then
     vstatus=$(jq -r '.[6]' <<<"$row"); vprovider=$(jq -r '.[7]' <<<"$row")
@@ -241,5 +261,5 @@ done <<<"$rows"
     echo "Every verification and revocation attempt is in the audit log (\`$(basename "$audit")\`, uploaded as an artifact; it never holds a secret)."
   fi
 } >> "$summary"
-{ echo "findings=$count"; echo "sarif-file=$sarif"; echo "kind=$kind"; echo "revocations=$revocations"; } >> "$output"
-echo "leakhound: $count finding(s)${audit:+, $revocations revocation(s) listed}"
+{ echo "findings=$count"; echo "failing=$failing"; echo "sarif-file=$sarif"; echo "kind=$kind"; echo "revocations=$revocations"; } >> "$output"
+echo "leakhound: $count finding(s), $failing failing under --fail-on $fail_on${audit:+, $revocations revocation(s) listed}"

@@ -367,12 +367,16 @@ pub struct LiveArgs {
     /// before each one unless --yes.
     #[arg(long)]
     pub revoke: bool,
-    /// Run CMD (with `sh -c`) once per active credential no built-in provider revokes, and per
-    /// unverifiable credential a medium- or high-confidence rule found; the finding arrives as
-    /// JSON on stdin, secret included. Exit 0 is recorded as the hook's word
-    /// (`hook-reported-success`), confirmed with the provider where one can verify it.
+    /// Run CMD (with `sh -c`) once per credential verified active that no built-in provider
+    /// revokes in this run; the finding arrives as JSON on stdin, secret included. Exit 0 is
+    /// recorded as the hook's word (`hook-reported-success`, never `revoked`), with the
+    /// provider's answer when it can check again.
     #[arg(long, value_name = "CMD")]
     pub revoke_hook: Option<String>,
+    /// Run the --revoke-hook also for credentials not verified active: those no provider can
+    /// verify, those with no answer, those not checked. Never for those verified inactive.
+    #[arg(long, requires = "revoke_hook")]
+    pub hook_all: bool,
     /// Report (and fail on) only findings in these verification states, comma-separated:
     /// verified (= active), inactive, unknown, unverified. Needs --verify. TruffleHog's
     /// `--results` semantics: `--results verified,unknown` lets CI pass on dead credentials.

@@ -21,7 +21,7 @@ use std::time::Duration;
 use crate::finding::{Finding, RevocationRecord, Status, Verification};
 use crate::providers::http::{Client, Settings};
 use crate::providers::{by_name, Api, Credential, Outcome, Provider, Revocation, Verdict};
-use crate::rules::{Confidence, RuleSet};
+use crate::rules::RuleSet;
 use audit::{AuditLog, Entry};
 
 /// Parallel verifications.
@@ -34,8 +34,12 @@ pub struct LiveOptions {
     pub verify: bool,
     /// Revoke findings verified active, through built-in providers.
     pub revoke: bool,
-    /// Run this shell command once per active credential that no built-in provider revokes.
+    /// Run this shell command once per credential verified active that no built-in provider
+    /// revokes in this run.
     pub hook: Option<String>,
+    /// Run the hook also for credentials not verified active (unverifiable, unknown, not
+    /// checked); never for those verified inactive (`--hook-all`).
+    pub hook_all: bool,
     /// Report only findings in these verification states (`--results`, `--only-verified`);
     /// `None` reports every finding.
     pub results: Option<Vec<Reported>>,
@@ -331,11 +335,19 @@ pub fn run(
     if dry_run {
         summary.lines.push(
             "dry run: calls that change something are withheld and listed; read-only lookups \
-             (verification, and the listings a revocation reads first) are still sent"
+             (verification, and the listings a revocation reads first) are still sent, and \
+             listed too"
                 .into(),
         );
+        // The verification calls just made, each with where the credential went.
+        summary.lines.extend(
+            client
+                .take_calls()
+                .into_iter()
+                .map(|c| format!("dry run: {c}")),
+        );
     }
-    let mut guesses = 0;
+    let mut not_active = 0;
     for g in &groups {
         if client.should_stop() {
             summary.lines.push(
@@ -344,22 +356,21 @@ pub fn run(
             );
             break;
         }
-        let builtin = g.provider.filter(|p| p.info().revoke);
+        // Built-in revocation only under --revoke; the hook covers what it does not.
+        let builtin = g.provider.filter(|p| opts.revoke && p.info().revoke);
         let status = g.verdict.as_ref().map(|v| v.status);
         let first = &findings[g.members[0]];
         let (by, action) = match (builtin, status, &opts.hook) {
-            (Some(p), Some(Status::Active), _) if opts.revoke => (p.info().name, "revoke"),
-            // The hook covers what no built-in provider revokes: credentials verified active,
-            // and those leakhound cannot verify (it cannot tell whether they are live).
-            (None, Some(Status::Active), Some(_)) => ("hook", "hook"),
-            // Unverifiable: only a distinctive format is worth a hook run. A low-confidence
-            // generic match (`password = …`) may be anything, and a hook acting on it may
+            (Some(p), Some(Status::Active), _) => (p.info().name, "revoke"),
+            (_, Some(Status::Active), Some(_)) => ("hook", "hook"),
+            // Dead already: nothing to revoke, for the hook either.
+            (_, Some(Status::Inactive), _) => continue,
+            // Not verified active (nothing can verify it, no answer, or not checked): the hook
+            // runs only when asked with --hook-all. A guess acting on an unverified match may
             // disable an unrelated account.
-            (None, None, Some(_)) if g.provider.is_none() && first.confidence > Confidence::Low => {
-                ("hook", "hook")
-            }
-            (None, None, Some(_)) if g.provider.is_none() => {
-                guesses += 1;
+            (_, _, Some(_)) if opts.hook_all => ("hook", "hook"),
+            (_, _, Some(_)) => {
+                not_active += 1;
                 continue;
             }
             _ => continue,
@@ -411,6 +422,15 @@ pub fn run(
             continue;
         };
         let detail = scrub(r.detail.clone(), &g.secret);
+        if dry_run {
+            // This credential's lookups (sent) and revoking calls (withheld).
+            summary.lines.extend(
+                client
+                    .take_calls()
+                    .into_iter()
+                    .map(|c| format!("dry run: {}", scrub(Some(c), &g.secret).unwrap_or_default())),
+            );
+        }
         *summary.revocations.entry(r.outcome.as_str()).or_default() += 1;
         summary.lines.push(format!(
             "{}: {what}{}",
@@ -443,17 +463,19 @@ pub fn run(
             });
         }
     }
-    if guesses > 0 {
+    if not_active > 0 {
         summary.lines.push(format!(
-            "revoke hook not run for {guesses} low-confidence match(es) that cannot be verified"
+            "revoke hook not run for {not_active} credential(s) not verified active \
+             (--hook-all runs it for them too)"
         ));
     }
     Ok(summary)
 }
 
-/// After the hook exited 0 for a credential `p` can verify: asks `p` again, and says what is
-/// known. Rejected now is revoked; still accepted is failed (the hook's success did not
-/// revoke it); anything else stays the hook's word.
+/// After the hook exited 0 for a credential `p` can verify: asks `p` again, and says what it
+/// saw. The outcome stays the hook's word (`hook-reported-success`, never `revoked`: leakhound
+/// did not revoke it and cannot know what the hook did), with the provider's answer in the
+/// detail; only a provider that still accepts the credential turns it into `failed`.
 fn confirm_hook(
     client: &Client,
     p: &'static dyn Provider,
@@ -470,7 +492,7 @@ fn confirm_hook(
     let v = p.verify(&Api::verifying(client, p.info(), secret), &cred);
     let (outcome, why) = match v.status {
         Status::Inactive => (
-            Outcome::Revoked,
+            Outcome::HookReportedSuccess,
             format!("hook exited 0; {} now rejects it", p.info().name),
         ),
         Status::Active => (

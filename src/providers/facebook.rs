@@ -7,10 +7,16 @@
 //! code 190 is documented (<https://developers.facebook.com/docs/graph-api/guides/error-handling/>)
 //! as an expired or invalid access token, whatever the HTTP status it comes with; no other
 //! answer is read as inactive.
+//!
+//! Revoke: `DELETE /me/permissions` with a user access token de-authorizes the app for that
+//! person, which invalidates the token ("Revoking Login",
+//! <https://developers.facebook.com/docs/facebook-login/guides/permissions/request-revoke/>);
+//! Graph answers `{"success": true}`. Page and app tokens cannot do this and get a Graph error,
+//! reported as failed.
 
 use std::time::Duration;
 
-use super::{json_str, unexpected, Api, Credential, Info, Provider, Verdict};
+use super::{json_str, unexpected, Api, Credential, Info, Outcome, Provider, Revocation, Verdict};
 
 /// Facebook Graph API.
 pub struct Facebook;
@@ -20,7 +26,7 @@ static INFO: Info = Info {
     docs: "https://developers.facebook.com/docs/graph-api/overview",
     base: "https://graph.facebook.com",
     hosts: &["graph.facebook.com"],
-    revoke: false,
+    revoke: true,
     interval: Duration::from_millis(100),
 };
 
@@ -48,12 +54,40 @@ impl Provider for Facebook {
         }
         Verdict::unknown(Some(&r), &unexpected(&r))
     }
+
+    fn revoke(&self, api: &Api<'_>, cred: &Credential<'_>) -> Revocation {
+        if cred.secret.contains('|') {
+            return Revocation::new(
+                Outcome::Refused,
+                None,
+                "an app access token (APP_ID|SECRET) is revoked by resetting the app secret in the App Dashboard",
+            );
+        }
+        let r = match api.delete("/me/permissions").bearer(cred.secret).send() {
+            Ok(r) => r,
+            Err(e) => return e.into(),
+        };
+        let success = r.json().and_then(|v| v.get("success")?.as_bool());
+        match (r.ok(), success) {
+            (true, Some(true)) => Revocation::new(
+                Outcome::Revoked,
+                Some(&r),
+                "revoked: the app's permissions for this person were removed",
+            ),
+            (true, _) => Revocation::new(
+                Outcome::Failed,
+                Some(&r),
+                "Graph API did not answer success: true",
+            ),
+            (false, _) => Revocation::from_response(&r),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::battery::{self, RevokeSpec, VerifySpec};
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::Status;
 
@@ -119,5 +153,42 @@ mod tests {
         let v = Facebook.verify(&Api::new(&client, &INFO, TOKEN), &cred);
         assert_eq!(v.status, Status::Unknown);
         assert!(!format!("{v:?}").contains(TOKEN));
+    }
+
+    #[test]
+    fn revoke_removes_the_apps_permissions() {
+        battery::revoke(&RevokeSpec {
+            provider: &Facebook,
+            rule: "facebook-access-token",
+            secret: TOKEN,
+            success: vec![Reply::json(200, r#"{"success":true}"#)],
+            lookups: 0,
+            dry_run_calls: 0,
+            check: |reqs| {
+                assert_eq!(reqs.len(), 1);
+                assert_eq!(
+                    (reqs[0].method.as_str(), reqs[0].path.as_str()),
+                    ("DELETE", "/me/permissions")
+                );
+                assert_eq!(
+                    reqs[0].header("authorization"),
+                    Some(format!("Bearer {TOKEN}").as_str())
+                );
+                assert!(!reqs[0].path.contains(TOKEN));
+            },
+            failure: vec![Reply::json(
+                400,
+                r#"{"error":{"message":"(#100) Not a user token","type":"OAuthException","code":100}}"#,
+            )],
+        });
+    }
+
+    #[test]
+    fn app_tokens_are_not_sent_for_revocation() {
+        battery::revoke_unsent(
+            &Facebook,
+            "facebook-app-access-token",
+            "1234567890123456|Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0e",
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! HashiCorp: HCP Terraform (Terraform Cloud) user tokens (`….atlasv1.…`) are checked with
 //! `GET /api/v2/account/details`, which names the token's user. Team and organization tokens
-//! have no user and get a 404 there (unknown). Vault tokens belong to a self-hosted server
-//! whose address the finding does not carry, so they are not checked.
+//! have no user and get a 404 there (unknown). Vault tokens have their own provider
+//! (`vault`, checked only at a server the user names); this one never sends them, even when
+//! `--provider-endpoint hashicorp=URL` names a Terraform Enterprise host.
 
 use std::time::Duration;
 

@@ -64,6 +64,9 @@ pub struct Request {
     /// Whether the request changes something at the provider (a revocation). Such requests are
     /// not retried after they may have arrived, and are not sent under `--dry-run`.
     pub mutating: bool,
+    /// Where the credential goes in it (`header Authorization`, `basic auth`, `query parameter
+    /// access_token`, `body field token`, …), worked out by [`Request::locate`]; names only.
+    pub credential_at: Vec<String>,
 }
 
 impl Request {
@@ -71,7 +74,18 @@ impl Request {
     /// the headers it carries (the credential's place among them), and the shape of its body
     /// (field names, never values). What `--dry-run` prints for a call it withholds.
     pub fn describe(&self) -> String {
-        let mut out = format!("{} {}", self.method.as_str(), self.shown_url);
+        let (host, path) = host_path(&self.shown_url);
+        let mut out = format!(
+            "{} {} (host {host}, path {path})",
+            self.method.as_str(),
+            self.shown_url
+        );
+        if !self.credential_at.is_empty() {
+            out.push_str(&format!(
+                "; credential in {}",
+                self.credential_at.join(" and ")
+            ));
+        }
         if !self.headers.is_empty() {
             let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
             out.push_str(&format!("; headers {}", names.join(", ")));
@@ -85,6 +99,80 @@ impl Request {
             "; read-only"
         });
         out
+    }
+
+    /// Works out where `secret` goes in the request (names of headers, query parameters and
+    /// body fields; never values) and records it in [`Request::credential_at`].
+    pub fn locate(&mut self, secret: &str) {
+        if secret.len() < 4 {
+            return;
+        }
+        let encoded = super::percent_encode(secret);
+        let holds = |v: &str| v.contains(secret) || v.contains(&encoded);
+        let mut at = Vec::new();
+        for (name, value) in &self.headers {
+            if holds(value) {
+                at.push(format!("header {name}"));
+            } else if let Some(b64) = value.strip_prefix("Basic ") {
+                let decoded = crate::scan::checks::base64::decode_lenient(b64.trim().as_bytes());
+                if String::from_utf8_lossy(&decoded).contains(secret) {
+                    at.push(format!("basic auth ({name} header)"));
+                }
+            }
+        }
+        let (before_query, query) = match self.url.split_once('?') {
+            Some((b, q)) => (b, Some(q)),
+            None => (self.url.as_str(), None),
+        };
+        let path_start = before_query
+            .split_once("://")
+            .and_then(|(_, rest)| rest.find('/'))
+            .map_or(before_query.len(), |i| {
+                before_query.find("://").unwrap_or(0) + 3 + i
+            });
+        if holds(&before_query[path_start..]) {
+            at.push("URL path".to_string());
+        }
+        for pair in query.unwrap_or_default().split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            if !v.is_empty() && holds(v) {
+                at.push(format!("query parameter {k}"));
+            }
+        }
+        if let Some(body) = &self.body {
+            let text = String::from_utf8_lossy(body);
+            let mut fields = Vec::new();
+            if let Ok(serde_json::Value::Object(m)) = serde_json::from_slice(body) {
+                for (k, v) in &m {
+                    if v.to_string().contains(secret) {
+                        fields.push(k.clone());
+                    }
+                }
+            } else {
+                for pair in text.split('&') {
+                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                    if !v.is_empty() && holds(v) {
+                        fields.push(k.to_string());
+                    }
+                }
+            }
+            if !fields.is_empty() {
+                at.push(format!("body field {}", fields.join(", ")));
+            } else if text.contains(secret) {
+                at.push("body".to_string());
+            }
+        }
+        self.credential_at = at;
+    }
+}
+
+/// The host and path (query left out) of a URL, for descriptions.
+fn host_path(url: &str) -> (String, String) {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.split_once('?').map_or(rest, |(b, _)| b);
+    match rest.find('/') {
+        Some(i) => (rest[..i].to_string(), rest[i..].to_string()),
+        None => (rest.to_string(), "/".to_string()),
     }
 }
 
@@ -217,6 +305,8 @@ pub struct Client {
     agent: ureq::Agent,
     settings: Settings,
     next_slot: Mutex<HashMap<&'static str, Instant>>,
+    /// Under `--dry-run`: every call, sent (read-only) or withheld, described, in order.
+    calls: Mutex<Vec<String>>,
 }
 
 impl fmt::Debug for Client {
@@ -262,7 +352,19 @@ impl Client {
             agent: config.into(),
             settings,
             next_slot: Mutex::new(HashMap::new()),
+            calls: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Under `--dry-run`: the calls described since the last time, each `PROVIDER: sent
+    /// (read-only lookup): …` or `PROVIDER: withheld: …`. Empty otherwise.
+    pub fn take_calls(&self) -> Vec<String> {
+        std::mem::take(
+            &mut *self
+                .calls
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 
     /// The settings.
@@ -347,6 +449,17 @@ impl Client {
         req: &Request,
     ) -> Result<Response, HttpError> {
         self.check_url(provider, hosts, &req.url)?;
+        if self.settings.dry_run {
+            let line = if req.mutating {
+                format!("withheld: {}", req.describe())
+            } else {
+                format!("sent (read-only lookup): {}", req.describe())
+            };
+            self.calls
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(format!("{provider}: {line}"));
+        }
         if req.mutating && self.settings.dry_run {
             return Err(HttpError::DryRun(req.describe()));
         }
@@ -546,7 +659,7 @@ mod tests {
 
     #[test]
     fn a_withheld_call_is_described_without_values() {
-        let req = Request {
+        let mut req = Request {
             method: Method::Post,
             url: "https://slack.com/api/x".into(),
             shown_url: "https://slack.com/api/x".into(),
@@ -557,23 +670,64 @@ mod tests {
                     "application/x-www-form-urlencoded".into(),
                 ),
             ],
-            body: Some(b"token=SECRETVALUE&reason=leak".to_vec()),
+            body: Some(b"token=xoxb-SECRETVALUE&reason=leak".to_vec()),
             mutating: true,
+            credential_at: Vec::new(),
         };
+        req.locate("xoxb-SECRETVALUE");
         let d = req.describe();
         assert_eq!(
             d,
-            "POST https://slack.com/api/x; headers Authorization, Content-Type; body form with \
-             fields token, reason; changes something at the provider"
+            "POST https://slack.com/api/x (host slack.com, path /api/x); credential in header \
+             Authorization and body field token; headers Authorization, Content-Type; body form \
+             with fields token, reason; changes something at the provider"
         );
         assert!(!d.contains("SECRETVALUE"));
-        let json = Request {
+        let mut json = Request {
             headers: vec![("Content-Type".into(), "application/json".into())],
-            body: Some(br#"{"key":"SECRETVALUE"}"#.to_vec()),
+            body: Some(br#"{"key":"xoxb-SECRETVALUE","n":1}"#.to_vec()),
             ..req
         };
-        assert!(json.describe().contains("JSON with fields {key}"));
+        json.locate("xoxb-SECRETVALUE");
+        assert!(json.describe().contains("credential in body field key;"));
+        assert!(json.describe().contains("JSON with fields {key, n}"));
         assert!(!json.describe().contains("SECRETVALUE"));
+    }
+
+    #[test]
+    fn the_credentials_place_is_named_for_basic_auth_and_the_query() {
+        let secret = "sk.SECRET-VALUE";
+        let mut basic = Request {
+            method: Method::Get,
+            url: "https://api.example/v1/me".into(),
+            shown_url: "https://api.example/v1/me".into(),
+            headers: vec![(
+                "Authorization".into(),
+                format!("Basic {}", encode_b64(&format!("api:{secret}"))),
+            )],
+            body: None,
+            mutating: false,
+            credential_at: Vec::new(),
+        };
+        basic.locate(secret);
+        assert_eq!(basic.credential_at, ["basic auth (Authorization header)"]);
+        assert!(basic.describe().ends_with("; read-only"));
+        let mut query = Request {
+            url: format!("https://api.mapbox.com/tokens/v2?access_token={secret}"),
+            shown_url: "https://api.mapbox.com/tokens/v2?access_token=sk.SEC…".into(),
+            headers: vec![],
+            ..basic
+        };
+        query.locate(secret);
+        assert_eq!(query.credential_at, ["query parameter access_token"]);
+        assert!(query
+            .describe()
+            .contains("(host api.mapbox.com, path /tokens/v2)"));
+        assert!(!query.describe().contains(secret));
+    }
+
+    fn encode_b64(s: &str) -> String {
+        crate::scan::checks::base64::encode(s.as_bytes())
     }
 
     #[test]
@@ -589,12 +743,20 @@ mod tests {
             headers: vec![],
             body: None,
             mutating: true,
+            credential_at: Vec::new(),
         };
         assert_eq!(
             c.send("github", &["api.github.com"], Duration::ZERO, &req),
             Err(HttpError::DryRun(
-                "DELETE https://api.github.com/x; changes something at the provider".into()
+                "DELETE https://api.github.com/x (host api.github.com, path /x); changes \
+                 something at the provider"
+                    .into()
             ))
+        );
+        assert_eq!(
+            c.take_calls(),
+            ["github: withheld: DELETE https://api.github.com/x (host api.github.com, path /x); \
+              changes something at the provider"]
         );
     }
 
@@ -606,6 +768,7 @@ mod tests {
             headers: vec![("Authorization".into(), "Bearer t0ken".into())],
             body: None,
             mutating: false,
+            credential_at: Vec::new(),
         }
     }
 

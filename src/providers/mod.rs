@@ -53,17 +53,21 @@ mod mandrill;
 mod mapbox;
 mod newrelic;
 mod npm;
+mod okta;
 mod openai;
 mod particle;
 mod postmark;
 mod resend;
 mod sendgrid;
 mod sentry;
+mod shopify;
 mod slack;
 mod stripe;
+mod tailscale;
 mod telegram;
 mod together;
 mod twitch;
+mod vault;
 mod vercel;
 mod wandb;
 mod xai;
@@ -365,17 +369,21 @@ fn rust() -> &'static [&'static dyn Provider] {
         &mapbox::Mapbox,
         &newrelic::NewRelic,
         &npm::Npm,
+        &okta::Okta,
         &openai::OpenAi,
         &particle::Particle,
         &postmark::Postmark,
         &resend::Resend,
         &sendgrid::SendGrid,
         &sentry::Sentry,
+        &shopify::Shopify,
         &slack::Slack,
         &stripe::Stripe,
+        &tailscale::Tailscale,
         &telegram::Telegram,
         &together::Together,
         &twitch::Twitch,
+        &vault::Vault,
         &vercel::Vercel,
         &wandb::Wandb,
         &xai::Xai,
@@ -503,6 +511,7 @@ impl<'a> Api<'a> {
                 headers: Vec::new(),
                 body: None,
                 mutating: !matches!(method, Method::Get | Method::Head),
+                credential_at: Vec::new(),
             },
         }
     }
@@ -589,8 +598,9 @@ impl Call<'_> {
     ///
     /// # Errors
     /// An [`HttpError`] when there is no response.
-    pub fn send(self) -> Result<Response, HttpError> {
+    pub fn send(mut self) -> Result<Response, HttpError> {
         let info = self.api.info;
+        self.req.locate(self.api.secret);
         if self.api.verifying && self.req.mutating {
             return Err(HttpError::Policy(format!(
                 "verification only reads; {} {} would change something",
@@ -694,6 +704,13 @@ mod tests {
         for p in all() {
             let i = p.info();
             assert!(names.insert(i.name), "duplicate provider {}", i.name);
+            assert!(i.docs.starts_with("https://"), "{}", i.name);
+            if i.base.is_empty() {
+                // Self-hosted or per-tenant (Vault, Okta, Shopify): no host without the
+                // user's --provider-endpoint.
+                assert!(i.hosts.is_empty(), "{}: hosts without a base", i.name);
+                continue;
+            }
             let (scheme, host) = http::scheme_host(i.base).expect("base URL");
             assert_eq!(scheme, "https", "{}", i.name);
             assert!(

@@ -2,20 +2,24 @@
 //! API reference (<https://docs.particle.io/reference/cloud-apis/api/>) confirms the host and
 //! the `Authorization: Bearer` form, but the `/v1/user` endpoint and its error answers could not
 //! be confirmed there, so only a 2xx with the user is read (active); a rejection stays unknown.
+//!
+//! Revoke: `DELETE /v1/access_tokens/current` with the token as a bearer token deletes the
+//! token making the request; Particle answers `{"ok": true}` ("Delete current access token",
+//! <https://docs.particle.io/reference/cloud-apis/api/#delete-current-access-token>).
 
 use std::time::Duration;
 
-use super::{json_str, unexpected, Api, Credential, Info, Provider, Verdict};
+use super::{json_str, unexpected, Api, Credential, Info, Outcome, Provider, Revocation, Verdict};
 
 /// Particle.
 pub struct Particle;
 
 static INFO: Info = Info {
     name: "particle",
-    docs: "https://docs.particle.io/reference/cloud-apis/api/",
+    docs: "https://docs.particle.io/reference/cloud-apis/api/#delete-current-access-token",
     base: "https://api.particle.io",
     hosts: &["api.particle.io"],
-    revoke: false,
+    revoke: true,
     interval: Duration::from_millis(100),
 };
 
@@ -42,6 +46,23 @@ impl Provider for Particle {
                 ),
             ),
         }
+    }
+
+    fn revoke(&self, api: &Api<'_>, cred: &Credential<'_>) -> Revocation {
+        let r = match api
+            .delete("/v1/access_tokens/current")
+            .bearer(cred.secret)
+            .send()
+        {
+            Ok(r) => r,
+            Err(e) => return e.into(),
+        };
+        if r.ok()
+            && r.json().and_then(|v| v.get("ok").cloned()) == Some(serde_json::Value::Bool(false))
+        {
+            return Revocation::new(Outcome::Failed, Some(&r), "Particle answered ok: false");
+        }
+        Revocation::from_response(&r)
     }
 }
 
@@ -82,6 +103,30 @@ mod tests {
             forbidden: Status::Unknown,
             not_found: Status::Unknown,
             malformed: Status::Unknown,
+        });
+    }
+
+    #[test]
+    fn revoke_deletes_the_current_token() {
+        crate::providers::fake::battery::revoke(&crate::providers::fake::battery::RevokeSpec {
+            provider: &Particle,
+            rule: "particle-access-token",
+            secret: TOKEN,
+            success: vec![Reply::json(200, r#"{"ok":true}"#)],
+            lookups: 0,
+            dry_run_calls: 0,
+            check: |reqs| {
+                assert_eq!(reqs.len(), 1);
+                assert_eq!(
+                    (reqs[0].method.as_str(), reqs[0].path.as_str()),
+                    ("DELETE", "/v1/access_tokens/current")
+                );
+                assert_eq!(
+                    reqs[0].header("authorization"),
+                    Some(format!("Bearer {TOKEN}").as_str())
+                );
+            },
+            failure: vec![Reply::json(200, r#"{"ok":false}"#)],
         });
     }
 }

@@ -384,6 +384,7 @@ pub(crate) fn live_options(
         fail_on: args.fail_on.into(),
         revoke: args.revoke,
         hook: args.revoke_hook.clone(),
+        hook_all: args.hook_all,
         yes: args.yes,
         audit_log: args
             .audit_log

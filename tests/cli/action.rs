@@ -590,9 +590,14 @@ fn run_live(
 ) -> LiveRun {
     let server = FakeServer::start(replies);
     let event = serde_json::json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}});
-    let args = format!("--provider-endpoint github={}", server.url());
+    // An `INPUT_ARGS` among `inputs` is added after the stand-in's endpoint.
+    let extra = inputs
+        .iter()
+        .find(|(k, _)| *k == "INPUT_ARGS")
+        .map_or("", |(_, v)| *v);
+    let args = format!("--provider-endpoint github={} {extra}", server.url());
     let mut env = vec![("INPUT_ARGS", args.as_str())];
-    env.extend_from_slice(inputs);
+    env.extend(inputs.iter().filter(|(k, _)| *k != "INPUT_ARGS"));
     let audit_path = work.join("runner-temp/leakhound-audit.jsonl");
     let _ = std::fs::remove_file(&audit_path);
     let run = run_action(work, url, "pull_request", &event, &env);
@@ -806,7 +811,8 @@ fn issue_17_verify_input_shows_each_status_and_revokes_nothing() {
 #[test]
 fn issue_17_revoke_hook_gets_provider_credentials_from_the_environment_only() {
     let (work, url, (base, _, old, new)) = setup(false);
-    // The head commit also adds a database URL: nothing verifies or revokes it, the hook does.
+    // The head commit also adds a database URL: nothing verifies or revokes it, so the hook
+    // runs for it only with `--hook-all` in args (issue 17).
     let repo = work.path().join("repo");
     let password = ["Zq8vN3kT", "5xR7mW2p"].concat();
     std::fs::write(
@@ -833,6 +839,26 @@ fn issue_17_revoke_hook_gets_provider_credentials_from_the_environment_only() {
         &[
             ("INPUT_REVOKE", "true"),
             ("INPUT_REVOKE_HOOK", &hook),
+            ("ACME_ADMIN_TOKEN", "admin-from-env"),
+        ],
+    );
+    assert_eq!(l.run.code, 0, "{}\n{}", l.run.stdout, l.run.stderr);
+    assert!(!seen.exists(), "the hook ran for an unverified credential");
+    assert!(
+        l.run.summary.contains("### Revocations (0)"),
+        "{}",
+        l.run.summary
+    );
+    let l = run_live(
+        work.path(),
+        &url,
+        &base,
+        &head,
+        vec![Reply::json(401, r#"{"message":"Bad credentials"}"#)],
+        &[
+            ("INPUT_REVOKE", "true"),
+            ("INPUT_REVOKE_HOOK", &hook),
+            ("INPUT_ARGS", "--hook-all"),
             ("ACME_ADMIN_TOKEN", "admin-from-env"),
         ],
     );
@@ -1014,4 +1040,60 @@ fn issue_17_pre_commit_args_revoke_before_the_push() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("without `--`"), "{stderr}");
     assert!(server.requests().is_empty());
+}
+
+/// Issue 17: the fail step follows `--fail-on` in `args`, as leakhound's own exit status does:
+/// the `failing` output counts the findings that fail the job.
+#[test]
+fn issue_17_the_fail_step_follows_fail_on_in_args() {
+    let (work, url, (base, head, _, _)) = setup(false);
+    let action = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    assert!(
+        action.contains("steps.scan.outputs.failing != '0'"),
+        "the fail step does not read `failing`"
+    );
+    let mut counts = Vec::new();
+    for args in ["", "--fail-on any", "--fail-on unknown", "--fail-on=active"] {
+        let l = run_live(
+            work.path(),
+            &url,
+            &base,
+            &head,
+            vec![Reply::json(401, r#"{"message":"Bad credentials"}"#)],
+            &[("INPUT_VERIFY", "true"), ("INPUT_ARGS", args)],
+        );
+        let r = &l.run;
+        assert_eq!(r.code, 0, "{args}: {}\n{}", r.stdout, r.stderr);
+        let findings: usize = r.out("findings").unwrap().parse().unwrap();
+        let failing: usize = r.out("failing").unwrap().parse().unwrap();
+        assert!(findings > 0, "{args}: {}", r.output);
+        counts.push((args, findings, failing));
+    }
+    // Every finding fails by default and under `any`; the GitHub token the stand-in rejected
+    // does not fail under `unknown`; nothing verified active, so nothing fails under `active`.
+    assert_eq!(counts[0].2, counts[0].1, "{counts:?}");
+    assert_eq!(counts[1].2, counts[1].1, "{counts:?}");
+    assert!(counts[2].2 < counts[2].1, "{counts:?}");
+    assert_eq!(counts[3].2, 0, "{counts:?}");
+    // A value leakhound would refuse is named before anything runs.
+    let l = run_live(
+        work.path(),
+        &url,
+        &base,
+        &head,
+        vec![],
+        &[
+            ("INPUT_VERIFY", "true"),
+            ("INPUT_ARGS", "--fail-on sometimes"),
+        ],
+    );
+    assert_ne!(l.run.code, 0);
+    assert!(
+        l.run
+            .stdout
+            .contains("--fail-on must be any, unknown or active, not: sometimes"),
+        "{}",
+        l.run.stdout
+    );
+    assert!(l.requests.is_empty());
 }

@@ -226,6 +226,27 @@ fn dry_run_shows_the_call_and_sends_no_revocation() {
         "{}",
         r.stderr
     );
+    // Each call, with host, path, where the credential goes and whether it mutates: the
+    // verification it did send, the revocation it withheld.
+    let host = server.url().trim_start_matches("http://").to_string();
+    assert!(
+        r.stderr.contains(&format!(
+            "dry run: github: sent (read-only lookup): GET {}/user (host {host}, path /user); \
+             credential in header Authorization;",
+            server.url()
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(&format!(
+            "dry run: github: withheld: POST {}/credentials/revoke (host {host}, path \
+             /credentials/revoke); credential in body field credentials;",
+            server.url()
+        )),
+        "{}",
+        r.stderr
+    );
     for f in r.json()["findings"].as_array().unwrap() {
         assert_eq!(f["revocation"]["outcome"], "dry-run");
     }
@@ -283,25 +304,37 @@ fn the_revoke_hook_gets_the_finding_on_stdin_only() {
         env.display()
     );
     let log = dir.path().join("audit.jsonl");
-    let with_hook = |hook: &str| {
-        run_in(
-            dir.path(),
-            &[
-                "scan",
-                "db.env",
-                "-f",
-                "json",
-                "-c",
-                "/dev/null",
-                "--revoke-hook",
-                hook,
-                "--yes",
-                "--audit-log",
-                log.to_str().unwrap(),
-            ],
-        )
+    let with_hook = |hook: &str, all: bool| {
+        let mut args = vec![
+            "scan",
+            "db.env",
+            "-f",
+            "json",
+            "-c",
+            "/dev/null",
+            "--revoke-hook",
+            hook,
+            "--yes",
+            "--audit-log",
+            log.to_str().unwrap(),
+        ];
+        if all {
+            args.push("--hook-all");
+        }
+        run_in(dir.path(), &args)
     };
-    let r = with_hook(&hook);
+    // Nothing can verify a database URL, so it is not verified active: without --hook-all
+    // the hook does not run for it (issue 17).
+    let r = with_hook(&hook, false);
+    assert!(!out.exists(), "the hook ran for an unverified credential");
+    assert!(r.json()["findings"][0].get("revocation").is_none());
+    assert!(
+        r.stderr
+            .contains("revoke hook not run for 1 credential(s) not verified active"),
+        "{}",
+        r.stderr
+    );
+    let r = with_hook(&hook, true);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let given: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
@@ -313,15 +346,17 @@ fn the_revoke_hook_gets_the_finding_on_stdin_only() {
     assert!(!std::fs::read_to_string(&env).unwrap().contains(password));
     let f = &r.json()["findings"][0];
     assert_eq!(f["revocation"]["by"], "hook");
-    // Nothing can verify a database URL: exit 0 is the hook's word (issue 17).
+    // Nothing can verify a database URL: exit 0 is the hook's word (issue 17), in the report
+    // and in the audit log.
     assert_eq!(f["revocation"]["outcome"], "hook-reported-success");
     let entries = audit(dir.path());
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0]["action"], "hook");
+    assert_eq!(entries[0]["outcome"], "hook-reported-success");
     assert_secret_nowhere(&r, dir.path(), password);
 
     // A failing hook is recorded as failed with its exit status.
-    let r = with_hook("cat >/dev/null; exit 3");
+    let r = with_hook("cat >/dev/null; exit 3", true);
     let f = &r.json()["findings"][0];
     assert_eq!(f["revocation"]["outcome"], "failed");
     assert_eq!(f["revocation"]["detail"], "hook exited 3");
@@ -729,13 +764,18 @@ fn an_aws_secret_is_verified_with_its_paired_key_id() {
     assert_secret_nowhere(&r, dir.path(), &secret);
 }
 
-/// Issue 17: a hook's exit 0 is its word; where a provider can verify the credential, the
-/// run asks again and says what it sees.
+/// Issue 17: a hook's exit 0 is its word, recorded as `hook-reported-success` and never as
+/// `revoked`; where a provider can verify the credential, the run asks again and says what it
+/// sees (still accepted: failed).
 #[test]
 fn issue_17_the_hooks_success_is_confirmed_by_the_provider() {
     let key = "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"; // leakhound:allow: a made-up test credential
     for (second, outcome, detail) in [
-        (Reply::json(401, "{}"), "revoked", "groq now rejects it"),
+        (
+            Reply::json(401, "{}"),
+            "hook-reported-success",
+            "groq now rejects it",
+        ),
         (
             Reply::json(200, r#"{"data":[]}"#),
             "failed",
@@ -816,6 +856,38 @@ fn issue_17_no_hook_for_unverifiable_generic_matches() {
         "{}",
         r.stderr
     );
+}
+
+/// Issue 17: a credential verified inactive is dead already; the hook never runs for it, even
+/// with --hook-all.
+#[test]
+fn issue_17_no_hook_for_inactive_credentials_even_with_hook_all() {
+    let key = "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"; // leakhound:allow: a made-up test credential
+    let dir = tempdir();
+    std::fs::write(dir.path().join("ai.env"), format!("GROQ_API_KEY={key}\n")).unwrap();
+    let ran = dir.path().join("ran");
+    let hook = format!("cat >/dev/null; touch '{}'", ran.display());
+    let server = FakeServer::start(vec![Reply::json(401, "{}")]);
+    let r = live(
+        dir.path(),
+        "groq",
+        &server,
+        &[
+            "scan",
+            "ai.env",
+            "-f",
+            "json",
+            "--verify",
+            "--revoke-hook",
+            &hook,
+            "--hook-all",
+            "--yes",
+        ],
+    );
+    let f = &r.json()["findings"][0];
+    assert_eq!(f["verification"]["status"], "inactive", "{}", r.stderr);
+    assert!(!ran.exists(), "the hook ran for a dead credential");
+    assert!(f.get("revocation").is_none(), "{f}");
 }
 
 /// Issue 17: CI can report, and fail on, only the verification states it chooses
