@@ -231,3 +231,27 @@ pub fn gz(d: &[u8]) -> Vec<u8> {
     e.write_all(d).unwrap();
     e.finish().unwrap()
 }
+
+/// A `.leakhound.yaml` with an extra rule whose `provider:` is the config's own verifier,
+/// pointed at `base_url`.
+pub fn user_verifier_config(base_url: &str) -> String {
+    format!(
+        r#"
+rules:
+  extra:
+    - id: acme-key
+      name: Acme key
+      keywords: [acme_]
+      regex: '(?P<secret>acme_[A-Za-z0-9]{{20}})'
+      provider: acme
+verifiers:
+  - name: acme
+    base_url: {base_url}
+    docs: [https://docs.acme.example/api/whoami]
+    request: {{method: GET, path: /v1/whoami, auth: {{header: X-Acme-Key}}}}
+    active: {{status: [200]}}
+    inactive: [{{status: [401]}}]
+    identity: [/login]
+"#
+    )
+}

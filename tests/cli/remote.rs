@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::common::{git_ok, github_token, tempdir, Run};
+use crate::common::{git_ok, github_token, tempdir, user_verifier_config, Run};
 use crate::forge_fake::{now, page_of, Answer, Api, Daemon, Seen};
 
 /// A made-up API token: it must reach the fake API and appear in no output.
@@ -916,27 +916,13 @@ fn org_audit_applies_each_repositorys_own_configuration() {
         .contains("its own files"));
 }
 
-/// A configuration whose extra rule `acme-key` is verified by its own `acme` verifier at
-/// `base_url`; `disable` turns the GitHub rule off so `--verify` calls nothing else.
+/// [`user_verifier_config`] with the GitHub rule turned off, so `--verify` calls nothing but
+/// the `acme` verifier at `base_url`.
 fn acme_config(base_url: &str) -> String {
-    format!(
-        r#"
-rules:
-  disable: [github-pat-classic]
-  extra:
-    - id: acme-key
-      name: Acme key
-      keywords: [acme_]
-      regex: '(?P<secret>acme_[A-Za-z0-9]{{20}})'
-      provider: acme
-verifiers:
-  - name: acme
-    base_url: {base_url}
-    docs: [https://docs.acme.example/api/whoami]
-    request: {{method: GET, path: /v1/whoami, auth: {{header: X-Acme-Key}}}}
-    active: {{status: [200]}}
-    inactive: [{{status: [401]}}]
-"#
+    user_verifier_config(base_url).replacen(
+        "rules:\n",
+        "rules:\n  disable: [github-pat-classic]\n",
+        1,
     )
 }
 

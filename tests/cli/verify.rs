@@ -5,7 +5,7 @@ use std::path::Path;
 
 use leakhound::providers::fake::{FakeServer, Recorded, Reply};
 
-use crate::common::{github_token, run_in, tempdir, Run};
+use crate::common::{github_token, run_in, tempdir, user_verifier_config, Run};
 
 /// A tree with the same GitHub token in two files.
 fn tree_with_token(dir: &Path, token: &str) {
@@ -492,30 +492,6 @@ fn providers_lists_the_configurations_user_verifiers() {
         "{}",
         bad.stderr
     );
-}
-
-/// A `.leakhound.yaml` with an extra rule whose `provider:` is the config's own verifier,
-/// pointed at `base_url`.
-fn user_verifier_config(base_url: &str) -> String {
-    format!(
-        r#"
-rules:
-  extra:
-    - id: acme-key
-      name: Acme key
-      keywords: [acme_]
-      regex: '(?P<secret>acme_[A-Za-z0-9]{{20}})'
-      provider: acme
-verifiers:
-  - name: acme
-    base_url: {base_url}
-    docs: [https://docs.acme.example/api/whoami]
-    request: {{method: GET, path: /v1/whoami, auth: {{header: X-Acme-Key}}}}
-    active: {{status: [200]}}
-    inactive: [{{status: [401]}}]
-    identity: [/login]
-"#
-    )
 }
 
 #[test]
