@@ -112,11 +112,6 @@ impl<'a> Worker<'a> {
     fn count(&mut self, len: u64) {
         self.pending.0 += 1;
         self.pending.1 += len;
-        self.flush_progress();
-    }
-
-    /// Adds the pending items to the progress bar if there are enough.
-    fn flush_progress(&mut self) {
         if self.pending.0 >= PROGRESS_BATCH || self.pending.1 >= PROGRESS_BATCH_BYTES {
             self.progress.add(self.pending.0, self.pending.1);
             self.pending = (0, 0);
@@ -124,18 +119,21 @@ impl<'a> Worker<'a> {
     }
 
     /// Scans `bytes`, counting them as scanned.
-    fn scan(&mut self, bytes: &[u8]) -> Vec<Match> {
+    fn scan(&mut self, bytes: &[u8], hits: Option<&KeywordHits>) -> Vec<Match> {
         let len = bytes.len() as u64;
         self.local.summary.files_scanned += 1;
         self.local.summary.bytes_scanned += len;
         self.count(len);
-        self.scanner.scan(bytes, &mut self.scratch)
+        match hits {
+            Some(hits) => self.scanner.scan_with_hits(bytes, hits, &mut self.scratch),
+            None => self.scanner.scan(bytes, &mut self.scratch),
+        }
     }
 }
 
 impl Sink for Worker<'_> {
     fn blob(&mut self, blob: Blob<'_>) {
-        let matches = self.scan(blob.bytes);
+        let matches = self.scan(blob.bytes, None);
         let path = blob.origin.display_path();
         if self.track_inline {
             for line in unused_inline_allows(blob.bytes, &matches) {
@@ -251,18 +249,7 @@ impl Worker<'_> {
             }
             _ => None,
         };
-        let matches = match known {
-            Some(hits) => {
-                let len = bytes.len() as u64;
-                self.local.summary.files_scanned += 1;
-                self.local.summary.bytes_scanned += len;
-                self.pending.0 += 1;
-                self.pending.1 += len;
-                self.scanner.scan_with_hits(bytes, &hits, &mut self.scratch)
-            }
-            None => self.scan(bytes),
-        };
-        self.flush_progress();
+        let matches = self.scan(bytes, known.as_deref());
         if matches.is_empty() {
             return;
         }
