@@ -333,16 +333,7 @@ impl Scanner {
         scratch: &mut Scratch,
         depth: u8,
     ) -> Vec<Match> {
-        let mut out = match hits {
-            Some(hits) => {
-                let mut out = Vec::new();
-                self.windows_from(bytes, hits.leftmost_longest(), scratch, |r, s, e| {
-                    self.confirm(r, bytes, s, e, &mut out);
-                });
-                out
-            }
-            None => self.scan_plain(bytes, scratch),
-        };
+        let mut out = self.scan_plain(bytes, hits, scratch);
         if depth < encoded::MAX_DEPTH {
             for run in encoded::runs(bytes) {
                 for inner in self.scan_depth(&run.bytes, None, scratch, depth + 1) {
@@ -371,7 +362,7 @@ impl Scanner {
     fn scan_joined(&self, bytes: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
         let plain = out.len();
         for run in joined::runs(bytes) {
-            for inner in self.scan_plain(&run.bytes, scratch) {
+            for inner in self.scan_plain(&run.bytes, None, scratch) {
                 if !run.crosses(inner.start, inner.end) {
                     continue;
                 }
@@ -438,11 +429,20 @@ impl Scanner {
     }
 
     /// The matches of the rules in `bytes` itself (not decoded content), unsorted.
-    fn scan_plain(&self, bytes: &[u8], scratch: &mut Scratch) -> Vec<Match> {
+    /// With `hits`, the keyword hits are those given (derived from a delta base) instead of
+    /// the automaton's over `bytes`.
+    fn scan_plain(
+        &self,
+        bytes: &[u8],
+        hits: Option<&delta::KeywordHits>,
+        scratch: &mut Scratch,
+    ) -> Vec<Match> {
         let mut out = Vec::new();
-        self.windows(bytes, scratch, |r, s, e| {
-            self.confirm(r, bytes, s, e, &mut out);
-        });
+        let confirm = |r, s, e| self.confirm(r, bytes, s, e, &mut out);
+        match hits {
+            Some(hits) => self.windows_from(bytes, hits.leftmost_longest(), scratch, confirm),
+            None => self.windows(bytes, scratch, confirm),
+        }
         out
     }
 
