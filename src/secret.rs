@@ -77,7 +77,8 @@ impl Annotation {
 
 /// Facts the scanner established about a finding, by name: `expired` (a JWT's `exp`, as an
 /// RFC 3339 UTC time, when it is in the past), `aws_access_key_id` (the key id found near an
-/// AWS secret access key), `encoding` (`base64` when the secret was found in decoded content).
+/// AWS secret access key), `twilio_sid` (the account or API key SID found near a Twilio auth
+/// token or key secret), `encoding` (`base64` when the secret was found in decoded content).
 /// Sorted by name, so reports are stable.
 pub type Annotations = BTreeMap<String, Annotation>;
 

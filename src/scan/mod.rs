@@ -352,6 +352,7 @@ impl Scanner {
         self.one_match_per_span(&mut out, |_, _, _| {});
         locate(bytes, &mut out);
         pairing::pair_aws_keys(bytes, self.rules.rules(), &mut out);
+        pairing::pair_twilio_sids(bytes, self.rules.rules(), &mut out);
         pairing::annotate_npm_registries(bytes, self.rules.rules(), &mut out);
         out
     }

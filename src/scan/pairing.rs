@@ -3,6 +3,9 @@
 //! files and CI settings) it can. The key id is not secret (AWS documents it as the public
 //! half), but reports still show it as they show key ids, redacted by default.
 //!
+//! Likewise a Twilio auth token or API key secret with the SID it is used with: Twilio checks
+//! the two together, the account SID (`AC…`) or API key SID (`SK…`) as the Basic user name.
+//!
 //! Also the `.npmrc` registry a credential belongs to: `//HOST/path/:_authToken=…` names the
 //! registry on the credential's own line, and verification must send the credential to that
 //! registry and no other (a token for Artifactory, Nexus or GitHub Packages sent to
@@ -122,8 +125,95 @@ pub fn pair_aws_keys(bytes: &[u8], rules: &[Rule], matches: &mut [Match]) {
     }
 }
 
-/// The access key id nearest to `bytes[start..end]` within [`PAIR_LINES`] lines.
-fn nearest_key_id(bytes: &[u8], start: usize, end: usize) -> Option<&[u8]> {
+/// The rules whose matches are Twilio secrets that only work with a SID: an account's auth
+/// token (with its account SID) or an API key's secret (with the key's SID). Twilio takes both
+/// halves as HTTP Basic credentials, SID as user name
+/// (<https://www.twilio.com/docs/usage/requests-to-twilio>).
+pub const TWILIO_SECRET_RULES: &[&str] = &["twilio-auth-token", "twilio-basic-auth-url"];
+/// The rule whose secret is the password of `https://AC…:TOKEN@api.twilio.com`: its SID is the
+/// user name written just before it.
+const TWILIO_URL_RULE: &str = "twilio-basic-auth-url";
+/// The annotation naming the SID paired with a Twilio secret: an account SID (`AC…`) or an API
+/// key SID (`SK…`). A SID is an identifier, not a secret, but reports show it redacted, like
+/// the AWS key id: with the secret it names the account.
+pub const TWILIO_SID_NOTE: &str = "twilio_sid";
+/// Length of a Twilio SID: two letters naming the kind, then 32 hex digits
+/// (<https://www.twilio.com/docs/glossary/what-is-a-sid>).
+pub const TWILIO_SID_LEN: usize = 34;
+
+/// Whether `sid` is a Twilio account SID or API key SID: `AC` or `SK`, then exactly 32 hex
+/// digits (the pattern `^AC[0-9a-fA-F]{32}$` of <https://www.twilio.com/docs/iam/api/account>,
+/// `^SK[0-9a-fA-F]{32}$` of <https://www.twilio.com/docs/iam/api-keys/key-resource-v1>).
+pub fn is_twilio_sid(sid: &[u8]) -> bool {
+    sid.len() == TWILIO_SID_LEN
+        && (sid.starts_with(b"AC") || sid.starts_with(b"SK"))
+        && sid[2..].iter().all(u8::is_ascii_hexdigit)
+}
+
+/// Annotates every Twilio auth token or API key secret in `matches` with the SID nearest to it
+/// within [`PAIR_LINES`] lines ([`TWILIO_SID_NOTE`]); a token in a basic-auth URL gets the
+/// account SID written as the URL's user name.
+pub fn pair_twilio_sids(bytes: &[u8], rules: &[Rule], matches: &mut [Match]) {
+    for m in matches.iter_mut() {
+        let id = rules[m.rule].id.0.as_str();
+        if !TWILIO_SECRET_RULES.contains(&id) || m.annotations.contains_key(TWILIO_SID_NOTE) {
+            continue;
+        }
+        let own = (id == TWILIO_URL_RULE && m.decoded.is_none())
+            .then(|| url_user_sid(bytes, m.start))
+            .flatten();
+        if let Some(sid) = own.or_else(|| nearest_twilio_sid(bytes, m.start, m.end)) {
+            m.annotations.insert(
+                TWILIO_SID_NOTE.to_string(),
+                Annotation::Secret(Secret::new(sid)),
+            );
+        }
+    }
+}
+
+/// The SID written as the user name right before a basic-auth password at `start`
+/// (`…AC<32 hex>:` then the password).
+fn url_user_sid(bytes: &[u8], start: usize) -> Option<&[u8]> {
+    let at = start.checked_sub(TWILIO_SID_LEN + 1)?;
+    let sid = &bytes[at..at + TWILIO_SID_LEN];
+    (bytes[start - 1] == b':' && sid.starts_with(b"AC") && is_twilio_sid(sid)).then_some(sid)
+}
+
+/// The Twilio SID (`AC…` or `SK…`, word-bounded) nearest to `bytes[start..end]` within
+/// [`PAIR_LINES`] lines.
+fn nearest_twilio_sid(bytes: &[u8], start: usize, end: usize) -> Option<&[u8]> {
+    let (lo, hi) = pair_window(bytes, start, end);
+    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let mut best: Option<(usize, &[u8])> = None;
+    for prefix in [&b"AC"[..], b"SK"] {
+        for p in memchr::memmem::find_iter(&bytes[lo..hi], prefix) {
+            let at = lo + p;
+            let Some(sid) = bytes.get(at..at + TWILIO_SID_LEN) else {
+                continue;
+            };
+            let bounded = (at == 0 || !word(&bytes[at - 1]))
+                && bytes.get(at + TWILIO_SID_LEN).is_none_or(|b| !word(b));
+            if !bounded || !is_twilio_sid(sid) || placeholder::is_placeholder(sid) {
+                continue;
+            }
+            // The gap between the two: text between the SID's end and the secret, or between
+            // the secret's end and the SID.
+            let distance = if at + TWILIO_SID_LEN <= start {
+                start - (at + TWILIO_SID_LEN)
+            } else {
+                at.saturating_sub(end)
+            };
+            if best.is_none_or(|(d, _)| distance < d) {
+                best = Some((distance, sid));
+            }
+        }
+    }
+    best.map(|(_, sid)| sid)
+}
+
+/// The span of [`PAIR_LINES`] whole lines above and below `bytes[start..end]` (each line
+/// reaching at most [`MAX_LINE_REACH`] bytes), where a credential's other half is looked for.
+fn pair_window(bytes: &[u8], start: usize, end: usize) -> (usize, usize) {
     let reach = MAX_LINE_REACH * (PAIR_LINES + 1);
     let lo_bound = start.saturating_sub(reach);
     let mut lo = start;
@@ -147,6 +237,12 @@ fn nearest_key_id(bytes: &[u8], start: usize, end: usize) -> Option<&[u8]> {
             }
         }
     }
+    (lo, hi)
+}
+
+/// The access key id nearest to `bytes[start..end]` within [`PAIR_LINES`] lines.
+fn nearest_key_id(bytes: &[u8], start: usize, end: usize) -> Option<&[u8]> {
+    let (lo, hi) = pair_window(bytes, start, end);
     let window = &bytes[lo..hi];
     let mut best: Option<(usize, &[u8])> = None;
     for prefix in [&b"AKIA"[..], b"ASIA"] {
@@ -176,7 +272,7 @@ fn nearest_key_id(bytes: &[u8], start: usize, end: usize) -> Option<&[u8]> {
 
 #[cfg(test)]
 mod tests {
-    use super::{nearest_key_id, npmrc_registry};
+    use super::{nearest_key_id, nearest_twilio_sid, npmrc_registry};
 
     #[test]
     fn temporary_keys_pair_with_their_session_token() {
@@ -257,5 +353,81 @@ mod tests {
         assert_eq!(find(&far), None);
         let bad = format!("id={}1\nid2=X{ID1}\nkey={SECRET}\n", &ID1[..19]);
         assert_eq!(find(&bad), None);
+    }
+
+    // Built at compile time from pieces, so that the self-scan does not report test data.
+    const AC1: &str = concat!("AC", "7f3c9e2a41d08b56", "e1a4c7d92b30f865");
+    const AC2: &str = concat!("AC", "0d4b8e61f2a93c75", "b84e1d06c39a72f1");
+    const SK1: &str = concat!("SK", "b52e8d17c04f9a63", "d1e7a29c5b08f364");
+    const TOKEN: &str = concat!("9c41e7b2d05a8f36", "e2b7d94c1a06f853");
+
+    fn twilio(text: &str) -> Option<String> {
+        let s = text.find(TOKEN).unwrap();
+        nearest_twilio_sid(text.as_bytes(), s, s + TOKEN.len())
+            .map(|b| String::from_utf8(b.to_vec()).unwrap())
+    }
+
+    #[test]
+    fn twilio_secrets_pair_with_the_nearest_sid() {
+        let before = format!("TWILIO_ACCOUNT_SID={AC1}\nTWILIO_AUTH_TOKEN={TOKEN}\n");
+        assert_eq!(twilio(&before).as_deref(), Some(AC1));
+        let after = format!("twilio_secret: {TOKEN}\n\n\ntwilio_key: {SK1}\n");
+        assert_eq!(twilio(&after).as_deref(), Some(SK1));
+        // The nearer of two, counted from the secret's ends.
+        let two = format!("a={AC2}\nb={SK1}\nsecret={TOKEN}\n");
+        assert_eq!(twilio(&two).as_deref(), Some(SK1));
+        let around = format!("sid={AC1}\n\n\nsecret={TOKEN}\nkey={SK1}\n");
+        assert_eq!(twilio(&around).as_deref(), Some(SK1));
+    }
+
+    #[test]
+    fn twilio_sids_too_far_or_malformed_do_not_pair() {
+        let far = format!("sid={AC1}\n\n\n\n\n\ntoken={TOKEN}\n");
+        assert_eq!(twilio(&far), None);
+        assert_eq!(twilio(&format!("token={TOKEN}\n")), None);
+        let short = format!("sid={}\ntoken={TOKEN}\n", &AC1[..33]);
+        assert_eq!(twilio(&short), None);
+        let glued = format!("sid=X{AC1}\nsid2={AC2}0\nkey=SID_{SK1}\ntoken={TOKEN}\n");
+        assert_eq!(twilio(&glued), None);
+        let not_hex = format!("sid=AC{}\ntoken={TOKEN}\n", "g".repeat(32));
+        assert_eq!(twilio(&not_hex), None);
+        assert!(super::is_twilio_sid(AC1.as_bytes()));
+        assert!(super::is_twilio_sid(SK1.to_uppercase().as_bytes()));
+        assert!(!super::is_twilio_sid(format!("PN{}", &AC1[2..]).as_bytes()));
+    }
+
+    #[test]
+    fn twilio_matches_are_annotated_and_a_url_pairs_with_its_own_sid() {
+        use crate::rules::RuleSet;
+        use crate::scan::{Scanner, Scratch};
+        let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+        let sid_of = |text: &str, rule: &str| {
+            let found = scanner.scan(text.as_bytes(), &mut Scratch::default());
+            let m = found
+                .iter()
+                .find(|m| scanner.rule(m).id.0 == rule)
+                .unwrap_or_else(|| panic!("{rule} not found in {text:?}"));
+            m.annotations
+                .get(super::TWILIO_SID_NOTE)
+                .map(|a| (a.render(false), a.render(true)))
+        };
+        let env = format!("TWILIO_ACCOUNT_SID={AC1}\nTWILIO_AUTH_TOKEN={TOKEN}\n");
+        let (raw, shown) = sid_of(&env, "twilio-auth-token").expect("paired");
+        assert_eq!(raw, AC1);
+        assert!(!shown.contains(&AC1[2..]), "shown unredacted: {shown}");
+        // A key SID is nearer, but the URL names its own account SID.
+        let url = format!(
+            "TWILIO_API_KEY={SK1}\ncurl https://{AC2}:{TOKEN}@api.twilio.com/2010-04-01/Accounts.json\n"
+        );
+        assert_eq!(
+            sid_of(&url, "twilio-basic-auth-url")
+                .map(|(r, _)| r)
+                .as_deref(),
+            Some(AC2)
+        );
+        assert_eq!(
+            sid_of(&format!("TWILIO_AUTH_TOKEN={TOKEN}\n"), "twilio-auth-token"),
+            None
+        );
     }
 }
