@@ -66,6 +66,7 @@ mod stripe;
 mod tailscale;
 mod telegram;
 mod together;
+mod twilio;
 mod twitch;
 mod vault;
 mod vercel;
@@ -382,6 +383,7 @@ fn rust() -> &'static [&'static dyn Provider] {
         &tailscale::Tailscale,
         &telegram::Telegram,
         &together::Together,
+        &twilio::Twilio,
         &twitch::Twitch,
         &vault::Vault,
         &vercel::Vercel,

@@ -20,7 +20,7 @@ pub mod encoded;
 pub mod entropy;
 pub mod examples;
 pub mod joined;
-mod pairing;
+pub mod pairing;
 pub mod placeholder;
 
 use std::cmp::Reverse;

@@ -1,0 +1,281 @@
+//! Twilio: a secret is checked together with the SID found near it (`twilio_sid`, paired by
+//! the scanner), since Twilio takes the two as HTTP Basic credentials: account SID and auth
+//! token, or API key SID and API key secret
+//! (<https://www.twilio.com/docs/usage/requests-to-twilio>). Without a SID nothing is sent:
+//! the secret alone cannot be checked, and no request could tell a dead token from a missing
+//! user name.
+//!
+//! - Account SID (`AC…`): `GET /2010-04-01/Accounts/{AC}.json` fetches the account
+//!   (<https://www.twilio.com/docs/iam/api/account>): 200 names it (`friendly_name`) and gives
+//!   its `status`, `active`, `suspended` or `closed`; 401 (error 20003,
+//!   <https://www.twilio.com/docs/api/errors/20003>) rejects the pair.
+//! - API key SID (`SK…`): `GET /2010-04-01/Accounts.json` lists the accounts the key's
+//!   account can see; API keys authenticate as the key SID. Only Main keys may read
+//!   `/Accounts`; Standard and Restricted keys are refused it
+//!   (<https://www.twilio.com/docs/iam/api-keys>, "Types of keys"), and Twilio answers them with
+//!   the same 401 as a deleted key. So 200 is a live Main key, and 401 stays unknown.
+//!
+//! Either SID must be exactly `AC`/`SK` and 32 hex digits before it goes into a request.
+//!
+//! No revocation: an auth token can be rotated only by making and promoting a secondary token,
+//! which would hand the new token to leakhound rather than the owner; deleting an API key
+//! (`DELETE /2010-04-01/Accounts/{AC}/Keys/{SK}.json`) is not offered either (see the README).
+
+use std::time::Duration;
+
+use super::{json_str, unexpected, Api, Credential, Info, Provider, Status, Verdict};
+use crate::scan::pairing::{is_twilio_sid, TWILIO_SID_NOTE};
+
+/// Twilio.
+pub struct Twilio;
+
+static INFO: Info = Info {
+    name: "twilio",
+    docs: "https://www.twilio.com/docs/usage/requests-to-twilio",
+    base: "https://api.twilio.com",
+    hosts: &["api.twilio.com"],
+    revoke: false,
+    interval: Duration::from_millis(100),
+};
+
+impl Provider for Twilio {
+    fn info(&self) -> &'static Info {
+        &INFO
+    }
+
+    fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
+        let Some(sid) = cred.annotations.get(TWILIO_SID_NOTE) else {
+            return Verdict::unknown(
+                None,
+                "no Twilio account SID (AC…) or API key SID (SK…) found near this secret; \
+                 Twilio needs both to check",
+            );
+        };
+        if !is_twilio_sid(sid.as_bytes()) {
+            return Verdict::unknown(
+                None,
+                "the paired Twilio SID is not AC or SK and 32 hex digits; nothing sent",
+            );
+        }
+        if sid.starts_with("AC") {
+            fetch_account(api, sid, cred.secret)
+        } else {
+            list_accounts(api, sid, cred.secret)
+        }
+    }
+}
+
+/// Account SID and auth token: fetch the account itself.
+fn fetch_account(api: &Api<'_>, sid: &str, token: &str) -> Verdict {
+    // The SID is shown redacted in the dry run and the audit log, as reports show it.
+    let api = api.redacting(sid);
+    let r = match api
+        .get(&format!("/2010-04-01/Accounts/{sid}.json"))
+        .basic(sid, token)
+        .header("Accept", "application/json")
+        .send()
+    {
+        Ok(r) => r,
+        Err(e) => return e.into(),
+    };
+    match (r.status, r.json()) {
+        (200, Some(v)) => account_verdict(&r, &v),
+        (200, None) => Verdict::unknown(Some(&r), "malformed response"),
+        (401, _) => Verdict::inactive(
+            &r,
+            "Twilio rejected the account SID and token (401); a suspended or closed account \
+             is rejected too",
+        ),
+        _ => Verdict::unknown(Some(&r), &unexpected(&r)),
+    }
+}
+
+/// What a fetched account says: who it is, and whether it can still be used.
+fn account_verdict(r: &super::http::Response, account: &serde_json::Value) -> Verdict {
+    let name = json_str(account, "friendly_name");
+    match json_str(account, "status").as_deref() {
+        Some("closed") => Verdict::inactive(r, "Twilio says the account is closed"),
+        Some("suspended") => Verdict {
+            detail: Some("the credential works, but Twilio says the account is suspended".into()),
+            ..Verdict::active(r, name)
+        },
+        _ => Verdict::active(r, name),
+    }
+}
+
+/// API key SID and secret: list the accounts, which only a Main key may do.
+fn list_accounts(api: &Api<'_>, sid: &str, secret: &str) -> Verdict {
+    let r = match api
+        .get("/2010-04-01/Accounts.json")
+        .basic(sid, secret)
+        .header("Accept", "application/json")
+        .send()
+    {
+        Ok(r) => r,
+        Err(e) => return e.into(),
+    };
+    match (r.status, r.json()) {
+        (200, Some(v)) => {
+            let accounts = v.get("accounts").and_then(|a| a.as_array());
+            let Some(accounts) = accounts else {
+                return Verdict::unknown(Some(&r), "malformed response: no accounts list");
+            };
+            // The key's own account is the one that is its own owner; subaccounts name it as
+            // their owner (`owner_account_sid`).
+            let main = accounts
+                .iter()
+                .find(|a| {
+                    let sid = json_str(a, "sid");
+                    sid.is_some() && sid == json_str(a, "owner_account_sid")
+                })
+                .or_else(|| accounts.first());
+            let mut v = match main {
+                Some(a) => account_verdict(&r, a),
+                None => Verdict::active(&r, None),
+            };
+            if v.status == Status::Active && v.detail.is_none() {
+                v.detail = Some("a Main API key".into());
+            }
+            v
+        }
+        (200, None) => Verdict::unknown(Some(&r), "malformed response"),
+        (401, _) => Verdict::unknown(
+            Some(&r),
+            "Twilio refused the API key for /Accounts (401), as it refuses every Standard and \
+             Restricted key there: deleted or not, this cannot tell",
+        ),
+        _ => Verdict::unknown(Some(&r), &unexpected(&r)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::fake::battery::{self, VerifySpec};
+    use crate::providers::fake::{Recorded, Reply};
+    use crate::providers::{base64_encode, Status};
+
+    // Made-up values, joined at compile time so that the self-scan does not report them.
+    const AC: &str = concat!("AC", "7f3c9e2a41d08b56", "e1a4c7d92b30f865");
+    const SK: &str = concat!("SK", "b52e8d17c04f9a63", "d1e7a29c5b08f364");
+    const TOKEN: &str = concat!("9c41e7b2d05a8f36", "e2b7d94c1a06f853");
+    const KEY_SECRET: &str = concat!("Qm7TzR2vXk9LpW4s", "B8nC3dFh6yP4sA0e");
+
+    const ACCOUNT: &str = r#"{"sid":"AC7f3c9e2a41d08b56e1a4c7d92b30f865","friendly_name":"ops@acme.test","status":"active","type":"Full","owner_account_sid":"AC7f3c9e2a41d08b56e1a4c7d92b30f865"}"#; // leakhound:allow: a made-up test value
+    const INVALID: &str = r#"{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}"#;
+
+    fn basic(user: &str, password: &str) -> String {
+        format!(
+            "Basic {}",
+            base64_encode(format!("{user}:{password}").as_bytes())
+        )
+    }
+
+    #[test]
+    fn account_sid_and_token_fetch_the_account() {
+        battery::verify(&VerifySpec {
+            provider: &Twilio,
+            rule: "twilio-auth-token",
+            secret: TOKEN,
+            annotations: vec![(TWILIO_SID_NOTE, AC)],
+            live: Reply::json(200, ACCOUNT),
+            identity: Some("ops@acme.test"),
+            invalid: Reply::json(401, INVALID),
+            check: |r: &Recorded| {
+                assert_eq!(r.method, "GET");
+                assert_eq!(r.path, format!("/2010-04-01/Accounts/{AC}.json"));
+                assert_eq!(r.header("authorization"), Some(basic(AC, TOKEN).as_str()));
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+
+    fn run(sid: &str, secret: &str, reply: Reply) -> (Verdict, Vec<Recorded>) {
+        battery::call(
+            &Twilio,
+            "twilio-auth-token",
+            secret,
+            &[(TWILIO_SID_NOTE, sid)],
+            vec![reply],
+            false,
+            |api, cred| Twilio.verify(api, cred),
+        )
+    }
+
+    #[test]
+    fn a_suspended_account_is_said_and_a_closed_one_is_inactive() {
+        let suspended = ACCOUNT.replace(r#""active""#, r#""suspended""#);
+        let (v, _) = run(AC, TOKEN, Reply::json(200, &suspended));
+        assert_eq!(v.status, Status::Active, "{v:?}");
+        assert!(v.detail.as_deref().unwrap_or_default().contains("suspended"));
+        let closed = ACCOUNT.replace(r#""active""#, r#""closed""#);
+        let (v, _) = run(AC, TOKEN, Reply::json(200, &closed));
+        assert_eq!(v.status, Status::Inactive, "{v:?}");
+        assert!(v.detail.as_deref().unwrap_or_default().contains("closed"));
+    }
+
+    #[test]
+    fn api_key_sid_and_secret_list_the_accounts() {
+        let sub = r#"{"sid":"AC0d4b8e61f2a93c75b84e1d06c39a72f1","friendly_name":"sub","status":"active","owner_account_sid":"AC7f3c9e2a41d08b56e1a4c7d92b30f865"}"#; // leakhound:allow: a made-up test value
+        let list = format!(r#"{{"accounts":[{sub},{ACCOUNT}],"page":0}}"#);
+        let (v, reqs) = run(SK, KEY_SECRET, Reply::json(200, &list));
+        assert_eq!(v.status, Status::Active, "{v:?}");
+        assert_eq!(v.identity.as_deref(), Some("ops@acme.test"));
+        assert_eq!(v.detail.as_deref(), Some("a Main API key"));
+        assert_eq!(reqs.len(), 1);
+        assert_eq!(reqs[0].method, "GET");
+        assert_eq!(reqs[0].path, "/2010-04-01/Accounts.json");
+        assert_eq!(
+            reqs[0].header("authorization"),
+            Some(basic(SK, KEY_SECRET).as_str())
+        );
+        // Standard and Restricted keys get 401 there whether live or deleted.
+        let (v, _) = run(SK, KEY_SECRET, Reply::json(401, INVALID));
+        assert_eq!(v.status, Status::Unknown, "{v:?}");
+        assert!(v.detail.as_deref().unwrap_or_default().contains("Standard"));
+        for (status, body) in [(403, "{}"), (404, "{}"), (200, "not json"), (200, "{}")] {
+            let (v, _) = run(SK, KEY_SECRET, Reply::json(status, body));
+            assert_eq!(v.status, Status::Unknown, "{status} {body}: {v:?}");
+        }
+    }
+
+    #[test]
+    fn nothing_is_sent_without_a_valid_sid() {
+        let v = battery::verify_unsent(&Twilio, "twilio-auth-token", TOKEN);
+        assert!(v.detail.as_deref().unwrap_or_default().contains("SID"));
+        for bad in [
+            &AC[..33],
+            "AC7f3c9e2a41d08b56e1a4c7d92b30f86/",
+            "AC7f3c9e2a41d08b56e1a4c7d92b30f8../x",
+            "PN7f3c9e2a41d08b56e1a4c7d92b30f865",
+            "ACzz3c9e2a41d08b56e1a4c7d92b30f865",
+        ] {
+            let (v, reqs) = run(bad, TOKEN, Reply::json(200, ACCOUNT));
+            assert_eq!(v.status, Status::Unknown, "{bad}: {v:?}");
+            assert!(reqs.is_empty(), "{bad}: sent");
+        }
+    }
+
+    #[test]
+    fn the_dry_run_shows_the_account_sid_redacted() {
+        use crate::providers::fake::FakeServer;
+        let server = FakeServer::start(vec![Reply::json(200, ACCOUNT)]);
+        let client = battery::client("twilio", &server, true);
+        let ann = [(TWILIO_SID_NOTE.to_string(), AC.to_string())].into();
+        let cred = Credential {
+            rule: "twilio-auth-token",
+            secret: TOKEN,
+            annotations: &ann,
+        };
+        let v = Twilio.verify(&Api::new(&client, &INFO, TOKEN), &cred);
+        assert_eq!(v.status, Status::Active, "{v:?}");
+        let calls = client.take_calls().join("\n");
+        assert!(calls.contains("GET "), "{calls}");
+        assert!(calls.contains("basic auth"), "{calls}");
+        assert!(calls.contains("read-only"), "{calls}");
+        assert!(!calls.contains(&AC[2..]), "SID shown: {calls}");
+        assert!(!calls.contains(TOKEN), "token shown: {calls}");
+    }
+}
