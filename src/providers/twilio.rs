@@ -17,13 +17,21 @@
 //!
 //! Either SID must be exactly `AC`/`SK` and 32 hex digits before it goes into a request.
 //!
-//! No revocation: an auth token can be rotated only by making and promoting a secondary token,
-//! which would hand the new token to leakhound rather than the owner; deleting an API key
-//! (`DELETE /2010-04-01/Accounts/{AC}/Keys/{SK}.json`) is not offered either (see the README).
+//! Revoke, API keys only: the same `GET /2010-04-01/Accounts.json` names the account the key
+//! belongs to (the one account listed, or of several the one that owns itself, as a main
+//! account does; `owner_account_sid` in <https://www.twilio.com/docs/iam/api/account>), then
+//! `DELETE /2010-04-01/Accounts/{AC}/Keys/{SK}.json` deletes the key ("Delete a Key resource",
+//! <https://www.twilio.com/docs/usage/api/keys>; 204, no body). Only Main keys
+//! may use `/Keys`, and only Main keys verify active, so those are the keys revoked. An auth
+//! token is not revoked: Twilio rotates it only by making and promoting a secondary token
+//! (<https://www.twilio.com/docs/iam/api/authtoken>), which would leave leakhound, not the
+//! owner, holding the new one.
 
 use std::time::Duration;
 
-use super::{json_str, unexpected, Api, Credential, Info, Provider, Status, Verdict};
+use super::{
+    json_str, unexpected, Api, Credential, Info, Outcome, Provider, Revocation, Status, Verdict,
+};
 use crate::scan::pairing::{is_twilio_sid, TWILIO_SID_NOTE};
 
 /// Twilio.
@@ -34,7 +42,7 @@ static INFO: Info = Info {
     docs: "https://www.twilio.com/docs/usage/requests-to-twilio",
     base: "https://api.twilio.com",
     hosts: &["api.twilio.com"],
-    revoke: false,
+    revoke: true,
     interval: Duration::from_millis(100),
 };
 
@@ -63,6 +71,77 @@ impl Provider for Twilio {
             list_accounts(api, sid, cred.secret)
         }
     }
+
+    fn revoke(&self, api: &Api<'_>, cred: &Credential<'_>) -> Revocation {
+        let sid = cred.annotations.get(TWILIO_SID_NOTE);
+        let Some(sid) = sid.filter(|s| s.starts_with("SK") && is_twilio_sid(s.as_bytes())) else {
+            return Revocation::new(
+                Outcome::Refused,
+                None,
+                "only Twilio API keys (with their SK SID) can be revoked; rotate an auth token \
+                 in the Twilio Console",
+            );
+        };
+        let r = match get_accounts(api, sid, cred.secret) {
+            Ok(r) => r,
+            Err(e) => return e.into(),
+        };
+        let body = if r.status == 200 { r.json() } else { None };
+        let Some(body) = body else {
+            let why = if r.status == 200 {
+                "malformed response".to_string()
+            } else {
+                unexpected(&r)
+            };
+            return Revocation::new(
+                Outcome::Failed,
+                Some(&r),
+                &format!("looking up the key's account: {why}; nothing deleted"),
+            );
+        };
+        let Some(account) = key_account(&body)
+            .and_then(|a| json_str(a, "sid"))
+            .filter(|a| a.starts_with("AC") && is_twilio_sid(a.as_bytes()))
+        else {
+            return Revocation::new(
+                Outcome::Failed,
+                Some(&r),
+                "could not tell which Twilio account the key belongs to; nothing deleted",
+            );
+        };
+        Revocation::expect(
+            api.redacting(sid)
+                .delete(&format!("/2010-04-01/Accounts/{account}/Keys/{sid}.json"))
+                .basic(sid, cred.secret)
+                .send(),
+            204,
+        )
+    }
+}
+
+/// `GET /2010-04-01/Accounts.json` as the API key `sid`.
+fn get_accounts(
+    api: &Api<'_>,
+    sid: &str,
+    secret: &str,
+) -> Result<super::http::Response, super::http::HttpError> {
+    api.get("/2010-04-01/Accounts.json")
+        .basic(sid, secret)
+        .header("Accept", "application/json")
+        .send()
+}
+
+/// In an account list, the account making the request: the only one listed, or of several
+/// (a main account and its subaccounts) the one that is its own owner.
+fn key_account(list: &serde_json::Value) -> Option<&serde_json::Value> {
+    let accounts = list.get("accounts")?.as_array()?;
+    if let [only] = accounts.as_slice() {
+        return Some(only);
+    }
+    accounts.iter().find(|a| {
+        let sid = json_str(a, "sid");
+        sid.is_some() && sid == json_str(a, "owner_account_sid")
+    })
 }
 
 /// Account SID and auth token: fetch the account itself.
@@ -105,31 +184,16 @@ fn account_verdict(r: &super::http::Response, account: &serde_json::Value) -> Ve
 
 /// API key SID and secret: list the accounts, which only a Main key may do.
 fn list_accounts(api: &Api<'_>, sid: &str, secret: &str) -> Verdict {
-    let r = match api
-        .get("/2010-04-01/Accounts.json")
-        .basic(sid, secret)
-        .header("Accept", "application/json")
-        .send()
-    {
+    let r = match get_accounts(api, sid, secret) {
         Ok(r) => r,
         Err(e) => return e.into(),
     };
     match (r.status, r.json()) {
         (200, Some(v)) => {
-            let accounts = v.get("accounts").and_then(|a| a.as_array());
-            let Some(accounts) = accounts else {
+            if v.get("accounts").and_then(|a| a.as_array()).is_none() {
                 return Verdict::unknown(Some(&r), "malformed response: no accounts list");
-            };
-            // The key's own account is the one that is its own owner; subaccounts name it as
-            // their owner (`owner_account_sid`).
-            let main = accounts
-                .iter()
-                .find(|a| {
-                    let sid = json_str(a, "sid");
-                    sid.is_some() && sid == json_str(a, "owner_account_sid")
-                })
-                .or_else(|| accounts.first());
-            let mut v = match main {
+            }
+            let mut v = match key_account(&v) {
                 Some(a) => account_verdict(&r, a),
                 None => Verdict::active(&r, None),
             };
@@ -209,7 +273,11 @@ mod tests {
         let suspended = ACCOUNT.replace(r#""active""#, r#""suspended""#);
         let (v, _) = run(AC, TOKEN, Reply::json(200, &suspended));
         assert_eq!(v.status, Status::Active, "{v:?}");
-        assert!(v.detail.as_deref().unwrap_or_default().contains("suspended"));
+        assert!(v
+            .detail
+            .as_deref()
+            .unwrap_or_default()
+            .contains("suspended"));
         let closed = ACCOUNT.replace(r#""active""#, r#""closed""#);
         let (v, _) = run(AC, TOKEN, Reply::json(200, &closed));
         assert_eq!(v.status, Status::Inactive, "{v:?}");
@@ -277,5 +345,99 @@ mod tests {
         assert!(calls.contains("read-only"), "{calls}");
         assert!(!calls.contains(&AC[2..]), "SID shown: {calls}");
         assert!(!calls.contains(TOKEN), "token shown: {calls}");
+    }
+
+    const LIST: &str = r#"{"accounts":[{"sid":"AC0d4b8e61f2a93c75b84e1d06c39a72f1","friendly_name":"sub","status":"active","owner_account_sid":"AC7f3c9e2a41d08b56e1a4c7d92b30f865"},{"sid":"AC7f3c9e2a41d08b56e1a4c7d92b30f865","friendly_name":"ops@acme.test","status":"active","owner_account_sid":"AC7f3c9e2a41d08b56e1a4c7d92b30f865"}]}"#; // leakhound:allow: a made-up test value
+
+    fn revoke(sid: &str, script: Vec<Reply>, dry_run: bool) -> (Revocation, Vec<Recorded>) {
+        battery::call(
+            &Twilio,
+            "twilio-auth-token",
+            KEY_SECRET,
+            &[(TWILIO_SID_NOTE, sid)],
+            script,
+            dry_run,
+            |api, cred| Twilio.revoke(api, cred),
+        )
+    }
+
+    #[test]
+    fn revoke_looks_up_the_key_account_then_deletes_the_key() {
+        let (r, reqs) = revoke(SK, vec![Reply::json(200, LIST), Reply::status(204)], false);
+        assert_eq!(r.outcome, Outcome::Revoked, "{r:?}");
+        assert_eq!(reqs.len(), 2);
+        assert_eq!(reqs[0].method, "GET");
+        assert_eq!(reqs[0].path, "/2010-04-01/Accounts.json");
+        assert_eq!(reqs[1].method, "DELETE");
+        assert_eq!(
+            reqs[1].path,
+            format!("/2010-04-01/Accounts/{AC}/Keys/{SK}.json")
+        );
+        for r in &reqs {
+            assert_eq!(
+                r.header("authorization"),
+                Some(basic(SK, KEY_SECRET).as_str())
+            );
+        }
+        // A subaccount's key lists only its own account.
+        let one = format!(r#"{{"accounts":[{ACCOUNT}]}}"#);
+        let (r, reqs) = revoke(SK, vec![Reply::json(200, &one), Reply::status(204)], false);
+        assert_eq!(r.outcome, Outcome::Revoked, "{r:?}");
+        assert_eq!(
+            reqs[1].path,
+            format!("/2010-04-01/Accounts/{AC}/Keys/{SK}.json")
+        );
+    }
+
+    #[test]
+    fn revoke_dry_run_and_failures() {
+        // Dry run: the lookup is sent, the deletion is not.
+        let (r, reqs) = revoke(SK, vec![Reply::json(200, LIST), Reply::status(204)], true);
+        assert_eq!(r.outcome, Outcome::DryRun, "{r:?}");
+        assert_eq!(reqs.len(), 1);
+        let detail = r.detail.unwrap_or_default();
+        assert!(
+            !detail.contains(KEY_SECRET) && !detail.contains(&SK[2..]),
+            "{detail}"
+        );
+        // Twilio refuses the deletion: failed.
+        let (r, _) = revoke(
+            SK,
+            vec![Reply::json(200, LIST), Reply::json(403, "{}")],
+            false,
+        );
+        assert_eq!(r.outcome, Outcome::Failed, "{r:?}");
+        // No answer to the deletion: unknown, and not sent again.
+        let (r, reqs) = revoke(
+            SK,
+            vec![Reply::json(200, LIST), Reply::json(502, "{}")],
+            false,
+        );
+        assert_eq!(r.outcome, Outcome::Unknown, "{r:?}");
+        assert_eq!(reqs.len(), 2);
+        // The lookup fails or names no account: nothing deleted.
+        let two_subs = LIST.replace(
+            r#""owner_account_sid":"AC7f3c9e2a41d08b56e1a4c7d92b30f865"}]"#,
+            r#""owner_account_sid":"AC0d4b8e61f2a93c75b84e1d06c39a72f1"}]"#,
+        );
+        for script in [
+            vec![Reply::json(401, INVALID)],
+            vec![Reply::json(200, "not json")],
+            vec![Reply::json(200, r#"{"accounts":[]}"#)],
+            vec![Reply::json(200, &two_subs)],
+            vec![Reply::json(200, r#"{"accounts":[{"sid":"../x"}]}"#)],
+        ] {
+            let (r, reqs) = revoke(SK, script, false);
+            assert_eq!(r.outcome, Outcome::Failed, "{r:?}");
+            assert!(reqs.iter().all(|q| q.method == "GET"), "deleted: {reqs:?}");
+        }
+    }
+
+    #[test]
+    fn auth_tokens_and_unpaired_secrets_are_not_revoked() {
+        let (r, reqs) = revoke(AC, vec![Reply::json(200, ACCOUNT)], false);
+        assert_eq!(r.outcome, Outcome::Refused, "{r:?}");
+        assert!(reqs.is_empty());
+        battery::revoke_unsent(&Twilio, "twilio-auth-token", KEY_SECRET);
     }
 }
