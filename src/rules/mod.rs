@@ -147,7 +147,15 @@ pub struct Compiled {
     /// Indices of the `name` group (the identifier a value is assigned to) and of its
     /// alternatives `name_<anything>`, if the rule has them.
     pub name_groups: Vec<usize>,
+    /// Indices of the `host` group (the API host written next to the credential, such as an
+    /// Okta org's `acme.okta.com`) and of its alternatives `host_<anything>`: the scanner
+    /// records it as the match's [`HOST_NOTE`] annotation, which a verifier with `host_from`
+    /// may send the credential to (never part of the secret).
+    pub host_groups: Vec<usize>,
 }
+
+/// The annotation carrying the host a rule's `host` group captured next to the credential.
+pub const HOST_NOTE: &str = "host";
 
 impl Compiled {
     /// The secret's span in a match.
@@ -161,6 +169,21 @@ impl Compiled {
             .iter()
             .find_map(|&i| caps.get(i))
             .map(|m| m.as_bytes())
+    }
+
+    /// The `host` group's text in a match, lowercased; `None` when no host group took part or
+    /// what it holds is not a plain host name (letters, digits, `-` and `.`).
+    pub fn host(&self, caps: &regex::bytes::Captures<'_>) -> Option<String> {
+        let h = self
+            .host_groups
+            .iter()
+            .find_map(|&i| caps.get(i))?
+            .as_bytes();
+        let ok = !h.is_empty()
+            && h.len() <= 253
+            && h.iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'));
+        ok.then(|| String::from_utf8_lossy(h).to_ascii_lowercase())
     }
 }
 
@@ -201,10 +224,12 @@ impl Rule {
                 let regex = Self::compile(&self.pattern).ok()?;
                 let mut secret_groups = Vec::new();
                 let mut name_groups = Vec::new();
+                let mut host_groups = Vec::new();
                 for (i, name) in regex.capture_names().enumerate() {
                     match name {
                         Some(n) if is_secret_group(n) => secret_groups.push(i),
                         Some(n) if n == "name" || n.starts_with("name_") => name_groups.push(i),
+                        Some(n) if n == "host" || n.starts_with("host_") => host_groups.push(i),
                         _ => {}
                     }
                 }
@@ -212,6 +237,7 @@ impl Rule {
                     regex,
                     secret_groups,
                     name_groups,
+                    host_groups,
                 })
             })
             .as_ref()

@@ -422,6 +422,13 @@ impl Scanner {
             let same =
                 kept.start == later.start && kept.end == later.end && kept.decoded == later.decoded;
             if same {
+                // The host a losing rule found next to the credential still belongs to it.
+                if let Some(host) = later.annotations.get(crate::rules::HOST_NOTE) {
+                    if !kept.annotations.contains_key(crate::rules::HOST_NOTE) {
+                        kept.annotations
+                            .insert(crate::rules::HOST_NOTE.to_string(), host.clone());
+                    }
+                }
                 let why = overlap_why(rules[kept.rule].confidence, rules[later.rule].confidence);
                 lost(later, kept, why);
             }
@@ -664,6 +671,9 @@ impl Scanner {
                 continue;
             };
             let mut annotations = Annotations::new();
+            if let Some(host) = re.host(&caps) {
+                annotations.insert(crate::rules::HOST_NOTE.to_string(), Annotation::Text(host));
+            }
             let (entropy, verdict) = judge(rule, m.as_bytes(), re.name(&caps), &mut annotations);
             f(s + m.start(), s + m.end(), entropy, verdict, annotations);
         }
