@@ -57,8 +57,12 @@ mod builtin {
 pub struct RawVerifier {
     /// The provider name rules' `provider:` uses.
     pub name: String,
-    /// Base URL: `https://HOST[:PORT][/PREFIX]`.
-    pub base_url: String,
+    /// Base URL: `https://HOST[:PORT][/PREFIX]`; exactly one of it and `host_from`.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// For a provider whose API host is per customer: where the credential's host comes from.
+    #[serde(default)]
+    pub host_from: Option<RawHostFrom>,
     /// Documentation of the request and its answers.
     #[serde(default)]
     pub docs: Vec<String>,
@@ -79,6 +83,36 @@ pub struct RawVerifier {
     #[serde(default)]
     pub identity_format: Option<String>,
 }
+
+/// `host_from:` as written: the credential goes to `https://HOST`, HOST being the finding's
+/// `annotation` when it fully matches `pattern`, and nowhere otherwise.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHostFrom {
+    /// The annotation holding the host (`host`, which a rule's `(?P<host>…)` group fills).
+    pub annotation: String,
+    /// The provider's documented host names: an anchored regex, `^…$`.
+    pub pattern: String,
+}
+
+/// A validated `host_from`.
+#[derive(Debug)]
+struct HostFrom {
+    annotation: String,
+    pattern: regex::Regex,
+}
+
+/// Why a credential of a per-customer provider is not sent anywhere.
+pub const NO_HOST: &str = "no host found for this credential";
+
+/// Hosts no `host_from` pattern may accept: a pattern that does is not a provider's allowlist.
+const PROBE_HOSTS: &[&str] = &[
+    "evil.example",
+    "example.com",
+    "localhost",
+    "127.0.0.1",
+    "169.254.169.254",
+];
 
 /// `request:` as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -290,6 +324,7 @@ pub struct Declarative {
     inactive: Vec<Condition>,
     identity: Vec<String>,
     identity_format: Option<String>,
+    host_from: Option<HostFrom>,
     user: bool,
 }
 
@@ -356,6 +391,40 @@ impl Provider for Declarative {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
+        let Some(host_from) = &self.host_from else {
+            return self.send(api, cred);
+        };
+        // The host the credential was found with, exactly as the provider documents its hosts;
+        // anything else (none, a look-alike such as `acme.okta.com.evil.example`) gets nothing.
+        match cred.annotations.get(&host_from.annotation) {
+            Some(host)
+                if is_host_name(host) && host_from.pattern.is_match(&host.to_ascii_lowercase()) =>
+            {
+                self.send(&api.pinned(host), cred)
+            }
+            Some(host) => Verdict::unknown(
+                None,
+                &format!(
+                    "{NO_HOST}: {host:?} is not one of {}'s hosts; not sent",
+                    self.info.name
+                ),
+            ),
+            None => Verdict::unknown(None, &format!("{NO_HOST}; not sent")),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        if self.user {
+            "user"
+        } else {
+            "declarative"
+        }
+    }
+}
+
+impl Declarative {
+    /// Sends the request through `api` and reads the answer.
+    fn send(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
         let mut path = self.path.clone();
         let mut call_headers: Vec<(String, String)> = Vec::new();
         match &self.auth {
@@ -394,14 +463,6 @@ impl Provider for Declarative {
         match call.send() {
             Ok(r) => self.interpret(&r),
             Err(e) => e.into(),
-        }
-    }
-
-    fn kind(&self) -> &'static str {
-        if self.user {
-            "user"
-        } else {
-            "declarative"
         }
     }
 }
@@ -451,12 +512,32 @@ pub fn validate(
             format!("{name:?} is already a provider (`leakhound providers` lists them)"),
         ));
     }
-    let (scheme, host) = scheme_host(&raw.base_url).map_err(|_| {
-        err(
-            "base_url",
-            format!("{:?} is not an absolute URL", raw.base_url),
-        )
-    })?;
+    let (base_url, host_from) = match (&raw.base_url, &raw.host_from) {
+        (Some(b), None) => (b.clone(), None),
+        (None, Some(h)) => (
+            String::new(),
+            Some(host_from(h).map_err(|m| err("host_from", m))?),
+        ),
+        (Some(_), Some(_)) => {
+            return Err(err(
+                "host_from",
+                "a verifier has a fixed `base_url` or a per-credential `host_from`, not both"
+                    .into(),
+            ))
+        }
+        (None, None) => {
+            return Err(err(
+                "base_url",
+                "required (or `host_from` for a provider whose host is per customer)".into(),
+            ))
+        }
+    };
+    let (scheme, host) = if host_from.is_some() {
+        ("https".to_string(), String::new())
+    } else {
+        scheme_host(&base_url)
+            .map_err(|_| err("base_url", format!("{base_url:?} is not an absolute URL")))?
+    };
     match (scheme.as_str(), origin) {
         ("https", _) => {}
         ("http", Origin::User) if is_loopback(&host) => {}
@@ -464,26 +545,22 @@ pub fn validate(
             return Err(err(
                 "base_url",
                 format!(
-                    "{:?}: a secret is only sent over https (plain http only to a loopback \
-                     address, for tests)",
-                    raw.base_url
+                    "{base_url:?}: a secret is only sent over https (plain http only to a \
+                     loopback address, for tests)"
                 ),
             ))
         }
         _ => {
             return Err(err(
                 "base_url",
-                format!("{:?}: must be an https URL", raw.base_url),
+                format!("{base_url:?}: must be an https URL"),
             ))
         }
     }
-    if raw.base_url.contains('?') || raw.base_url.contains('#') || raw.base_url.contains('@') {
+    if base_url.contains('?') || base_url.contains('#') || base_url.contains('@') {
         return Err(err(
             "base_url",
-            format!(
-                "{:?}: no query, fragment or user info in a base URL",
-                raw.base_url
-            ),
+            format!("{base_url:?}: no query, fragment or user info in a base URL"),
         ));
     }
     if raw.docs.is_empty() {
@@ -598,11 +675,20 @@ pub fn validate(
     if interval > Duration::from_secs(60) {
         return Err(err("interval_ms", "at most 60000".into()));
     }
+    // A per-customer provider has no host of its own: only the one pinned per credential.
+    let (base, hosts) = if host_from.is_some() {
+        ("https://<host>".to_string(), Vec::new())
+    } else {
+        (
+            base_url.trim_end_matches('/').to_string(),
+            vec![leak_str(host)],
+        )
+    };
     let info = Info {
         name: leak_str(name),
         docs: leak_str(raw.docs[0].clone()),
-        base: leak_str(raw.base_url.trim_end_matches('/').to_string()),
-        hosts: Box::leak(vec![leak_str(host)].into_boxed_slice()),
+        base: leak_str(base),
+        hosts: Box::leak(hosts.into_boxed_slice()),
         revoke: false,
         interval,
     };
@@ -619,8 +705,52 @@ pub fn validate(
         inactive,
         identity: raw.identity,
         identity_format: raw.identity_format,
+        host_from,
         user: origin == Origin::User,
     })))
+}
+
+/// Whether `h` is a bare host name: letters, digits, `-` and `.`, no port, user or path.
+fn is_host_name(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 253
+        && h.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'))
+}
+
+/// Checks `host_from`: an annotation name, and a pattern that compiles, is anchored at both
+/// ends and accepts none of [`PROBE_HOSTS`] (a pattern that would is no provider's allowlist).
+fn host_from(h: &RawHostFrom) -> Result<HostFrom, String> {
+    if h.annotation.is_empty()
+        || !h
+            .annotation
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(format!(
+            "annotation {:?}: use lowercase letters, digits and `_` (the rules' `(?P<host>…)` \
+             group gives `host`)",
+            h.annotation
+        ));
+    }
+    let p = &h.pattern;
+    if !p.starts_with('^') || !p.ends_with('$') || p.ends_with("\\$") {
+        return Err(format!(
+            "pattern {p:?}: must be anchored, `^…$`, so that it matches whole host names only"
+        ));
+    }
+    // Wrapped once more, so that an alternation (`^a$|b`) cannot leave a branch unanchored.
+    let pattern =
+        regex::Regex::new(&format!("^(?:{p})$")).map_err(|e| format!("pattern {p:?}: {e}"))?;
+    if let Some(bad) = PROBE_HOSTS.iter().find(|h| pattern.is_match(h)) {
+        return Err(format!(
+            "pattern {p:?} accepts {bad:?}: list the provider's own domains only"
+        ));
+    }
+    Ok(HostFrom {
+        annotation: h.annotation.clone(),
+        pattern,
+    })
 }
 
 fn parse_auth(v: &serde_json::Value) -> Result<Auth, String> {

@@ -411,6 +411,9 @@ pub struct Api<'a> {
     secret: &'a str,
     /// Verification: a request that changes something is refused before it is sent.
     verifying: bool,
+    /// The one host this credential may go to, when it is per credential (an Okta org found
+    /// next to the token), not the provider's fixed [`Info::hosts`]: see [`Api::pinned`].
+    pinned: Option<String>,
 }
 
 impl fmt::Debug for Api<'_> {
@@ -427,6 +430,7 @@ impl<'a> Api<'a> {
             info,
             secret,
             verifying: false,
+            pinned: None,
         }
     }
 
@@ -448,7 +452,30 @@ impl<'a> Api<'a> {
             info: self.info,
             secret: part,
             verifying: self.verifying,
+            pinned: self.pinned.clone(),
         }
+    }
+
+    /// The same API pinned to `host`, a host found with the credential and already checked
+    /// by the caller: requests go to `https://HOST` and to no other host, the provider's
+    /// fixed hosts included. The user's `--provider-endpoint` for the provider still wins,
+    /// as it does for every provider.
+    pub fn pinned(&self, host: &str) -> Api<'a> {
+        Api {
+            client: self.client,
+            info: self.info,
+            secret: self.secret,
+            verifying: self.verifying,
+            pinned: Some(format!("https://{}", host.to_ascii_lowercase())),
+        }
+    }
+
+    /// Whether the user named an endpoint for this provider (`--provider-endpoint`).
+    pub fn overridden(&self) -> bool {
+        self.client
+            .settings()
+            .endpoints
+            .contains_key(self.info.name)
     }
 
     /// For a webhook URL that is itself the credential: the URL to call, which is its path
@@ -471,6 +498,9 @@ impl<'a> Api<'a> {
 
     /// The base URL (no trailing slash).
     pub fn base(&self) -> &str {
+        if let Some(pinned) = self.pinned.as_deref().filter(|_| !self.overridden()) {
+            return pinned;
+        }
         self.client
             .base_url(self.info.name, self.info.base)
             .trim_end_matches('/')
@@ -610,9 +640,20 @@ impl Call<'_> {
                 self.req.shown_url
             )));
         }
+        let pinned_host = self
+            .api
+            .pinned
+            .as_deref()
+            .and_then(|b| b.strip_prefix("https://"));
+        let pinned_hosts = [pinned_host.unwrap_or_default()];
+        let hosts: &[&str] = if pinned_host.is_some() {
+            &pinned_hosts
+        } else {
+            info.hosts
+        };
         self.api
             .client
-            .send(info.name, info.hosts, info.interval, &self.req)
+            .send(info.name, hosts, info.interval, &self.req)
     }
 }
 
