@@ -82,6 +82,11 @@ impl Annotation {
 /// Sorted by name, so reports are stable.
 pub type Annotations = BTreeMap<String, Annotation>;
 
+/// The annotation carrying the host a rule's `(?P<host>…)` group captured next to a
+/// credential (an Okta org's `acme.okta.com`): not secret; the only host a provider whose host
+/// is per customer may send the credential to.
+pub const HOST_NOTE: &str = "host";
+
 /// Renders annotations as `name value` pairs joined by `, ` (for text and messages).
 pub fn render_annotations(notes: &Annotations, redact_secrets: bool) -> String {
     notes

@@ -254,7 +254,10 @@ pub fn run(
                 annotations: &job.annotations,
             };
             let p = job.provider;
-            let mut v = p.verify(&Api::verifying(&client, p.info(), &job.secret), &cred);
+            let mut v = p.verify(
+                &Api::verifying(&client, p.info(), &job.secret).for_credential(&cred),
+                &cred,
+            );
             v.identity = scrub(v.identity, &job.secret);
             v.detail = scrub(v.detail, &job.secret);
             let at = crate::time::now();
@@ -417,7 +420,10 @@ pub fn run(
                 secret: &g.secret,
                 annotations: &ann,
             };
-            p.revoke(&Api::new(&client, p.info(), &g.secret), &cred)
+            p.revoke(
+                &Api::new(&client, p.info(), &g.secret).for_credential(&cred),
+                &cred,
+            )
         } else {
             continue;
         };
@@ -489,7 +495,10 @@ fn confirm_hook(
         secret,
         annotations: &ann,
     };
-    let v = p.verify(&Api::verifying(client, p.info(), secret), &cred);
+    let v = p.verify(
+        &Api::verifying(client, p.info(), secret).for_credential(&cred),
+        &cred,
+    );
     let (outcome, why) = match v.status {
         Status::Inactive => (
             Outcome::HookReportedSuccess,

@@ -73,7 +73,10 @@ fn no_provider_sends_a_mutating_request_while_verifying() {
                     secret,
                     annotations,
                 };
-                let _ = provider.verify(&Api::new(&client, info, secret), &cred);
+                let _ = provider.verify(
+                    &Api::new(&client, info, secret).for_credential(&cred),
+                    &cred,
+                );
                 let seen = server.requests();
                 for r in &seen {
                     assert!(

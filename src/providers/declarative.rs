@@ -8,6 +8,10 @@
 //! ```yaml
 //! name: linode                       # what rules' `provider:` names; the file is NAME.yml
 //! base_url: https://api.linode.com   # fixed https host: the only host the secret goes to
+//! # or, for a provider whose host is per customer (a tenant), instead of base_url:
+//! # host_from: {annotation: host, pattern: '^[a-z0-9-]+\.acme\.example$'}
+//! #   the secret goes to https://HOST only when the finding's `host` annotation fully matches;
+//! #   otherwise the answer is unknown ("no host found for this credential"), nothing sent
 //! docs:                              # where the request and its answers are documented
 //!   - https://techdocs.akamai.com/linode-api/reference/get-profile
 //! interval_ms: 100                   # optional: minimum time between two requests
@@ -102,8 +106,7 @@ struct HostFrom {
     pattern: regex::Regex,
 }
 
-/// Why a credential of a per-customer provider is not sent anywhere.
-pub const NO_HOST: &str = "no host found for this credential";
+pub use super::NO_HOST;
 
 /// Hosts no `host_from` pattern may accept: a pattern that does is not a provider's allowlist.
 const PROBE_HOSTS: &[&str] = &[
@@ -677,7 +680,7 @@ pub fn validate(
     }
     // A per-customer provider has no host of its own: only the one pinned per credential.
     let (base, hosts) = if host_from.is_some() {
-        ("https://<host>".to_string(), Vec::new())
+        (String::new(), Vec::new())
     } else {
         (
             base_url.trim_end_matches('/').to_string(),
@@ -933,3 +936,6 @@ mod tests;
 
 #[cfg(test)]
 mod converted;
+
+#[cfg(test)]
+mod pinned;

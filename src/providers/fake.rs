@@ -329,7 +329,10 @@ pub mod battery {
             secret,
             annotations: &ann,
         };
-        let out = op(&Api::new(&client, info, secret), &cred);
+        let out = op(
+            &Api::new(&client, info, secret).for_credential(&cred),
+            &cred,
+        );
         (out, server.requests())
     }
 

@@ -357,7 +357,8 @@ impl Client {
     }
 
     /// Under `--dry-run`: the calls described since the last time, each `PROVIDER: sent
-    /// (read-only lookup): …` or `PROVIDER: withheld: …`. Empty otherwise.
+    /// (read-only lookup): …`, `PROVIDER: withheld: …` or `PROVIDER: not sent (…): …`. Empty
+    /// otherwise.
     pub fn take_calls(&self) -> Vec<String> {
         std::mem::take(
             &mut *self
@@ -365,6 +366,21 @@ impl Client {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         )
+    }
+
+    /// Under `--dry-run`: records that `req` was not sent anywhere, and `why` (no host the
+    /// credential may go to).
+    pub fn note_unsent(&self, provider: &str, req: &Request, why: &str) {
+        if self.settings.dry_run {
+            self.calls
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(format!(
+                    "{provider}: not sent ({why}): {} {}",
+                    req.method.as_str(),
+                    host_path(&req.shown_url).1
+                ));
+        }
     }
 
     /// The settings.

@@ -17,6 +17,8 @@ pub mod declarative;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fake;
 pub mod http;
+#[cfg(test)]
+mod pinning;
 pub mod sigv4;
 
 mod anthropic;
@@ -84,9 +86,12 @@ pub struct Info {
     pub name: &'static str,
     /// Documentation of the endpoints used.
     pub docs: &'static str,
-    /// Default base URL of the API.
+    /// Default base URL of the API; empty when there is none (a self-hosted server, or a
+    /// host per customer).
     pub base: &'static str,
     /// Hosts a credential of this provider may be sent to (without an endpoint override).
+    /// Entries `*.DOMAIN` (`*.okta.com`) mean the host is per customer: each credential goes
+    /// only to the host found with it, when that host is under one of them (see [`Api`]).
     pub hosts: &'static [&'static str],
     /// Whether [`Provider::revoke`] is implemented.
     pub revoke: bool,
@@ -402,19 +407,68 @@ pub fn by_name(name: &str) -> Option<&'static dyn Provider> {
         .or_else(|| user_verifiers().into_iter().find(|p| p.info().name == name))
 }
 
+/// Why a credential of a provider whose host is per customer is not sent anywhere.
+pub const NO_HOST: &str = "no host found for this credential";
+
+/// Whether `host` (lowercase) is under one of `hosts`' `*.DOMAIN` entries: one or more DNS
+/// labels (letters, digits, `-`, not at either end of a label) then `.DOMAIN`, nothing else (no
+/// port, user, path or trailing dot). `acme.okta.com.evil.example` is under no Okta domain.
+pub fn under_wildcard(hosts: &[&str], host: &str) -> bool {
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    host.len() <= 253
+        && hosts
+            .iter()
+            .filter_map(|h| h.strip_prefix("*."))
+            .any(|domain| {
+                host.strip_suffix(domain)
+                    .and_then(|rest| rest.strip_suffix('.'))
+                    .is_some_and(|labels| labels.split('.').all(label_ok))
+            })
+}
+
+/// Where one credential's requests may go, worked out once per [`Api`].
+#[derive(Debug, Clone)]
+enum Target {
+    /// The provider's fixed base URL and [`Info::hosts`], or the user's `--provider-endpoint`.
+    Fixed,
+    /// `https://HOST`, the host found with the credential (and no other).
+    Pinned(String),
+    /// Nowhere, and why: nothing is sent, verification is unknown and revocation refused.
+    Nowhere(String),
+}
+
 /// A provider's view of the client for one credential: builds requests against the
-/// provider's base URL (or the user's override) and redacts the credential wherever a
-/// request is shown.
+/// provider's base URL (or the user's override, or the credential's own host) and redacts the
+/// credential wherever a request is shown.
+///
+/// This is the one place that decides which host a credential goes to:
+/// - a provider with fixed hosts: its base URL, or the user's `--provider-endpoint`;
+/// - a provider whose host is per customer (`*.DOMAIN` entries in [`Info::hosts`], such as
+///   `*.okta.com`): the finding's [`HOST_NOTE`] annotation when it is under one of them (see
+///   [`Api::for_credential`]); a credential found next to any other host is sent nowhere, even
+///   with an endpoint override, and one found with no host only to the override;
+/// - a provider with no public host at all (an empty [`Info::base`]: Vault): only the
+///   override.
+///
+/// Anything else is [`Target::Nowhere`]: [`Call::send`] refuses before a byte is sent.
 pub struct Api<'a> {
     client: &'a Client,
     info: &'static Info,
     secret: &'a str,
     /// Verification: a request that changes something is refused before it is sent.
     verifying: bool,
-    /// The one host this credential may go to, when it is per credential (an Okta org found
-    /// next to the token), not the provider's fixed [`Info::hosts`]: see [`Api::pinned`].
-    pinned: Option<String>,
+    /// Where requests go.
+    target: Target,
 }
+
+pub use crate::secret::HOST_NOTE;
 
 impl fmt::Debug for Api<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -423,15 +477,18 @@ impl fmt::Debug for Api<'_> {
 }
 
 impl<'a> Api<'a> {
-    /// The API for `info`, carrying `secret` (used only to redact shown URLs).
+    /// The API for `info`, carrying `secret` (used only to redact shown URLs), for a
+    /// credential found with no host: see [`Api::for_credential`].
     pub fn new(client: &'a Client, info: &'static Info, secret: &'a str) -> Self {
-        Api {
+        let mut api = Api {
             client,
             info,
             secret,
             verifying: false,
-            pinned: None,
-        }
+            target: Target::Fixed,
+        };
+        api.target = api.resolve(None);
+        api
     }
 
     /// The API for verifying: like [`Api::new`], but any request not marked read-only is
@@ -444,6 +501,54 @@ impl<'a> Api<'a> {
         }
     }
 
+    /// The same API for `cred`: a provider whose host is per customer gets the host found
+    /// with the credential (its [`HOST_NOTE`] annotation), when that host is one of the
+    /// provider's. Every caller that has the credential's annotations goes through here.
+    #[must_use]
+    pub fn for_credential(mut self, cred: &Credential<'_>) -> Self {
+        self.target = self.resolve(cred.annotations.get(HOST_NOTE).map(String::as_str));
+        self
+    }
+
+    /// Which host requests go to, given the host found with the credential.
+    fn resolve(&self, found: Option<&str>) -> Target {
+        let info = self.info;
+        let name = info.name;
+        let per_credential = info.hosts.iter().any(|h| h.starts_with("*."));
+        let found = found.map(str::to_ascii_lowercase);
+        let outside = |h: &str| {
+            Target::Nowhere(format!(
+                "{NO_HOST}: {h:?} is not one of {name}'s hosts ({}); not sent",
+                info.hosts.join(", ")
+            ))
+        };
+        if per_credential {
+            if let Some(h) = found.as_deref().filter(|h| !under_wildcard(info.hosts, h)) {
+                return outside(h);
+            }
+        }
+        if self.overridden() {
+            return Target::Fixed;
+        }
+        if per_credential {
+            return match found {
+                Some(h) => Target::Pinned(format!("https://{h}")),
+                None => Target::Nowhere(format!(
+                    "{NO_HOST} ({name} credentials go only to the host written next to them, \
+                     under {}); not sent: name one with --provider-endpoint {name}=https://HOST",
+                    info.hosts.join(", ")
+                )),
+            };
+        }
+        if info.base.is_empty() {
+            return Target::Nowhere(format!(
+                "{name} has no public host; not sent: name the server with \
+                 --provider-endpoint {name}=https://HOST"
+            ));
+        }
+        Target::Fixed
+    }
+
     /// The same API, redacting `part` in shown URLs: for credentials whose URL carries only a
     /// piece of the secret (a webhook's token under another base URL).
     pub fn redacting(&self, part: &'a str) -> Api<'a> {
@@ -452,21 +557,23 @@ impl<'a> Api<'a> {
             info: self.info,
             secret: part,
             verifying: self.verifying,
-            pinned: self.pinned.clone(),
+            target: self.target.clone(),
         }
     }
 
     /// The same API pinned to `host`, a host found with the credential and already checked
-    /// by the caller: requests go to `https://HOST` and to no other host, the provider's
-    /// fixed hosts included. The user's `--provider-endpoint` for the provider still wins,
-    /// as it does for every provider.
+    /// by the caller (a declarative verifier's `host_from`): requests go to `https://HOST` and
+    /// to no other host. The user's `--provider-endpoint` for the provider still wins, as it
+    /// does for every provider.
     pub fn pinned(&self, host: &str) -> Api<'a> {
+        let target = if self.overridden() {
+            Target::Fixed
+        } else {
+            Target::Pinned(format!("https://{}", host.to_ascii_lowercase()))
+        };
         Api {
-            client: self.client,
-            info: self.info,
-            secret: self.secret,
-            verifying: self.verifying,
-            pinned: Some(format!("https://{}", host.to_ascii_lowercase())),
+            target,
+            ..self.redacting(self.secret)
         }
     }
 
@@ -478,17 +585,23 @@ impl<'a> Api<'a> {
             .contains_key(self.info.name)
     }
 
+    /// The host requests go to (lowercase): the pinned one, the override's or the
+    /// provider's; `None` when nothing may be sent.
+    pub fn host(&self) -> Option<String> {
+        if matches!(self.target, Target::Nowhere(_)) {
+            return None;
+        }
+        http::scheme_host(self.base())
+            .ok()
+            .map(|(_, h)| h.to_ascii_lowercase())
+    }
+
     /// For a webhook URL that is itself the credential: the URL to call, which is its path
     /// under `host_base` (the provider's webhook host), or under the user's endpoint override.
     pub fn webhook_url(&self, url: &str, host_base: &str) -> Option<String> {
         let rest = url.split_once("://")?.1;
         let path = &rest[rest.find('/')?..];
-        let overridden = self
-            .client
-            .settings()
-            .endpoints
-            .contains_key(self.info.name);
-        let base = if overridden {
+        let base = if self.overridden() {
             self.base()
         } else {
             host_base.trim_end_matches('/')
@@ -496,14 +609,16 @@ impl<'a> Api<'a> {
         Some(format!("{base}{path}"))
     }
 
-    /// The base URL (no trailing slash).
+    /// The base URL (no trailing slash); empty when nothing may be sent.
     pub fn base(&self) -> &str {
-        if let Some(pinned) = self.pinned.as_deref().filter(|_| !self.overridden()) {
-            return pinned;
+        match &self.target {
+            Target::Fixed => self
+                .client
+                .base_url(self.info.name, self.info.base)
+                .trim_end_matches('/'),
+            Target::Pinned(base) => base,
+            Target::Nowhere(_) => "",
         }
-        self.client
-            .base_url(self.info.name, self.info.base)
-            .trim_end_matches('/')
     }
 
     /// The host of the user's `--provider-endpoint` for this provider, when there is one
@@ -640,16 +755,17 @@ impl Call<'_> {
                 self.req.shown_url
             )));
         }
-        let pinned_host = self
-            .api
-            .pinned
-            .as_deref()
-            .and_then(|b| b.strip_prefix("https://"));
-        let pinned_hosts = [pinned_host.unwrap_or_default()];
-        let hosts: &[&str] = if pinned_host.is_some() {
-            &pinned_hosts
-        } else {
-            info.hosts
+        let pinned: [&str; 1];
+        let hosts: &[&str] = match &self.api.target {
+            Target::Fixed => info.hosts,
+            Target::Pinned(base) => {
+                pinned = [base.strip_prefix("https://").unwrap_or_default()];
+                &pinned
+            }
+            Target::Nowhere(why) => {
+                self.api.client.note_unsent(info.name, &self.req, why);
+                return Err(HttpError::Policy(why.clone()));
+            }
         };
         self.api
             .client
@@ -749,11 +865,21 @@ mod tests {
             assert!(names.insert(i.name), "duplicate provider {}", i.name);
             assert!(i.docs.starts_with("https://"), "{}", i.name);
             if i.base.is_empty() {
-                // Self-hosted or per-tenant (Vault, Okta, Shopify): no host without the
-                // user's --provider-endpoint.
-                assert!(i.hosts.is_empty(), "{}: hosts without a base", i.name);
+                // Self-hosted (Vault): no host at all without the user's --provider-endpoint;
+                // per customer (Okta, Shopify): only `*.DOMAIN` patterns, each credential going
+                // to the host found with it.
+                assert!(
+                    i.hosts.iter().all(|h| h.starts_with("*.") && h.len() > 4),
+                    "{}: fixed hosts without a base",
+                    i.name
+                );
                 continue;
             }
+            assert!(
+                i.hosts.iter().all(|h| !h.contains('*')),
+                "{}: a wildcard host beside a fixed base",
+                i.name
+            );
             let (scheme, host) = http::scheme_host(i.base).expect("base URL");
             assert_eq!(scheme, "https", "{}", i.name);
             assert!(

@@ -1,8 +1,13 @@
-//! Okta API tokens (SSWS). Each Okta organization has its own domain
-//! (`acme.okta.com`, `acme.oktapreview.com`, a custom domain), which the finding does not
-//! carry: without `--provider-endpoint okta=https://acme.okta.com` nothing is sent and the
-//! answer is unknown. With it, the token goes only to that host, as `Authorization: SSWS TOKEN`
-//! (<https://developer.okta.com/docs/guides/create-an-api-token/main/>).
+//! Okta API tokens (SSWS). Each Okta organization has its own host: `ORG.okta.com`,
+//! `ORG.okta-emea.com` for EMEA orgs, `ORG.oktapreview.com` for preview (sandbox) orgs
+//! ("Org URLs", <https://developer.okta.com/docs/concepts/okta-organizations/>). A token goes
+//! only to the org host found next to it (the rules' `(?P<host>…)` group, the finding's `host`
+//! annotation), and only when that host is under one of those domains; a token found with no
+//! such host is sent nowhere (unknown), unless the user names the org with
+//! `--provider-endpoint okta=https://ORG.okta.com`. A token found next to any other host
+//! (a custom domain, `acme.okta.com.evil.example`) is sent nowhere, override or not. The
+//! decision is [`Api`]'s, from [`INFO`]'s `*.` hosts. The token goes as
+//! `Authorization: SSWS TOKEN` (<https://developer.okta.com/docs/guides/create-an-api-token/main/>).
 //!
 //! - Verify: `GET /api/v1/users/me` names the user the token acts for
 //!   (<https://developer.okta.com/docs/api/openapi/okta-management/management/tag/User/>); an
@@ -13,23 +18,20 @@
 
 use std::time::Duration;
 
-use super::{json_str, Api, Credential, Info, Outcome, Provider, Revocation, Verdict};
+use super::{json_str, Api, Credential, Info, Provider, Revocation, Verdict};
 
-/// Okta (only at the organization the user names).
+/// Okta (only at the org host found with the token, or the one the user names).
 pub struct Okta;
 
-static INFO: Info = Info {
+pub(super) static INFO: Info = Info {
     name: "okta",
     docs: "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/ApiToken/",
-    // No public host: every request needs the user's `--provider-endpoint okta=URL`.
+    // Per customer: each token goes to its own org's host, under one of these domains.
     base: "",
-    hosts: &[],
+    hosts: &["*.okta.com", "*.okta-emea.com", "*.oktapreview.com"],
     revoke: true,
     interval: Duration::from_millis(100),
 };
-
-const NO_ORG: &str = "an Okta token belongs to its organization's domain: name it with \
-                      --provider-endpoint okta=https://ORG.okta.com to check it";
 
 impl Provider for Okta {
     fn info(&self) -> &'static Info {
@@ -37,9 +39,6 @@ impl Provider for Okta {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        if api.endpoint_override_host().is_none() {
-            return Verdict::unknown(None, NO_ORG);
-        }
         match api
             .get("/api/v1/users/me")
             .header("Authorization", &format!("SSWS {}", cred.secret))
@@ -52,9 +51,6 @@ impl Provider for Okta {
     }
 
     fn revoke(&self, api: &Api<'_>, cred: &Credential<'_>) -> Revocation {
-        if api.endpoint_override_host().is_none() {
-            return Revocation::new(Outcome::Refused, None, NO_ORG);
-        }
         Revocation::expect(
             api.delete("/api/v1/api-tokens/current")
                 .header("Authorization", &format!("SSWS {}", cred.secret))
@@ -71,7 +67,7 @@ mod tests {
     use crate::providers::fake::battery::{self, RevokeSpec, VerifySpec};
     use crate::providers::fake::{Recorded, Reply};
     use crate::providers::http::{Client, Settings};
-    use crate::providers::Status;
+    use crate::providers::{Outcome, Status};
 
     const TOKEN: &str = "00Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8Zx"; // leakhound:allow: a made-up test credential
 

@@ -1,8 +1,13 @@
 //! Shopify Admin API access tokens (`shpat_`, `shpca_`, `shppa_`). A token works only on its
-//! own shop (`SHOP.myshopify.com`), which the finding does not carry: without
-//! `--provider-endpoint shopify=https://SHOP.myshopify.com` nothing is sent and the answer is
-//! unknown. With it, the token goes only to that host, in the `X-Shopify-Access-Token` header
-//! (<https://shopify.dev/docs/api/admin-rest#authentication>).
+//! own shop, whose Admin API is at `https://SHOP.myshopify.com/admin/api/…`
+//! (<https://shopify.dev/docs/api/admin-rest>, "Endpoints"). A token goes only to the
+//! `*.myshopify.com` host found next to it (the rules' `(?P<host>…)` group, the finding's
+//! `host` annotation); a token found with no such host is sent nowhere (unknown), unless the
+//! user names the shop with `--provider-endpoint shopify=https://SHOP.myshopify.com`. A token
+//! found next to any other host (a shop's own custom domain could be anyone's server;
+//! `acme.myshopify.com.evil.example`) is sent nowhere, override or not. The decision is
+//! [`Api`]'s, from [`INFO`]'s `*.` hosts. The token goes in the `X-Shopify-Access-Token`
+//! header (<https://shopify.dev/docs/api/admin-rest#authentication>).
 //!
 //! - Verify: `GET /admin/oauth/access_scopes.json` lists the scopes the token was granted
 //!   (<https://shopify.dev/docs/api/admin-rest/latest/resources/accessscope>); a bad token gets
@@ -16,21 +21,18 @@ use std::time::Duration;
 
 use super::{Api, Credential, Info, Outcome, Provider, Revocation, Verdict};
 
-/// Shopify (only at the shop the user names).
+/// Shopify (only at the shop found with the token, or the one the user names).
 pub struct Shopify;
 
-static INFO: Info = Info {
+pub(super) static INFO: Info = Info {
     name: "shopify",
     docs: "https://shopify.dev/docs/apps/build/authentication-authorization/app-installation/uninstall-app-api-request",
-    // No public host: every request needs the user's `--provider-endpoint shopify=URL`.
+    // Per customer: each token goes to its own shop's host.
     base: "",
-    hosts: &[],
+    hosts: &["*.myshopify.com"],
     revoke: true,
     interval: Duration::from_millis(500),
 };
-
-const NO_SHOP: &str = "a Shopify token works only on its shop: name it with \
-                       --provider-endpoint shopify=https://SHOP.myshopify.com to check it";
 
 impl Provider for Shopify {
     fn info(&self) -> &'static Info {
@@ -38,9 +40,6 @@ impl Provider for Shopify {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        if api.endpoint_override_host().is_none() {
-            return Verdict::unknown(None, NO_SHOP);
-        }
         match api
             .get("/admin/oauth/access_scopes.json")
             .header("X-Shopify-Access-Token", cred.secret)
@@ -48,7 +47,7 @@ impl Provider for Shopify {
         {
             Ok(r) => Verdict::from_identity_endpoint(&r, |v| {
                 let n = v.get("access_scopes")?.as_array()?.len();
-                let shop = api.endpoint_override_host().unwrap_or_default();
+                let shop = api.host().unwrap_or_default();
                 Some(format!("app on {shop} with {n} access scope(s)"))
             }),
             Err(e) => e.into(),
@@ -56,9 +55,6 @@ impl Provider for Shopify {
     }
 
     fn revoke(&self, api: &Api<'_>, cred: &Credential<'_>) -> Revocation {
-        if api.endpoint_override_host().is_none() {
-            return Revocation::new(Outcome::Refused, None, NO_SHOP);
-        }
         match api
             .delete("/admin/api_permissions/current.json")
             .header("X-Shopify-Access-Token", cred.secret)

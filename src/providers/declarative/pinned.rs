@@ -1,0 +1,154 @@
+//! Per-credential hosts in declarative verifiers (`host_from`): checked at load, and a
+//! verifier with one sends the credential to the host found with it, and nowhere when there is
+//! none or it does not match. (The built-in per-customer providers, Okta and Shopify, are Rust:
+//! `providers::pinning` tests them.)
+//!
+//! The fake server stands in for the customer's host through the endpoint override, as
+//! `--provider-endpoint` does: a request that escaped the host check would reach it, so "no
+//! request recorded" is the proof that nothing was sent.
+
+use std::collections::BTreeSet;
+
+use super::{parse, validate, Origin, NO_HOST};
+use crate::providers::fake::battery::{self, VerifySpec};
+use crate::providers::fake::{Recorded, Reply};
+use crate::providers::{Provider, Status};
+use crate::rules::HOST_NOTE;
+
+/// A user's verifier for hosts `*.acme.example`.
+fn acme() -> &'static dyn Provider {
+    let text =
+        "name: acme\nhost_from: {annotation: host, pattern: '^[a-z0-9-]+\\.acme\\.example$'}\n\
+                docs: [https://docs.acme.example/api]\nrequest:\n  method: GET\n  path: /me\n  \
+                auth: bearer\nactive:\n  status: [2xx]\ninactive:\n  - status: [401]\n\
+                identity: [/login]\n";
+    validate(
+        "t.yml",
+        parse("t.yml", text).unwrap(),
+        Origin::User,
+        &BTreeSet::new(),
+    )
+    .expect("loads")
+}
+
+const SECRET: &str = "acme-test-value-0123456789";
+
+#[test]
+fn a_host_from_verifier_sends_to_the_matching_host_only() {
+    battery::verify(&VerifySpec {
+        provider: acme(),
+        rule: "acme-key",
+        secret: SECRET,
+        annotations: vec![(HOST_NOTE, "tenant-1.acme.example")],
+        live: Reply::json(200, r#"{"login":"ci"}"#),
+        identity: Some("ci"),
+        invalid: Reply::json(401, "{}"),
+        check: |r: &Recorded| {
+            assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/me"));
+            assert_eq!(
+                r.header("authorization"),
+                Some(format!("Bearer {SECRET}").as_str())
+            );
+        },
+        forbidden: Status::Unknown,
+        not_found: Status::Unknown,
+        malformed: Status::Unknown,
+    });
+    for ann in [
+        vec![],
+        vec![("registry", "tenant-1.acme.example")],
+        vec![(HOST_NOTE, "tenant-1.acme.example.evil.example")],
+        vec![(HOST_NOTE, "tenant-1.acme.example:8443")],
+        vec![(HOST_NOTE, "127.0.0.1")],
+    ] {
+        let p = acme();
+        let (v, reqs) = battery::call(
+            p,
+            "acme-key",
+            SECRET,
+            &ann,
+            vec![Reply::json(200, r#"{"login":"ci"}"#)],
+            false,
+            |api, cred| p.verify(api, cred),
+        );
+        assert!(reqs.is_empty(), "sent with {ann:?}");
+        assert_eq!(v.status, Status::Unknown, "{ann:?}: {v:?}");
+        assert!(v.detail.unwrap_or_default().starts_with(NO_HOST), "{ann:?}");
+    }
+}
+
+fn load_err(host_from: &str) -> String {
+    let text = format!(
+        "name: acme\n{host_from}\ndocs: [https://docs.acme.example/api]\nrequest:\n  method: GET\n  \
+         path: /me\n  auth: bearer\nactive:\n  status: [2xx]\n"
+    );
+    let raw = match parse("t.yml", &text) {
+        Ok(raw) => raw,
+        Err(e) => return e.to_string(),
+    };
+    match validate("t.yml", raw, Origin::Builtin, &BTreeSet::new()) {
+        Ok(_) => panic!("loaded: {host_from}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn host_from_is_checked_at_load() {
+    for (host_from, want) in [
+        (
+            "host_from: {annotation: host, pattern: '[a-z]+\\.acme\\.example'}",
+            "must be anchored",
+        ),
+        (
+            "host_from: {annotation: host, pattern: '^[a-z]+\\.acme\\.example'}",
+            "must be anchored",
+        ),
+        (
+            "host_from: {annotation: host, pattern: '^[a-z]+\\.acme\\.example\\$'}",
+            "must be anchored",
+        ),
+        (
+            "host_from: {annotation: host, pattern: '^[a-z+\\.acme\\.example$'}",
+            "t.yml: host_from: pattern",
+        ),
+        (
+            "host_from: {annotation: host, pattern: '^.*$'}",
+            "accepts \"evil.example\"",
+        ),
+        (
+            "host_from: {annotation: host, pattern: '^[a-z]+\\.acme\\.example$|^.*$'}",
+            "accepts \"evil.example\"",
+        ),
+        (
+            "host_from: {annotation: Host, pattern: '^[a-z]+\\.acme\\.example$'}",
+            "annotation \"Host\"",
+        ),
+        (
+            "host_from: {annotation: host, pattern: '^[a-z]+\\.acme\\.example$'}\n\
+             base_url: https://api.acme.example",
+            "not both",
+        ),
+        ("host_from: {annotation: host}", "pattern"),
+        ("interval_ms: 0", "base_url: required (or `host_from`"),
+    ] {
+        let e = load_err(host_from);
+        assert!(e.contains(want), "{host_from}: {e}");
+    }
+}
+
+#[test]
+fn a_valid_host_from_has_no_fixed_host() {
+    let text =
+        "name: acme\nhost_from: {annotation: host, pattern: '^[a-z0-9-]+\\.acme\\.example$'}\n\
+                docs: [https://docs.acme.example/api]\nrequest:\n  method: GET\n  path: /me\n  \
+                auth: bearer\nactive:\n  status: [2xx]\n";
+    let d = validate(
+        "t.yml",
+        parse("t.yml", text).unwrap(),
+        Origin::User,
+        &BTreeSet::new(),
+    )
+    .expect("loads");
+    assert!(d.info().hosts.is_empty());
+    assert_eq!(d.info().base, "");
+}
