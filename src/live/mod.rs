@@ -427,46 +427,54 @@ pub fn run(
         } else {
             continue;
         };
-        let detail = scrub(r.detail.clone(), &g.secret);
-        if dry_run {
-            // This credential's lookups (sent) and revoking calls (withheld).
-            summary.lines.extend(
-                client
-                    .take_calls()
-                    .into_iter()
-                    .map(|c| format!("dry run: {}", scrub(Some(c), &g.secret).unwrap_or_default())),
-            );
+        // A built-in revocation the provider refused or failed (no permission to revoke, a 403,
+        // no host to send it to) falls back to the revoke hook when there is one: both steps are
+        // in the audit log, the finding keeps the last.
+        let mut steps = vec![(by, action, r)];
+        let fallback = match (&steps[0].2.outcome, &opts.hook) {
+            (Outcome::Failed | Outcome::Refused, Some(cmd)) if action == "revoke" => Some(cmd),
+            _ => None,
+        };
+        if let Some(cmd) = fallback {
+            let (by, outcome) = (steps[0].0, steps[0].2.outcome.as_str());
+            let why = format!("after {by}'s revocation {outcome}");
+            if dry_run
+                || opts.yes
+                || confirm(&format!("revoke {what} through the revoke hook ({why})"))
+            {
+                let r = hook::run(cmd, first, dry_run, opts.hook_timeout);
+                let mut r = match g.provider {
+                    Some(p) if r.outcome == Outcome::HookReportedSuccess => {
+                        confirm_hook(&client, p, first, &g.secret, &r)
+                    }
+                    _ => r,
+                };
+                r.detail = Some(match r.detail.take() {
+                    Some(d) => format!("{why}: {d}"),
+                    None => why,
+                });
+                steps.push(("hook", "hook", r));
+            } else {
+                summary.lines.push(format!(
+                    "skipped (not confirmed): {what}, through the revoke hook"
+                ));
+            }
         }
-        *summary.revocations.entry(r.outcome.as_str()).or_default() += 1;
-        summary.lines.push(format!(
-            "{}: {what}{}",
-            r.outcome.as_str(),
-            detail
-                .as_deref()
-                .map(|d| format!(": {d}"))
-                .unwrap_or_default()
-        ));
-        let at = crate::time::now();
-        for &i in &g.members {
-            let f = &mut findings[i];
-            log.record(&Entry {
-                time: at.clone(),
-                fingerprint: f.fingerprint.0.clone(),
-                rule: f.rule_id.0.clone(),
-                provider: by.to_string(),
+        let last = steps.len() - 1;
+        for (step, (by, action, r)) in steps.into_iter().enumerate() {
+            let what = if step > 0 {
+                format!("{what}, through the revoke hook")
+            } else {
+                what.clone()
+            };
+            let at = Attempt {
+                by,
                 action,
-                dry_run,
-                http_status: r.http_status,
-                outcome: r.outcome.as_str().to_string(),
-                detail: detail.clone(),
-                identity: None,
-            })?;
-            f.revocation = Some(RevocationRecord {
-                by: by.to_string(),
-                outcome: r.outcome,
-                detail: detail.clone(),
-                at: at.clone(),
-            });
+                r: &r,
+                what: &what,
+                last: step == last,
+            };
+            record_revocation(&mut summary, &log, findings, g, &at, dry_run, &client)?;
         }
     }
     if not_active > 0 {
@@ -476,6 +484,75 @@ pub fn run(
         ));
     }
     Ok(summary)
+}
+
+/// One revocation step of a credential: the built-in provider's, or the hook's.
+struct Attempt<'a> {
+    by: &'static str,
+    action: &'static str,
+    r: &'a Revocation,
+    what: &'a str,
+    /// The credential's last step: its outcome is the one counted and kept on the findings.
+    last: bool,
+}
+
+/// Says and records one revocation step: the dry run's calls, a line, one audit entry per
+/// finding of the credential, and the findings' revocation record.
+fn record_revocation(
+    summary: &mut LiveSummary,
+    log: &AuditLog,
+    findings: &mut [Finding],
+    g: &Group,
+    at: &Attempt<'_>,
+    dry_run: bool,
+    client: &Client,
+) -> Result<(), String> {
+    let r = at.r;
+    let detail = scrub(r.detail.clone(), &g.secret);
+    if dry_run {
+        // This credential's lookups (sent) and revoking calls (withheld).
+        summary.lines.extend(
+            client
+                .take_calls()
+                .into_iter()
+                .map(|c| format!("dry run: {}", scrub(Some(c), &g.secret).unwrap_or_default())),
+        );
+    }
+    if at.last {
+        *summary.revocations.entry(r.outcome.as_str()).or_default() += 1;
+    }
+    summary.lines.push(format!(
+        "{}: {}{}",
+        r.outcome.as_str(),
+        at.what,
+        detail
+            .as_deref()
+            .map(|d| format!(": {d}"))
+            .unwrap_or_default()
+    ));
+    let time = crate::time::now();
+    for &i in &g.members {
+        let f = &mut findings[i];
+        log.record(&Entry {
+            time: time.clone(),
+            fingerprint: f.fingerprint.0.clone(),
+            rule: f.rule_id.0.clone(),
+            provider: at.by.to_string(),
+            action: at.action,
+            dry_run,
+            http_status: r.http_status,
+            outcome: r.outcome.as_str().to_string(),
+            detail: detail.clone(),
+            identity: None,
+        })?;
+        f.revocation = Some(RevocationRecord {
+            by: at.by.to_string(),
+            outcome: r.outcome,
+            detail: detail.clone(),
+            at: time.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// After the hook exited 0 for a credential `p` can verify: asks `p` again, and says what it

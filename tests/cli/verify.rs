@@ -1160,3 +1160,100 @@ fn issue_17_with_no_host_an_okta_token_is_sent_nowhere() {
     assert!(!r.stderr.contains("okta: sent"), "{}", r.stderr);
     assert_secret_nowhere(&r, dir.path(), &token);
 }
+
+#[test]
+fn issue_17_a_refused_builtin_revocation_falls_back_to_the_hook() {
+    let dir = tempdir();
+    let token = github_token(91);
+    std::fs::write(dir.path().join("a.env"), format!("GITHUB_TOKEN={token}\n")).unwrap();
+    let got = dir.path().join("hook-stdin.json");
+    let hook = format!("cat > '{}'; exit 0", got.display());
+    let args = [
+        "scan",
+        ".",
+        "-f",
+        "json",
+        "--revoke",
+        "--revoke-hook",
+        hook.as_str(),
+        "--yes",
+    ];
+    // GitHub answers the revocation with 403 (no permission to revoke): the hook runs, and
+    // leakhound asks GitHub again whether the token still works.
+    let server = FakeServer::start(vec![
+        Reply::json(200, r#"{"login":"octocat"}"#),
+        Reply::json(403, r#"{"message":"Resource not accessible"}"#),
+        Reply::json(401, r#"{"message":"Bad credentials"}"#),
+    ]);
+    let r = live(dir.path(), "github", &server, &args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        paths(&server.requests()),
+        [
+            ("GET".to_string(), "/user".to_string()),
+            ("POST".to_string(), "/credentials/revoke".to_string()),
+            ("GET".to_string(), "/user".to_string())
+        ]
+    );
+    let given: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&got).expect("the hook ran")).unwrap();
+    assert_eq!(given["secret"], token.as_str());
+    let f = &r.json()["findings"][0];
+    assert_eq!(f["revocation"]["by"], "hook", "{f}");
+    assert_eq!(f["revocation"]["outcome"], "hook-reported-success", "{f}");
+    let detail = f["revocation"]["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("after github's revocation failed: ")
+            && detail.contains("github now rejects it"),
+        "{detail}"
+    );
+    let log = audit(dir.path());
+    let steps: Vec<(&str, &str, &str)> = log
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["provider"].as_str().unwrap(),
+                e["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("verify", "github", "active"),
+            ("revoke", "github", "failed"),
+            ("hook", "hook", "hook-reported-success")
+        ]
+    );
+    assert_eq!(log[1]["http_status"], 403);
+    // Both steps are said, the hook's after the provider's.
+    let said = |prefix: &str, rest: &str| {
+        r.stderr
+            .lines()
+            .position(|l| l.contains(prefix) && l.contains(rest))
+    };
+    let builtin = said("failed: ", "(github-");
+    let fallback = said(
+        "hook-reported-success: ",
+        ", through the revoke hook: after github's revocation failed",
+    );
+    assert!(
+        matches!((builtin, fallback), (Some(a), Some(b)) if a < b),
+        "{}",
+        r.stderr
+    );
+    assert_secret_nowhere(&r, dir.path(), &token);
+
+    // A revocation that worked leaves the hook alone.
+    std::fs::remove_file(&got).unwrap();
+    std::fs::remove_file(dir.path().join("audit.jsonl")).unwrap();
+    let server = FakeServer::start(vec![
+        Reply::json(200, r#"{"login":"octocat"}"#),
+        Reply::status(202),
+    ]);
+    let r = live(dir.path(), "github", &server, &args);
+    assert_eq!(r.json()["findings"][0]["revocation"]["outcome"], "revoked");
+    assert!(!got.exists(), "the hook ran after a successful revocation");
+    assert_eq!(audit(dir.path()).len(), 2);
+}
