@@ -152,3 +152,106 @@ fn a_valid_host_from_has_no_fixed_host() {
     assert!(d.info().hosts.is_empty());
     assert_eq!(d.info().base, "");
 }
+
+/// A made-up Databricks token, built at run time (no literal for the self-scan).
+fn databricks_token() -> String {
+    ["dapi", "5b0e7c2a9d14", "f36e8b0a7c2d", "91e4f6a3"].concat()
+}
+
+#[test]
+fn databricks_tokens_go_to_their_own_workspace_only() {
+    let p = crate::providers::by_name("databricks").expect("databricks");
+    assert_eq!(p.kind(), "declarative");
+    assert!(p.info().hosts.is_empty() && p.info().base.is_empty());
+    let secret: &'static str = Box::leak(databricks_token().into_boxed_str());
+    for host in [
+        "acme-prod.cloud.databricks.com",
+        "adb-5555555555555555.19.azuredatabricks.net",
+        "8757561887652360.0.gcp.databricks.com",
+    ] {
+        battery::verify(&VerifySpec {
+            provider: p,
+            rule: "databricks-access-token",
+            secret,
+            annotations: vec![(HOST_NOTE, host)],
+            live: Reply::json(
+                200,
+                r#"{"id":"74","userName":"ci@acme.example","displayName":"CI","active":true}"#,
+            ),
+            identity: Some("ci@acme.example"),
+            invalid: Reply::json(
+                401,
+                r#"{"error_code":"401","message":"Credential was not sent or was of an unsupported type for this API."}"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/api/2.0/preview/scim/v2/Me")
+                );
+                let bearer = r.header("authorization").unwrap_or_default();
+                assert!(bearer.starts_with("Bearer dapi"), "{bearer}");
+                assert_eq!(r.header("accept"), Some("application/scim+json"));
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+    for bad in [
+        "",
+        "databricks.com",
+        "cloud.databricks.com",
+        "acme.cloud.databricks.com.evil.example",
+        "acme.databricks.com",
+        "acme.cloud.databricks.com:443",
+        "user@acme.cloud.databricks.com",
+        "azuredatabricks.net",
+        "127.0.0.1",
+        "evil.example",
+    ] {
+        let (v, reqs) = battery::call(
+            p,
+            "databricks-access-token",
+            secret,
+            &[(HOST_NOTE, bad)],
+            vec![Reply::json(200, r#"{"userName":"ci"}"#)],
+            false,
+            |api, cred| p.verify(api, cred),
+        );
+        assert!(reqs.is_empty(), "sent for {bad:?}");
+        assert_eq!(v.status, Status::Unknown, "{bad:?}: {v:?}");
+        assert!(v.detail.unwrap_or_default().starts_with(NO_HOST), "{bad:?}");
+    }
+}
+
+#[test]
+fn the_databricks_rule_keeps_the_workspace_host() {
+    use crate::rules::RuleSet;
+    use crate::scan::{Scanner, Scratch};
+    use crate::secret::Annotation;
+    let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+    let token = databricks_token();
+    for (text, want) in [
+        (
+            format!(
+                "DATABRICKS_HOST=https://ACME-prod.cloud.databricks.com DATABRICKS_TOKEN={token}"
+            ),
+            Some("acme-prod.cloud.databricks.com"),
+        ),
+        (
+            format!("host: adb-5555555555555555.19.azuredatabricks.net, token: {token}"),
+            Some("adb-5555555555555555.19.azuredatabricks.net"),
+        ),
+        (format!("DATABRICKS_TOKEN={token}"), None),
+    ] {
+        let m = scanner.scan(text.as_bytes(), &mut Scratch::default());
+        assert_eq!(m.len(), 1, "{text}: {m:?}");
+        assert_eq!(scanner.rule(&m[0]).id.0, "databricks-access-token");
+        assert_eq!(m[0].secret(text.as_bytes()), token.as_bytes());
+        let host = m[0].annotations.get(HOST_NOTE).map(|a| match a {
+            Annotation::Text(t) => t.as_str(),
+            Annotation::Secret(_) => panic!("a host is not secret"),
+        });
+        assert_eq!(host, want, "{text}");
+    }
+}

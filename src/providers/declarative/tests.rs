@@ -391,13 +391,15 @@ fn every_builtin_verifier_loads_reads_only_and_names_a_fixed_https_host() {
     for d in &loaded {
         let i = d.info();
         assert!(names.insert(i.name), "{} twice", i.name);
-        assert!(i.base.starts_with("https://"), "{}", i.name);
-        // One fixed host, or none at all when the host is per credential (`host_from`): such
-        // a verifier sends only to a host its anchored pattern accepts.
+        // One fixed https host, or none at all when the host is per credential (`host_from`):
+        // such a verifier sends only to a host its anchored pattern accepts.
         match &d.host_from {
-            None => assert_eq!(i.hosts.len(), 1, "{}", i.name),
+            None => {
+                assert!(i.base.starts_with("https://"), "{}", i.name);
+                assert_eq!(i.hosts.len(), 1, "{}", i.name);
+            }
             Some(h) => {
-                assert!(i.hosts.is_empty(), "{}", i.name);
+                assert!(i.base.is_empty() && i.hosts.is_empty(), "{}", i.name);
                 for bad in super::PROBE_HOSTS {
                     assert!(!h.pattern.is_match(bad), "{} accepts {bad}", i.name);
                 }
