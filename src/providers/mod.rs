@@ -518,7 +518,7 @@ impl<'a> Api<'a> {
         let found = found.map(str::to_ascii_lowercase);
         let outside = |h: &str| {
             Target::Nowhere(format!(
-                "{NO_HOST}: {h:?} is not one of {name}'s hosts ({}); not sent",
+                "{NO_HOST}: {h:?} is not one of {name}'s hosts ({})",
                 info.hosts.join(", ")
             ))
         };
@@ -535,14 +535,14 @@ impl<'a> Api<'a> {
                 Some(h) => Target::Pinned(format!("https://{h}")),
                 None => Target::Nowhere(format!(
                     "{NO_HOST} ({name} credentials go only to the host written next to them, \
-                     under {}); not sent: name one with --provider-endpoint {name}=https://HOST",
+                     under {}); name one with --provider-endpoint {name}=https://HOST",
                     info.hosts.join(", ")
                 )),
             };
         }
         if info.base.is_empty() {
             return Target::Nowhere(format!(
-                "{name} has no public host; not sent: name the server with \
+                "{name} has no public host; name the server with \
                  --provider-endpoint {name}=https://HOST"
             ));
         }
