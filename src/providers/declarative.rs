@@ -50,6 +50,7 @@ use serde::Deserialize;
 
 use super::http::{is_loopback, scheme_host, Method, Response};
 use super::{percent_encode, unexpected, Api, Credential, Info, Provider, Verdict};
+use crate::rules::is_host_name;
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_verifiers.rs"));
@@ -401,7 +402,8 @@ impl Provider for Declarative {
         // anything else (none, a look-alike such as `acme.okta.com.evil.example`) gets nothing.
         match cred.annotations.get(&host_from.annotation) {
             Some(host)
-                if is_host_name(host) && host_from.pattern.is_match(&host.to_ascii_lowercase()) =>
+                if is_host_name(host.as_bytes())
+                    && host_from.pattern.is_match(&host.to_ascii_lowercase()) =>
             {
                 self.send(&api.pinned(host), cred)
             }
@@ -711,14 +713,6 @@ pub fn validate(
         host_from,
         user: origin == Origin::User,
     })))
-}
-
-/// Whether `h` is a bare host name: letters, digits, `-` and `.`, no port, user or path.
-fn is_host_name(h: &str) -> bool {
-    !h.is_empty()
-        && h.len() <= 253
-        && h.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'))
 }
 
 /// Checks `host_from`: an annotation name, and a pattern that compiles, is anchored at both

@@ -178,12 +178,17 @@ impl Compiled {
             .iter()
             .find_map(|&i| caps.get(i))?
             .as_bytes();
-        let ok = !h.is_empty()
-            && h.len() <= 253
-            && h.iter()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'));
-        ok.then(|| String::from_utf8_lossy(h).to_ascii_lowercase())
+        is_host_name(h).then(|| String::from_utf8_lossy(h).to_ascii_lowercase())
     }
+}
+
+/// Whether `h` is a bare host name: letters, digits, `-` and `.`, at most 253 bytes; no port,
+/// user, path or anything else a URL could smuggle in.
+pub fn is_host_name(h: &[u8]) -> bool {
+    !h.is_empty()
+        && h.len() <= 253
+        && h.iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'))
 }
 
 /// Whether a capture group of this name holds the credential (see [`Compiled::secret_groups`]).
