@@ -66,8 +66,7 @@ mod tests {
     use super::*;
     use crate::providers::fake::battery::{self, RevokeSpec, VerifySpec};
     use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::http::{Client, Settings};
-    use crate::providers::{Outcome, Status};
+    use crate::providers::Status;
 
     const TOKEN: &str = "00Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8Zx"; // leakhound:allow: a made-up test credential
 
@@ -128,19 +127,5 @@ mod tests {
                 r#"{"errorCode":"E0000011","errorSummary":"Invalid token provided"}"#,
             )],
         });
-    }
-
-    #[test]
-    fn without_an_endpoint_nothing_is_sent() {
-        let client = Client::new(Settings::default());
-        let ann = std::collections::BTreeMap::new();
-        let cred = Credential {
-            rule: "okta-api-token",
-            secret: TOKEN,
-            annotations: &ann,
-        };
-        let api = Api::new(&client, &INFO, TOKEN);
-        assert_eq!(Okta.verify(&api, &cred).status, Status::Unknown);
-        assert_eq!(Okta.revoke(&api, &cred).outcome, Outcome::Refused);
     }
 }

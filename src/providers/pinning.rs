@@ -1,7 +1,8 @@
 //! Per-credential hosts: Okta and Shopify, whose API host is the customer's own (an org, a
 //! shop), and Vault, which has none. Each case pins the documented requests, verify and revoke,
 //! on the host found with the credential, and that nothing at all is sent when there is no such
-//! host or when it is not under one of the provider's documented domains.
+//! host or when it is not under one of the provider's documented domains. The providers' own
+//! tests pin their requests and answers; what happens without a host is tested here only.
 //!
 //! The fake server stands in for the customer's host through the endpoint override, as
 //! `--provider-endpoint` does. A credential found next to a foreign host is refused even with

@@ -76,7 +76,6 @@ mod tests {
     use super::*;
     use crate::providers::fake::battery::{self, RevokeSpec, VerifySpec};
     use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::http::{Client, Settings};
     use crate::providers::Status;
 
     const TOKEN: &str = "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"; // leakhound:allow: a made-up test credential
@@ -133,19 +132,5 @@ mod tests {
                 r#"{"errors":"[API] Invalid API key or access token"}"#,
             )],
         });
-    }
-
-    #[test]
-    fn without_an_endpoint_nothing_is_sent() {
-        let client = Client::new(Settings::default());
-        let ann = std::collections::BTreeMap::new();
-        let cred = Credential {
-            rule: "shopify-access-token",
-            secret: TOKEN,
-            annotations: &ann,
-        };
-        let api = Api::new(&client, &INFO, TOKEN);
-        assert_eq!(Shopify.verify(&api, &cred).status, Status::Unknown);
-        assert_eq!(Shopify.revoke(&api, &cred).outcome, Outcome::Refused);
     }
 }

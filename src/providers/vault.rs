@@ -102,7 +102,6 @@ mod tests {
     use super::*;
     use crate::providers::fake::battery::{self, RevokeSpec, VerifySpec};
     use crate::providers::fake::{Recorded, Reply};
-    use crate::providers::http::{Client, Settings};
     use crate::providers::Status;
 
     const TOKEN: &str = "hvs.CAESIQm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8ZxRk"; // leakhound:allow: a made-up test credential
@@ -178,24 +177,5 @@ mod tests {
     fn batch_tokens_are_not_revoked() {
         let batch = "hvb.AAAAAQKm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8ZxRkQm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0eU2iOq8ZxRkQm7Tz"; // leakhound:allow: a made-up test credential
         battery::revoke_unsent(&Vault, "vault-batch-token", batch);
-    }
-
-    #[test]
-    fn without_an_endpoint_nothing_is_sent() {
-        let client = Client::new(Settings::default());
-        let ann = std::collections::BTreeMap::new();
-        let cred = Credential {
-            rule: "vault-service-token",
-            secret: TOKEN,
-            annotations: &ann,
-        };
-        let api = Api::new(&client, &INFO, TOKEN);
-        let v = Vault.verify(&api, &cred);
-        assert_eq!(v.status, Status::Unknown);
-        assert!(v
-            .detail
-            .unwrap_or_default()
-            .contains("--provider-endpoint vault="));
-        assert_eq!(Vault.revoke(&api, &cred).outcome, Outcome::Refused);
     }
 }
