@@ -401,18 +401,14 @@ pub fn run(
             continue;
         }
         let r = if action == "hook" {
-            let r = hook::run(
+            run_hook(
+                &client,
                 opts.hook.as_deref().unwrap_or_default(),
+                g,
                 first,
                 dry_run,
                 opts.hook_timeout,
-            );
-            match g.provider {
-                Some(p) if r.outcome == Outcome::HookReportedSuccess => {
-                    confirm_hook(&client, p, first, &g.secret, &r)
-                }
-                _ => r,
-            }
+            )
         } else if let Some(p) = builtin {
             let ann = raw_annotations(first);
             let cred = Credential {
@@ -442,13 +438,7 @@ pub fn run(
                 || opts.yes
                 || confirm(&format!("revoke {what} through the revoke hook ({why})"))
             {
-                let r = hook::run(cmd, first, dry_run, opts.hook_timeout);
-                let mut r = match g.provider {
-                    Some(p) if r.outcome == Outcome::HookReportedSuccess => {
-                        confirm_hook(&client, p, first, &g.secret, &r)
-                    }
-                    _ => r,
-                };
+                let mut r = run_hook(&client, cmd, g, first, dry_run, opts.hook_timeout);
                 r.detail = Some(match r.detail.take() {
                     Some(d) => format!("{why}: {d}"),
                     None => why,
@@ -553,6 +543,26 @@ fn record_revocation(
         });
     }
     Ok(())
+}
+
+/// Runs the revoke hook `cmd` for credential group `g` (its first finding `first`), and when
+/// the hook reports success for a credential its provider can verify, asks the provider again
+/// ([`confirm_hook`]).
+fn run_hook(
+    client: &Client,
+    cmd: &str,
+    g: &Group,
+    first: &Finding,
+    dry_run: bool,
+    timeout: Duration,
+) -> Revocation {
+    let r = hook::run(cmd, first, dry_run, timeout);
+    match g.provider {
+        Some(p) if r.outcome == Outcome::HookReportedSuccess => {
+            confirm_hook(client, p, first, &g.secret, &r)
+        }
+        _ => r,
+    }
 }
 
 /// After the hook exited 0 for a credential `p` can verify: asks `p` again, and says what it
