@@ -638,16 +638,28 @@ fn git_huge_tree() {
     assert!(r.stderr.contains("scanned 100000 blobs"), "{}", r.stderr);
 }
 
-/// Runs leakhound and measures the peak resident set size of its own process image: the
-/// largest `VmHWM` read from `/proc/PID/status` while it runs, every 5 ms.
+/// Peak memory of one leakhound run, read from its `/proc/PID/status` every 5 ms.
+struct Peak {
+    /// The largest `RssAnon` read: the heap and stacks, where blobs held at once would show.
+    anon: u64,
+    /// The largest `VmHWM` read: all resident pages, the pack files and the executable that
+    /// the kernel has mapped in too.
+    total: u64,
+    /// Reads that named the leakhound image.
+    reads: usize,
+}
+
+/// Runs leakhound and measures its own process image's memory ([`Peak`]).
 ///
 /// Not `wait4`'s `ru_maxrss`: Linux carries into it the RSS of the image `exec` replaced, and
 /// a child forked from this test process starts with the test process's pages, which other
 /// tests running beside it inflate (the bound below failed at 153-184 MiB under load, with the
-/// scanner itself well under it; issue 16). `VmHWM` belongs to the memory of the current
-/// image, which `exec` creates afresh, so it is the scanner's alone. It only grows, so the last
-/// read is the peak up to 5 ms before exit; the returned count of reads shows it was sampled.
-fn run_measuring_rss(dir: &Path, args: &[&str]) -> (Run, u64, usize) {
+/// scanner itself well under it; issue 16). `/proc/PID/status` after `exec` describes the new
+/// image alone. The bound is on `RssAnon`: `VmHWM` also counts the file pages mapped from the
+/// repository's pack (libgit2 maps it whole to read trees) and from the 180 MB debug
+/// executable, which the kernel maps in as it sees fit. The same build measured 134-142 MiB of
+/// `VmHWM` here and 190 MiB in CI (issue 15), with the same history and the same findings.
+fn run_measuring_rss(dir: &Path, args: &[&str]) -> (Run, Peak) {
     use std::process::Stdio;
     let out_dir = tempdir();
     let (o, e) = (out_dir.path().join("out"), out_dir.path().join("err"));
@@ -658,7 +670,16 @@ fn run_measuring_rss(dir: &Path, args: &[&str]) -> (Run, u64, usize) {
         .spawn()
         .unwrap();
     let status_file = format!("/proc/{}/status", child.id());
-    let (mut peak, mut reads) = (0u64, 0usize);
+    let mut peak = Peak {
+        anon: 0,
+        total: 0,
+        reads: 0,
+    };
+    let kib = |text: &str, key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok())
+    };
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
@@ -671,13 +692,12 @@ fn run_measuring_rss(dir: &Path, args: &[&str]) -> (Run, u64, usize) {
                     .trim()
                     .starts_with("leakhound")
             });
-            let hwm = text
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok());
-            if let (true, Some(kib)) = (is_scanner, hwm) {
-                peak = peak.max(kib * 1024);
-                reads += 1;
+            if let (true, Some(hwm), Some(anon)) =
+                (is_scanner, kib(&text, "VmHWM:"), kib(&text, "RssAnon:"))
+            {
+                peak.total = peak.total.max(hwm * 1024);
+                peak.anon = peak.anon.max(anon * 1024);
+                peak.reads += 1;
             }
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
@@ -687,17 +707,18 @@ fn run_measuring_rss(dir: &Path, args: &[&str]) -> (Run, u64, usize) {
         stdout: std::fs::read_to_string(o).unwrap(),
         stderr: std::fs::read_to_string(e).unwrap(),
     };
-    (run, peak, reads)
+    (run, peak)
 }
 
-/// Peak memory allowed for the 100,000-commit history below (documented in the README).
+/// Peak anonymous memory allowed for the 100,000-commit history below (documented in the
+/// README).
 const HISTORY_RSS_BOUND: u64 = 150 << 20;
 
 /// 100,000 commits, each rewriting one of 100 files (in 10 directories, so that each commit's
 /// new trees are small and `fast-import` takes seconds) with a unique 2 KiB blob (195 MiB of
 /// distinct blob content in all), a token added in commit 10 and deleted in commit 20. The
-/// scan must find and attribute it, and peak memory must stay under [`HISTORY_RSS_BOUND`]:
-/// well below the blob content, so blobs are not all held at once.
+/// scan must find and attribute it, and its peak anonymous memory must stay under
+/// [`HISTORY_RSS_BOUND`]: well below the blob content, so blobs are not all held at once.
 #[test]
 fn git_hundred_thousand_commits_bounded_memory() {
     use std::fmt::Write as _;
@@ -764,11 +785,14 @@ fn git_hundred_thousand_commits_bounded_memory() {
         .to_string();
 
     let t = Instant::now();
-    let (r, rss, reads) = run_measuring_rss(&dir, &["git", "-f", "jsonl", "--threads", "2"]);
+    let (r, peak) = run_measuring_rss(&dir, &["git", "-f", "jsonl", "--threads", "2"]);
     let took = t.elapsed();
     eprintln!(
-        "{COMMITS} commits scanned in {took:?}, peak RSS {} MiB ({reads} samples)",
-        rss >> 20
+        "{COMMITS} commits scanned in {took:?}, peak anonymous RSS {} MiB, peak RSS {} MiB \
+         ({} samples)",
+        peak.anon >> 20,
+        peak.total >> 20,
+        peak.reads
     );
     assert_ne!(r.code, 101, "{}", r.stderr);
     assert!(took < BOUND, "took {took:?}");
@@ -778,13 +802,15 @@ fn git_hundred_thousand_commits_bounded_memory() {
     assert_eq!(f[0]["commit"]["summary"], "commit 10");
     assert!(r.stderr.contains("scanned 99999 blobs"), "{}", r.stderr);
     assert!(
-        rss > 1 << 20 && reads >= 10,
-        "{reads} samples, peak {rss} bytes: the scanner was not measured"
+        peak.anon > 1 << 20 && peak.reads >= 10,
+        "{} samples, peak {} bytes: the scanner was not measured",
+        peak.reads,
+        peak.anon
     );
     assert!(
-        rss < HISTORY_RSS_BOUND,
-        "peak RSS {} MiB over the {} MiB bound",
-        rss >> 20,
+        peak.anon < HISTORY_RSS_BOUND,
+        "peak anonymous RSS {} MiB over the {} MiB bound",
+        peak.anon >> 20,
         HISTORY_RSS_BOUND >> 20
     );
 }
