@@ -198,6 +198,7 @@ pub fn import_str(path: &Path, text: &str) -> Result<Import, String> {
             references: Vec::new(),
             examples: Vec::new(),
             negative_examples: Vec::new(),
+            nearby: Vec::new(),
         };
         match validate(&file, u64::try_from(i + 1).unwrap_or(u64::MAX), raw) {
             Ok(r) => match Rule::compile(&r.pattern) {

@@ -10,6 +10,8 @@
 //! base_url: https://api.linode.com   # fixed https host: the only host the secret goes to
 //! # or, for a provider whose host is per customer (a tenant), instead of base_url:
 //! # host_from: {annotation: host, pattern: '^[a-z0-9-]+\.acme\.example$'}
+//! #   or, to make the host from another value: {annotation: app_id, pattern: '^[A-Z0-9]{10}$',
+//! #   host: '{}-dsn.algolia.net'}
 //! #   the secret goes to https://HOST only when the finding's `host` annotation fully matches;
 //! #   otherwise the answer is unknown ("no host found for this credential"), nothing sent
 //! docs:                              # where the request and its answers are documented
@@ -20,7 +22,9 @@
 //!   path: /v4/profile
 //!   auth: bearer                     # or {header: NAME, prefix: "Token "},
 //!                                    # {basic: {user: "{secret}", password: ""}}, {query: NAME}
-//!   headers: {Accept: application/json}   # optional fixed headers (never the secret)
+//!   headers: {Accept: application/json}   # optional headers (never the secret; may hold
+//!                                    #   {capture:NAME}, a value the rule's `nearby:` found)
+//!   # path: may hold {capture:NAME} too (percent-encoded)
 //! active:                            # the answer meaning "live"
 //!   status: [2xx]                    # codes (200) or classes ("2xx")
 //!   pointer: /ok                     # optional: a JSON pointer into the body that must
@@ -96,8 +100,13 @@ pub struct RawVerifier {
 pub struct RawHostFrom {
     /// The annotation holding the host (`host`, which a rule's `(?P<host>…)` group fills).
     pub annotation: String,
-    /// The provider's documented host names: an anchored regex, `^…$`.
+    /// The provider's documented host names: an anchored regex, `^…$`. With `host`, what the
+    /// annotation must be instead (an application id, say).
     pub pattern: String,
+    /// The host made from the annotation, `{}` standing for it (`{}-dsn.algolia.net`); without
+    /// it the annotation is the host.
+    #[serde(default)]
+    pub host: Option<String>,
 }
 
 /// A validated `host_from`.
@@ -105,6 +114,41 @@ pub struct RawHostFrom {
 struct HostFrom {
     annotation: String,
     pattern: regex::Regex,
+    host: Option<String>,
+}
+
+impl HostFrom {
+    /// The host a credential with these annotations may go to, or why there is none.
+    fn host(&self, cred: &Credential<'_>, provider: &str) -> Result<String, String> {
+        let Some(found) = cred.annotations.get(&self.annotation) else {
+            return Err(match &self.host {
+                None => format!("{NO_HOST}; not sent"),
+                Some(_) => format!("no {} found next to the secret; not sent", self.annotation),
+            });
+        };
+        match &self.host {
+            None if is_host_name(found.as_bytes())
+                && self.pattern.is_match(&found.to_ascii_lowercase()) =>
+            {
+                Ok(found.to_ascii_lowercase())
+            }
+            None => Err(format!(
+                "{NO_HOST}: {found:?} is not one of {provider}'s hosts; not sent"
+            )),
+            Some(template) if self.pattern.is_match(found) => {
+                let host = template.replace("{}", found).to_ascii_lowercase();
+                if is_host_name(host.as_bytes()) {
+                    Ok(host)
+                } else {
+                    Err(format!("{NO_HOST}: {host:?} is not a host name; not sent"))
+                }
+            }
+            Some(_) => Err(format!(
+                "the {} found next to the secret is not one {provider} issues; not sent",
+                self.annotation
+            )),
+        }
+    }
 }
 
 pub use super::NO_HOST;
@@ -213,6 +257,16 @@ pub struct Template(String);
 impl Template {
     /// The text with its placeholders filled; `Err(name)` when a capture is missing.
     fn render(&self, cred: &Credential<'_>) -> Result<String, String> {
+        self.fill(cred, str::to_string)
+    }
+
+    /// Like [`Template::render`], each value passed through `encode` (percent-encoding in a
+    /// path).
+    fn fill(
+        &self,
+        cred: &Credential<'_>,
+        encode: impl Fn(&str) -> String,
+    ) -> Result<String, String> {
         let mut out = String::new();
         let mut rest = self.0.as_str();
         while let Some(i) = rest.find('{') {
@@ -221,13 +275,13 @@ impl Template {
             let end = after.find('}').map_or(after.len(), |e| e + 1);
             let token = &after[..end];
             if token == "{secret}" {
-                out.push_str(cred.secret);
+                out.push_str(&encode(cred.secret));
             } else if let Some(name) = token
                 .strip_prefix("{capture:")
                 .and_then(|t| t.strip_suffix('}'))
             {
                 match cred.annotations.get(name) {
-                    Some(v) => out.push_str(v),
+                    Some(v) => out.push_str(&encode(v)),
                     None => return Err(name.to_string()),
                 }
             } else {
@@ -259,6 +313,19 @@ impl Template {
                 ));
             }
             rest = &after[end + 1..];
+        }
+        Ok(())
+    }
+
+    /// [`Template::check`] for a path or a header, where only captures may go: the secret goes
+    /// where `auth` says.
+    fn check_captures_only(&self) -> Result<(), String> {
+        self.check()?;
+        if self.0.contains("{secret}") {
+            return Err(format!(
+                "the secret goes where `auth` says, not in {:?} ({{capture:NAME}} may go there)",
+                self.0
+            ));
         }
         Ok(())
     }
@@ -321,9 +388,9 @@ pub struct Declarative {
     info: &'static Info,
     citations: Vec<String>,
     method: Method,
-    path: String,
+    path: Template,
     auth: Auth,
-    headers: Vec<(String, String)>,
+    headers: Vec<(String, Template)>,
     active: Condition,
     inactive: Vec<Condition>,
     identity: Vec<String>,
@@ -400,21 +467,9 @@ impl Provider for Declarative {
         };
         // The host the credential was found with, exactly as the provider documents its hosts;
         // anything else (none, a look-alike such as `acme.okta.com.evil.example`) gets nothing.
-        match cred.annotations.get(&host_from.annotation) {
-            Some(host)
-                if is_host_name(host.as_bytes())
-                    && host_from.pattern.is_match(&host.to_ascii_lowercase()) =>
-            {
-                self.send(&api.pinned(host), cred)
-            }
-            Some(host) => Verdict::unknown(
-                None,
-                &format!(
-                    "{NO_HOST}: {host:?} is not one of {}'s hosts; not sent",
-                    self.info.name
-                ),
-            ),
-            None => Verdict::unknown(None, &format!("{NO_HOST}; not sent")),
+        match host_from.host(cred, self.info.name) {
+            Ok(host) => self.send(&api.pinned(&host), cred),
+            Err(why) => Verdict::unknown(None, &why),
         }
     }
 
@@ -430,7 +485,31 @@ impl Provider for Declarative {
 impl Declarative {
     /// Sends the request through `api` and reads the answer.
     fn send(&self, api: &Api<'_>, cred: &Credential<'_>) -> Verdict {
-        let mut path = self.path.clone();
+        let missing = |n: String| {
+            Verdict::unknown(
+                None,
+                &format!("no {n} found next to the secret; not checked"),
+            )
+        };
+        let mut path = match self.path.fill(cred, percent_encode) {
+            Ok(p) => p,
+            Err(n) => return missing(n),
+        };
+        let mut fixed = Vec::with_capacity(self.headers.len());
+        for (k, v) in &self.headers {
+            match v.render(cred) {
+                // A value found in a scanned file is a stranger's text: no line breaks into
+                // the request.
+                Ok(v) if v.bytes().any(|b| b.is_ascii_control()) => {
+                    return Verdict::unknown(
+                        None,
+                        &format!("the value for {k} has control characters; not checked"),
+                    )
+                }
+                Ok(v) => fixed.push((k.clone(), v)),
+                Err(n) => return missing(n),
+            }
+        }
         let mut call_headers: Vec<(String, String)> = Vec::new();
         match &self.auth {
             Auth::Bearer => {
@@ -442,12 +521,7 @@ impl Declarative {
             Auth::Basic { user, password } => {
                 let (user, password) = match (user.render(cred), password.render(cred)) {
                     (Ok(u), Ok(p)) => (u, p),
-                    (Err(n), _) | (_, Err(n)) => {
-                        return Verdict::unknown(
-                            None,
-                            &format!("no {n} found next to the secret; not checked"),
-                        )
-                    }
+                    (Err(n), _) | (_, Err(n)) => return missing(n),
                 };
                 let v = super::base64_encode(format!("{user}:{password}").as_bytes());
                 call_headers.push(("Authorization".into(), format!("Basic {v}")));
@@ -462,7 +536,7 @@ impl Declarative {
             }
         }
         let mut call = api.request(self.method, &path).read_only();
-        for (k, v) in call_headers.iter().chain(&self.headers) {
+        for (k, v) in call_headers.iter().chain(&fixed) {
             call = call.header(k, v);
         }
         match call.send() {
@@ -618,11 +692,9 @@ pub fn validate(
             ),
         ));
     }
-    if req.path.contains('{') {
-        return Err(err(
-            "request.path",
-            "the secret goes where `auth` says, never in the path".into(),
-        ));
+    let path = Template(req.path.clone());
+    if let Err(m) = path.check_captures_only() {
+        return Err(err("request.path", m));
     }
     let auth = parse_auth(&req.auth).map_err(|m| err("request.auth", m))?;
     let mut headers = Vec::new();
@@ -636,13 +708,16 @@ pub fn validate(
                 format!("{k}: set by `auth` or by the client, not here"),
             ));
         }
-        if v.contains('{') || v.contains(['\r', '\n']) {
+        if v.contains(['\r', '\n']) {
             return Err(err(
                 "request.headers",
-                format!("{k}: a fixed value without placeholders or line breaks"),
+                format!("{k}: a value without line breaks"),
             ));
         }
-        headers.push((k.clone(), v.clone()));
+        let v = Template(v.clone());
+        v.check_captures_only()
+            .map_err(|m| err("request.headers", format!("{k}: {m}")))?;
+        headers.push((k.clone(), v));
     }
     if let Auth::Header { name, .. } = &auth {
         if headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name)) {
@@ -703,7 +778,7 @@ pub fn validate(
         info: Box::leak(Box::new(info)),
         citations: raw.docs,
         method,
-        path: req.path.clone(),
+        path,
         auth,
         headers,
         active,
@@ -744,9 +819,25 @@ fn host_from(h: &RawHostFrom) -> Result<HostFrom, String> {
             "pattern {p:?} accepts {bad:?}: list the provider's own domains only"
         ));
     }
+    if let Some(t) = &h.host {
+        // The found value may only name a subdomain: the domain after `{}` is the verifier's.
+        let probe = t.replace("{}", "x");
+        let domain = t.split_once("{}").map(|(_, d)| d).unwrap_or_default();
+        if t.matches("{}").count() != 1
+            || !is_host_name(probe.as_bytes())
+            || !domain.starts_with(['.', '-'])
+            || !domain[1..].contains('.')
+        {
+            return Err(format!(
+                "host {t:?}: a host name with one `{{}}` for the annotation, followed by the \
+                 provider's domain (`{{}}-dsn.algolia.net`)"
+            ));
+        }
+    }
     Ok(HostFrom {
         annotation: h.annotation.clone(),
         pattern,
+        host: h.host.clone(),
     })
 }
 
@@ -933,3 +1024,6 @@ mod converted;
 
 #[cfg(test)]
 mod pinned;
+
+#[cfg(test)]
+mod nearby;

@@ -15,7 +15,7 @@ use serde_saphyr::Spanned;
 use thiserror::Error;
 
 use super::fragment::{self, Fragment, Scope};
-use super::{Check, Confidence, Rule, RuleId};
+use super::{Check, Confidence, Nearby, NearbyKind, Rule, RuleId};
 
 /// The built-in file whose fragments every rule may use: built-in rules, rules in config and
 /// rule files given to `leakhound rules check`.
@@ -125,6 +125,25 @@ pub struct RawRule {
     pub examples: Vec<String>,
     #[serde(default)]
     pub negative_examples: Vec<String>,
+    #[serde(default)]
+    pub nearby: Vec<RawNearby>,
+}
+
+/// One `nearby:` entry as written (see [`super::Nearby`]).
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawNearby {
+    /// The annotation the value becomes: lowercase letters, digits and `_`.
+    pub name: String,
+    /// The pattern, with a `value` group around the value.
+    pub regex: String,
+    /// `secret` (default: shown redacted) or `host`.
+    #[serde(default = "default_nearby_kind")]
+    pub kind: NearbyKind,
+}
+
+fn default_nearby_kind() -> NearbyKind {
+    NearbyKind::Secret
 }
 
 fn default_confidence() -> Confidence {
@@ -321,6 +340,14 @@ fn validate_with(
     if check_patterns {
         check_pattern(&expanded.pattern).map_err(bad)?;
     }
+    let mut nearby = Vec::with_capacity(raw.nearby.len());
+    for n in raw.nearby {
+        check_nearby(&n).map_err(|m| bad(format!("nearby {:?}: {m}", n.name)))?;
+        if nearby.iter().any(|o: &Nearby| o.name == n.name) {
+            return Err(bad(format!("nearby {:?}: named twice", n.name)));
+        }
+        nearby.push(Nearby::new(n.name, n.regex, n.kind));
+    }
     Ok(Rule {
         id: RuleId(raw.id.clone()),
         name: raw.name,
@@ -336,8 +363,46 @@ fn validate_with(
         examples: raw.examples,
         negative_examples: raw.negative_examples,
         source: file.to_string(),
+        nearby,
         regex: OnceLock::new(),
     })
+}
+
+/// Annotations the scanner itself writes, which a `nearby:` value may not take over (`host`
+/// may: a nearby host fills it when the pattern's own `host` group did not).
+const RESERVED_NOTES: &[&str] = &["secret", "encoding", "aws_access_key_id", "twilio_sid"];
+
+/// Checks one `nearby:` entry: its name, and a pattern that compiles with one `value` group
+/// and no `secret` group (the value is not the secret).
+fn check_nearby(n: &RawNearby) -> Result<(), String> {
+    let name_ok = n
+        .name
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase())
+        && n.name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !name_ok {
+        return Err(
+            "name must be lowercase letters, digits and `_`, starting with a letter".into(),
+        );
+    }
+    if RESERVED_NOTES.contains(&n.name.as_str()) {
+        return Err("name is one the scanner writes itself".into());
+    }
+    if n.name == super::HOST_NOTE && n.kind != NearbyKind::Host {
+        return Err("`host` must be `kind: host`".into());
+    }
+    let re = Rule::compile(&n.regex).map_err(|e| format!("invalid regex: {e}"))?;
+    let names: Vec<&str> = re.capture_names().flatten().collect();
+    if names.iter().filter(|&&g| g == "value").count() != 1 {
+        return Err("regex needs exactly one group named `value` around the value".into());
+    }
+    if names.iter().any(|g| super::is_secret_group(g)) {
+        return Err("regex has a `secret` group: the value found near the secret is not it".into());
+    }
+    Ok(())
 }
 
 /// Parses `pattern` with the same syntax settings the engine compiles with and checks that it
@@ -611,6 +676,7 @@ mod tests {
             references: vec![],
             examples: vec![],
             negative_examples: vec![],
+            nearby: vec![],
         };
         assert_eq!(
             validate("g.toml", 1, raw).unwrap().pattern,

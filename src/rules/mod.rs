@@ -132,7 +132,61 @@ pub struct Rule {
     pub negative_examples: Vec<String>,
     /// Where the rule came from (a file name), for error messages.
     pub source: String,
+    /// Values a provider needs beside the secret, looked for in the lines around each match
+    /// (`nearby:`): a Docker Hub user name, an Algolia application id, an org's host.
+    pub nearby: Vec<Nearby>,
     regex: OnceLock<Option<Compiled>>,
+}
+
+/// What a [`Nearby`] value is, which decides how it is kept and shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NearbyKind {
+    /// Shown redacted, like the secret (a user name, an account id, a key id): with the secret
+    /// it names or opens an account.
+    Secret,
+    /// A host name the credential belongs to: lowercased, a bare host name or nothing, and
+    /// stored as the [`HOST_NOTE`] annotation when named `host` (the only host a per-customer
+    /// provider may send the credential to).
+    Host,
+}
+
+/// A value looked for near a rule's matches (`nearby:` in a rule file): the match of `regex`
+/// nearest to the secret within [`NEARBY_LINES`] lines above or below it becomes the match's
+/// annotation `name` (its `value` group's text). Verifiers use it with the secret
+/// (`{capture:NAME}` in a declarative verifier); a finding without it is not verified.
+#[derive(Debug)]
+pub struct Nearby {
+    /// The annotation it becomes.
+    pub name: String,
+    /// The pattern, with a `value` group.
+    pub pattern: String,
+    /// How it is kept.
+    pub kind: NearbyKind,
+    regex: OnceLock<Option<Regex>>,
+}
+
+/// How many lines above and below a match [`Nearby`] values are looked for.
+pub const NEARBY_LINES: usize = 4;
+
+impl Nearby {
+    /// A nearby value, its pattern not yet compiled.
+    pub fn new(name: String, pattern: String, kind: NearbyKind) -> Self {
+        Nearby {
+            name,
+            pattern,
+            kind,
+            regex: OnceLock::new(),
+        }
+    }
+
+    /// The compiled pattern, built on first use; `None` only if it does not compile, which
+    /// loading rules out.
+    pub fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| Rule::compile(&self.pattern).ok())
+            .as_ref()
+    }
 }
 
 /// A rule's compiled pattern and the capture groups the scanner reads.

@@ -11,7 +11,7 @@
 //! registry and no other (a token for Artifactory, Nexus or GitHub Packages sent to
 //! registry.npmjs.org is a credential handed to a third party).
 
-use crate::rules::Rule;
+use crate::rules::{is_host_name, NearbyKind, Rule};
 use crate::secret::{Annotation, Secret};
 
 use super::{placeholder, Match, MAX_LINE_REACH};
@@ -20,8 +20,9 @@ use super::{placeholder, Match, MAX_LINE_REACH};
 pub const AWS_SECRET_RULE: &str = "aws-secret-access-key";
 /// The annotation naming the paired key id.
 pub const AWS_KEY_ID_NOTE: &str = "aws_access_key_id";
-/// How many lines above and below the secret are searched.
-pub const PAIR_LINES: usize = 4;
+/// How many lines above and below the secret are searched (the same reach as a rule's
+/// `nearby:` values).
+pub const PAIR_LINES: usize = crate::rules::NEARBY_LINES;
 
 /// The rules whose credentials may sit in an `.npmrc` line.
 pub const NPM_RULES: &[&str] = &["npm-access-token", "npmrc-auth"];
@@ -270,6 +271,64 @@ fn nearest_key_id(bytes: &[u8], start: usize, end: usize) -> Option<&[u8]> {
     best.map(|(_, id)| id)
 }
 
+/// Annotates each match with the `nearby:` values its rule asks for: for each, the match of
+/// the value's pattern nearest to the secret within [`PAIR_LINES`] lines above or below it
+/// (its `value` group, outside the secret itself, and not a placeholder). A `host` value is
+/// lowercased and kept only if it is a bare host name; it fills [`crate::rules::HOST_NOTE`] only where the
+/// rule's own `host` group found nothing. Matches found inside decoded text are skipped: their
+/// surroundings are the encoded run, not lines a value could be written on.
+pub fn pair_nearby(bytes: &[u8], rules: &[Rule], matches: &mut [Match]) {
+    for m in matches.iter_mut() {
+        let rule = &rules[m.rule];
+        if rule.nearby.is_empty() || m.decoded.is_some() {
+            continue;
+        }
+        for n in &rule.nearby {
+            if m.annotations.contains_key(&n.name) {
+                continue;
+            }
+            let Some(re) = n.regex() else { continue };
+            let Some(value) = nearest_value(bytes, m.start, m.end, re) else {
+                continue;
+            };
+            let note = match n.kind {
+                NearbyKind::Secret => Annotation::Secret(Secret::new(value)),
+                NearbyKind::Host if is_host_name(value) => {
+                    Annotation::Text(String::from_utf8_lossy(value).to_ascii_lowercase())
+                }
+                NearbyKind::Host => continue,
+            };
+            m.annotations.insert(n.name.clone(), note);
+        }
+    }
+}
+
+/// The `value` group of the match of `re` nearest to `bytes[start..end]` within
+/// [`PAIR_LINES`] lines, not overlapping it and not a placeholder.
+fn nearest_value<'b>(
+    bytes: &'b [u8],
+    start: usize,
+    end: usize,
+    re: &regex::bytes::Regex,
+) -> Option<&'b [u8]> {
+    let (lo, hi) = pair_window(bytes, start, end);
+    let mut best: Option<(usize, &[u8])> = None;
+    for caps in re.captures_iter(&bytes[lo..hi]) {
+        let Some(v) = caps.name("value") else {
+            continue;
+        };
+        let (a, b) = (lo + v.start(), lo + v.end());
+        if a == b || (a < end && b > start) || placeholder::is_placeholder(v.as_bytes()) {
+            continue;
+        }
+        let distance = if b <= start { start - b } else { a - end };
+        if best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, v.as_bytes()));
+        }
+    }
+    best.map(|(_, v)| v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{nearest_key_id, nearest_twilio_sid, npmrc_registry};
@@ -429,5 +488,127 @@ mod tests {
             sid_of(&format!("TWILIO_AUTH_TOKEN={TOKEN}\n"), "twilio-auth-token"),
             None
         );
+    }
+
+    /// A rule asking for a user name near its token, as a user's `.leakhound.yaml` would.
+    fn nearby_scanner() -> crate::scan::Scanner {
+        let mut set = crate::rules::RuleSet::default();
+        set.load_file(
+            "t.yml",
+            "rules:\n  - id: acme-token\n    name: Acme token\n    keywords: [acme_]\n    \
+             regex: '\\b(?P<secret>acme_[a-z0-9]{24})\\b'\n    nearby:\n      - name: acme_user\n        \
+             regex: '(?i)user(?:name)?\\W{1,4}(?P<value>[a-z][a-z0-9_-]{2,30})'\n      - name: host\n        \
+             kind: host\n        regex: 'https://(?P<value>[A-Za-z0-9.-]+)'\n",
+        )
+        .unwrap();
+        crate::scan::Scanner::new(set).unwrap()
+    }
+
+    fn notes(scanner: &crate::scan::Scanner, text: &str) -> Vec<(String, String)> {
+        let found = scanner.scan(text.as_bytes(), &mut crate::scan::Scratch::default());
+        assert_eq!(found.len(), 1, "{text}");
+        found[0]
+            .annotations
+            .iter()
+            .map(|(k, v)| (k.clone(), v.render(false)))
+            .collect()
+    }
+
+    const ACME: &str = "acme_q7x2m9k4v8b1n6c3z5w0r7t2";
+
+    #[test]
+    fn nearby_values_pair_with_the_nearest_within_four_lines() {
+        let s = nearby_scanner();
+        let user = |n: &[(String, String)]| {
+            n.iter()
+                .find(|(k, _)| k == "acme_user")
+                .map(|(_, v)| v.clone())
+        };
+        // Above, below, the nearest of two, and on the token's own line.
+        let text = format!("username: ada\n\n\ntoken: {ACME}\n");
+        assert_eq!(user(&notes(&s, &text)).as_deref(), Some("ada"));
+        let text = format!("token: {ACME}\nuser = grace\n");
+        assert_eq!(user(&notes(&s, &text)).as_deref(), Some("grace"));
+        let text = format!("user: far\n\n\ntoken: {ACME}\nuser: near\n");
+        assert_eq!(user(&notes(&s, &text)).as_deref(), Some("near"));
+        let text = format!("login(user='ada', token='{ACME}')\n");
+        assert_eq!(user(&notes(&s, &text)).as_deref(), Some("ada"));
+        // Five lines away is too far; a placeholder is no value.
+        let text = format!("user: ada\n\n\n\n\ntoken: {ACME}\n");
+        assert_eq!(user(&notes(&s, &text)), None);
+        let text = format!("user: your_username\ntoken: {ACME}\n");
+        assert_eq!(user(&notes(&s, &text)), None);
+    }
+
+    #[test]
+    fn nearby_values_are_redacted_and_hosts_checked() {
+        let s = nearby_scanner();
+        let text = format!("url: https://Tenant.AcmeCorp.io\nuser: ada\ntoken: {ACME}\n");
+        let found = s.scan(text.as_bytes(), &mut crate::scan::Scratch::default());
+        let a = &found[0].annotations;
+        // A user name is shown redacted, like the secret; a host is a host, lowercased.
+        assert!(matches!(
+            a.get("acme_user"),
+            Some(crate::secret::Annotation::Secret(_))
+        ));
+        assert_ne!(a.get("acme_user").unwrap().render(true), "ada");
+        assert_eq!(
+            a.get(crate::rules::HOST_NOTE)
+                .map(|h| h.render(true))
+                .as_deref(),
+            Some("tenant.acmecorp.io")
+        );
+        // A capture that is not a bare host name (a user, a port, a path) is no host.
+        let s2 = {
+            let mut set = crate::rules::RuleSet::default();
+            set.load_file(
+                "t.yml",
+                "rules:\n  - id: acme-token\n    name: Acme token\n    keywords: [acme_]\n    \
+                 regex: '\\b(?P<secret>acme_[a-z0-9]{24})\\b'\n    nearby:\n      - name: host\n        \
+                 kind: host\n        regex: 'url: (?P<value>\\S+)'\n",
+            )
+            .unwrap();
+            crate::scan::Scanner::new(set).unwrap()
+        };
+        let text = format!("url: user@evil.example:8443/x\ntoken: {ACME}\n");
+        assert!(notes(&s2, &text)
+            .iter()
+            .all(|(k, _)| k != crate::rules::HOST_NOTE));
+    }
+
+    #[test]
+    fn nearby_entries_are_checked_at_load() {
+        let load = |nearby: &str| {
+            let mut set = crate::rules::RuleSet::default();
+            set.load_file(
+                "t.yml",
+                &format!(
+                    "rules:\n  - id: acme-token\n    name: Acme token\n    keywords: [acme_]\n    \
+                     regex: '(?P<secret>acme_[a-z0-9]{{24}})'\n    nearby:\n{nearby}"
+                ),
+            )
+            .map_err(|e| e.to_string())
+        };
+        for (nearby, want) in [
+            ("      - {name: User, regex: '(?P<value>x)'}\n", "lowercase letters"),
+            ("      - {name: user, regex: 'x'}\n", "group named `value`"),
+            ("      - {name: user, regex: '(?P<value>x'}\n", "invalid regex"),
+            (
+                "      - {name: user, regex: '(?P<value>x)(?P<secret>y)'}\n",
+                "`secret` group",
+            ),
+            ("      - {name: host, regex: '(?P<value>x)'}\n", "`kind: host`"),
+            ("      - {name: twilio_sid, regex: '(?P<value>x)'}\n", "scanner writes"),
+            (
+                "      - {name: user, regex: '(?P<value>x)'}\n      - {name: user, regex: '(?P<value>y)'}\n",
+                "named twice",
+            ),
+            ("      - {name: user, regex: '(?P<value>x)', kind: url}\n", "unknown variant `url`"),
+        ] {
+            let e = load(nearby).expect_err(nearby);
+            assert!(e.contains(want), "{nearby}: {e}");
+            assert!(e.contains("t.yml"), "{e}");
+        }
+        load("      - {name: user, regex: '(?P<value>x)'}\n").expect("a valid entry loads");
     }
 }
