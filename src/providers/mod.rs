@@ -44,6 +44,7 @@ mod gitlab;
 mod gocardless;
 mod google;
 mod google_oauth;
+mod grafana_cloud;
 mod hashicorp;
 mod heroku;
 mod langsmith;
@@ -364,6 +365,7 @@ fn rust() -> &'static [&'static dyn Provider] {
         &gocardless::GoCardless,
         &google::Google,
         &google_oauth::GoogleOAuth,
+        &grafana_cloud::GrafanaCloud,
         &hashicorp::HashiCorp,
         &heroku::Heroku,
         &langsmith::LangSmith,

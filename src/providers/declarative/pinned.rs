@@ -255,3 +255,94 @@ fn the_databricks_rule_keeps_the_workspace_host() {
         assert_eq!(host, want, "{text}");
     }
 }
+
+/// A made-up Grafana service account token, built at run time (no literal for the self-scan).
+fn grafana_sa_token() -> String {
+    ["glsa_", "Qm7TzR2vXk9LpW4s", "B8nC3dFh6yP4sA0e", "_5b0e7c2a"].concat()
+}
+
+#[test]
+fn grafana_service_account_tokens_go_to_their_own_stack_only() {
+    let p = crate::providers::by_name("grafana-instance").expect("grafana-instance");
+    assert_eq!(p.kind(), "declarative");
+    assert!(p.info().hosts.is_empty() && p.info().base.is_empty());
+    let secret: &'static str = Box::leak(grafana_sa_token().into_boxed_str());
+    for host in ["acme.grafana.net", "acme-prod.grafana.net"] {
+        battery::verify(&VerifySpec {
+            provider: p,
+            rule: "grafana-service-account-token",
+            secret,
+            annotations: vec![(HOST_NOTE, host)],
+            live: Reply::json(200, r#"{"id":1,"name":"Main Org."}"#),
+            identity: Some("org Main Org."),
+            invalid: Reply::json(401, r#"{"message":"Invalid API key"}"#),
+            check: |r: &Recorded| {
+                assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/api/org"));
+                let bearer = r.header("authorization").unwrap_or_default();
+                assert_eq!(bearer, format!("Bearer {}", grafana_sa_token()));
+            },
+            // A service account without the role to read its org: live or not, unknown.
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+    for bad in [
+        "",
+        "grafana.net",
+        "grafana.com",
+        "acme.grafana.com",
+        "acme.grafana.net.evil.example",
+        "acmegrafana.net",
+        "acme.grafana.net:443",
+        "user@acme.grafana.net",
+        "grafana.acme.example",
+        "127.0.0.1",
+        "localhost",
+    ] {
+        let (v, reqs) = battery::call(
+            p,
+            "grafana-service-account-token",
+            secret,
+            &[(HOST_NOTE, bad)],
+            vec![Reply::json(200, r#"{"id":1,"name":"Main Org."}"#)],
+            false,
+            |api, cred| p.verify(api, cred),
+        );
+        assert!(reqs.is_empty(), "sent for {bad:?}");
+        assert_eq!(v.status, Status::Unknown, "{bad:?}: {v:?}");
+        assert!(v.detail.unwrap_or_default().starts_with(NO_HOST), "{bad:?}");
+    }
+    // Found with no host at all: nothing sent either.
+    battery::verify_unsent(p, "grafana-service-account-token", secret);
+}
+
+#[test]
+fn the_grafana_service_account_rule_keeps_the_stack_host() {
+    use crate::rules::RuleSet;
+    use crate::scan::{Scanner, Scratch};
+    use crate::secret::Annotation;
+    let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+    let token = grafana_sa_token();
+    for (text, want) in [
+        (
+            format!("GRAFANA_URL=https://ACME.grafana.net GRAFANA_TOKEN={token}"),
+            Some("acme.grafana.net"),
+        ),
+        (
+            format!("curl -H 'Authorization: Bearer {token}' https://acme.grafana.net/api/org"),
+            None,
+        ),
+        (format!("GRAFANA_TOKEN={token}"), None),
+    ] {
+        let m = scanner.scan(text.as_bytes(), &mut Scratch::default());
+        assert_eq!(m.len(), 1, "{text}: {m:?}");
+        assert_eq!(scanner.rule(&m[0]).id.0, "grafana-service-account-token");
+        assert_eq!(m[0].secret(text.as_bytes()), token.as_bytes());
+        let host = m[0].annotations.get(HOST_NOTE).map(|a| match a {
+            Annotation::Text(t) => t.as_str(),
+            Annotation::Secret(_) => panic!("a host is not secret"),
+        });
+        assert_eq!(host, want, "{text}");
+    }
+}
