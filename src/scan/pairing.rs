@@ -273,7 +273,7 @@ fn nearest_key_id(bytes: &[u8], start: usize, end: usize) -> Option<&[u8]> {
 
 /// Annotates each match with the `nearby:` values its rule asks for: for each, the match of
 /// the value's pattern nearest to the secret within [`PAIR_LINES`] lines above or below it
-/// (its `value` group, outside the secret itself, and not a placeholder). A `host` value is
+/// (its `value` group, outside the secret itself; a secret value not a placeholder). A `host` value is
 /// lowercased and kept only if it is a bare host name; it fills [`crate::rules::HOST_NOTE`] only where the
 /// rule's own `host` group found nothing. Matches found inside decoded text are skipped: their
 /// surroundings are the encoded run, not lines a value could be written on.
@@ -288,7 +288,11 @@ pub fn pair_nearby(bytes: &[u8], rules: &[Rule], matches: &mut [Match]) {
                 continue;
             }
             let Some(re) = n.regex() else { continue };
-            let Some(value) = nearest_value(bytes, m.start, m.end, re) else {
+            // A host is taken as written, placeholder-looking or not: a look-alike such as
+            // `acme.okta.com.evil.example` must be kept to be refused, not dropped as if no
+            // host were written (which would leave the token to an endpoint override).
+            let skip_placeholders = n.kind == NearbyKind::Secret;
+            let Some(value) = nearest_value(bytes, m.start, m.end, re, skip_placeholders) else {
                 continue;
             };
             let note = match n.kind {
@@ -304,12 +308,13 @@ pub fn pair_nearby(bytes: &[u8], rules: &[Rule], matches: &mut [Match]) {
 }
 
 /// The `value` group of the match of `re` nearest to `bytes[start..end]` within
-/// [`PAIR_LINES`] lines, not overlapping it and not a placeholder.
+/// [`PAIR_LINES`] lines, not overlapping it (and not a placeholder, if `skip_placeholders`).
 fn nearest_value<'b>(
     bytes: &'b [u8],
     start: usize,
     end: usize,
     re: &regex::bytes::Regex,
+    skip_placeholders: bool,
 ) -> Option<&'b [u8]> {
     let (lo, hi) = pair_window(bytes, start, end);
     let mut best: Option<(usize, &[u8])> = None;
@@ -318,7 +323,10 @@ fn nearest_value<'b>(
             continue;
         };
         let (a, b) = (lo + v.start(), lo + v.end());
-        if a == b || (a < end && b > start) || placeholder::is_placeholder(v.as_bytes()) {
+        if a == b
+            || (a < end && b > start)
+            || (skip_placeholders && placeholder::is_placeholder(v.as_bytes()))
+        {
             continue;
         }
         let distance = if b <= start { start - b } else { a - end };

@@ -1118,6 +1118,66 @@ fn issue_17_an_okta_token_goes_only_to_its_own_org() {
     assert_secret_nowhere(&r, dir.path(), &bad);
 }
 
+/// The org's host on another line (an SDK's settings, a `.env` file) pins the token as the
+/// same line's host does. A look-alike host is taken whole and refused, even with an endpoint
+/// override; a host more than 4 lines away is not taken (that token goes where the override
+/// says, as any token without a host does).
+#[test]
+fn issue_17_an_okta_token_goes_to_the_org_named_a_few_lines_away() {
+    let dir = tempdir();
+    let (good, lookalike, far) = (okta_token(4), okta_token(5), okta_token(6));
+    let env = |host: &str, gap: &str, token: &str| {
+        format!("OKTA_ORG_URL=https://{host}/\nOKTA_CLIENT_ID=abc{gap}\nOKTA_API_TOKEN={token}\n")
+    };
+    let files = [
+        ("good.env", env("dev-123456.okta.com", "", &good)),
+        (
+            "lookalike.env",
+            env("dev-123456.okta.com.evil.example", "", &lookalike),
+        ),
+        ("far.env", env("dev-123456.okta.com", "\n\n\n\n\n", &far)),
+    ];
+    for (name, text) in &files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let server = FakeServer::start(vec![Reply::json(
+        200,
+        r#"{"id":"00u1","profile":{"login":"ci@acme.example"}}"#,
+    )]);
+    let r = live(
+        dir.path(),
+        "okta",
+        &server,
+        &["scan", ".", "-f", "json", "--verify"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let sent: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|q| q.header("authorization").unwrap_or_default().to_string())
+        .collect();
+    assert!(sent.contains(&format!("SSWS {good}")), "{sent:?}");
+    assert!(!sent.contains(&format!("SSWS {lookalike}")), "{sent:?}");
+    let findings = r.json()["findings"].as_array().unwrap().clone();
+    assert_eq!(findings.len(), 3, "{findings:?}");
+    for f in &findings {
+        let file = f["path"].as_str().unwrap_or_default();
+        let host = &f["annotations"]["host"];
+        if file.ends_with("good.env") {
+            assert_eq!(host, "dev-123456.okta.com", "{f}");
+            assert_eq!(f["verification"]["status"], "active", "{f}");
+        } else if file.ends_with("lookalike.env") {
+            assert_eq!(host, "dev-123456.okta.com.evil.example", "{f}");
+            assert_eq!(f["verification"]["status"], "unknown", "{f}");
+        } else {
+            assert!(host.is_null(), "{f}");
+        }
+    }
+    for t in [&good, &lookalike, &far] {
+        assert_secret_nowhere(&r, dir.path(), t);
+    }
+}
+
 #[test]
 fn issue_17_with_no_host_an_okta_token_is_sent_nowhere() {
     let dir = tempdir();
