@@ -23,6 +23,7 @@ pub mod sigv4;
 
 mod anthropic;
 mod aws;
+mod azure;
 mod brevo;
 mod buildkite;
 mod circleci;
@@ -344,6 +345,7 @@ fn rust() -> &'static [&'static dyn Provider] {
     &[
         &anthropic::Anthropic,
         &aws::Aws,
+        &azure::AzureStorage,
         &brevo::Brevo,
         &buildkite::Buildkite,
         &circleci::CircleCi,
