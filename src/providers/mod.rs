@@ -37,6 +37,7 @@ mod discord;
 mod doppler;
 mod dropbox;
 mod elevenlabs;
+mod entra;
 mod facebook;
 mod fastly;
 mod flyio;
@@ -359,6 +360,7 @@ fn rust() -> &'static [&'static dyn Provider] {
         &doppler::Doppler,
         &dropbox::Dropbox,
         &elevenlabs::ElevenLabs,
+        &entra::Entra,
         &facebook::Facebook,
         &fastly::Fastly,
         &flyio::FlyIo,
