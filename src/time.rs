@@ -1,6 +1,6 @@
 //! Time stamps, in the one form every output uses: RFC 3339 in UTC to the second
-//! (`2024-01-31T12:00:00Z`), plus AWS's compact `x-amz-date` form. Calendar arithmetic is
-//! [`jiff`]'s.
+//! (`2024-01-31T12:00:00Z`), plus AWS's compact `x-amz-date` form and HTTP's date form (Azure
+//! Storage's `x-ms-date`). Calendar arithmetic is [`jiff`]'s.
 
 use std::time::SystemTime;
 
@@ -29,6 +29,15 @@ pub fn now() -> String {
 pub fn amz_date(t: SystemTime) -> String {
     match Timestamp::from_second(unix_secs(t)) {
         Ok(t) => t.strftime("%Y%m%dT%H%M%SZ").to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// HTTP's date form of `t` (RFC 9110's IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`), as Azure
+/// Storage's `x-ms-date` header takes it.
+pub fn http_date(t: SystemTime) -> String {
+    match Timestamp::from_second(unix_secs(t)) {
+        Ok(t) => t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string(),
         Err(_) => String::new(),
     }
 }
@@ -66,6 +75,19 @@ mod tests {
         assert_eq!(
             amz_date(UNIX_EPOCH + Duration::from_secs(1_440_938_160)),
             "20150830T123600Z"
+        );
+    }
+
+    #[test]
+    fn http_dates() {
+        // RFC 9110's own example of the preferred format.
+        assert_eq!(
+            http_date(UNIX_EPOCH + Duration::from_secs(784_111_777)),
+            "Sun, 06 Nov 1994 08:49:37 GMT"
+        );
+        assert_eq!(
+            http_date(UNIX_EPOCH + Duration::from_secs(1_440_938_160)),
+            "Sun, 30 Aug 2015 12:36:00 GMT"
         );
     }
 }

@@ -23,6 +23,7 @@ pub mod sigv4;
 
 mod anthropic;
 mod aws;
+mod azure;
 mod brevo;
 mod buildkite;
 mod circleci;
@@ -36,6 +37,7 @@ mod discord;
 mod doppler;
 mod dropbox;
 mod elevenlabs;
+mod entra;
 mod facebook;
 mod fastly;
 mod flyio;
@@ -344,6 +346,7 @@ fn rust() -> &'static [&'static dyn Provider] {
     &[
         &anthropic::Anthropic,
         &aws::Aws,
+        &azure::AzureStorage,
         &brevo::Brevo,
         &buildkite::Buildkite,
         &circleci::CircleCi,
@@ -357,6 +360,7 @@ fn rust() -> &'static [&'static dyn Provider] {
         &doppler::Doppler,
         &dropbox::Dropbox,
         &elevenlabs::ElevenLabs,
+        &entra::Entra,
         &facebook::Facebook,
         &fastly::Fastly,
         &flyio::FlyIo,

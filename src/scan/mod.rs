@@ -355,6 +355,7 @@ impl Scanner {
         pairing::pair_twilio_sids(bytes, self.rules.rules(), &mut out);
         pairing::annotate_npm_registries(bytes, self.rules.rules(), &mut out);
         pairing::pair_nearby(bytes, self.rules.rules(), &mut out);
+        pairing::annotate_azure_storage(bytes, self.rules.rules(), &mut out);
         out
     }
 

@@ -6,13 +6,21 @@
 //! Likewise a Twilio auth token or API key secret with the SID it is used with: Twilio checks
 //! the two together, the account SID (`AC…`) or API key SID (`SK…`) as the Basic user name.
 //!
+//! Likewise an Azure Storage account key with the account it belongs to (and the cloud's endpoint
+//! suffix): Shared Key signs each request with the account name, and the account's blob host is
+//! the only place the key may be checked.
+//!
 //! Also the `.npmrc` registry a credential belongs to: `//HOST/path/:_authToken=…` names the
 //! registry on the credential's own line, and verification must send the credential to that
 //! registry and no other (a token for Artifactory, Nexus or GitHub Packages sent to
 //! registry.npmjs.org is a credential handed to a third party).
 
+use std::sync::LazyLock;
+
+use regex::bytes::Regex;
+
 use crate::rules::{is_host_name, NearbyKind, Rule};
-use crate::secret::{Annotation, Secret};
+use crate::secret::{Annotation, Secret, HOST_NOTE};
 
 use super::{placeholder, Match, MAX_LINE_REACH};
 
@@ -210,6 +218,165 @@ fn nearest_twilio_sid(bytes: &[u8], start: usize, end: usize) -> Option<&[u8]> {
         }
     }
     best.map(|(_, sid)| sid)
+}
+
+/// The rules whose matches are Azure Storage account keys: in a connection string
+/// (`…;AccountName=NAME;AccountKey=KEY;EndpointSuffix=…`), or assigned to a key-ish name.
+pub const AZURE_STORAGE_RULES: &[&str] = &[
+    "azure-storage-connection-string",
+    "azure-storage-account-key",
+];
+/// The annotation naming the storage account a key belongs to (an identifier, not a secret;
+/// Shared Key signs with it).
+pub const AZURE_ACCOUNT_NOTE: &str = "azure_storage_account";
+/// The endpoint suffix of a connection string that names none: Azure's public cloud
+/// (<https://learn.microsoft.com/en-us/azure/storage/common/storage-configure-connection-string>).
+pub const AZURE_DEFAULT_SUFFIX: &str = "core.windows.net";
+
+/// Whether `name` is a storage account name: 3 to 24 lowercase letters and digits
+/// (<https://learn.microsoft.com/en-us/azure/storage/common/storage-account-overview#storage-account-name>).
+pub fn is_storage_account_name(name: &[u8]) -> bool {
+    (3..=24).contains(&name.len())
+        && name
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+/// Annotates every Azure Storage account key in `matches` with its account
+/// ([`AZURE_ACCOUNT_NOTE`]) and the blob service host that account's key may be checked at
+/// ([`HOST_NOTE`]):
+/// - in a connection string, its own `AccountName` with `EndpointSuffix` (default
+///   [`AZURE_DEFAULT_SUFFIX`]) as `NAME.blob.SUFFIX`, or the host of its `BlobEndpoint` when it
+///   names one (a custom domain, the emulator at `127.0.0.1:10000`: hosts the verifier refuses);
+/// - otherwise, for either rule, the nearest account within [`PAIR_LINES`] lines: a blob, queue,
+///   table, file or Data Lake host under a documented Azure storage suffix
+///   (`NAME.blob.core.windows.net`), or an account name assigned to an account-ish key
+///   (`AZURE_STORAGE_ACCOUNT=`, `storage_account_name:`, `AccountName=`).
+pub fn annotate_azure_storage(bytes: &[u8], rules: &[Rule], matches: &mut [Match]) {
+    for m in matches.iter_mut() {
+        if !AZURE_STORAGE_RULES.contains(&rules[m.rule].id.0.as_str())
+            || m.decoded.is_some()
+            || m.annotations.contains_key(AZURE_ACCOUNT_NOTE)
+        {
+            continue;
+        }
+        let found = connection_string_account(bytes, m.start, m.end)
+            .or_else(|| nearest_storage_account(bytes, m.start, m.end));
+        if let Some((account, host)) = found {
+            m.annotations
+                .insert(AZURE_ACCOUNT_NOTE.to_string(), Annotation::Text(account));
+            m.annotations
+                .entry(HOST_NOTE.to_string())
+                .or_insert(Annotation::Text(host));
+        }
+    }
+}
+
+/// Bytes that end a connection string written in code or configuration: quotes, blanks,
+/// markup and escapes.
+fn ends_connection_string(b: u8) -> bool {
+    b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b'<' | b'>' | b'\\')
+}
+
+/// For a key that is the `AccountKey` value of a connection string, the string's account name
+/// (lowercased) and blob host: `BlobEndpoint`'s host when given, else `NAME.blob.SUFFIX`.
+fn connection_string_account(bytes: &[u8], start: usize, end: usize) -> Option<(String, String)> {
+    let (lo, hi) = super::line_window(bytes, start, end);
+    let from = bytes[lo..start]
+        .iter()
+        .rposition(|b| ends_connection_string(*b))
+        .map_or(lo, |i| lo + i + 1);
+    let to = bytes[end..hi]
+        .iter()
+        .position(|b| ends_connection_string(*b))
+        .map_or(hi, |i| end + i);
+    let own = bytes[from..start]
+        .rsplit(|b| *b == b';')
+        .next()
+        .unwrap_or_default();
+    if !own.eq_ignore_ascii_case(b"AccountKey=") {
+        return None;
+    }
+    let (mut account, mut suffix, mut endpoint) = (None, None, None);
+    for pair in bytes[from..to].split(|b| *b == b';') {
+        let Some(eq) = pair.iter().position(|b| *b == b'=') else {
+            continue;
+        };
+        let value = String::from_utf8_lossy(&pair[eq + 1..])
+            .trim()
+            .to_ascii_lowercase();
+        match pair[..eq].trim_ascii().to_ascii_lowercase().as_slice() {
+            b"accountname" => account = Some(value),
+            b"endpointsuffix" => suffix = Some(value.trim_matches('.').to_string()),
+            b"blobendpoint" => {
+                let rest = value.split_once("://").map_or(value.as_str(), |(_, r)| r);
+                let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+                endpoint = Some(authority.to_string());
+            }
+            _ => {}
+        }
+    }
+    let account = account.filter(|a| is_storage_account_name(a.as_bytes()))?;
+    let host = endpoint.filter(|e| !e.is_empty()).unwrap_or_else(|| {
+        let suffix = suffix.as_deref().filter(|s| !s.is_empty());
+        format!("{account}.blob.{}", suffix.unwrap_or(AZURE_DEFAULT_SUFFIX))
+    });
+    Some((account, host))
+}
+
+/// A storage service host under a documented Azure storage endpoint suffix: public cloud,
+/// Azure operated by 21Vianet (China) and Azure Government
+/// (<https://learn.microsoft.com/en-us/azure/storage/common/storage-powershell-independent-clouds>).
+static STORAGE_HOST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i:\b([a-z0-9]{3,24})\.(?:blob|queue|table|file|dfs)\.(core\.windows\.net|core\.chinacloudapi\.cn|core\.usgovcloudapi\.net))\b",
+    )
+    .expect("storage host pattern")
+});
+
+/// An account name assigned to a key naming a storage account: `AccountName=acme`,
+/// `AZURE_STORAGE_ACCOUNT=acme`, `storage_account_name: "acme"`.
+static ACCOUNT_ASSIGNED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i:\bAccountName|storage[_-]?account(?:[_-]?name)?|account[_-]?name)["']?[ \t]{0,5}(?::=|=|:)[ \t]{0,5}["']?([a-z0-9]{3,24})\b"#,
+    )
+    .expect("account name pattern")
+});
+
+/// The storage account nearest to `bytes[start..end]` within [`PAIR_LINES`] lines, and its
+/// blob host.
+fn nearest_storage_account(bytes: &[u8], start: usize, end: usize) -> Option<(String, String)> {
+    let (lo, hi) = pair_window(bytes, start, end);
+    let window = &bytes[lo..hi];
+    let mut best: Option<(usize, String, String)> = None;
+    let mut consider = |at: usize, name: &[u8], suffix: &[u8]| {
+        let name = name.to_ascii_lowercase();
+        if !is_storage_account_name(&name) || placeholder::is_placeholder(&name) {
+            return;
+        }
+        let distance = (lo + at).abs_diff(start);
+        if best.as_ref().is_none_or(|(d, _, _)| distance < *d) {
+            let name = String::from_utf8_lossy(&name).into_owned();
+            let suffix = String::from_utf8_lossy(suffix).to_ascii_lowercase();
+            best = Some((distance, name.clone(), format!("{name}.blob.{suffix}")));
+        }
+    };
+    for c in STORAGE_HOST.captures_iter(window) {
+        let at = c.get(1).map_or(0, |g| g.start());
+        // `my-acme.blob…` is no account's host: account names have no `-`, `_` or `.`.
+        if at > 0 && matches!(window[at - 1], b'-' | b'_' | b'.') {
+            continue;
+        }
+        consider(at, &c[1], &c[2]);
+    }
+    for c in ACCOUNT_ASSIGNED.captures_iter(window) {
+        consider(
+            c.get(1).map_or(0, |g| g.start()),
+            &c[1],
+            AZURE_DEFAULT_SUFFIX.as_bytes(),
+        );
+    }
+    best.map(|(_, name, host)| (name, host))
 }
 
 /// The span of [`PAIR_LINES`] whole lines above and below `bytes[start..end]` (each line

@@ -1317,3 +1317,119 @@ fn issue_17_a_refused_builtin_revocation_falls_back_to_the_hook() {
     assert!(!got.exists(), "the hook ran after a successful revocation");
     assert_eq!(audit(dir.path()).len(), 2);
 }
+
+/// A made-up Azure Storage account key: 64 bytes `(mul * i + 11) mod 256`, and its Base64.
+fn azure_key(mul: u32) -> (Vec<u8>, String) {
+    let bytes: Vec<u8> = (0..64u32)
+        .map(|i| u8::try_from((mul * i + 11) % 256).unwrap())
+        .collect();
+    let text = leakhound::providers::base64_encode(&bytes);
+    (bytes, text)
+}
+
+/// Issue 17, Azure: a storage account key in a connection string is checked with the
+/// string's account, signed with Shared Key (re-computed here from the documented
+/// string-to-sign), at that account's blob host only; a key written for the emulator at
+/// 127.0.0.1:10000, or with no account, is sent nowhere. Nothing is revoked, even under
+/// `--revoke`.
+#[test]
+fn issue_17_an_azure_storage_key_is_signed_for_its_own_account() {
+    let dir = tempdir();
+    let (raw, live_key) = azure_key(37);
+    let (_, emulator_key) = azure_key(53);
+    let (_, lone_key) = azure_key(91);
+    std::fs::write(
+        dir.path().join("app.env"),
+        format!(
+            "STORAGE=\"DefaultEndpointsProtocol=https;AccountName=acmeprod;AccountKey={live_key};EndpointSuffix=core.windows.net\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("local.env"),
+        format!(
+            "STORAGE=\"DefaultEndpointsProtocol=http;AccountName=acmeprod;AccountKey={emulator_key};BlobEndpoint=http://127.0.0.1:10000/acmeprod;\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("lone.env"),
+        format!("AZURE_STORAGE_KEY={lone_key}\n"),
+    )
+    .unwrap();
+    let server = FakeServer::start(vec![Reply::Respond {
+        status: 200,
+        headers: vec![("Content-Type".into(), "application/xml".into())],
+        body: "<?xml version=\"1.0\" encoding=\"utf-8\"?><StorageServiceProperties>\
+               <DefaultServiceVersion>2023-11-03</DefaultServiceVersion>\
+               </StorageServiceProperties>"
+            .into(),
+    }]);
+    let r = live(
+        dir.path(),
+        "azure-storage",
+        &server,
+        &["scan", ".", "-f", "json", "--revoke", "--yes"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let reqs = server.requests();
+    assert_eq!(
+        paths(&reqs),
+        [(
+            "GET".to_string(),
+            "/?restype=service&comp=properties".to_string()
+        )],
+        "only the key found with its Azure host may be sent, and only to read"
+    );
+    let q = &reqs[0];
+    let date = q.header("x-ms-date").expect("x-ms-date");
+    let version = q.header("x-ms-version").expect("x-ms-version");
+    let to_sign = format!(
+        "GET\n\n\n\n\n\n\n\n\n\n\n\nx-ms-date:{date}\nx-ms-version:{version}\n/acmeprod/\n\
+         comp:properties\nrestype:service"
+    );
+    let sig = leakhound::providers::base64_encode(&leakhound::providers::sigv4::hmac_sha256(
+        &raw,
+        to_sign.as_bytes(),
+    ));
+    assert_eq!(
+        q.header("authorization"),
+        Some(format!("SharedKey acmeprod:{sig}").as_str())
+    );
+    let findings = r.json()["findings"].as_array().unwrap().clone();
+    assert_eq!(findings.len(), 3, "{findings:?}");
+    for f in &findings {
+        let path = f["path"].as_str().unwrap_or_default();
+        let v = &f["verification"];
+        let why = v["detail"].as_str().unwrap_or_default();
+        match path {
+            "app.env" => {
+                assert_eq!(v["status"], "active", "{f}");
+                assert_eq!(v["identity"], "storage account acmeprod", "{f}");
+                assert_eq!(
+                    f["annotations"]["host"], "acmeprod.blob.core.windows.net",
+                    "{f}"
+                );
+                // Azure keys are rotated through Resource Manager, not with the key: no
+                // built-in revocation is attempted (the provider refuses, see its tests).
+                assert!(f.get("revocation").is_none(), "{f}");
+            }
+            "local.env" => {
+                assert_eq!(v["status"], "unknown", "{f}");
+                assert!(
+                    why.contains("no host found for this credential")
+                        && why.contains("127.0.0.1:10000"),
+                    "{why}"
+                );
+            }
+            "lone.env" => {
+                assert_eq!(v["status"], "unknown", "{f}");
+                assert!(why.contains("no storage account name"), "{why}");
+            }
+            other => panic!("unexpected finding in {other}: {f}"),
+        }
+    }
+    for key in [&live_key, &emulator_key, &lone_key] {
+        assert_secret_nowhere(&r, dir.path(), key);
+    }
+}
