@@ -376,6 +376,25 @@ pub fn run(
                 not_active += 1;
                 continue;
             }
+            // Live, revocation asked for, and nothing here can revoke it: said, not skipped in
+            // silence, so the user knows it is still live and where to act.
+            (None, Some(Status::Active), None) if opts.revoke => {
+                let why = match g.provider {
+                    Some(p) => {
+                        format!("{} offers no revocation with the key itself", p.info().name)
+                    }
+                    None => "no provider revokes this kind of credential".to_string(),
+                };
+                summary.lines.push(format!(
+                    "not revoked, still active: {} ({}) at {}:{}: {why}; revoke it at the \
+                     provider, or give --revoke-hook",
+                    first.secret.redacted(),
+                    first.rule_id.0,
+                    first.location.path,
+                    first.location.line,
+                ));
+                continue;
+            }
             _ => continue,
         };
         let what = format!(

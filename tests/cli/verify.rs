@@ -794,6 +794,34 @@ fn issue_17_the_hooks_success_is_confirmed_by_the_provider() {
     }
 }
 
+/// `--revoke` on a live credential that nothing here can revoke (Groq has no revocation API,
+/// and no hook is given) says so, naming the credential redacted, instead of skipping it.
+#[test]
+fn revoke_says_which_live_credentials_it_could_not_revoke() {
+    let key = "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"; // leakhound:allow: a made-up test credential
+    let dir = tempdir();
+    std::fs::write(dir.path().join("ai.env"), format!("GROQ_API_KEY={key}\n")).unwrap();
+    let server = FakeServer::start(vec![Reply::json(200, r#"{"data":[]}"#)]);
+    let r = live(
+        dir.path(),
+        "groq",
+        &server,
+        &["scan", "ai.env", "-f", "json", "--revoke", "--yes"],
+    );
+    let f = &r.json()["findings"][0];
+    assert_eq!(f["verification"]["status"], "active", "{}", r.stderr);
+    assert!(
+        r.stderr.contains("not revoked, still active: ")
+            && r.stderr
+                .contains("(groq-api-key) at ai.env:1: groq offers no revocation")
+            && r.stderr.contains("--revoke-hook"),
+        "{}",
+        r.stderr
+    );
+    assert!(server.requests().iter().all(|q| q.method == "GET"));
+    assert_secret_nowhere(&r, dir.path(), key);
+}
+
 /// Issue 17: the hook does not run for a low-confidence generic match nothing can verify.
 #[test]
 fn issue_17_no_hook_for_unverifiable_generic_matches() {
