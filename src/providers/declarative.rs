@@ -1027,3 +1027,6 @@ mod pinned;
 
 #[cfg(test)]
 mod nearby;
+
+#[cfg(test)]
+mod forges;
