@@ -1,6 +1,7 @@
 //! The verifiers of credentials that need a second value found next to them (a rule's
 //! `nearby:`): Docker Hub personal access tokens with their Docker ID, Bitbucket app passwords
-//! with their user name, Atlassian API tokens with the account's e-mail and the Jira site, JFrog
+//! with their user name, Bitbucket access tokens with the repository they are used on, Atlassian
+//! API tokens with the account's e-mail and the Jira site, JFrog
 //! access tokens on their own `*.jfrog.io` instance.
 //!
 //! Each test pins the documented request (method, path, Basic or Bearer credentials) and the
@@ -34,6 +35,11 @@ fn docker_pat() -> &'static str {
 
 fn bitbucket_app_password() -> &'static str {
     leak(&["ATBB", "Qm7TzR2vXk9LpW4sB8nC3dFh6yP4", "5B0E7C2A"])
+}
+
+fn bitbucket_access_token() -> &'static str {
+    let body = "Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0e_5b0e7c2a9d14-f36e8b0a7c2d91e4f6a3";
+    leak(&["ATCTT3xFfGN0", body, body, "Lp4sB8nC3dFh6yP4sA0eQm7TzR2v", "5B0E7C2A"])
 }
 
 fn atlassian_token() -> &'static str {
@@ -198,6 +204,90 @@ fn bitbucket_app_passwords_fetch_their_user_with_the_user_name() {
 }
 
 #[test]
+fn bitbucket_access_tokens_fetch_the_repository_found_beside_them() {
+    let p = provider("bitbucket-access-token");
+    assert_eq!(p.info().base, "https://api.bitbucket.org");
+    let secret = bitbucket_access_token();
+    let rule = "bitbucket-access-token";
+    battery::verify(&VerifySpec {
+        provider: p,
+        rule,
+        secret,
+        annotations: vec![("bitbucket_workspace", "acme"), ("bitbucket_repo", "web-app")],
+        live: Reply::json(
+            200,
+            r#"{"type":"repository","full_name":"acme/web-app","name":"web-app","is_private":true}"#,
+        ),
+        identity: Some("repository acme/web-app"),
+        invalid: Reply::json(
+            401,
+            r#"{"type":"error","error":{"message":"Unauthorized"}}"#,
+        ),
+        check: |r: &Recorded| {
+            assert_eq!(
+                (r.method.as_str(), r.path.as_str()),
+                ("GET", "/2.0/repositories/acme/web-app")
+            );
+            assert_eq!(
+                r.header("authorization"),
+                Some(format!("Bearer {}", bitbucket_access_token()).as_str())
+            );
+        },
+        // A token of another repository or project, a repository that is gone: unknown.
+        forbidden: Status::Unknown,
+        not_found: Status::Unknown,
+        malformed: Status::Unknown,
+    });
+    unsent(
+        p,
+        rule,
+        secret,
+        &[("bitbucket_workspace", "acme")],
+        "no bitbucket_repo found next to the secret",
+    );
+    unsent(
+        p,
+        rule,
+        secret,
+        &[("bitbucket_repo", "web-app")],
+        "no bitbucket_workspace found next to the secret",
+    );
+}
+
+#[test]
+fn the_rules_find_the_repository_next_to_a_bitbucket_access_token() {
+    let token = bitbucket_access_token();
+    for (text, want) in [
+        (
+            format!("git clone https://x-token-auth:{token}@bitbucket.org/acme/web-app.git"),
+            Some(("acme", "web-app")),
+        ),
+        (
+            format!(
+                "REPO=git@bitbucket.org:acme/web.app.git\nBITBUCKET_ACCESS_TOKEN={token}\n"
+            ),
+            Some(("acme", "web.app")),
+        ),
+        (
+            format!(
+                "curl -H 'Authorization: Bearer {token}' \\\n  \
+                 https://api.bitbucket.org/2.0/repositories/acme/web-app/commits"
+            ),
+            Some(("acme", "web-app")),
+        ),
+        (format!("BITBUCKET_ACCESS_TOKEN={token}"), None),
+    ] {
+        let (rule, notes) = found(&text);
+        assert_eq!(rule, "bitbucket-access-token");
+        let got = note(&notes, "bitbucket_workspace").zip(note(&notes, "bitbucket_repo"));
+        assert_eq!(got, want, "{text}");
+        if want.is_none() {
+            assert!(note(&notes, "bitbucket_workspace").is_none(), "{text}");
+        }
+    }
+}
+
+#[test]
 fn atlassian_tokens_fetch_myself_on_their_own_site_with_the_email() {
     let p = provider("atlassian");
     assert!(p.info().hosts.is_empty() && p.info().base.is_empty());
@@ -329,7 +419,7 @@ fn jfrog_tokens_describe_themselves_on_their_own_instance() {
 
 #[test]
 fn dry_run_sends_nothing_and_every_verification_is_a_get() {
-    let cases: [(&str, &str, &str, Vec<(&str, &str)>); 4] = [
+    let cases: [(&str, &str, &str, Vec<(&str, &str)>); 5] = [
         (
             "dockerhub",
             "dockerhub-personal-access-token",
@@ -341,6 +431,12 @@ fn dry_run_sends_nothing_and_every_verification_is_a_get() {
             "bitbucket-app-password",
             bitbucket_app_password(),
             vec![("bitbucket_user", "ada")],
+        ),
+        (
+            "bitbucket-access-token",
+            "bitbucket-access-token",
+            bitbucket_access_token(),
+            vec![("bitbucket_workspace", "acme"), ("bitbucket_repo", "app")],
         ),
         (
             "atlassian",
