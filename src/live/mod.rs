@@ -219,13 +219,22 @@ pub fn run(
         .enumerate()
         .filter_map(|(g, group)| {
             let provider = group.provider?;
-            let first = &findings[group.members[0]];
+            // The finding that says most about the credential: a token found once beside the
+            // user name or host its provider needs (a rule's `nearby:`) and once alone is
+            // checked with them, whichever file came first.
+            let best = group
+                .members
+                .iter()
+                .map(|&i| &findings[i])
+                .rev()
+                .max_by_key(|f| f.annotations.len())
+                .unwrap_or(&findings[group.members[0]]);
             Some(Job {
                 group: g,
                 provider,
-                rule: first.rule_id.0.clone(),
+                rule: best.rule_id.0.clone(),
                 secret: group.secret.clone(),
-                annotations: raw_annotations(first),
+                annotations: raw_annotations(best),
             })
         })
         .collect();
