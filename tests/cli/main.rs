@@ -21,6 +21,7 @@ mod images;
 mod interrupt;
 mod layering;
 mod library;
+mod nearby_verify;
 mod remote;
 mod reports;
 mod rerender;

@@ -39,7 +39,13 @@ fn bitbucket_app_password() -> &'static str {
 
 fn bitbucket_access_token() -> &'static str {
     let body = "Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0e_5b0e7c2a9d14-f36e8b0a7c2d91e4f6a3";
-    leak(&["ATCTT3xFfGN0", body, body, "Lp4sB8nC3dFh6yP4sA0eQm7TzR2v", "5B0E7C2A"])
+    leak(&[
+        "ATCTT3xFfGN0",
+        body,
+        body,
+        "Lp4sB8nC3dFh6yP4sA0eQm7TzR2v",
+        "5B0E7C2A",
+    ])
 }
 
 fn atlassian_token() -> &'static str {
@@ -213,7 +219,10 @@ fn bitbucket_access_tokens_fetch_the_repository_found_beside_them() {
         provider: p,
         rule,
         secret,
-        annotations: vec![("bitbucket_workspace", "acme"), ("bitbucket_repo", "web-app")],
+        annotations: vec![
+            ("bitbucket_workspace", "acme"),
+            ("bitbucket_repo", "web-app"),
+        ],
         live: Reply::json(
             200,
             r#"{"type":"repository","full_name":"acme/web-app","name":"web-app","is_private":true}"#,
@@ -263,9 +272,7 @@ fn the_rules_find_the_repository_next_to_a_bitbucket_access_token() {
             Some(("acme", "web-app")),
         ),
         (
-            format!(
-                "REPO=git@bitbucket.org:acme/web.app.git\nBITBUCKET_ACCESS_TOKEN={token}\n"
-            ),
+            format!("REPO=git@bitbucket.org:acme/web.app.git\nBITBUCKET_ACCESS_TOKEN={token}\n"),
             Some(("acme", "web.app")),
         ),
         (
@@ -306,7 +313,10 @@ fn atlassian_tokens_fetch_myself_on_their_own_site_with_the_email() {
                 r#"{"accountId":"5b10a2844c20165700ede21g","emailAddress":"ada@acme.example","displayName":"Ada","active":true}"#,
             ),
             identity: Some("ada@acme.example"),
-            invalid: Reply::json(401, r#"{"message":"Client must be authenticated to access this resource.","status-code":401}"#),
+            invalid: Reply::json(
+                401,
+                r#"{"message":"Client must be authenticated to access this resource.","status-code":401}"#,
+            ),
             check: |r: &Recorded| {
                 assert_eq!(
                     (r.method.as_str(), r.path.as_str()),
@@ -493,10 +503,7 @@ fn the_rules_find_the_docker_id_next_to_a_pat() {
             format!("{{\n  \"username\": \"acme\",\n  \"password\": \"{pat}\"\n}}\n"),
             Some("acme"),
         ),
-        (
-            format!("docker login -u \"$DOCKER_USER\" -p {pat}"),
-            None,
-        ),
+        (format!("docker login -u \"$DOCKER_USER\" -p {pat}"), None),
         (format!("DOCKERHUB_TOKEN={pat}"), None),
     ] {
         let (rule, notes) = found(&text);
@@ -542,9 +549,7 @@ fn the_rules_find_the_email_and_the_site_next_to_an_atlassian_token() {
             Some("acme-dev.atlassian.net"),
         ),
         (
-            format!(
-                "curl -u ada@acmecorp.io:{token} https://acme.atlassian.net/rest/api/3/myself"
-            ),
+            format!("curl -u ada@acmecorp.io:{token} https://acme.atlassian.net/rest/api/3/myself"),
             Some("ada@acmecorp.io"),
             Some("acme.atlassian.net"),
         ),

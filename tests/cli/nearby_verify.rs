@@ -1,0 +1,175 @@
+//! `--verify` end to end for credentials checked with a value found next to them (a rule's
+//! `nearby:`): a Docker Hub PAT with its Docker ID, an Atlassian API token with its e-mail and
+//! site. The fake provider on 127.0.0.1 stands in through `--provider-endpoint`; what it
+//! records is everything leakhound sent.
+
+use leakhound::providers::fake::{FakeServer, Reply};
+
+use crate::common::{run_in, tempdir, Run};
+
+/// A made-up Docker Hub PAT, built at run time (no literal for the self-scan).
+fn docker_pat(n: u8) -> String {
+    format!("{}{n:02}{}", "dckr_pat_", "Qm7TzR2vXk9LpW4sB8nC3dFh6y")
+}
+
+fn verify(dir: &std::path::Path, provider: &str, server: &FakeServer) -> Run {
+    let endpoint = format!("{provider}={}", server.url());
+    let log = dir.join("audit.jsonl");
+    run_in(
+        dir,
+        &[
+            "scan",
+            ".",
+            "-f",
+            "json",
+            "--verify",
+            "-c",
+            "/dev/null",
+            "--provider-endpoint",
+            &endpoint,
+            "--audit-log",
+            log.to_str().unwrap(),
+            "--verify-timeout",
+            "1",
+        ],
+    )
+}
+
+fn by_path(r: &Run, path: &str) -> serde_json::Value {
+    r.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("no finding in {path}: {}", r.stdout))
+        .clone()
+}
+
+#[test]
+fn a_docker_pat_is_verified_with_the_docker_id_beside_it_and_only_then() {
+    let dir = tempdir();
+    let (with_user, alone) = (docker_pat(1), docker_pat(2));
+    std::fs::write(
+        dir.path().join("login.sh"),
+        format!("echo {with_user} | docker login -u acme-ci --password-stdin\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("alone.env"),
+        format!("DOCKERHUB_TOKEN={alone}\n"),
+    )
+    .unwrap();
+    let server = FakeServer::start(vec![Reply::json(
+        200,
+        r#"{"token":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln","expires_in":300}"#,
+    )]);
+    let r = verify(dir.path(), "dockerhub", &server);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let f = by_path(&r, "login.sh");
+    assert_eq!(f["verification"]["provider"], "dockerhub", "{f}");
+    assert_eq!(f["verification"]["status"], "active", "{f}");
+    // The Docker ID is shown redacted, like the secret.
+    let user = f["annotations"]["docker_user"].as_str().unwrap();
+    assert_ne!(user, "acme-ci");
+    let f = by_path(&r, "alone.env");
+    assert_eq!(f["verification"]["status"], "unknown", "{f}");
+    assert!(
+        f["verification"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no docker_user found next to the secret"),
+        "{f}"
+    );
+    // One request, for the token with a Docker ID, and a read-only one.
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    assert_eq!(
+        (reqs[0].method.as_str(), reqs[0].path.as_str()),
+        ("GET", "/token?service=registry.docker.io")
+    );
+    assert!(reqs[0]
+        .header("authorization")
+        .is_some_and(|a| a.starts_with("Basic ")));
+    for secret in [&with_user, &alone] {
+        assert!(!r.stdout.contains(secret.as_str()), "secret in the report");
+        assert!(!r.stderr.contains(secret.as_str()), "secret on stderr");
+        let log = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap_or_default();
+        assert!(!log.contains(secret.as_str()), "secret in the audit log");
+    }
+}
+
+/// A made-up Atlassian API token, built at run time.
+fn atlassian_token(n: u8) -> String {
+    let body = "Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0e_5b0e7c2a9d14-f36e8b0a7c2d91e4f6a3";
+    format!("ATATT3xFfGF0{body}{body}Lp4sB8x{n:02}=5B0E7C2A")
+}
+
+#[test]
+fn an_atlassian_token_goes_only_to_the_site_beside_it_with_the_email() {
+    let dir = tempdir();
+    let token = atlassian_token(1);
+    std::fs::write(
+        dir.path().join("jira.env"),
+        format!(
+            "JIRA_URL=https://acme.atlassian.net\nJIRA_EMAIL=ada@acmecorp.io\nJIRA_API_TOKEN={token}\n"
+        ),
+    )
+    .unwrap();
+    // Other tokens beside a site that is not Atlassian's, and beside no e-mail.
+    let (other, noemail) = (atlassian_token(2), atlassian_token(3));
+    std::fs::write(
+        dir.path().join("other.env"),
+        format!("JIRA_URL=https://jira.acmecorp.io\nJIRA_EMAIL=ada@acmecorp.io\nJIRA_API_TOKEN={other}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("noemail.env"),
+        format!("JIRA_URL=https://acme.atlassian.net\nJIRA_API_TOKEN={noemail}\n"),
+    )
+    .unwrap();
+    let server = FakeServer::start(vec![Reply::json(
+        200,
+        r#"{"accountId":"5b10a2844c20165700ede21g","emailAddress":"ada@acmecorp.io","displayName":"Ada"}"#,
+    )]);
+    let r = verify(dir.path(), "atlassian", &server);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let f = by_path(&r, "jira.env");
+    assert_eq!(f["verification"]["status"], "active", "{f}");
+    assert_eq!(f["annotations"]["host"], "acme.atlassian.net", "{f}");
+    for path in ["other.env", "noemail.env"] {
+        let f = by_path(&r, path);
+        assert_eq!(f["verification"]["status"], "unknown", "{path}: {f}");
+    }
+    // Only the token with both values was sent.
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    for q in &reqs {
+        assert_eq!(
+            (q.method.as_str(), q.path.as_str()),
+            ("GET", "/rest/api/3/myself")
+        );
+    }
+    assert!(!r.stdout.contains(&token) && !r.stderr.contains(&token));
+}
+
+#[test]
+fn a_pat_found_twice_is_checked_with_the_docker_id_found_beside_either() {
+    let dir = tempdir();
+    let pat = docker_pat(3);
+    // `a.env` sorts first and has no Docker ID; `b.sh` has one.
+    std::fs::write(dir.path().join("a.env"), format!("DOCKERHUB_TOKEN={pat}\n")).unwrap();
+    std::fs::write(
+        dir.path().join("b.sh"),
+        format!("docker login --username=acme-ci --password {pat}\n"),
+    )
+    .unwrap();
+    let server = FakeServer::start(vec![Reply::json(200, r#"{"token":"t"}"#)]);
+    let r = verify(dir.path(), "dockerhub", &server);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    for path in ["a.env", "b.sh"] {
+        let f = by_path(&r, path);
+        assert_eq!(f["verification"]["status"], "active", "{path}: {f}");
+    }
+    // One credential, one request.
+    assert_eq!(server.requests().len(), 1);
+}
