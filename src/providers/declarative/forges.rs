@@ -427,9 +427,17 @@ fn jfrog_tokens_describe_themselves_on_their_own_instance() {
     }
 }
 
+/// A provider, a rule of it, a credential and the values found next to it.
+type Case = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+);
+
 #[test]
-fn dry_run_sends_nothing_and_every_verification_is_a_get() {
-    let cases: [(&str, &str, &str, Vec<(&str, &str)>); 5] = [
+fn every_verification_is_one_get_in_a_dry_run_too() {
+    let cases: [Case; 5] = [
         (
             "dockerhub",
             "dockerhub-personal-access-token",
