@@ -1041,3 +1041,6 @@ mod pinned;
 
 #[cfg(test)]
 mod nearby;
+
+#[cfg(test)]
+mod paired;
