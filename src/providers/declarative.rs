@@ -20,7 +20,8 @@
 //! request:
 //!   method: GET                      # GET, HEAD, or POST with `read_only: true`
 //!   path: /v4/profile
-//!   auth: bearer                     # or {header: NAME, prefix: "Token "},
+//!   auth: bearer                     # or {header: NAME, prefix: "Token "} (the prefix may
+//!                                    #   hold {capture:NAME}: "{capture:token_id}:"),
 //!                                    # {basic: {user: "{secret}", password: ""}}, {query: NAME}
 //!   headers: {Accept: application/json}   # optional headers (never the secret; may hold
 //!                                    #   {capture:NAME}, a value the rule's `nearby:` found)
@@ -235,8 +236,9 @@ pub enum Auth {
     Header {
         /// Header name.
         name: String,
-        /// Text before the secret.
-        prefix: String,
+        /// Text before the secret: may hold `{capture:NAME}` (PlanetScale's
+        /// `Authorization: TOKEN_ID:TOKEN`), never `{secret}`.
+        prefix: Template,
     },
     /// `Authorization: Basic base64(user:password)`, each a [`Template`].
     Basic {
@@ -515,9 +517,17 @@ impl Declarative {
             Auth::Bearer => {
                 call_headers.push(("Authorization".into(), format!("Bearer {}", cred.secret)));
             }
-            Auth::Header { name, prefix } => {
-                call_headers.push((name.clone(), format!("{prefix}{}", cred.secret)));
-            }
+            Auth::Header { name, prefix } => match prefix.render(cred) {
+                // As for the fixed headers: a found value brings no line break.
+                Ok(p) if p.bytes().any(|b| b.is_ascii_control()) => {
+                    return Verdict::unknown(
+                        None,
+                        &format!("the value for {name} has control characters; not checked"),
+                    )
+                }
+                Ok(p) => call_headers.push((name.clone(), format!("{p}{}", cred.secret))),
+                Err(n) => return missing(n),
+            },
             Auth::Basic { user, password } => {
                 let (user, password) = match (user.render(cred), password.render(cred)) {
                     (Ok(u), Ok(p)) => (u, p),
@@ -875,6 +885,10 @@ fn parse_auth(v: &serde_json::Value) -> Result<Auth, String> {
                 if prefix.contains(['\r', '\n']) {
                     return Err("prefix: no line breaks".into());
                 }
+                let prefix = Template(prefix);
+                prefix
+                    .check_captures_only()
+                    .map_err(|e| format!("prefix: {e}"))?;
                 Ok(Auth::Header { name, prefix })
             } else if let Some(b) = m.get("basic") {
                 only(&["basic"])?;
@@ -1030,3 +1044,6 @@ mod nearby;
 
 #[cfg(test)]
 mod forges;
+
+#[cfg(test)]
+mod paired;

@@ -188,3 +188,41 @@ fn a_host_annotation_still_needs_no_template() {
     assert!(reqs.is_empty());
     assert!(v.detail.unwrap_or_default().starts_with(NO_HOST));
 }
+
+#[test]
+fn an_auth_header_prefix_may_hold_a_capture_but_not_the_secret() {
+    let verifier = |prefix: &str| {
+        format!(
+            "name: acme\nbase_url: https://api.acme.example\ndocs: [https://docs.acme.example/api]\n\
+             request:\n  method: GET\n  path: /me\n  auth: {{header: Authorization, prefix: \
+             '{prefix}'}}\nactive:\n  status: [2xx]\n"
+        )
+    };
+    let e = load(&verifier("{secret}:"))
+        .map(|_| ())
+        .expect_err("loaded");
+    assert!(e.contains("request.auth: prefix:"), "{e}");
+    assert!(e.contains("the secret goes where `auth` says"), "{e}");
+    let p = load(&verifier("{capture:acme_id}:")).expect("loads");
+    battery::verify_undocumented_invalid(&VerifySpec {
+        provider: p,
+        rule: "acme-key",
+        secret: SECRET,
+        annotations: vec![("acme_id", "id7")],
+        live: Reply::json(200, "{}"),
+        identity: None,
+        invalid: Reply::json(401, "{}"),
+        check: |r: &Recorded| {
+            assert_eq!(
+                r.header("authorization"),
+                Some(format!("id7:{SECRET}").as_str())
+            );
+        },
+        forbidden: Status::Unknown,
+        not_found: Status::Unknown,
+        malformed: Status::Unknown,
+    });
+    // Without the value: nothing sent.
+    let v = battery::verify_unsent(p, "acme-key", SECRET);
+    assert!(v.detail.unwrap_or_default().contains("no acme_id found"));
+}
