@@ -295,17 +295,8 @@ mod tests {
             ],
             vec![(TENANT_NOTE, TENANT), (CLIENT_NOTE, "../../admin")],
         ] {
-            let (v, reqs) = battery::call(
-                &Entra,
-                "azure-entra-client-secret",
-                secret(),
-                &notes,
-                vec![Reply::json(200, TOKEN)],
-                false,
-                |api, cred| Entra.verify(api, cred),
-            );
-            assert!(reqs.is_empty(), "{notes:?}: sent");
-            assert_eq!(v.status, Status::Unknown, "{notes:?}");
+            let v =
+                battery::verify_unsent_with(&Entra, "azure-entra-client-secret", secret(), &notes);
             assert!(v
                 .detail
                 .unwrap_or_default()

@@ -425,24 +425,29 @@ pub mod battery {
         assert_eq!(v.status, spec.malformed, "{name}: malformed: {v:?}");
     }
 
-    /// Runs `f` on a credential of `rule` that `provider` must keep to itself, and asserts no
-    /// request reached the (fake) provider.
+    /// Runs `f` on a credential of `rule` with `annotations` that `provider` must keep to
+    /// itself, and asserts no request reached the (fake) provider.
     fn unsent<T>(
         provider: &'static dyn Provider,
         rule: &str,
         secret: &str,
+        annotations: &[(&str, &str)],
         f: impl FnOnce(&Api<'_>, &Credential<'_>) -> T,
     ) -> T {
         let (out, reqs) = call(
             provider,
             rule,
             secret,
-            &[],
+            annotations,
             vec![Reply::json(200, "{}")],
             false,
             f,
         );
-        assert!(reqs.is_empty(), "{}: {rule} was sent", provider.info().name);
+        assert!(
+            reqs.is_empty(),
+            "{}: {rule} was sent with {annotations:?}",
+            provider.info().name
+        );
         out
     }
 
@@ -452,10 +457,24 @@ pub mod battery {
     /// # Panics
     /// When it sends the credential or gives another answer.
     pub fn verify_unsent(provider: &'static dyn Provider, rule: &str, secret: &str) -> Verdict {
-        let v = unsent(provider, rule, secret, |api, cred| {
+        verify_unsent_with(provider, rule, secret, &[])
+    }
+
+    /// [`verify_unsent`] for a credential found with `annotations` (a host, a value found next
+    /// to it) that must still not be sent: missing, malformed or someone else's.
+    ///
+    /// # Panics
+    /// When it sends the credential or gives another answer.
+    pub fn verify_unsent_with(
+        provider: &'static dyn Provider,
+        rule: &str,
+        secret: &str,
+        annotations: &[(&str, &str)],
+    ) -> Verdict {
+        let v = unsent(provider, rule, secret, annotations, |api, cred| {
             provider.verify(api, cred)
         });
-        assert_eq!(v.status, Status::Unknown, "{rule}: {v:?}");
+        assert_eq!(v.status, Status::Unknown, "{rule} {annotations:?}: {v:?}");
         v
     }
 
@@ -464,7 +483,7 @@ pub mod battery {
     /// # Panics
     /// When it sends the credential or gives another answer.
     pub fn revoke_unsent(provider: &'static dyn Provider, rule: &str, secret: &str) {
-        let r = unsent(provider, rule, secret, |api, cred| {
+        let r = unsent(provider, rule, secret, &[], |api, cred| {
             provider.revoke(api, cred)
         });
         assert_eq!(r.outcome, Outcome::Refused, "{rule}: {r:?}");

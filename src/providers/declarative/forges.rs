@@ -76,17 +76,7 @@ fn all_get(name: &str, reqs: &[Recorded]) {
 /// "live", and asserts nothing reached it and the answer is unknown, its detail containing
 /// `want`.
 fn unsent(p: &'static dyn Provider, rule: &str, secret: &str, ann: &[(&str, &str)], want: &str) {
-    let (v, reqs) = battery::call(
-        p,
-        rule,
-        secret,
-        ann,
-        vec![Reply::json(200, r#"{"token":"t","username":"u"}"#)],
-        false,
-        |api, cred| p.verify(api, cred),
-    );
-    assert!(reqs.is_empty(), "{rule}: sent with {ann:?}");
-    assert_eq!(v.status, Status::Unknown, "{rule} {ann:?}: {v:?}");
+    let v = battery::verify_unsent_with(p, rule, secret, ann);
     let detail = v.detail.unwrap_or_default();
     assert!(detail.contains(want), "{rule} {ann:?}: {detail}");
     assert!(!detail.contains(secret), "{rule}: secret in the detail");

@@ -79,17 +79,7 @@ fn without_its_values_or_with_bad_ones_nothing_is_sent() {
         ),
     ] {
         let p = acme();
-        let (v, reqs) = battery::call(
-            p,
-            "acme-key",
-            SECRET,
-            &ann,
-            vec![Reply::json(200, r#"{"login":"ada"}"#)],
-            false,
-            |api, cred| p.verify(api, cred),
-        );
-        assert!(reqs.is_empty(), "sent with {ann:?}");
-        assert_eq!(v.status, Status::Unknown, "{ann:?}: {v:?}");
+        let v = battery::verify_unsent_with(p, "acme-key", SECRET, &ann);
         assert!(
             v.detail.as_deref().unwrap_or_default().contains(want),
             "{ann:?}: {v:?}"
@@ -106,17 +96,7 @@ fn a_header_value_with_a_line_break_is_not_sent() {
     )
     .expect("loads");
     let ann = vec![("acme_user", "ada\r\nX-Injected: 1")];
-    let (v, reqs) = battery::call(
-        p,
-        "acme-key",
-        SECRET,
-        &ann,
-        vec![Reply::json(200, "{}")],
-        false,
-        |api, cred| p.verify(api, cred),
-    );
-    assert!(reqs.is_empty());
-    assert_eq!(v.status, Status::Unknown, "{v:?}");
+    battery::verify_unsent_with(p, "acme-key", SECRET, &ann);
 }
 
 #[test]
@@ -176,16 +156,7 @@ fn a_host_annotation_still_needs_no_template() {
          bearer\nactive:\n  status: [2xx]\n",
     )
     .expect("loads");
-    let (v, reqs) = battery::call(
-        p,
-        "acme-key",
-        SECRET,
-        &[],
-        vec![Reply::json(200, "{}")],
-        false,
-        |api, cred| p.verify(api, cred),
-    );
-    assert!(reqs.is_empty());
+    let v = battery::verify_unsent(p, "acme-key", SECRET);
     assert!(v.detail.unwrap_or_default().starts_with(NO_HOST));
 }
 
