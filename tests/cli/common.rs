@@ -255,3 +255,27 @@ verifiers:
 "#
     )
 }
+
+/// Runs leakhound with `args` in `dir`, without a config, `provider` pointed at `server`, the
+/// audit log in `dir/audit.jsonl` and a 1 s timeout.
+pub fn live(
+    dir: &Path,
+    provider: &str,
+    server: &leakhound::providers::fake::FakeServer,
+    args: &[&str],
+) -> Run {
+    let endpoint = format!("{provider}={}", server.url());
+    let log = dir.join("audit.jsonl");
+    let mut all = args.to_vec();
+    all.extend([
+        "-c",
+        "/dev/null",
+        "--provider-endpoint",
+        &endpoint,
+        "--audit-log",
+        log.to_str().unwrap(),
+        "--verify-timeout",
+        "1",
+    ]);
+    run_in(dir, &all)
+}

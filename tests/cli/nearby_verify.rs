@@ -5,7 +5,7 @@
 
 use leakhound::providers::fake::{FakeServer, Reply};
 
-use crate::common::{run_in, tempdir, Run};
+use crate::common::{live, tempdir, Run};
 
 /// A made-up Docker Hub PAT, built at run time (no literal for the self-scan).
 fn docker_pat(n: u8) -> String {
@@ -13,25 +13,11 @@ fn docker_pat(n: u8) -> String {
 }
 
 fn verify(dir: &std::path::Path, provider: &str, server: &FakeServer) -> Run {
-    let endpoint = format!("{provider}={}", server.url());
-    let log = dir.join("audit.jsonl");
-    run_in(
+    live(
         dir,
-        &[
-            "scan",
-            ".",
-            "-f",
-            "json",
-            "--verify",
-            "-c",
-            "/dev/null",
-            "--provider-endpoint",
-            &endpoint,
-            "--audit-log",
-            log.to_str().unwrap(),
-            "--verify-timeout",
-            "1",
-        ],
+        provider,
+        server,
+        &["scan", ".", "-f", "json", "--verify"],
     )
 }
 

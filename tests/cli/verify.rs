@@ -5,31 +5,12 @@ use std::path::Path;
 
 use leakhound::providers::fake::{FakeServer, Recorded, Reply};
 
-use crate::common::{github_token, run_in, tempdir, user_verifier_config, Run};
+use crate::common::{github_token, live, run_in, tempdir, user_verifier_config, Run};
 
 /// A tree with the same GitHub token in two files.
 fn tree_with_token(dir: &Path, token: &str) {
     std::fs::write(dir.join("a.env"), format!("GITHUB_TOKEN={token}\n")).unwrap();
     std::fs::write(dir.join("b.yml"), format!("token: {token}\n")).unwrap();
-}
-
-/// Runs leakhound with `args` in `dir`, without a config, `provider` pointed at `server`, the
-/// audit log in `dir/audit.jsonl` and a 1 s timeout.
-fn live(dir: &Path, provider: &str, server: &FakeServer, args: &[&str]) -> Run {
-    let endpoint = format!("{provider}={}", server.url());
-    let log = dir.join("audit.jsonl");
-    let mut all = args.to_vec();
-    all.extend([
-        "-c",
-        "/dev/null",
-        "--provider-endpoint",
-        &endpoint,
-        "--audit-log",
-        log.to_str().unwrap(),
-        "--verify-timeout",
-        "1",
-    ]);
-    run_in(dir, &all)
 }
 
 /// Runs `leakhound scan DIR -f json` plus `extra`, the github provider pointed at `server`.
