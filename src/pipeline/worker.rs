@@ -212,7 +212,10 @@ impl BlobSink for Worker<'_> {
         }
         let hits = derived
             .or_else(|| self.scanner.keyword_hits(bytes))
-            .map(Arc::new);
+            .map(|mut h| {
+                h.set_has_children(node.has_children);
+                Arc::new(h)
+            });
         if node.last_sibling {
             // Nothing else is made from the parent: its hits can go.
             if let Some(slot) = d.checked_sub(1).and_then(|p| self.tree.get_mut(p)) {

@@ -29,11 +29,18 @@
 //!    yields the automaton's list. The unit tests compare both on random text with the built-in
 //!    keywords and on random deltas; `tests/cli/git.rs` compares whole history scans with and
 //!    without this path.
+//!
+//! Two more things a version's scan takes from its base: its base64 runs
+//! ([`encoded::derive_raw_runs`], exact by the same kind of argument), and the rules' verdicts
+//! on windows copied whole from the base ([`KeywordHits`] says why they are the same).
+
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 
-use super::Scanner;
+use super::{encoded, Match, Scanner};
 use crate::blob::DeltaCopy;
+use crate::secret::Annotations;
 
 /// One keyword occurrence: its span and the automaton pattern (keyword) index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -54,10 +61,101 @@ impl Occurrence {
     }
 }
 
-/// Every keyword occurrence in one blob, sorted by start (longest keyword first at a start).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What a blob's scan can take from its delta base: every keyword occurrence (sorted by start,
+/// longest keyword first at a start), the raw base64 runs ([`encoded::derive_raw_runs`]), and
+/// the verdicts of the rules on the windows its base's scan confirmed.
+///
+/// Verdicts are reused, not derived: a rule's verdicts on a window depend only on the
+/// window's bytes (the regex runs over the window alone, and the checks read only what it
+/// captures), so a window of the child lying inside one copy, confirmed by the same rule over
+/// exactly the same span of the base, has the base's verdicts, moved. The base's scan
+/// records them once it has run ([`KeywordHits::verdicts`]); a child scanned before that
+/// (another thread took it first) confirms every window itself.
+#[derive(Debug, Default)]
 pub struct KeywordHits {
     occ: Vec<Occurrence>,
+    b64: Vec<encoded::RawRun>,
+    /// Filled by this blob's scan when versions are made from it.
+    verdicts: Arc<OnceLock<Verdicts>>,
+    /// Whether versions are made from this blob (its scan then records its verdicts).
+    has_children: bool,
+    /// The base's verdicts and the copies this blob was made with.
+    base: Option<(Arc<OnceLock<Verdicts>>, Vec<DeltaCopy>)>,
+}
+
+/// Equal when what a scan reads from them is: occurrences and raw runs.
+impl PartialEq for KeywordHits {
+    fn eq(&self, other: &Self) -> bool {
+        self.occ == other.occ && self.b64 == other.b64
+    }
+}
+
+impl Eq for KeywordHits {}
+
+/// The matches each rule confirmed in each window of one blob, positions relative to the
+/// window's start.
+#[derive(Debug, Default)]
+pub(super) struct Verdicts {
+    /// `(start, end, rule, first, count)`: the window, its rule, its matches in `found`.
+    windows: Vec<(usize, usize, u32, u32, u32)>,
+    found: Vec<Found>,
+}
+
+#[derive(Debug)]
+struct Found {
+    start: usize,
+    end: usize,
+    entropy: f64,
+    annotations: Annotations,
+}
+
+impl Verdicts {
+    /// Records rule `r`'s matches (`matches`, blob positions) in the window `s..e`.
+    pub(super) fn record(&mut self, r: usize, s: usize, e: usize, matches: &[Match]) {
+        let (Ok(r), Ok(first), Ok(count)) = (
+            u32::try_from(r),
+            u32::try_from(self.found.len()),
+            u32::try_from(matches.len()),
+        ) else {
+            return;
+        };
+        self.windows.push((s, e, r, first, count));
+        self.found.extend(matches.iter().map(|m| Found {
+            start: m.start - s,
+            end: m.end - s,
+            entropy: m.entropy,
+            annotations: m.annotations.clone(),
+        }));
+    }
+
+    /// Sorts the windows for [`Verdicts::get`].
+    pub(super) fn finish(mut self) -> Self {
+        self.windows
+            .sort_unstable_by_key(|&(s, e, r, ..)| (s, e, r));
+        self
+    }
+
+    /// Rule `r`'s matches in the window `s..e`, placed at `at`, if that window was confirmed.
+    fn get(&self, r: usize, s: usize, e: usize, at: usize, out: &mut Vec<Match>) -> bool {
+        let key = (s, e, u32::try_from(r).unwrap_or(u32::MAX));
+        let Ok(i) = self
+            .windows
+            .binary_search_by(|&(ws, we, wr, ..)| (ws, we, wr).cmp(&key))
+        else {
+            return false;
+        };
+        let (.., first, count) = self.windows[i];
+        for f in &self.found[first as usize..(first + count) as usize] {
+            out.push(Match::plain(
+                r,
+                at + f.start,
+                at + f.end,
+                f.entropy,
+                f.annotations.clone(),
+            ));
+        }
+        true
+    }
 }
 
 /// The overlapping automaton over the same keywords as the scanner's, pattern for pattern.
@@ -104,6 +202,52 @@ impl KeywordHits {
         self.occ.is_empty()
     }
 
+    /// Says that versions are made from this blob, so that its scan records its verdicts.
+    pub fn set_has_children(&mut self, yes: bool) {
+        self.has_children = yes;
+    }
+
+    /// The raw base64 runs of the blob.
+    pub(super) fn raw_runs(&self) -> &[encoded::RawRun] {
+        &self.b64
+    }
+
+    /// Whether this blob's scan should record its verdicts (versions are made from it, and
+    /// no scan of it has yet).
+    pub(super) fn wants_verdicts(&self) -> bool {
+        self.has_children && self.verdicts.get().is_none()
+    }
+
+    /// Keeps the verdicts of this blob's scan for the versions made from it.
+    pub(super) fn keep_verdicts(&self, v: Verdicts) {
+        let _ = self.verdicts.set(v.finish());
+    }
+
+    /// Rule `r`'s matches in the window `s..e` of this blob, pushed onto `out`, if the window
+    /// lies inside one copy and the base's scan confirmed that rule on exactly its bytes there.
+    pub(super) fn reuse(&self, r: usize, s: usize, e: usize, out: &mut Vec<Match>) -> bool {
+        let Some((verdicts, copies)) = &self.base else {
+            return false;
+        };
+        let Some(v) = verdicts.get() else {
+            return false;
+        };
+        let i = copies.partition_point(|c| c.dst <= s);
+        let Some(c) = i.checked_sub(1).map(|i| copies[i]) else {
+            return false;
+        };
+        if e > c.dst + c.len {
+            return false;
+        }
+        let from = s - c.dst + c.src;
+        let reused = v.get(r, from, from + (e - s), s, out);
+        #[cfg(test)]
+        if reused {
+            tests::REUSED.with(|n| n.set(n.get() + 1));
+        }
+        reused
+    }
+
     /// The automaton's leftmost-longest, non-overlapping hits, as `(start, end, pattern)`.
     pub(super) fn leftmost_longest(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
         let mut next = 0;
@@ -127,7 +271,11 @@ impl Scanner {
         let mut occ = Vec::new();
         every.search(bytes, 0, bytes.len(), &mut occ);
         occ.sort_unstable();
-        Some(KeywordHits { occ })
+        Some(KeywordHits {
+            occ,
+            b64: encoded::raw_runs(bytes),
+            ..KeywordHits::default()
+        })
     }
 
     /// The keyword occurrences of `child`, made by `copies` (sorted by `dst`, not overlapping;
@@ -179,7 +327,13 @@ impl Scanner {
         }
         occ.sort_unstable();
         occ.dedup();
-        Some(KeywordHits { occ })
+        Some(KeywordHits {
+            occ,
+            b64: encoded::derive_raw_runs(&base.b64, copies, child),
+            verdicts: Arc::default(),
+            has_children: false,
+            base: Some((Arc::clone(&base.verdicts), copies.to_vec())),
+        })
     }
 
     fn every(&self) -> Option<&Every> {
@@ -193,6 +347,12 @@ impl Scanner {
 mod tests {
     use super::*;
     use crate::scan::Scratch;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Windows whose verdicts this thread took from a base's scan.
+        pub(super) static REUSED: Cell<usize> = const { Cell::new(0) };
+    }
 
     fn scanner() -> Scanner {
         Scanner::new(crate::rules::RuleSet::builtin().expect("built-in rules load"))
@@ -239,6 +399,13 @@ mod tests {
                     let punct = b"_-. =:\n\"'";
                     out.push(punct[rng.below(punct.len())]);
                 }
+                2 if rng.below(8) == 0 => {
+                    // An assignment that generic rules report, so windows have matches.
+                    let alnum = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+                    out.extend_from_slice(b"\napi_token = \"");
+                    out.extend((0..32).map(|_| alnum[rng.below(alnum.len())]));
+                    out.extend_from_slice(b"\"\n");
+                }
                 _ => {
                     let alnum = b"abcdefghijklmnopqrstuvwxyz0123456789";
                     out.push(alnum[rng.below(alnum.len())]);
@@ -275,9 +442,14 @@ mod tests {
         let s = scanner();
         let mut rng = Rng(0x2545_f491_4f6c_dd1d);
         let mut scratch = Scratch::default();
+        let reused_before = REUSED.with(Cell::get);
+        let mut found = 0;
         for tree in 0..40 {
             let mut base = text(&s, &mut rng, 2_000 + tree * 100);
             let mut base_hits = s.keyword_hits(&base).unwrap();
+            // Versions are made from each generation: their scans record and reuse verdicts.
+            base_hits.set_has_children(true);
+            s.scan_with_hits(&base, &base_hits, &mut scratch);
             for generation in 0..6 {
                 let mut child = Vec::new();
                 let mut copies = Vec::new();
@@ -302,18 +474,25 @@ mod tests {
                         child.extend_from_slice(&base[src..src + len]);
                     }
                 }
-                let derived = s.derive_keyword_hits(&base_hits, &copies, &child).unwrap();
+                let mut derived = s.derive_keyword_hits(&base_hits, &copies, &child).unwrap();
+                derived.set_has_children(true);
                 let full = s.keyword_hits(&child).unwrap();
                 assert_eq!(derived, full, "tree {tree} generation {generation}");
+                let scanned = s.scan(&child, &mut scratch);
+                found += scanned.len();
                 assert_eq!(
                     s.scan_with_hits(&child, &derived, &mut scratch),
-                    s.scan(&child, &mut scratch),
+                    scanned,
                     "tree {tree} generation {generation}"
                 );
                 base = child;
                 base_hits = derived;
             }
         }
+        // The comparison means something only if windows had matches and verdicts were reused.
+        assert!(found > 100, "matches found: {found}");
+        let reused = REUSED.with(Cell::get) - reused_before;
+        assert!(reused > 1_000, "windows reused: {reused}");
     }
 
     #[test]

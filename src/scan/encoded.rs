@@ -8,6 +8,7 @@
 //! their run's ends. In source code such blocks are rare, so the loop rarely branches.
 
 use super::checks::base64::{decode_lenient, value, Alphabet};
+use crate::blob::DeltaCopy;
 
 /// Shortest run worth decoding: 24 bytes of content, less than most credentials plus a name.
 pub const MIN_RUN: usize = 32;
@@ -48,22 +49,46 @@ pub struct Decoded {
     pub bytes: Vec<u8>,
 }
 
-/// The base64 runs of `bytes` that decode to text, in order, within the size bounds.
-pub fn runs(bytes: &[u8]) -> Vec<Decoded> {
+/// A maximal run of base64 characters (no base64 character just before or after it), at
+/// least [`MIN_RUN`] long, and whether it passes the cheap tests that pick runs worth
+/// decoding (mixed case, a prefix that decodes to text). Which runs a blob has, and their
+/// verdicts, depend only on each run's bytes and the one byte either side, so a delta
+/// version's runs can be derived from its base's ([`derive_raw_runs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawRun {
+    /// Offset of the run's first character.
+    pub start: usize,
+    /// Offset just past its last character.
+    pub end: usize,
+    /// Whether it is mixed case and its first 36 decoded bytes are text.
+    pub candidate: bool,
+}
+
+impl RawRun {
+    fn new(bytes: &[u8], start: usize, end: usize) -> Self {
+        let run = &bytes[start..end];
+        RawRun {
+            start,
+            end,
+            // Cheap rejections first: hex and single-case runs, then runs whose first 36
+            // decoded bytes are not text (DER keys, images, compressed data).
+            candidate: looks_encoded(run) && prefix_is_text(run),
+        }
+    }
+}
+
+/// Every maximal base64 run of `bytes` at least [`MIN_RUN`] long, in order.
+pub fn raw_runs(bytes: &[u8]) -> Vec<RawRun> {
     let mut out = Vec::new();
-    let mut budget = MAX_DECODED;
     let len = bytes.len();
-    let mut next = 0; // blocks before this offset were covered by an earlier run
+    let mut next = 0; // blocks before this offset lie in a run already found
     for (k, chunk) in bytes.chunks_exact(16).enumerate() {
         let at = k * 16;
         if at < next || !block_is_b64(chunk) {
             continue;
         }
-        if budget == 0 {
-            break;
-        }
         let mut s = at;
-        while s > next && is_b64(bytes[s - 1]) {
+        while s > 0 && is_b64(bytes[s - 1]) {
             s -= 1;
         }
         let mut e = at + 16;
@@ -71,15 +96,103 @@ pub fn runs(bytes: &[u8]) -> Vec<Decoded> {
             e += 1;
         }
         next = e;
-        if e - s < MIN_RUN {
+        if e - s >= MIN_RUN {
+            out.push(RawRun::new(bytes, s, e));
+        }
+    }
+    out
+}
+
+/// The raw runs of `child`, made by `copies` (sorted by `dst`, not overlapping; every byte not
+/// copied was inserted) from a base whose raw runs are `base`.
+///
+/// Why this is exact: a run is maximal, at least [`MIN_RUN`] long, and a candidate or not by
+/// its own bytes and the byte either side. Call a copy's *interior* its span without its first
+/// and last byte. A child run lying inside one interior has itself and both neighbouring bytes
+/// inside that copy, so it is the base's run at the copy's source moved (and every base run
+/// with its neighbours inside a copy's source is one in the child); any other child run has a
+/// byte outside every interior, and searching those bytes (what was inserted, the copies'
+/// first and last bytes, copies too short to have an interior) and extending each base64 byte
+/// found to its run's ends finds it.
+pub fn derive_raw_runs(base: &[RawRun], copies: &[DeltaCopy], child: &[u8]) -> Vec<RawRun> {
+    let mut out = Vec::new();
+    let mut gap_from = 0;
+    for c in copies {
+        let (src_end, end) = (c.src + c.len, c.dst + c.len);
+        let first = base.partition_point(|r| r.start <= c.src);
+        for r in &base[first..] {
+            if r.end >= src_end {
+                break;
+            }
+            out.push(RawRun {
+                start: r.start - c.src + c.dst,
+                end: r.end - c.src + c.dst,
+                candidate: r.candidate,
+            });
+        }
+        let (inner_from, inner_to) = (c.dst + 1, end.saturating_sub(1));
+        if inner_from < inner_to {
+            if gap_from < inner_from {
+                gap_runs(child, gap_from, inner_from, &mut out);
+            }
+            gap_from = inner_to;
+        }
+    }
+    if gap_from < child.len() {
+        gap_runs(child, gap_from, child.len(), &mut out);
+    }
+    out.sort_unstable_by_key(|r| r.start);
+    out.dedup_by_key(|r| r.start);
+    out
+}
+
+/// Pushes every raw run of `bytes` that holds a byte of `bytes[from..to]`.
+fn gap_runs(bytes: &[u8], from: usize, to: usize, out: &mut Vec<RawRun>) {
+    let mut p = from;
+    while p < to {
+        if !is_b64(bytes[p]) {
+            p += 1;
             continue;
         }
-        // Cheap rejections first: hex and single-case runs, then runs whose first 36 decoded
-        // bytes are not text (DER keys, images, compressed data), before joining and decoding.
-        if !looks_encoded(&bytes[s..e]) || !prefix_is_text(&bytes[s..e]) {
+        let mut s = p;
+        while s > 0 && is_b64(bytes[s - 1]) {
+            s -= 1;
+        }
+        let mut e = p + 1;
+        while e < bytes.len() && is_b64(bytes[e]) {
+            e += 1;
+        }
+        if e - s >= MIN_RUN {
+            out.push(RawRun::new(bytes, s, e));
+        }
+        p = e;
+    }
+}
+
+/// The base64 runs of `bytes` that decode to text, in order, within the size bounds.
+pub fn runs(bytes: &[u8]) -> Vec<Decoded> {
+    runs_from(bytes, &raw_runs(bytes))
+}
+
+/// [`runs`] given the raw runs of `bytes` ([`raw_runs`], or derived from a delta base's).
+pub fn runs_from(bytes: &[u8], raw: &[RawRun]) -> Vec<Decoded> {
+    let mut out = Vec::new();
+    let mut budget = MAX_DECODED;
+    // Runs before this offset were joined into an earlier run's wrapped block. A block ends
+    // at a run's end or just after `=` padding, so no run straddles it.
+    let mut next = 0;
+    for r in raw {
+        if r.start < next {
             continue;
         }
-        let (end, text) = block(bytes, s, e);
+        if budget == 0 {
+            break;
+        }
+        next = r.end;
+        if !r.candidate {
+            continue;
+        }
+        let (end, text) = block(bytes, r.start, r.end);
         next = end;
         let decoded = decode_lenient(&text[..text.len().min(MAX_RUN)]);
         if decoded.len() < 16 || !is_text(&decoded) {
@@ -87,7 +200,7 @@ pub fn runs(bytes: &[u8]) -> Vec<Decoded> {
         }
         budget = budget.saturating_sub(decoded.len());
         out.push(Decoded {
-            start: s,
+            start: r.start,
             end,
             bytes: decoded,
         });
@@ -246,5 +359,177 @@ pub(crate) mod tests {
     fn short_runs_are_ignored() {
         let text = format!("a {} b", b64(b"short text!"));
         assert!(runs(text.as_bytes()).is_empty());
+    }
+
+    /// The search as it was before runs were split into raw runs and their processing
+    /// (kept verbatim): [`runs`] must give the same on any text.
+    fn reference_runs(bytes: &[u8]) -> Vec<Decoded> {
+        let mut out = Vec::new();
+        let mut budget = MAX_DECODED;
+        let len = bytes.len();
+        let mut next = 0; // blocks before this offset were covered by an earlier run
+        for (k, chunk) in bytes.chunks_exact(16).enumerate() {
+            let at = k * 16;
+            if at < next || !block_is_b64(chunk) {
+                continue;
+            }
+            if budget == 0 {
+                break;
+            }
+            let mut s = at;
+            while s > next && is_b64(bytes[s - 1]) {
+                s -= 1;
+            }
+            let mut e = at + 16;
+            while e < len && is_b64(bytes[e]) {
+                e += 1;
+            }
+            next = e;
+            if e - s < MIN_RUN {
+                continue;
+            }
+            // Cheap rejections first: hex and single-case runs, then runs whose first 36 decoded
+            // bytes are not text (DER keys, images, compressed data), before joining and decoding.
+            if !looks_encoded(&bytes[s..e]) || !prefix_is_text(&bytes[s..e]) {
+                continue;
+            }
+            let (end, text) = block(bytes, s, e);
+            next = end;
+            let decoded = decode_lenient(&text[..text.len().min(MAX_RUN)]);
+            if decoded.len() < 16 || !is_text(&decoded) {
+                continue;
+            }
+            budget = budget.saturating_sub(decoded.len());
+            out.push(Decoded {
+                start: s,
+                end,
+                bytes: decoded,
+            });
+        }
+        out
+    }
+
+    /// A small deterministic generator (xorshift), so failures reproduce.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            usize::try_from(self.next() % n.max(1) as u64).unwrap_or(0)
+        }
+    }
+
+    /// Source-like text with base64 in it: encoded text (single lines, wrapped and indented
+    /// blocks, padding), long identifiers, hex, and punctuation.
+    fn text(rng: &mut Rng, len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(len + 600);
+        while out.len() < len {
+            match rng.below(8) {
+                0 => {
+                    let n = rng.below(120) + 10;
+                    let plain: Vec<u8> = (0..n).map(|i| b"key = Secret_42;\n"[i % 17]).collect();
+                    out.extend_from_slice(b64(&plain).as_bytes());
+                }
+                1 => {
+                    let plain: Vec<u8> = (0..rng.below(300) + 60)
+                        .map(|i| b"token: abcDEF123 =\n"[(i * 7) % 19])
+                        .collect();
+                    let enc = b64(&plain);
+                    let width = [16, 44, 64, 76][rng.below(4)];
+                    let indent = ["", "  ", "\t"][rng.below(3)];
+                    for (i, line) in enc.as_bytes().chunks(width).enumerate() {
+                        if i > 0 {
+                            out.extend_from_slice(b"\n");
+                            out.extend_from_slice(indent.as_bytes());
+                        }
+                        out.extend_from_slice(line);
+                    }
+                }
+                2 => out.extend_from_slice(b"getEffectiveTypeParameterDeclarationsOfNode"),
+                3 => out.extend_from_slice(b"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b"),
+                4 => {
+                    let n = rng.below(40);
+                    let alpha = b"abcXYZ019+/";
+                    out.extend((0..n).map(|_| alpha[rng.below(alpha.len())]));
+                }
+                _ => {
+                    let punct = b" \n\r=\"'.:_-()";
+                    out.push(punct[rng.below(punct.len())]);
+                }
+            }
+        }
+        out
+    }
+
+    fn same(a: &[Decoded], b: &[Decoded]) -> bool {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| (x.start, x.end, &x.bytes) == (y.start, y.end, &y.bytes))
+    }
+
+    #[test]
+    fn raw_runs_then_processing_is_the_old_search() {
+        let mut rng = Rng(0x51_7cc1_b727_220a);
+        let mut found = 0;
+        for round in 0..300 {
+            let bytes = text(&mut rng, 100 + round * 13);
+            let new = runs(&bytes);
+            found += new.len();
+            assert!(same(&new, &reference_runs(&bytes)), "round {round}");
+        }
+        assert!(
+            found > 100,
+            "the generator must make decodable runs ({found})"
+        );
+    }
+
+    /// Random deltas over several generations: the derived raw runs equal a full pass's, and so
+    /// do the decoded runs made from them.
+    #[test]
+    fn derived_raw_runs_equal_a_full_pass_on_random_deltas() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let mut moved = 0;
+        for tree in 0..60 {
+            let mut base = text(&mut rng, 1_500 + tree * 50);
+            let mut base_runs = raw_runs(&base);
+            for generation in 0..6 {
+                let mut child = Vec::new();
+                let mut copies = Vec::new();
+                let target = base.len() + rng.below(300);
+                while child.len() < target {
+                    if rng.below(3) == 0 {
+                        let n = rng.below(80) + 1;
+                        child.extend(text(&mut rng, n));
+                    } else {
+                        let len = match rng.below(3) {
+                            0 => rng.below(4) + 1,
+                            1 => rng.below(60) + 1,
+                            _ => rng.below(800) + 1,
+                        }
+                        .min(base.len());
+                        let src = rng.below(base.len() - len + 1);
+                        copies.push(DeltaCopy {
+                            dst: child.len(),
+                            src,
+                            len,
+                        });
+                        child.extend_from_slice(&base[src..src + len]);
+                    }
+                }
+                let derived = derive_raw_runs(&base_runs, &copies, &child);
+                let full = raw_runs(&child);
+                assert_eq!(derived, full, "tree {tree} generation {generation}");
+                assert!(same(&runs_from(&child, &derived), &runs(&child)));
+                moved += full.len();
+                base = child;
+                base_runs = derived;
+            }
+        }
+        assert!(moved > 1_000, "the deltas must carry runs ({moved})");
     }
 }

@@ -5,14 +5,18 @@
 //! 1. one Aho-Corasick pass over the bytes for every rule's keywords (ASCII case-insensitive).
 //!    A blob without a keyword costs that pass and the two searches for derived text
 //!    ([`encoded`] base64 runs, [`joined`] string literals) and nothing else: that is most blobs.
-//!    In history scans a version made from its delta base skips that pass: its hits are derived
-//!    from the base's ([`delta`]; [`Scanner::scan_with_hits`]), the same list the pass gives;
+//!    In history scans a version made from its delta base skips that pass and the base64
+//!    search: its hits and base64 runs are derived from the base's ([`delta`],
+//!    [`encoded::derive_raw_runs`]; [`Scanner::scan_with_hits`]), the same lists the passes
+//!    give;
 //! 2. for each hit, the rules owning that keyword get a *window*: the line holding the hit
 //!    (at most [`MAX_LINE_REACH`] bytes either side of it), or for multi-line rules the line
 //!    start through `window:` bytes past the hit. Overlapping windows of one rule are merged, so
 //!    a rule's regex reads each byte at most once per blob however many hits there are, and
 //!    runtime stays linear even on a 20 MB single-line file dense with keywords;
-//! 3. each candidate `secret` is scored: entropy, placeholder filter, offline check.
+//! 3. each candidate `secret` is scored: entropy, placeholder filter, offline check. In history
+//!    scans a window copied whole from a delta base that the base's scan confirmed takes the
+//!    base's verdicts instead ([`delta::KeywordHits`]).
 
 pub mod checks;
 pub mod delta;
@@ -335,7 +339,11 @@ impl Scanner {
     ) -> Vec<Match> {
         let mut out = self.scan_plain(bytes, hits, scratch);
         if depth < encoded::MAX_DEPTH {
-            for run in encoded::runs(bytes) {
+            let runs = match hits {
+                Some(hits) => encoded::runs_from(bytes, hits.raw_runs()),
+                None => encoded::runs(bytes),
+            };
+            for run in runs {
                 for inner in self.scan_depth(&run.bytes, None, scratch, depth + 1) {
                     out.push(Match::derived(
                         inner, &run.bytes, run.start, run.end, "base64",
@@ -448,10 +456,26 @@ impl Scanner {
         scratch: &mut Scratch,
     ) -> Vec<Match> {
         let mut out = Vec::new();
-        let confirm = |r, s, e| self.confirm(r, bytes, s, e, &mut out);
-        match hits {
-            Some(hits) => self.windows_from(bytes, hits.leftmost_longest(), scratch, confirm),
-            None => self.windows(bytes, scratch, confirm),
+        let Some(hits) = hits else {
+            self.windows(bytes, scratch, |r, s, e| {
+                self.confirm(r, bytes, s, e, &mut out);
+            });
+            return out;
+        };
+        // A window inside one copy of a window its base's scan confirmed gets the base's
+        // verdicts (see [`delta::KeywordHits`]); this scan records its own for its children.
+        let mut record = hits.wants_verdicts().then(delta::Verdicts::default);
+        self.windows_from(bytes, hits.leftmost_longest(), scratch, |r, s, e| {
+            let before = out.len();
+            if !hits.reuse(r, s, e, &mut out) {
+                self.confirm(r, bytes, s, e, &mut out);
+            }
+            if let Some(v) = &mut record {
+                v.record(r, s, e, &out[before..]);
+            }
+        });
+        if let Some(v) = record {
+            hits.keep_verdicts(v);
         }
         out
     }
