@@ -56,6 +56,7 @@ mod mailchimp;
 mod mailgun;
 mod mandrill;
 mod mapbox;
+mod mongodb_atlas;
 mod newrelic;
 mod npm;
 mod okta;
@@ -379,6 +380,7 @@ fn rust() -> &'static [&'static dyn Provider] {
         &mailgun::Mailgun,
         &mandrill::Mandrill,
         &mapbox::Mapbox,
+        &mongodb_atlas::MongodbAtlas,
         &newrelic::NewRelic,
         &npm::Npm,
         &okta::Okta,

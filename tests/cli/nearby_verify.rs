@@ -1,6 +1,6 @@
 //! `--verify` end to end for credentials checked with a value found next to them (a rule's
 //! `nearby:`): a Docker Hub PAT with its Docker ID, an Atlassian API token with its e-mail and
-//! site. The fake provider on 127.0.0.1 stands in through `--provider-endpoint`; what it
+//! site, a MongoDB Atlas private key with its public key (answered by HTTP Digest). The fake provider on 127.0.0.1 stands in through `--provider-endpoint`; what it
 //! records is everything leakhound sent.
 
 use leakhound::providers::fake::{FakeServer, Reply};
@@ -158,4 +158,67 @@ fn a_pat_found_twice_is_checked_with_the_docker_id_found_beside_either() {
     }
     // One credential, one request.
     assert_eq!(server.requests().len(), 1);
+}
+
+/// A made-up Atlas private key (a UUID), built at run time.
+fn atlas_private_key(n: u8) -> String {
+    format!("{}-9a4d-4e7b-b6c2-7d1e5a9f0c{n:02}", "3f8b2c1e")
+}
+
+#[test]
+fn an_atlas_private_key_is_answered_by_digest_with_the_public_key_beside_it() {
+    let dir = tempdir();
+    let (paired, alone) = (atlas_private_key(1), atlas_private_key(2));
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!(
+            "provider \"mongodbatlas\" {{\n  public_key  = \"qwhzvmte\"\n  private_key = \"{paired}\"\n}}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("alone.env"),
+        format!("MONGODB_ATLAS_PRIVATE_KEY={alone}\n"),
+    )
+    .unwrap();
+    let challenge = r#"Digest realm="MMS Public API", domain="", nonce="bm9uY2UtZm9yLWEtdGVzdA", algorithm=MD5, qop="auth", stale=false"#;
+    let server = FakeServer::start(vec![
+        Reply::json(401, r#"{"error":401,"reason":"Unauthorized"}"#)
+            .with_header("WWW-Authenticate", challenge),
+        Reply::json(
+            200,
+            r#"{"results":[{"id":"5f8b2c1e9a4d4e7bb6c27d1e","name":"Acme Data"}],"totalCount":1}"#,
+        ),
+    ]);
+    let r = verify(dir.path(), "mongodb-atlas", &server);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let f = by_path(&r, "main.tf");
+    assert_eq!(f["rule"], "mongodb-atlas-api-private-key", "{f}");
+    assert_eq!(f["verification"]["provider"], "mongodb-atlas", "{f}");
+    assert_eq!(f["verification"]["status"], "active", "{f}");
+    assert_eq!(f["verification"]["identity"], "Acme Data", "{f}");
+    let f = by_path(&r, "alone.env");
+    assert_eq!(f["verification"]["status"], "unknown", "{f}");
+    // The bare request, then the Digest answer; the private key in neither.
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2, "{reqs:?}");
+    for q in &reqs {
+        assert_eq!(
+            (q.method.as_str(), q.path.as_str()),
+            ("GET", "/api/atlas/v2/orgs?itemsPerPage=1")
+        );
+        assert!(!format!("{q:?}").contains(&paired), "private key sent");
+    }
+    assert_eq!(reqs[0].header("authorization"), None);
+    let auth = reqs[1].header("authorization").unwrap();
+    assert!(
+        auth.starts_with("Digest ") && auth.contains(r#"username="qwhzvmte""#),
+        "{auth}"
+    );
+    let log = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap_or_default();
+    for secret in [&paired, &alone] {
+        assert!(!r.stdout.contains(secret.as_str()), "secret in the report");
+        assert!(!r.stderr.contains(secret.as_str()), "secret on stderr");
+        assert!(!log.contains(secret.as_str()), "secret in the audit log");
+    }
 }
