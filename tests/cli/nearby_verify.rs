@@ -1,7 +1,8 @@
 //! `--verify` end to end for credentials checked with a value found next to them (a rule's
 //! `nearby:`): a Docker Hub PAT with its Docker ID, an Atlassian API token with its e-mail and
-//! site, a MongoDB Atlas private key with its public key (answered by HTTP Digest). The fake provider on 127.0.0.1 stands in through `--provider-endpoint`; what it
-//! records is everything leakhound sent.
+//! site, a MongoDB Atlas private key with its public key (answered by HTTP Digest). The fake
+//! provider on 127.0.0.1 stands in through `--provider-endpoint`; what it records is
+//! everything leakhound sent.
 
 use leakhound::providers::fake::{FakeServer, Reply};
 
