@@ -223,3 +223,62 @@ fn an_atlas_private_key_is_answered_by_digest_with_the_public_key_beside_it() {
         assert!(!log.contains(secret.as_str()), "secret in the audit log");
     }
 }
+
+#[test]
+fn a_twilio_key_secret_is_checked_as_its_key_under_the_account_beside_it() {
+    let dir = tempdir();
+    // Made-up SIDs and secrets, built at run time.
+    let account = format!("AC{}", "7f3c9e2a41d08b56e1a4c7d92b30f865");
+    let key = format!("SK{}", "b52e8d17c04f9a63d1e7a29c5b08f364");
+    let (secret, alone) = (
+        format!("{}{}", "Qm7TzR2vXk9LpW4s", "B8nC3dFh6yP4sA0e"),
+        format!("{}{}", "Lw3ZpR8vXk2TqN5s", "C7mD4fHj9yB6sA1u"),
+    );
+    std::fs::write(
+        dir.path().join("twilio.env"),
+        format!("TWILIO_ACCOUNT_SID={account}\nTWILIO_API_KEY={key}\nTWILIO_API_SECRET={secret}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("alone.env"),
+        format!("TWILIO_API_SECRET={alone}\n"),
+    )
+    .unwrap();
+    let server = FakeServer::start(vec![Reply::json(
+        200,
+        r#"{"incoming_phone_numbers":[],"page":0,"page_size":1}"#,
+    )]);
+    let r = verify(dir.path(), "twilio", &server);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // The SID is a finding of its own; the secret is the one verified.
+    let f = r.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "twilio.env" && f["rule"] == "twilio-auth-token")
+        .unwrap_or_else(|| panic!("no secret found: {}", r.stdout))
+        .clone();
+    assert_eq!(f["verification"]["status"], "active", "{f}");
+    let f = by_path(&r, "alone.env");
+    assert_eq!(f["verification"]["status"], "unknown", "{f}");
+    // One request: the key's secret, as the key, under the account found beside it.
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    assert_eq!(reqs[0].method, "GET");
+    assert_eq!(
+        reqs[0].path,
+        format!("/2010-04-01/Accounts/{account}/IncomingPhoneNumbers.json?PageSize=1")
+    );
+    let basic = leakhound::providers::base64_encode(format!("{key}:{secret}").as_bytes());
+    assert_eq!(
+        reqs[0].header("authorization"),
+        Some(format!("Basic {basic}").as_str())
+    );
+    let log = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap_or_default();
+    for s in [&secret, &alone] {
+        assert!(!r.stdout.contains(s.as_str()), "secret in the report");
+        assert!(!r.stderr.contains(s.as_str()), "secret on stderr");
+        assert!(!log.contains(s.as_str()), "secret in the audit log");
+    }
+    assert!(!log.contains(&account[2..]), "account SID in the audit log");
+}
