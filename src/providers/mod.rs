@@ -56,6 +56,7 @@ mod mailchimp;
 mod mailgun;
 mod mandrill;
 mod mapbox;
+mod mongodb_atlas;
 mod newrelic;
 mod npm;
 mod okta;
@@ -379,6 +380,7 @@ fn rust() -> &'static [&'static dyn Provider] {
         &mailgun::Mailgun,
         &mandrill::Mandrill,
         &mapbox::Mapbox,
+        &mongodb_atlas::MongodbAtlas,
         &newrelic::NewRelic,
         &npm::Npm,
         &okta::Okta,
@@ -468,6 +470,8 @@ pub struct Api<'a> {
     client: &'a Client,
     info: &'static Info,
     secret: &'a str,
+    /// Another value shown redacted in URLs (an account id in the path), beside the secret.
+    hidden: Option<&'a str>,
     /// Verification: a request that changes something is refused before it is sent.
     verifying: bool,
     /// Where requests go.
@@ -490,6 +494,7 @@ impl<'a> Api<'a> {
             client,
             info,
             secret,
+            hidden: None,
             verifying: false,
             target: Target::Fixed,
         };
@@ -562,8 +567,19 @@ impl<'a> Api<'a> {
             client: self.client,
             info: self.info,
             secret: part,
+            hidden: self.hidden,
             verifying: self.verifying,
             target: self.target.clone(),
+        }
+    }
+
+    /// The same API, also redacting `part` in shown URLs while the secret stays the value
+    /// located in requests: for an identifier in the path that reports show redacted (a
+    /// Twilio account SID), when the credential itself goes elsewhere (basic auth).
+    pub fn hiding(&self, part: &'a str) -> Api<'a> {
+        Api {
+            hidden: Some(part),
+            ..self.redacting(self.secret)
         }
     }
 
@@ -650,11 +666,12 @@ impl<'a> Api<'a> {
     /// A request to an absolute URL (a webhook URL that is itself the credential); the host
     /// must still be one of the provider's.
     pub fn absolute(&self, method: Method, url: &str) -> Call<'_> {
-        let shown_url = if self.secret.len() >= 8 {
-            url.replace(self.secret, &crate::finding::redact(self.secret))
-        } else {
-            url.to_string()
-        };
+        let mut shown_url = url.to_string();
+        for part in std::iter::once(self.secret).chain(self.hidden) {
+            if part.len() >= 8 {
+                shown_url = shown_url.replace(part, &crate::finding::redact(part));
+            }
+        }
         Call {
             api: self,
             req: Request {

@@ -9,11 +9,38 @@
 //!   (<https://www.twilio.com/docs/iam/api/account>): 200 names it (`friendly_name`) and gives
 //!   its `status`, `active`, `suspended` or `closed`; 401 (error 20003,
 //!   <https://www.twilio.com/docs/api/errors/20003>) rejects the pair.
-//! - API key SID (`SK…`): `GET /2010-04-01/Accounts.json` lists the accounts the key's
-//!   account can see; API keys authenticate as the key SID. Only Main keys may read
-//!   `/Accounts`; Standard and Restricted keys are refused it
-//!   (<https://www.twilio.com/docs/iam/api-keys>, "Types of keys"), and Twilio answers them with
-//!   the same 401 as a deleted key. So 200 is a live Main key, and 401 stays unknown.
+//! - API key SID (`SK…`) with the account SID written near it (the rule's `nearby:` values
+//!   `twilio_account_sid` and `twilio_key_sid`): `GET
+//!   /2010-04-01/Accounts/{AC}/IncomingPhoneNumbers.json?PageSize=1` as the key ("Read
+//!   multiple IncomingPhoneNumber resources",
+//!   <https://www.twilio.com/docs/phone-numbers/api/incomingphonenumber-resource>; read-only,
+//!   one record at most). Not the account itself: Standard keys may use "all Twilio API
+//!   resources, except for Accounts (/Accounts) or Keys" and get 20003 there like a dead key
+//!   (<https://www.twilio.com/docs/iam/api-keys/keys-in-console>, "Types of keys"; 20003 lists
+//!   "You used a Standard API key for an endpoint that requires a Main API key"). A phone
+//!   number list is open to Main and Standard keys, on main accounts and subaccounts alike
+//!   (the Balance resource is not: "Child accounts do not contain balance information"), and
+//!   to Restricted keys that hold a Phone Numbers read permission
+//!   (<https://www.twilio.com/docs/iam/api-keys/restricted-api-keys>). Its answers:
+//!   - 200: active.
+//!   - 401 (20003): inactive: a deleted key, a wrong secret, or a key of another account.
+//!   - 403: unknown, never inactive. Error 70051 ("Authorization Failed",
+//!     <https://www.twilio.com/docs/api/errors/70051>) is what a Restricted key without the
+//!     permission gets, but the same page (and the 403 page,
+//!     <https://www.twilio.com/docs/api/errors/403>) lists a key or account "not found or
+//!     suspended" among its causes, so a 403 does not show the key is live; 20403 is a
+//!     suspended or closed account (<https://www.twilio.com/docs/api/errors/20403>).
+//!
+//!   The 32-character secret could be either kind of secret, and the nearest SID is not
+//!   always its own (an `.env` with `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN`,
+//!   `TWILIO_API_KEY`, `TWILIO_API_SECRET` puts the key SID nearer the auth token than the
+//!   account SID). So with both SIDs found, the pairing of the nearest SID is tried first and,
+//!   if Twilio rejects it with 401, the other; inactive only when both are rejected. Both go to
+//!   api.twilio.com only.
+//! - API key SID with no account SID near it: `GET /2010-04-01/Accounts.json` lists the
+//!   accounts the key's account can see. Only Main keys may read `/Accounts`; Standard and
+//!   Restricted keys are refused it with the same 401 as a deleted key. So 200 is a live Main
+//!   key, and 401 stays unknown.
 //!
 //! Either SID must be exactly `AC`/`SK` and 32 hex digits before it goes into a request.
 //!
@@ -36,6 +63,20 @@ use crate::scan::pairing::{is_twilio_sid, TWILIO_SID_NOTE};
 
 /// Twilio.
 pub struct Twilio;
+
+/// The account SID (`AC…`) nearest the secret: the rule's `nearby:` name.
+pub const ACCOUNT_SID_NOTE: &str = "twilio_account_sid";
+/// The API key SID (`SK…`) nearest the secret: the rule's `nearby:` name.
+pub const KEY_SID_NOTE: &str = "twilio_key_sid";
+
+/// A way to send the secret: as an account's auth token, or as an API key's secret under an
+/// account.
+enum Pairing<'a> {
+    /// The auth token of this account SID.
+    Token(&'a str),
+    /// The secret of this API key SID, under this account SID.
+    Key(&'a str, &'a str),
+}
 
 static INFO: Info = Info {
     name: "twilio",
@@ -65,11 +106,51 @@ impl Provider for Twilio {
                 "the paired Twilio SID is not AC or SK and 32 hex digits; nothing sent",
             );
         }
-        if sid.starts_with("AC") {
-            fetch_account(api, sid, cred.secret)
+        let note = |name: &str, kind: &str| {
+            cred.annotations
+                .get(name)
+                .filter(|s| s.starts_with(kind) && is_twilio_sid(s.as_bytes()))
+        };
+        let (account, key) = if sid.starts_with("AC") {
+            (Some(sid), note(KEY_SID_NOTE, "SK"))
         } else {
-            list_accounts(api, sid, cred.secret)
+            (note(ACCOUNT_SID_NOTE, "AC"), Some(sid))
+        };
+        let mut tries = Vec::new();
+        match (account, key) {
+            (Some(a), Some(k)) if sid.starts_with("SK") => {
+                tries.push(Pairing::Key(k, a));
+                tries.push(Pairing::Token(a));
+            }
+            (Some(a), Some(k)) => {
+                tries.push(Pairing::Token(a));
+                tries.push(Pairing::Key(k, a));
+            }
+            (Some(a), None) => tries.push(Pairing::Token(a)),
+            (None, _) => return list_accounts(api, sid, cred.secret),
         }
+        let mut rejected = None;
+        for pairing in tries {
+            let v = match pairing {
+                Pairing::Token(a) => fetch_account(api, a, cred.secret),
+                Pairing::Key(k, a) => fetch_as_key(api, k, a, cred.secret),
+            };
+            if v.status != Status::Inactive || v.http_status != Some(401) {
+                return v;
+            }
+            rejected = Some(match rejected {
+                None => v,
+                Some(_) => Verdict {
+                    detail: Some(
+                        "Twilio rejected the secret both as the account's auth token and as the \
+                         API key's secret (401)"
+                            .into(),
+                    ),
+                    ..v
+                },
+            });
+        }
+        rejected.unwrap_or_else(|| Verdict::unknown(None, "no SID to check the secret with"))
     }
 
     fn revoke(&self, api: &Api<'_>, cred: &Credential<'_>) -> Revocation {
@@ -88,10 +169,14 @@ impl Provider for Twilio {
         };
         let body = if r.status == 200 { r.json() } else { None };
         let Some(body) = body else {
-            let why = if r.status == 200 {
-                "malformed response".to_string()
-            } else {
-                unexpected(&r)
+            let why = match r.status {
+                200 => "malformed response".to_string(),
+                // A live Standard or Restricted key gets this too: only Main keys may read
+                // /Accounts and delete keys.
+                401 => "refused (401): only a Main key may delete keys through the API; \
+                        delete a Standard or Restricted key in the Twilio Console"
+                    .to_string(),
+                _ => unexpected(&r),
             };
             return Revocation::new(
                 Outcome::Failed,
@@ -179,6 +264,60 @@ fn account_verdict(r: &super::http::Response, account: &serde_json::Value) -> Ve
             ..Verdict::active(r, name)
         },
         _ => Verdict::active(r, name),
+    }
+}
+
+/// API key SID and secret under an account SID: read one phone number of the account, which
+/// Main and Standard keys may do (and Restricted keys with that permission).
+fn fetch_as_key(api: &Api<'_>, key: &str, account: &str, secret: &str) -> Verdict {
+    // The account SID in the path is shown redacted, as reports show it; the secret goes in
+    // basic auth with the key SID.
+    let api = api.hiding(account);
+    let r = match api
+        .get(&format!(
+            "/2010-04-01/Accounts/{account}/IncomingPhoneNumbers.json?PageSize=1"
+        ))
+        .basic(key, secret)
+        .header("Accept", "application/json")
+        .send()
+    {
+        Ok(r) => r,
+        Err(e) => return e.into(),
+    };
+    let body = r.json();
+    let code = body
+        .as_ref()
+        .and_then(|v| v.get("code"))
+        .and_then(serde_json::Value::as_u64);
+    match (r.status, &body) {
+        (200, Some(v))
+            if v.get("incoming_phone_numbers")
+                .is_some_and(|a| a.is_array()) =>
+        {
+            Verdict {
+                detail: Some(
+                    "an API key (Main, Standard, or Restricted with phone numbers)".into(),
+                ),
+                ..Verdict::active(&r, None)
+            }
+        }
+        (200, _) => Verdict::unknown(Some(&r), "malformed response: no phone number list"),
+        (401, _) => Verdict::inactive(
+            &r,
+            "Twilio rejected the API key SID and secret for this account (401): a deleted key, \
+             a wrong secret, or a key of another account",
+        ),
+        (403, _) if code == Some(70051) => Verdict::unknown(
+            Some(&r),
+            "Twilio did not authorize the key for this account's phone numbers (403, error \
+             70051): a Restricted key without that permission, or a key Twilio could not \
+             authorize; not taken as inactive",
+        ),
+        (403, _) if code == Some(20403) => Verdict::unknown(
+            Some(&r),
+            "Twilio says the account lacks API access (403, error 20403): suspended or closed",
+        ),
+        _ => Verdict::unknown(Some(&r), &unexpected(&r)),
     }
 }
 
@@ -309,6 +448,176 @@ mod tests {
         }
     }
 
+    const NUMBERS: &str = r#"{"incoming_phone_numbers":[],"page":0,"page_size":1,"uri":"/2010-04-01/Accounts/AC7f3c9e2a41d08b56e1a4c7d92b30f865/IncomingPhoneNumbers.json?PageSize=1&Page=0"}"#; // leakhound:allow: a made-up test value
+
+    fn numbers_path() -> String {
+        format!("/2010-04-01/Accounts/{AC}/IncomingPhoneNumbers.json?PageSize=1")
+    }
+
+    #[test]
+    fn an_api_key_with_its_account_sid_reads_a_phone_number_of_the_account() {
+        battery::verify(&VerifySpec {
+            provider: &Twilio,
+            rule: "twilio-auth-token",
+            secret: KEY_SECRET,
+            annotations: vec![
+                (TWILIO_SID_NOTE, SK),
+                (ACCOUNT_SID_NOTE, AC),
+                (KEY_SID_NOTE, SK),
+            ],
+            live: Reply::json(200, NUMBERS),
+            identity: None,
+            // Rejected as the key's secret, then as the account's auth token.
+            invalid: Reply::json(401, INVALID),
+            check: |r: &Recorded| {
+                assert_eq!(r.method, "GET");
+                assert_eq!(r.path, numbers_path());
+                assert_eq!(
+                    r.header("authorization"),
+                    Some(basic(SK, KEY_SECRET).as_str())
+                );
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+
+    fn run_with(notes: &[(&str, &str)], script: Vec<Reply>) -> (Verdict, Vec<Recorded>) {
+        battery::call(
+            &Twilio,
+            "twilio-auth-token",
+            KEY_SECRET,
+            notes,
+            script,
+            false,
+            |api, cred| Twilio.verify(api, cred),
+        )
+    }
+
+    #[test]
+    fn a_key_rejected_twice_is_inactive_and_each_pairing_is_tried_nearest_first() {
+        // The key SID is nearest: the key first, then the account's auth token.
+        let notes = [(TWILIO_SID_NOTE, SK), (ACCOUNT_SID_NOTE, AC)];
+        let (v, reqs) = run_with(&notes, vec![Reply::json(401, INVALID)]);
+        assert_eq!(v.status, Status::Inactive, "{v:?}");
+        assert!(
+            v.detail.as_deref().unwrap_or_default().contains("both"),
+            "{v:?}"
+        );
+        assert_eq!(reqs.len(), 2);
+        assert_eq!(reqs[0].path, numbers_path());
+        assert_eq!(
+            reqs[0].header("authorization"),
+            Some(basic(SK, KEY_SECRET).as_str())
+        );
+        assert_eq!(reqs[1].path, format!("/2010-04-01/Accounts/{AC}.json"));
+        assert_eq!(
+            reqs[1].header("authorization"),
+            Some(basic(AC, KEY_SECRET).as_str())
+        );
+        // It was the auth token after all: active as the account.
+        let (v, reqs) = run_with(
+            &notes,
+            vec![Reply::json(401, INVALID), Reply::json(200, ACCOUNT)],
+        );
+        assert_eq!(v.status, Status::Active, "{v:?}");
+        assert_eq!(v.identity.as_deref(), Some("ops@acme.test"));
+        assert_eq!(reqs.len(), 2);
+        // The account SID is nearest: the auth token first, then the key.
+        let notes = [(TWILIO_SID_NOTE, AC), (KEY_SID_NOTE, SK)];
+        let (v, reqs) = run_with(
+            &notes,
+            vec![Reply::json(401, INVALID), Reply::json(200, NUMBERS)],
+        );
+        assert_eq!(v.status, Status::Active, "{v:?}");
+        assert_eq!(reqs[0].path, format!("/2010-04-01/Accounts/{AC}.json"));
+        assert_eq!(reqs[1].path, numbers_path());
+        assert_eq!(
+            reqs[1].header("authorization"),
+            Some(basic(SK, KEY_SECRET).as_str())
+        );
+        // A live pairing at once: one request only.
+        let (v, reqs) = run_with(&notes, vec![Reply::json(200, ACCOUNT)]);
+        assert_eq!(v.status, Status::Active, "{v:?}");
+        assert_eq!(reqs.len(), 1);
+    }
+
+    #[test]
+    fn a_restricted_or_suspended_key_is_unknown_not_inactive() {
+        let notes = [(TWILIO_SID_NOTE, SK), (ACCOUNT_SID_NOTE, AC)];
+        for (code, word) in [(70051, "Restricted"), (20403, "suspended")] {
+            let body = format!(
+                r#"{{"code":{code},"message":"Authorization Failed","more_info":"https://www.twilio.com/docs/errors/{code}","status":403}}"#
+            );
+            let (v, reqs) = run_with(&notes, vec![Reply::json(403, &body)]);
+            assert_eq!(v.status, Status::Unknown, "{code}: {v:?}");
+            assert!(
+                v.detail.as_deref().unwrap_or_default().contains(word),
+                "{v:?}"
+            );
+            // Not taken as a rejection: the auth token pairing is not tried.
+            assert_eq!(reqs.len(), 1, "{code}");
+        }
+        // A 200 without the documented list: unknown.
+        let (v, _) = run_with(&notes, vec![Reply::json(200, r#"{"accounts":[]}"#)]);
+        assert_eq!(v.status, Status::Unknown, "{v:?}");
+    }
+
+    #[test]
+    fn a_malformed_nearby_sid_is_not_used() {
+        // A key SID with a malformed account SID near it: the account is unknown, so only
+        // the Main-key check that needs none is sent.
+        let (_, reqs) = run_with(
+            &[
+                (TWILIO_SID_NOTE, SK),
+                (ACCOUNT_SID_NOTE, "AC7f3c9e2a41d08b56e1a4c7d92b30f8/x"),
+            ],
+            vec![Reply::json(401, INVALID)],
+        );
+        assert_eq!(reqs.len(), 1);
+        assert_eq!(reqs[0].path, "/2010-04-01/Accounts.json");
+        // An account SID with a malformed key SID near it: the auth token only.
+        let (_, reqs) = run_with(
+            &[(TWILIO_SID_NOTE, AC), (KEY_SID_NOTE, "SK../")],
+            vec![Reply::json(401, INVALID)],
+        );
+        assert_eq!(reqs.len(), 1);
+        assert_eq!(reqs[0].path, format!("/2010-04-01/Accounts/{AC}.json"));
+        // Nearby SIDs but no paired SID (as the scanner never writes): nothing sent.
+        battery::verify_unsent_with(
+            &Twilio,
+            "twilio-auth-token",
+            KEY_SECRET,
+            &[(ACCOUNT_SID_NOTE, AC), (KEY_SID_NOTE, SK)],
+        );
+    }
+
+    #[test]
+    fn the_key_dry_run_hides_the_account_sid_and_names_basic_auth() {
+        use crate::providers::fake::FakeServer;
+        let server = FakeServer::start(vec![Reply::json(200, NUMBERS)]);
+        let client = battery::client("twilio", &server, true);
+        let ann = [
+            (TWILIO_SID_NOTE.to_string(), SK.to_string()),
+            (ACCOUNT_SID_NOTE.to_string(), AC.to_string()),
+        ]
+        .into();
+        let cred = Credential {
+            rule: "twilio-auth-token",
+            secret: KEY_SECRET,
+            annotations: &ann,
+        };
+        let v = Twilio.verify(&Api::new(&client, &INFO, KEY_SECRET), &cred);
+        assert_eq!(v.status, Status::Active, "{v:?}");
+        let calls = client.take_calls().join("\n");
+        assert!(calls.contains("IncomingPhoneNumbers"), "{calls}");
+        assert!(calls.contains("basic auth"), "{calls}");
+        assert!(calls.contains("read-only"), "{calls}");
+        assert!(!calls.contains(&AC[2..]), "account SID shown: {calls}");
+        assert!(!calls.contains(KEY_SECRET), "secret shown: {calls}");
+    }
+
     #[test]
     fn nothing_is_sent_without_a_valid_sid() {
         let v = battery::verify_unsent(&Twilio, "twilio-auth-token", TOKEN);
@@ -420,6 +729,8 @@ mod tests {
             r#""owner_account_sid":"AC7f3c9e2a41d08b56e1a4c7d92b30f865"}]"#,
             r#""owner_account_sid":"AC0d4b8e61f2a93c75b84e1d06c39a72f1"}]"#,
         );
+        let (r, _) = revoke(SK, vec![Reply::json(401, INVALID)], false);
+        assert!(r.detail.unwrap_or_default().contains("Main key"));
         for script in [
             vec![Reply::json(401, INVALID)],
             vec![Reply::json(200, "not json")],

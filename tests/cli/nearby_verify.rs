@@ -1,7 +1,8 @@
 //! `--verify` end to end for credentials checked with a value found next to them (a rule's
 //! `nearby:`): a Docker Hub PAT with its Docker ID, an Atlassian API token with its e-mail and
-//! site. The fake provider on 127.0.0.1 stands in through `--provider-endpoint`; what it
-//! records is everything leakhound sent.
+//! site, a MongoDB Atlas private key with its public key (answered by HTTP Digest). The fake
+//! provider on 127.0.0.1 stands in through `--provider-endpoint`; what it records is
+//! everything leakhound sent.
 
 use leakhound::providers::fake::{FakeServer, Reply};
 
@@ -158,4 +159,126 @@ fn a_pat_found_twice_is_checked_with_the_docker_id_found_beside_either() {
     }
     // One credential, one request.
     assert_eq!(server.requests().len(), 1);
+}
+
+/// A made-up Atlas private key (a UUID), built at run time.
+fn atlas_private_key(n: u8) -> String {
+    format!("{}-9a4d-4e7b-b6c2-7d1e5a9f0c{n:02}", "3f8b2c1e")
+}
+
+#[test]
+fn an_atlas_private_key_is_answered_by_digest_with_the_public_key_beside_it() {
+    let dir = tempdir();
+    let (paired, alone) = (atlas_private_key(1), atlas_private_key(2));
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!(
+            "provider \"mongodbatlas\" {{\n  public_key  = \"qwhzvmte\"\n  private_key = \"{paired}\"\n}}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("alone.env"),
+        format!("MONGODB_ATLAS_PRIVATE_KEY={alone}\n"),
+    )
+    .unwrap();
+    let challenge = r#"Digest realm="MMS Public API", domain="", nonce="bm9uY2UtZm9yLWEtdGVzdA", algorithm=MD5, qop="auth", stale=false"#;
+    let server = FakeServer::start(vec![
+        Reply::json(401, r#"{"error":401,"reason":"Unauthorized"}"#)
+            .with_header("WWW-Authenticate", challenge),
+        Reply::json(
+            200,
+            r#"{"results":[{"id":"5f8b2c1e9a4d4e7bb6c27d1e","name":"Acme Data"}],"totalCount":1}"#,
+        ),
+    ]);
+    let r = verify(dir.path(), "mongodb-atlas", &server);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let f = by_path(&r, "main.tf");
+    assert_eq!(f["rule"], "mongodb-atlas-api-private-key", "{f}");
+    assert_eq!(f["verification"]["provider"], "mongodb-atlas", "{f}");
+    assert_eq!(f["verification"]["status"], "active", "{f}");
+    assert_eq!(f["verification"]["identity"], "Acme Data", "{f}");
+    let f = by_path(&r, "alone.env");
+    assert_eq!(f["verification"]["status"], "unknown", "{f}");
+    // The bare request, then the Digest answer; the private key in neither.
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2, "{reqs:?}");
+    for q in &reqs {
+        assert_eq!(
+            (q.method.as_str(), q.path.as_str()),
+            ("GET", "/api/atlas/v2/orgs?itemsPerPage=1")
+        );
+        assert!(!format!("{q:?}").contains(&paired), "private key sent");
+    }
+    assert_eq!(reqs[0].header("authorization"), None);
+    let auth = reqs[1].header("authorization").unwrap();
+    assert!(
+        auth.starts_with("Digest ") && auth.contains(r#"username="qwhzvmte""#),
+        "{auth}"
+    );
+    let log = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap_or_default();
+    for secret in [&paired, &alone] {
+        assert!(!r.stdout.contains(secret.as_str()), "secret in the report");
+        assert!(!r.stderr.contains(secret.as_str()), "secret on stderr");
+        assert!(!log.contains(secret.as_str()), "secret in the audit log");
+    }
+}
+
+#[test]
+fn a_twilio_key_secret_is_checked_as_its_key_under_the_account_beside_it() {
+    let dir = tempdir();
+    // Made-up SIDs and secrets, built at run time.
+    let account = format!("AC{}", "7f3c9e2a41d08b56e1a4c7d92b30f865");
+    let key = format!("SK{}", "b52e8d17c04f9a63d1e7a29c5b08f364");
+    let (secret, alone) = (
+        format!("{}{}", "Qm7TzR2vXk9LpW4s", "B8nC3dFh6yP4sA0e"),
+        format!("{}{}", "Lw3ZpR8vXk2TqN5s", "C7mD4fHj9yB6sA1u"),
+    );
+    std::fs::write(
+        dir.path().join("twilio.env"),
+        format!("TWILIO_ACCOUNT_SID={account}\nTWILIO_API_KEY={key}\nTWILIO_API_SECRET={secret}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("alone.env"),
+        format!("TWILIO_API_SECRET={alone}\n"),
+    )
+    .unwrap();
+    let server = FakeServer::start(vec![Reply::json(
+        200,
+        r#"{"incoming_phone_numbers":[],"page":0,"page_size":1}"#,
+    )]);
+    let r = verify(dir.path(), "twilio", &server);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // The SID is a finding of its own; the secret is the one verified.
+    let f = r.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "twilio.env" && f["rule"] == "twilio-auth-token")
+        .unwrap_or_else(|| panic!("no secret found: {}", r.stdout))
+        .clone();
+    assert_eq!(f["verification"]["status"], "active", "{f}");
+    let f = by_path(&r, "alone.env");
+    assert_eq!(f["verification"]["status"], "unknown", "{f}");
+    // One request: the key's secret, as the key, under the account found beside it.
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    assert_eq!(reqs[0].method, "GET");
+    assert_eq!(
+        reqs[0].path,
+        format!("/2010-04-01/Accounts/{account}/IncomingPhoneNumbers.json?PageSize=1")
+    );
+    let basic = leakhound::providers::base64_encode(format!("{key}:{secret}").as_bytes());
+    assert_eq!(
+        reqs[0].header("authorization"),
+        Some(format!("Basic {basic}").as_str())
+    );
+    let log = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap_or_default();
+    for s in [&secret, &alone] {
+        assert!(!r.stdout.contains(s.as_str()), "secret in the report");
+        assert!(!r.stderr.contains(s.as_str()), "secret on stderr");
+        assert!(!log.contains(s.as_str()), "secret in the audit log");
+    }
+    assert!(!log.contains(&account[2..]), "account SID in the audit log");
 }
