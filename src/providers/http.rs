@@ -64,6 +64,9 @@ pub struct Request {
     /// Whether the request changes something at the provider (a revocation). Such requests are
     /// not retried after they may have arrived, and are not sent under `--dry-run`.
     pub mutating: bool,
+    /// Sent at most once, never retried (a Digest response: a retry would replay its nonce
+    /// count, and the provider's refusal of the replay would read as a dead key).
+    pub once: bool,
     /// Where the credential goes in it (`header Authorization`, `basic auth`, `query parameter
     /// access_token`, `body field token`, …), worked out by [`Request::locate`]; names only.
     pub credential_at: Vec<String>,
@@ -499,6 +502,7 @@ impl Client {
             match retry_after {
                 Some(wait)
                     if attempt < attempts
+                        && !req.once
                         && wait <= self.settings.max_retry_wait
                         && self
                             .settings
@@ -688,6 +692,7 @@ mod tests {
             ],
             body: Some(b"token=xoxb-SECRETVALUE&reason=leak".to_vec()),
             mutating: true,
+            once: false,
             credential_at: Vec::new(),
         };
         req.locate("xoxb-SECRETVALUE");
@@ -723,6 +728,7 @@ mod tests {
             )],
             body: None,
             mutating: false,
+            once: false,
             credential_at: Vec::new(),
         };
         basic.locate(secret);
@@ -759,6 +765,7 @@ mod tests {
             headers: vec![],
             body: None,
             mutating: true,
+            once: false,
             credential_at: Vec::new(),
         };
         assert_eq!(
@@ -784,6 +791,7 @@ mod tests {
             headers: vec![("Authorization".into(), "Bearer t0ken".into())],
             body: None,
             mutating: false,
+            once: false,
             credential_at: Vec::new(),
         }
     }

@@ -681,6 +681,7 @@ impl<'a> Api<'a> {
                 headers: Vec::new(),
                 body: None,
                 mutating: !matches!(method, Method::Get | Method::Head),
+                once: false,
                 credential_at: Vec::new(),
             },
         }
@@ -714,6 +715,14 @@ impl Call<'_> {
     #[must_use]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.req.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Sends the request at most once: no retry after a 429, a 5xx or a timeout (see
+    /// [`Request::once`]).
+    #[must_use]
+    pub fn once(mut self) -> Self {
+        self.req.once = true;
         self
     }
 

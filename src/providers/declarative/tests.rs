@@ -378,6 +378,7 @@ fn a_query_secret_is_redacted_wherever_the_request_is_shown() {
         headers: vec![],
         body: None,
         mutating: false,
+        once: false,
         credential_at: Vec::new(),
     };
     assert!(!req.describe().contains(SECRET));
