@@ -117,6 +117,7 @@ pub fn raw_runs(bytes: &[u8]) -> Vec<RawRun> {
 pub fn derive_raw_runs(base: &[RawRun], copies: &[DeltaCopy], child: &[u8]) -> Vec<RawRun> {
     let mut out = Vec::new();
     let mut gap_from = 0;
+    let mut covered = 0;
     for c in copies {
         let (src_end, end) = (c.src + c.len, c.dst + c.len);
         let first = base.partition_point(|r| r.start <= c.src);
@@ -133,39 +134,50 @@ pub fn derive_raw_runs(base: &[RawRun], copies: &[DeltaCopy], child: &[u8]) -> V
         let (inner_from, inner_to) = (c.dst + 1, end.saturating_sub(1));
         if inner_from < inner_to {
             if gap_from < inner_from {
-                gap_runs(child, gap_from, inner_from, &mut out);
+                gap_runs(child, gap_from, inner_from, &mut covered, &mut out);
             }
             gap_from = inner_to;
         }
     }
     if gap_from < child.len() {
-        gap_runs(child, gap_from, child.len(), &mut out);
+        gap_runs(child, gap_from, child.len(), &mut covered, &mut out);
     }
     out.sort_unstable_by_key(|r| r.start);
     out.dedup_by_key(|r| r.start);
     out
 }
 
-/// Pushes every raw run of `bytes` that holds a byte of `bytes[from..to]`.
-fn gap_runs(bytes: &[u8], from: usize, to: usize, out: &mut Vec<RawRun>) {
-    let mut p = from;
-    while p < to {
-        if !is_b64(bytes[p]) {
-            p += 1;
+/// Pushes every raw run of `bytes` that holds a byte of `bytes[from..to]`, except those ending
+/// at or before `*covered` (found from an earlier gap); raises `*covered` to the end of each
+/// run found.
+///
+/// Such a run holds 32 bytes or more within 31 bytes of the gap, so a whole 16-byte block
+/// aligned to the blob's start: the search classifies those blocks as [`raw_runs`] does
+/// (vectorised) and extends only blocks that are all base64. A run found from one gap and
+/// reaching over later ones is extended once.
+fn gap_runs(bytes: &[u8], from: usize, to: usize, covered: &mut usize, out: &mut Vec<RawRun>) {
+    let len = bytes.len();
+    let hi = len.min(to.saturating_add(MIN_RUN));
+    let mut at = from.saturating_sub(MIN_RUN - 1) / 16 * 16;
+    while at + 16 <= hi {
+        if at < *covered || !block_is_b64(&bytes[at..at + 16]) {
+            at += 16;
             continue;
         }
-        let mut s = p;
+        let mut s = at;
         while s > 0 && is_b64(bytes[s - 1]) {
             s -= 1;
         }
-        let mut e = p + 1;
-        while e < bytes.len() && is_b64(bytes[e]) {
+        let mut e = at + 16;
+        while e < len && is_b64(bytes[e]) {
             e += 1;
         }
+        *covered = e;
         if e - s >= MIN_RUN {
             out.push(RawRun::new(bytes, s, e));
         }
-        p = e;
+        // The block holding `e` (not base64) holds no run.
+        at = (e / 16 + 1) * 16;
     }
 }
 
