@@ -194,6 +194,81 @@ fn the_algolia_rule_finds_the_application_id_next_to_the_key() {
 }
 
 #[test]
+fn algolia_keys_written_only_in_a_client_call_are_found_with_their_application() {
+    let key = algolia_key();
+    let rule = "algolia-api-key-client-call";
+    for text in [
+        format!("const client = algoliasearch('{ALGOLIA_APP}', '{key}');\n"),
+        format!("const client = algoliasearch(\n  \"{ALGOLIA_APP}\",\n  \"{key}\"\n);\n"),
+        format!("$client = SearchClient::create('{ALGOLIA_APP}', '{key}');\n"),
+        format!("$client = new \\AlgoliaSearch\\Client('{ALGOLIA_APP}', '{key}');\n"),
+        format!("client = SearchClient.create(\"{ALGOLIA_APP}\", \"{key}\")\n"),
+        format!("client = algoliasearch.Client(\"{ALGOLIA_APP}\", \"{key}\")\n"),
+        format!("client = SearchClientSync(\"{ALGOLIA_APP}\", \"{key}\")\n"),
+        format!("SearchClient client = DefaultSearchClient.create(\"{ALGOLIA_APP}\", \"{key}\");\n"),
+        format!("val client = SearchClient(appId = \"{ALGOLIA_APP}\", apiKey = \"{key}\")\n"),
+        format!("var client = new SearchClient(new SearchConfig(\"{ALGOLIA_APP}\", \"{key}\"));\n"),
+        format!("client, err := search.NewClient(\"{ALGOLIA_APP}\", \"{key}\")\n"),
+    ] {
+        assert_eq!(
+            note(&text, rule, "algolia_app_id").as_deref(),
+            Some(ALGOLIA_APP),
+            "{text}"
+        );
+    }
+    // The older rule also takes the id from such a call when the key is in a variable.
+    assert_eq!(
+        note(
+            &format!("ALGOLIA_ADMIN_KEY = '{key}'\nclient = SearchClient.create('{ALGOLIA_APP}', ALGOLIA_ADMIN_KEY)\n"),
+            "algolia-admin-api-key",
+            "algolia_app_id"
+        )
+        .as_deref(),
+        Some(ALGOLIA_APP)
+    );
+    // The search-only lite client and values held in variables are not findings.
+    let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+    for text in [
+        format!("const client = liteClient('{ALGOLIA_APP}', '{key}');\n"),
+        "const client = algoliasearch(process.env.ALGOLIA_APP_ID, process.env.ALGOLIA_ADMIN_KEY);\n".to_string(),
+    ] {
+        let found = scanner.scan(text.as_bytes(), &mut Scratch::default());
+        assert!(
+            found.iter().all(|m| scanner.rule(m).id.0 != rule),
+            "{text}"
+        );
+    }
+    // It is checked like the keys found by name: on the application's host, with its id.
+    let p = provider("algolia");
+    let (v, reqs) = battery::call(
+        p,
+        rule,
+        key,
+        &[("algolia_app_id", ALGOLIA_APP)],
+        vec![Reply::json(200, r#"{"items":[],"nbPages":0}"#)],
+        false,
+        |api, cred| p.verify(api, cred),
+    );
+    assert_eq!(v.status, Status::Active, "{v:?}");
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].header("x-algolia-application-id"), Some(ALGOLIA_APP));
+    // A search-only key (public by design) may not list indices: unknown, never active.
+    let (v, _) = battery::call(
+        p,
+        rule,
+        key,
+        &[("algolia_app_id", ALGOLIA_APP)],
+        vec![Reply::json(
+            403,
+            r#"{"message":"Method not allowed with this API key","status":403}"#,
+        )],
+        false,
+        |api, cred| p.verify(api, cred),
+    );
+    assert_eq!(v.status, Status::Unknown, "{v:?}");
+}
+
+#[test]
 fn confluent_keys_are_sent_with_their_key_id_as_user_name() {
     let secret = confluent_secret();
     battery::verify_undocumented_invalid(&VerifySpec {
