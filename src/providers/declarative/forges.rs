@@ -1,5 +1,6 @@
 //! The verifiers of credentials that need a second value found next to them (a rule's
-//! `nearby:`): Docker Hub personal access tokens with their Docker ID, Bitbucket app passwords
+//! `nearby:`): Docker Hub personal access tokens with their Docker ID (and organization access
+//! tokens with their organization's name), Bitbucket app passwords
 //! with their user name, Bitbucket access tokens with the repository they are used on, Atlassian
 //! API tokens with the account's e-mail and the Jira site, JFrog
 //! access tokens and legacy API keys on their own `*.jfrog.io` instance.
@@ -31,6 +32,10 @@ fn leak(parts: &[&str]) -> &'static str {
 
 fn docker_pat() -> &'static str {
     leak(&["dckr_pat_", "Qm7TzR2vXk9LpW4s", "B8nC3dFh6yP"])
+}
+
+fn docker_oat() -> &'static str {
+    leak(&["dckr_oat_", "Wn5Jc8Rb2Hx7Tq4L", "m9Vs3Kd6Pf1Ya0Ez"])
 }
 
 fn bitbucket_app_password() -> &'static str {
@@ -619,6 +624,56 @@ fn every_verification_is_one_get_in_a_dry_run_too() {
             // A read-only lookup is made in a dry run too (and listed as such); nothing else.
             assert_eq!(reqs.len(), 1, "{name} dry_run={dry_run}: {reqs:?}");
         }
+    }
+}
+
+#[test]
+fn docker_hub_organization_tokens_sign_in_as_their_organization() {
+    let p = provider("dockerhub");
+    let secret = docker_oat();
+    let rule = "dockerhub-org-access-token";
+    battery::verify(&VerifySpec {
+        provider: p,
+        rule,
+        secret,
+        annotations: vec![("docker_user", "acme")],
+        live: Reply::json(200, r#"{"token":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln","expires_in":300}"#),
+        identity: None,
+        invalid: Reply::json(401, r#"{"details":"incorrect username or password"}"#),
+        check: |r: &Recorded| {
+            assert_eq!(
+                (r.method.as_str(), r.path.as_str()),
+                ("GET", "/token?service=registry.docker.io")
+            );
+            assert_eq!(
+                r.header("authorization"),
+                Some(basic("acme", docker_oat()).as_str())
+            );
+        },
+        forbidden: Status::Unknown,
+        not_found: Status::Unknown,
+        malformed: Status::Unknown,
+    });
+    unsent(p, rule, secret, &[], "no docker_user found next to the secret");
+    // The organization's name is found where Docker's page and CI files write it.
+    for (text, want) in [
+        (
+            format!("echo {secret} | docker login --username acme --password-stdin"),
+            Some("acme"),
+        ),
+        (
+            format!("DOCKER_ORG=acme\nDOCKER_TOKEN={secret}\n"),
+            Some("acme"),
+        ),
+        (
+            format!("DOCKERHUB_ORGANIZATION_NAME: acme\nDOCKERHUB_TOKEN: {secret}\n"),
+            Some("acme"),
+        ),
+        (format!("DOCKER_TOKEN={secret}\n"), None),
+    ] {
+        let (found_rule, notes) = found(&text);
+        assert_eq!(found_rule, rule, "{text}");
+        assert_eq!(note(&notes, "docker_user"), want, "{text}");
     }
 }
 
