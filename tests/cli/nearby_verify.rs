@@ -318,10 +318,7 @@ fn algolia_keys_go_to_their_application_whether_named_or_only_in_a_client_call()
     let f = by_path(&r, "search.js");
     assert_eq!(f["rule"], "algolia-api-key-client-call", "{f}");
     assert_eq!(f["verification"]["status"], "active", "{f}");
-    assert_eq!(
-        by_path(&r, "index.env")["verification"]["status"],
-        "active"
-    );
+    assert_eq!(by_path(&r, "index.env")["verification"]["status"], "active");
     let f = by_path(&r, "alone.env");
     assert_eq!(f["verification"]["status"], "unknown", "{f}");
     // Two keys with an application id, two read-only requests naming it; the third key was
@@ -425,7 +422,12 @@ fn confluent_secrets_old_and_new_are_sent_with_their_key_id_as_user_name() {
 #[test]
 fn a_planetscale_service_token_is_sent_with_its_id_and_only_then() {
     let dir = tempdir();
-    let token = |n: u8| format!("{}{n:02}", "pscale_tkn_0h3sEtgwmV3c9fRKzSdHpmwLGR-ha2ZGDTQF9cQcR");
+    let token = |n: u8| {
+        format!(
+            "{}{n:02}",
+            "pscale_tkn_0h3sEtgwmV3c9fRKzSdHpmwLGR-ha2ZGDTQF9cQcR"
+        )
+    };
     let (with_id, alone) = (token(1), token(2));
     std::fs::write(
         dir.path().join("ci.env"),

@@ -538,12 +538,18 @@ fn jfrog_values_found_by_name_reach_only_the_verifier_of_their_shape() {
         assert_eq!(note(&notes, HOST_NOTE), host, "{text}");
     }
     // 64 characters go to the Bearer verifier, 73 to the API key one; nothing else does.
-    assert_eq!(provider_of("jfrog-identity-token").as_deref(), Some("jfrog"));
+    assert_eq!(
+        provider_of("jfrog-identity-token").as_deref(),
+        Some("jfrog")
+    );
     assert_eq!(
         provider_of("jfrog-api-key-in-context").as_deref(),
         Some("jfrog-api-key")
     );
-    assert_eq!(provider_of("jfrog-api-key").as_deref(), Some("jfrog-api-key"));
+    assert_eq!(
+        provider_of("jfrog-api-key").as_deref(),
+        Some("jfrog-api-key")
+    );
     // Other lengths are neither shape: not reported as JFrog's.
     let bare = jfrog_bare(73);
     let scanner = crate::scan::Scanner::new(RuleSet::builtin().unwrap()).unwrap();
@@ -551,7 +557,8 @@ fn jfrog_values_found_by_name_reach_only_the_verifier_of_their_shape() {
         let text = format!("JFROG_ACCESS_TOKEN={value}\n");
         let m = scanner.scan(text.as_bytes(), &mut crate::scan::Scratch::default());
         assert!(
-            m.iter().all(|m| !scanner.rule(m).id.0.starts_with("jfrog-")),
+            m.iter()
+                .all(|m| !scanner.rule(m).id.0.starts_with("jfrog-")),
             "{text}"
         );
     }
@@ -637,7 +644,10 @@ fn docker_hub_organization_tokens_sign_in_as_their_organization() {
         rule,
         secret,
         annotations: vec![("docker_user", "acme")],
-        live: Reply::json(200, r#"{"token":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln","expires_in":300}"#),
+        live: Reply::json(
+            200,
+            r#"{"token":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln","expires_in":300}"#,
+        ),
         identity: None,
         invalid: Reply::json(401, r#"{"details":"incorrect username or password"}"#),
         check: |r: &Recorded| {
@@ -654,7 +664,13 @@ fn docker_hub_organization_tokens_sign_in_as_their_organization() {
         not_found: Status::Unknown,
         malformed: Status::Unknown,
     });
-    unsent(p, rule, secret, &[], "no docker_user found next to the secret");
+    unsent(
+        p,
+        rule,
+        secret,
+        &[],
+        "no docker_user found next to the secret",
+    );
     // The organization's name is found where Docker's page and CI files write it.
     for (text, want) in [
         (

@@ -205,7 +205,9 @@ fn algolia_keys_written_only_in_a_client_call_are_found_with_their_application()
         format!("client = SearchClient.create(\"{ALGOLIA_APP}\", \"{key}\")\n"),
         format!("client = algoliasearch.Client(\"{ALGOLIA_APP}\", \"{key}\")\n"),
         format!("client = SearchClientSync(\"{ALGOLIA_APP}\", \"{key}\")\n"),
-        format!("SearchClient client = DefaultSearchClient.create(\"{ALGOLIA_APP}\", \"{key}\");\n"),
+        format!(
+            "SearchClient client = DefaultSearchClient.create(\"{ALGOLIA_APP}\", \"{key}\");\n"
+        ),
         format!("val client = SearchClient(appId = \"{ALGOLIA_APP}\", apiKey = \"{key}\")\n"),
         format!("var client = new SearchClient(new SearchConfig(\"{ALGOLIA_APP}\", \"{key}\"));\n"),
         format!("client, err := search.NewClient(\"{ALGOLIA_APP}\", \"{key}\")\n"),
@@ -251,7 +253,10 @@ fn algolia_keys_written_only_in_a_client_call_are_found_with_their_application()
     );
     assert_eq!(v.status, Status::Active, "{v:?}");
     assert_eq!(reqs.len(), 1);
-    assert_eq!(reqs[0].header("x-algolia-application-id"), Some(ALGOLIA_APP));
+    assert_eq!(
+        reqs[0].header("x-algolia-application-id"),
+        Some(ALGOLIA_APP)
+    );
     // A search-only key (public by design) may not list indices: unknown, never active.
     let (v, _) = battery::call(
         p,

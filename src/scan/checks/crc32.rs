@@ -78,7 +78,11 @@ mod tests {
     fn confluent_matches_the_documented_example() {
         // The example secret on Confluent's "API key format" page, built from two pieces so
         // the self-scan does not report it.
-        let doc = ["cfltT8d8RzkNseTMEDKcjNM1BZTFPHqRn/", "dQm9q7w6SjzZ12wZfwjaJdipHZtDjw"].concat();
+        let doc = [
+            "cfltT8d8RzkNseTMEDKcjNM1BZTFPHqRn/",
+            "dQm9q7w6SjzZ12wZfwjaJdipHZtDjw",
+        ]
+        .concat();
         assert!(confluent_checksum_ok(doc.as_bytes()));
         // One character changed anywhere fails.
         for at in [4, 30, 57, 63] {
