@@ -70,6 +70,10 @@ pub enum Check {
     GithubCrc32,
     /// npm's token format, which uses the same checksum scheme as GitHub's.
     NpmCrc32,
+    /// Confluent Cloud API secrets (from 2025-07-30): `cflt` + 54 characters of standard
+    /// base64's alphabet + the CRC-32 of those 54, its four bytes little-endian in unpadded
+    /// base64 (6 characters).
+    ConfluentCrc32,
     /// JSON Web Token: header and payload decode (base64url) to JSON objects, and the header
     /// names a signing `alg` other than `none`.
     Jwt,
@@ -92,6 +96,7 @@ impl Check {
         match self {
             Check::GithubCrc32 => "github-crc32",
             Check::NpmCrc32 => "npm-crc32",
+            Check::ConfluentCrc32 => "confluent-crc32",
             Check::Jwt => "jwt",
             Check::PemPrivateKey => "pem-private-key",
             Check::DerPrivateKey => "der-private-key",

@@ -1,6 +1,8 @@
 //! `--verify` end to end for credentials checked with a value found next to them (a rule's
 //! `nearby:`): a Docker Hub PAT with its Docker ID, an Atlassian API token with its e-mail and
-//! site, a MongoDB Atlas private key with its public key (answered by HTTP Digest). The fake
+//! site, a MongoDB Atlas private key with its public key (answered by HTTP Digest), Algolia keys
+//! with their application id (named, or only in a client call), Confluent secrets (both
+//! formats) with their key id, a PlanetScale service token with its id. The fake
 //! provider on 127.0.0.1 stands in through `--provider-endpoint`; what it records is
 //! everything leakhound sent.
 
@@ -281,4 +283,185 @@ fn a_twilio_key_secret_is_checked_as_its_key_under_the_account_beside_it() {
         assert!(!log.contains(s.as_str()), "secret in the audit log");
     }
     assert!(!log.contains(&account[2..]), "account SID in the audit log");
+}
+
+/// A made-up Algolia API key (32 hex digits), built at run time.
+fn algolia_key(n: u8) -> String {
+    format!("{}{n:02}", "5f0c1e9a7b2d4c86e13a9f70d2b45c")
+}
+
+#[test]
+fn algolia_keys_go_to_their_application_whether_named_or_only_in_a_client_call() {
+    let dir = tempdir();
+    let (call, named, alone) = (algolia_key(1), algolia_key(2), algolia_key(3));
+    std::fs::write(
+        dir.path().join("search.js"),
+        format!("import algoliasearch from 'algoliasearch';\nconst client = algoliasearch('QX7TZ2VK9P', '{call}');\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("index.env"),
+        format!("ALGOLIA_APP_ID=QX7TZ2VK9P\nALGOLIA_ADMIN_KEY={named}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("alone.env"),
+        format!("ALGOLIA_ADMIN_KEY={alone}\n"),
+    )
+    .unwrap();
+    let server = FakeServer::start(vec![Reply::json(
+        200,
+        r#"{"items":[{"name":"movies","entries":100}],"nbPages":1}"#,
+    )]);
+    let r = verify(dir.path(), "algolia", &server);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let f = by_path(&r, "search.js");
+    assert_eq!(f["rule"], "algolia-api-key-client-call", "{f}");
+    assert_eq!(f["verification"]["status"], "active", "{f}");
+    assert_eq!(by_path(&r, "index.env")["verification"]["status"], "active");
+    let f = by_path(&r, "alone.env");
+    assert_eq!(f["verification"]["status"], "unknown", "{f}");
+    // Two keys with an application id, two read-only requests naming it; the third key was
+    // not sent.
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2, "{reqs:?}");
+    let mut sent: Vec<&str> = reqs
+        .iter()
+        .map(|q| {
+            assert_eq!(
+                (q.method.as_str(), q.path.as_str()),
+                ("GET", "/1/indexes?page=0&hitsPerPage=1")
+            );
+            assert_eq!(q.header("x-algolia-application-id"), Some("QX7TZ2VK9P"));
+            q.header("x-algolia-api-key").unwrap()
+        })
+        .collect();
+    sent.sort_unstable();
+    assert_eq!(sent, [call.as_str(), named.as_str()]);
+    for key in [&call, &named, &alone] {
+        assert!(!r.stdout.contains(key.as_str()) && !r.stderr.contains(key.as_str()));
+    }
+}
+
+/// A made-up Confluent secret in the `cflt` format, its checksum computed here.
+fn confluent_cflt() -> String {
+    let body = "Zq4Rb8Nw2Kx7Vm3Tp9Ls5Hd1Gf6Jc0Ay+Ue/Wo4Ri8Qt2Mn7Bv3Ck9";
+    let sum = leakhound::scan::checks::crc32::confluent_sum(body.as_bytes());
+    format!("cflt{body}{sum}")
+}
+
+#[test]
+fn confluent_secrets_old_and_new_are_sent_with_their_key_id_as_user_name() {
+    let dir = tempdir();
+    let new = confluent_cflt();
+    let old = [
+        "LfJXFYreK3OcFNpY",
+        "oAQzjyx1gtabrDwt",
+        "MzA3RKNImQwzazem",
+        "1pbttNy2xlQsMSN8",
+    ]
+    .concat();
+    std::fs::write(
+        dir.path().join("client.properties"),
+        format!("bootstrap.servers=pkc-00000.us-east-1.aws.confluent.cloud:9092\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username='QX7TZ2VK9PWM4LRB' password='{new}';\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("cloud.env"),
+        // A key id, not secret; the generic rule cannot tell.
+        format!("CONFLUENT_CLOUD_API_KEY=WM4LRBQX7TZ2VK9P\nCONFLUENT_CLOUD_API_SECRET={old}\n"), // leakhound:allow
+    )
+    .unwrap();
+    let server = FakeServer::start(vec![Reply::json(
+        200,
+        r#"{"api_version":"iam/v2","kind":"ApiKeyList","metadata":{},"data":[]}"#,
+    )]);
+    let r = verify(dir.path(), "confluent", &server);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // (The key id is also reported by the generic rule: not a secret, but it looks like one.)
+    for (path, rule) in [
+        ("client.properties", "confluent-cloud-api-secret"),
+        ("cloud.env", "confluent-api-secret"),
+    ] {
+        let findings = r.json()["findings"].as_array().unwrap().clone();
+        let f = findings
+            .iter()
+            .find(|f| f["path"] == path && f["rule"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} in {path}: {}", r.stdout));
+        assert_eq!(f["verification"]["status"], "active", "{f}");
+    }
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2, "{reqs:?}");
+    let mut auth: Vec<String> = reqs
+        .iter()
+        .map(|q| {
+            assert_eq!(
+                (q.method.as_str(), q.path.as_str()),
+                ("GET", "/iam/v2/api-keys?page_size=1")
+            );
+            q.header("authorization").unwrap().to_string()
+        })
+        .collect();
+    auth.sort();
+    let mut want = [
+        format!(
+            "Basic {}",
+            leakhound::providers::base64_encode(format!("QX7TZ2VK9PWM4LRB:{new}").as_bytes())
+        ),
+        format!(
+            "Basic {}",
+            leakhound::providers::base64_encode(format!("WM4LRBQX7TZ2VK9P:{old}").as_bytes())
+        ),
+    ];
+    want.sort();
+    assert_eq!(auth, want);
+    for s in [&new, &old] {
+        assert!(!r.stdout.contains(s.as_str()) && !r.stderr.contains(s.as_str()));
+    }
+}
+
+#[test]
+fn a_planetscale_service_token_is_sent_with_its_id_and_only_then() {
+    let dir = tempdir();
+    let token = |n: u8| {
+        format!(
+            "{}{n:02}",
+            ["pscale_tkn_", "0h3sEtgwmV3c9fRKzSdHpmwLGR-ha2ZGDTQF9cQcR"].concat()
+        )
+    };
+    let (with_id, alone) = (token(1), token(2));
+    std::fs::write(
+        dir.path().join("ci.env"),
+        format!("PLANETSCALE_SERVICE_TOKEN_ID=k7qv2m9xw4tz\nPLANETSCALE_SERVICE_TOKEN={with_id}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("alone.env"),
+        format!("PLANETSCALE_SERVICE_TOKEN={alone}\n"),
+    )
+    .unwrap();
+    let server = FakeServer::start(vec![Reply::json(
+        200,
+        r#"{"type":"list","current_page":1,"data":[{"id":"o1","type":"Organization","name":"acme"}]}"#,
+    )]);
+    let r = verify(dir.path(), "planetscale", &server);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let f = by_path(&r, "ci.env");
+    assert_eq!(f["verification"]["status"], "active", "{f}");
+    assert_eq!(f["verification"]["identity"], "organization acme", "{f}");
+    let f = by_path(&r, "alone.env");
+    assert_eq!(f["verification"]["status"], "unknown", "{f}");
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    assert_eq!(
+        (reqs[0].method.as_str(), reqs[0].path.as_str()),
+        ("GET", "/v1/organizations")
+    );
+    assert_eq!(
+        reqs[0].header("authorization"),
+        Some(format!("k7qv2m9xw4tz:{with_id}").as_str())
+    );
+    for s in [&with_id, &alone] {
+        assert!(!r.stdout.contains(s.as_str()) && !r.stderr.contains(s.as_str()));
+    }
 }

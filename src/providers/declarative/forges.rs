@@ -1,8 +1,9 @@
 //! The verifiers of credentials that need a second value found next to them (a rule's
-//! `nearby:`): Docker Hub personal access tokens with their Docker ID, Bitbucket app passwords
+//! `nearby:`): Docker Hub personal access tokens with their Docker ID (and organization access
+//! tokens with their organization's name), Bitbucket app passwords
 //! with their user name, Bitbucket access tokens with the repository they are used on, Atlassian
 //! API tokens with the account's e-mail and the Jira site, JFrog
-//! access tokens on their own `*.jfrog.io` instance.
+//! access tokens and legacy API keys on their own `*.jfrog.io` instance.
 //!
 //! Each test pins the documented request (method, path, Basic or Bearer credentials) and the
 //! reading of each documented answer through [`battery::verify`]; that nothing is sent when a
@@ -33,6 +34,10 @@ fn docker_pat() -> &'static str {
     leak(&["dckr_pat_", "Qm7TzR2vXk9LpW4s", "B8nC3dFh6yP"])
 }
 
+fn docker_oat() -> &'static str {
+    leak(&["dckr_oat_", "Wn5Jc8Rb2Hx7Tq4L", "m9Vs3Kd6Pf1Ya0Ez"])
+}
+
 fn bitbucket_app_password() -> &'static str {
     leak(&["ATBB", "Qm7TzR2vXk9LpW4sB8nC3dFh6yP4", "5B0E7C2A"])
 }
@@ -58,6 +63,19 @@ fn jfrog_token() -> &'static str {
         "cmVmdGtuOjAxOj",
         "Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0e5b0e7c2a9d14f36e8b",
     ])
+}
+
+fn jfrog_api_key() -> &'static str {
+    leak(&[
+        "AKCp8",
+        "Qm7TzR2vXk9LpW4sB8nC3dFh6yP4sA0e5b0e7c2a9d14f36e8b0a7c2d91e4f6a3Bq4w",
+    ])
+}
+
+/// A JFrog value of `len` characters with no prefix, as found only by its variable name.
+fn jfrog_bare(len: usize) -> &'static str {
+    let text = "Zp4Tq8Wm2Ny6Rb0Lc3Xv7Hs1Kd5Gf9Ja4Ue8Mo2Iw6Qe0Sy3Bn7Vt1Pk5Dh9Cx4Lz8Ar2Fm6J";
+    leak(&[&text[..len]])
 }
 
 /// `Authorization: Basic base64(user:password)`, encoded independently of the client.
@@ -417,6 +435,135 @@ fn jfrog_tokens_describe_themselves_on_their_own_instance() {
     }
 }
 
+#[test]
+fn jfrog_api_keys_read_their_own_key_on_their_own_instance() {
+    let p = provider("jfrog-api-key");
+    assert!(p.info().hosts.is_empty() && p.info().base.is_empty());
+    let secret = jfrog_api_key();
+    assert_eq!(secret.len(), 73);
+    for rule in ["jfrog-api-key", "jfrog-api-key-in-context"] {
+        battery::verify(&VerifySpec {
+            provider: p,
+            rule,
+            secret,
+            annotations: vec![(HOST_NOTE, "acme.jfrog.io")],
+            // "Get API Key" answers with the caller's own key.
+            live: Reply::json(200, &format!(r#"{{"apiKey":"{}"}}"#, jfrog_api_key())),
+            identity: None,
+            invalid: Reply::json(
+                401,
+                r#"{"errors":[{"status":401,"message":"Bad api key"}]}"#,
+            ),
+            check: |r: &Recorded| {
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("GET", "/artifactory/api/security/apiKey")
+                );
+                assert_eq!(r.header("x-jfrog-art-api"), Some(jfrog_api_key()));
+                assert_eq!(r.header("authorization"), None);
+                assert!(r.body.is_empty());
+            },
+            forbidden: Status::Unknown,
+            not_found: Status::Unknown,
+            malformed: Status::Unknown,
+        });
+    }
+    // A 200 without the documented field is not this endpoint's answer (a login page, a
+    // proxy): unknown.
+    let (v, _) = battery::call(
+        p,
+        "jfrog-api-key",
+        secret,
+        &[(HOST_NOTE, "acme.jfrog.io")],
+        vec![Reply::json(200, r#"{"status":"OK"}"#)],
+        false,
+        |api, cred| p.verify(api, cred),
+    );
+    assert_eq!(v.status, Status::Unknown, "{v:?}");
+    unsent(p, "jfrog-api-key", secret, &[], crate::providers::NO_HOST);
+    for bad in [
+        "jfrog.io",
+        "acme.jfrog.io.evil.example",
+        "artifactory.acme.example",
+        "localhost",
+    ] {
+        unsent(
+            p,
+            "jfrog-api-key",
+            secret,
+            &[(HOST_NOTE, bad)],
+            crate::providers::NO_HOST,
+        );
+    }
+}
+
+#[test]
+fn jfrog_values_found_by_name_reach_only_the_verifier_of_their_shape() {
+    use crate::rules::RuleSet;
+    let rules = RuleSet::builtin().unwrap();
+    let provider_of = |id: &str| {
+        rules
+            .rules()
+            .iter()
+            .find(|r| r.id.0 == id)
+            .and_then(|r| r.provider.clone())
+    };
+    let key = jfrog_api_key();
+    let (token64, key73) = (jfrog_bare(64), jfrog_bare(73));
+    for (text, rule, host) in [
+        (
+            format!("ARTIFACTORY_URL=https://acme.jfrog.io/artifactory\nARTIFACTORY_API_KEY={key}\n"),
+            "jfrog-api-key",
+            Some("acme.jfrog.io"),
+        ),
+        (
+            format!("curl -H 'X-JFrog-Art-Api: {key}' https://acme.jfrog.io/artifactory/api/repositories"),
+            "jfrog-api-key",
+            Some("acme.jfrog.io"),
+        ),
+        (format!("ARTIFACTORY_API_KEY={key}\n"), "jfrog-api-key", None),
+        (
+            format!("JFROG_URL=https://acme.jfrog.io\nJFROG_ACCESS_TOKEN={token64}\n"),
+            "jfrog-identity-token",
+            Some("acme.jfrog.io"),
+        ),
+        (
+            format!("JFROG_URL=https://acme.jfrog.io\nJFROG_API_KEY={key73}\n"),
+            "jfrog-api-key-in-context",
+            Some("acme.jfrog.io"),
+        ),
+    ] {
+        let (found_rule, notes) = found(&text);
+        assert_eq!(found_rule, rule, "{text}");
+        assert_eq!(note(&notes, HOST_NOTE), host, "{text}");
+    }
+    // 64 characters go to the Bearer verifier, 73 to the API key one; nothing else does.
+    assert_eq!(
+        provider_of("jfrog-identity-token").as_deref(),
+        Some("jfrog")
+    );
+    assert_eq!(
+        provider_of("jfrog-api-key-in-context").as_deref(),
+        Some("jfrog-api-key")
+    );
+    assert_eq!(
+        provider_of("jfrog-api-key").as_deref(),
+        Some("jfrog-api-key")
+    );
+    // Other lengths are neither shape: not reported as JFrog's.
+    let bare = jfrog_bare(73);
+    let scanner = crate::scan::Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+    for value in [&bare[..63], &bare[..65], &bare[..72], &format!("{bare}Q")] {
+        let text = format!("JFROG_ACCESS_TOKEN={value}\n");
+        let m = scanner.scan(text.as_bytes(), &mut crate::scan::Scratch::default());
+        assert!(
+            m.iter()
+                .all(|m| !scanner.rule(m).id.0.starts_with("jfrog-")),
+            "{text}"
+        );
+    }
+}
+
 /// A provider, a rule of it, a credential and the values found next to it.
 type Case = (
     &'static str,
@@ -427,7 +574,7 @@ type Case = (
 
 #[test]
 fn every_verification_is_one_get_in_a_dry_run_too() {
-    let cases: [Case; 5] = [
+    let cases: [Case; 6] = [
         (
             "dockerhub",
             "dockerhub-personal-access-token",
@@ -461,6 +608,12 @@ fn every_verification_is_one_get_in_a_dry_run_too() {
             jfrog_token(),
             vec![(HOST_NOTE, "acme.jfrog.io")],
         ),
+        (
+            "jfrog-api-key",
+            "jfrog-api-key",
+            jfrog_api_key(),
+            vec![(HOST_NOTE, "acme.jfrog.io")],
+        ),
     ];
     for (name, rule, secret, ann) in cases {
         let p = provider(name);
@@ -478,6 +631,65 @@ fn every_verification_is_one_get_in_a_dry_run_too() {
             // A read-only lookup is made in a dry run too (and listed as such); nothing else.
             assert_eq!(reqs.len(), 1, "{name} dry_run={dry_run}: {reqs:?}");
         }
+    }
+}
+
+#[test]
+fn docker_hub_organization_tokens_sign_in_as_their_organization() {
+    let p = provider("dockerhub");
+    let secret = docker_oat();
+    let rule = "dockerhub-org-access-token";
+    battery::verify(&VerifySpec {
+        provider: p,
+        rule,
+        secret,
+        annotations: vec![("docker_user", "acme")],
+        live: Reply::json(
+            200,
+            r#"{"token":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln","expires_in":300}"#,
+        ),
+        identity: None,
+        invalid: Reply::json(401, r#"{"details":"incorrect username or password"}"#),
+        check: |r: &Recorded| {
+            assert_eq!(
+                (r.method.as_str(), r.path.as_str()),
+                ("GET", "/token?service=registry.docker.io")
+            );
+            assert_eq!(
+                r.header("authorization"),
+                Some(basic("acme", docker_oat()).as_str())
+            );
+        },
+        forbidden: Status::Unknown,
+        not_found: Status::Unknown,
+        malformed: Status::Unknown,
+    });
+    unsent(
+        p,
+        rule,
+        secret,
+        &[],
+        "no docker_user found next to the secret",
+    );
+    // The organization's name is found where Docker's page and CI files write it.
+    for (text, want) in [
+        (
+            format!("echo {secret} | docker login --username acme --password-stdin"),
+            Some("acme"),
+        ),
+        (
+            format!("DOCKER_ORG=acme\nDOCKER_TOKEN={secret}\n"),
+            Some("acme"),
+        ),
+        (
+            format!("DOCKERHUB_ORGANIZATION_NAME: acme\nDOCKERHUB_TOKEN: {secret}\n"),
+            Some("acme"),
+        ),
+        (format!("DOCKER_TOKEN={secret}\n"), None),
+    ] {
+        let (found_rule, notes) = found(&text);
+        assert_eq!(found_rule, rule, "{text}");
+        assert_eq!(note(&notes, "docker_user"), want, "{text}");
     }
 }
 

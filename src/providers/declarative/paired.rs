@@ -1,8 +1,9 @@
 //! The built-in verifiers whose credential needs a second value found next to it (a rule's
 //! `nearby:`): Algolia (the application id makes the host and a header), Confluent (the key
-//! id is the Basic user name), PlanetScale (the token id goes before the token in
-//! `Authorization`), and PlanetScale's OAuth tokens, which need none. Each pins the documented
-//! request and the reading of each documented answer; without the value nothing is sent.
+//! id is the Basic user name; both the older secrets found by name and the `cflt` ones),
+//! PlanetScale (the token id goes before the token in `Authorization`), and PlanetScale's
+//! OAuth tokens, which need none. Each pins the documented request and the reading of each
+//! documented answer; without the value nothing is sent.
 //!
 //! The fake server stands in for the provider through the endpoint override, as
 //! `--provider-endpoint` does, so "no request recorded" proves nothing was sent. Made-up
@@ -43,6 +44,13 @@ fn confluent_secret() -> &'static str {
 }
 
 const CONFLUENT_KEY_ID: &str = "QX7TZ2VK9PWM4LRB";
+
+/// A made-up secret in Confluent's `cflt` format, with a correct checksum.
+fn confluent_cflt_secret() -> &'static str {
+    let body = "Zq4Rb8Nw2Kx7Vm3Tp9Ls5Hd1Gf6Jc0Ay+Ue/Wo4Ri8Qt2Mn7Bv3Ck9";
+    let sum = crate::scan::checks::crc32::confluent_sum(body.as_bytes());
+    leak(["cflt", body, &sum].concat())
+}
 
 fn planetscale_token() -> &'static str {
     leak(
@@ -186,6 +194,86 @@ fn the_algolia_rule_finds_the_application_id_next_to_the_key() {
 }
 
 #[test]
+fn algolia_keys_written_only_in_a_client_call_are_found_with_their_application() {
+    let key = algolia_key();
+    let rule = "algolia-api-key-client-call";
+    for text in [
+        format!("const client = algoliasearch('{ALGOLIA_APP}', '{key}');\n"),
+        format!("const client = algoliasearch(\n  \"{ALGOLIA_APP}\",\n  \"{key}\"\n);\n"),
+        format!("$client = SearchClient::create('{ALGOLIA_APP}', '{key}');\n"),
+        format!("$client = new \\AlgoliaSearch\\Client('{ALGOLIA_APP}', '{key}');\n"),
+        format!("client = SearchClient.create(\"{ALGOLIA_APP}\", \"{key}\")\n"),
+        format!("client = algoliasearch.Client(\"{ALGOLIA_APP}\", \"{key}\")\n"),
+        format!("client = SearchClientSync(\"{ALGOLIA_APP}\", \"{key}\")\n"),
+        format!(
+            "SearchClient client = DefaultSearchClient.create(\"{ALGOLIA_APP}\", \"{key}\");\n"
+        ),
+        format!("val client = SearchClient(appId = \"{ALGOLIA_APP}\", apiKey = \"{key}\")\n"),
+        format!("var client = new SearchClient(new SearchConfig(\"{ALGOLIA_APP}\", \"{key}\"));\n"),
+        format!("client, err := search.NewClient(\"{ALGOLIA_APP}\", \"{key}\")\n"),
+    ] {
+        assert_eq!(
+            note(&text, rule, "algolia_app_id").as_deref(),
+            Some(ALGOLIA_APP),
+            "{text}"
+        );
+    }
+    // The older rule also takes the id from such a call when the key is in a variable.
+    assert_eq!(
+        note(
+            &format!("ALGOLIA_ADMIN_KEY = '{key}'\nclient = SearchClient.create('{ALGOLIA_APP}', ALGOLIA_ADMIN_KEY)\n"),
+            "algolia-admin-api-key",
+            "algolia_app_id"
+        )
+        .as_deref(),
+        Some(ALGOLIA_APP)
+    );
+    // The search-only lite client and values held in variables are not findings.
+    let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+    for text in [
+        format!("const client = liteClient('{ALGOLIA_APP}', '{key}');\n"),
+        "const client = algoliasearch(process.env.ALGOLIA_APP_ID, process.env.ALGOLIA_ADMIN_KEY);\n".to_string(),
+    ] {
+        let found = scanner.scan(text.as_bytes(), &mut Scratch::default());
+        assert!(
+            found.iter().all(|m| scanner.rule(m).id.0 != rule),
+            "{text}"
+        );
+    }
+    // It is checked like the keys found by name: on the application's host, with its id.
+    let p = provider("algolia");
+    let (v, reqs) = battery::call(
+        p,
+        rule,
+        key,
+        &[("algolia_app_id", ALGOLIA_APP)],
+        vec![Reply::json(200, r#"{"items":[],"nbPages":0}"#)],
+        false,
+        |api, cred| p.verify(api, cred),
+    );
+    assert_eq!(v.status, Status::Active, "{v:?}");
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(
+        reqs[0].header("x-algolia-application-id"),
+        Some(ALGOLIA_APP)
+    );
+    // A search-only key (public by design) may not list indices: unknown, never active.
+    let (v, _) = battery::call(
+        p,
+        rule,
+        key,
+        &[("algolia_app_id", ALGOLIA_APP)],
+        vec![Reply::json(
+            403,
+            r#"{"message":"Method not allowed with this API key","status":403}"#,
+        )],
+        false,
+        |api, cred| p.verify(api, cred),
+    );
+    assert_eq!(v.status, Status::Unknown, "{v:?}");
+}
+
+#[test]
 fn confluent_keys_are_sent_with_their_key_id_as_user_name() {
     let secret = confluent_secret();
     battery::verify_undocumented_invalid(&VerifySpec {
@@ -226,6 +314,80 @@ fn confluent_keys_are_sent_with_their_key_id_as_user_name() {
         malformed: Status::Unknown,
     });
     battery::verify_unsent(provider("confluent"), "confluent-api-secret", secret);
+}
+
+#[test]
+fn confluent_cflt_secrets_are_found_with_their_key_id_and_sent_the_same_way() {
+    let secret = confluent_cflt_secret();
+    assert_eq!(secret.len(), 64);
+    let rule = "confluent-cloud-api-secret";
+    // Found under any name, or none, with the key id a Kafka client writes beside it.
+    for (text, want) in [
+        (
+            format!("CONFLUENT_CLOUD_API_KEY={CONFLUENT_KEY_ID}\nCONFLUENT_CLOUD_API_SECRET={secret}\n"),
+            Some(CONFLUENT_KEY_ID),
+        ),
+        (
+            format!("sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username='{CONFLUENT_KEY_ID}' password='{secret}';\n"),
+            Some(CONFLUENT_KEY_ID),
+        ),
+        (
+            format!("sasl.username={CONFLUENT_KEY_ID}\nsasl.password={secret}\n"),
+            Some(CONFLUENT_KEY_ID),
+        ),
+        (format!("password: {secret}\n"), None),
+    ] {
+        assert_eq!(
+            note(&text, rule, "confluent_key_id").as_deref(),
+            want,
+            "{text}"
+        );
+    }
+    // The same verifier as the older secrets, with the key id as the Basic user name.
+    battery::verify_undocumented_invalid(&VerifySpec {
+        provider: provider("confluent"),
+        rule,
+        secret,
+        annotations: vec![("confluent_key_id", CONFLUENT_KEY_ID)],
+        live: Reply::json(
+            200,
+            r#"{"api_version":"iam/v2","kind":"ApiKeyList","metadata":{},"data":[]}"#,
+        ),
+        identity: None,
+        invalid: Reply::json(
+            401,
+            r#"{"errors":[{"status":"401","detail":"Unauthorized"}]}"#,
+        ),
+        check: |r: &Recorded| {
+            assert_eq!(
+                (r.method.as_str(), r.path.as_str()),
+                ("GET", "/iam/v2/api-keys?page_size=1")
+            );
+            let want = crate::providers::base64_encode(
+                format!("{CONFLUENT_KEY_ID}:{}", confluent_cflt_secret()).as_bytes(),
+            );
+            assert_eq!(
+                r.header("authorization"),
+                Some(format!("Basic {want}").as_str())
+            );
+        },
+        forbidden: Status::Unknown,
+        not_found: Status::Unknown,
+        malformed: Status::Unknown,
+    });
+    battery::verify_unsent(provider("confluent"), rule, secret);
+    // A wrong checksum is no finding.
+    let mut bad = secret.to_string();
+    bad.replace_range(10..11, if &bad[10..11] == "A" { "B" } else { "A" });
+    let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+    let found = scanner.scan(
+        format!("password: {bad}\n").as_bytes(),
+        &mut Scratch::default(),
+    );
+    assert!(
+        found.iter().all(|m| scanner.rule(m).id.0 != rule),
+        "a secret with a wrong checksum was reported"
+    );
 }
 
 #[test]

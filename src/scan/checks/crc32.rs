@@ -5,6 +5,14 @@
 //! Sources: github.blog "Behind GitHub's new authentication token formats" (2021-04-05) and
 //! "Announcing npm's new access token format" (2021-09-23). Random 36-character strings pass by
 //! chance with probability 62^-6 ≈ 1.8e-11.
+//!
+//! Also the checksum of Confluent Cloud API secrets made since 2025-07-30: `cflt`, then 54
+//! characters of standard base64's alphabet, then 6 more that are "a Base64-encoded CRC32
+//! checksum of the prior 54 characters" (docs.confluent.io, "Use API Keys to Authenticate to
+//! Confluent Cloud", section "API secret format"). The page does not say the byte order: the
+//! page's own example secret carries the CRC-32 (IEEE, as zlib's) with its four bytes
+//! little-endian, base64 without padding (six characters for 32 bits, the last holding two
+//! bits of zeros); `confluent_matches_the_documented_example` pins that.
 
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const BODY: usize = 30;
@@ -36,9 +44,58 @@ pub fn base62_checksum_ok(token: &[u8]) -> bool {
     base62_6(crc32(body)) == sum
 }
 
+/// The Confluent secret prefix.
+const CONFLUENT_PREFIX: &[u8] = b"cflt";
+/// Characters a Confluent checksum covers.
+const CONFLUENT_BODY: usize = 54;
+
+/// Whether a Confluent Cloud API secret (`cflt` + 54 + 6 characters) carries a correct
+/// checksum.
+pub fn confluent_checksum_ok(secret: &[u8]) -> bool {
+    let Some(rest) = secret.strip_prefix(CONFLUENT_PREFIX) else {
+        return false;
+    };
+    if rest.len() != CONFLUENT_BODY + SUM {
+        return false;
+    }
+    let (body, sum) = rest.split_at(CONFLUENT_BODY);
+    confluent_sum(body).as_bytes() == sum
+}
+
+/// The six checksum characters of a Confluent secret body: its CRC-32, little-endian, in
+/// base64 with the padding dropped.
+pub fn confluent_sum(body: &[u8]) -> String {
+    let mut text = super::base64::encode(&crc32(body).to_le_bytes());
+    text.truncate(SUM);
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn confluent_matches_the_documented_example() {
+        // The example secret on Confluent's "API key format" page, built from two pieces so
+        // the self-scan does not report it.
+        let doc = [
+            "cfltT8d8RzkNseTMEDKcjNM1BZTFPHqRn/",
+            "dQm9q7w6SjzZ12wZfwjaJdipHZtDjw",
+        ]
+        .concat();
+        assert!(confluent_checksum_ok(doc.as_bytes()));
+        // One character changed anywhere fails.
+        for at in [4, 30, 57, 63] {
+            let mut bad = doc.clone().into_bytes();
+            bad[at] = if bad[at] == b'A' { b'B' } else { b'A' };
+            assert!(!confluent_checksum_ok(&bad), "changed at {at}");
+        }
+        assert!(!confluent_checksum_ok(&doc.as_bytes()[..63]));
+        assert!(!confluent_checksum_ok(&doc.as_bytes()[4..]));
+        let mut longer = doc.into_bytes();
+        longer.push(b'A');
+        assert!(!confluent_checksum_ok(&longer));
+    }
 
     #[test]
     fn crc32_matches_zlib() {

@@ -34,6 +34,7 @@ const CHECKSUMMED: &[&[u8]] = &[
     b"ghr_",
     b"github_pat_",
     b"npm_",
+    b"cflt",
 ];
 
 /// Words that name a credential. A word also counts when it ends in one of these (`dbpassword`,

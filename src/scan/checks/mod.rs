@@ -29,6 +29,10 @@ pub fn judge(
             crc32::base62_checksum_ok(secret),
             "the CRC32 in the last six characters does not match the rest",
         ),
+        Check::ConfluentCrc32 => ok(
+            crc32::confluent_checksum_ok(secret),
+            "the CRC32 in the last six characters does not match the rest",
+        ),
         Check::Jwt => ok(
             jwt::judge(secret, notes),
             "not a signed JWT (header and payload must decode to JSON, alg must not be none)",
