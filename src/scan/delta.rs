@@ -344,7 +344,7 @@ impl Scanner {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::scan::Scratch;
     use std::cell::Cell;
@@ -359,16 +359,17 @@ mod tests {
             .expect("scanner builds")
     }
 
-    /// A small deterministic generator (xorshift), so failures reproduce.
-    struct Rng(u64);
+    /// A small deterministic generator (xorshift), so failures reproduce (also the random
+    /// tests of [`crate::scan::encoded`]).
+    pub(crate) struct Rng(pub(crate) u64);
     impl Rng {
-        fn next(&mut self) -> u64 {
+        pub(crate) fn next(&mut self) -> u64 {
             self.0 ^= self.0 << 13;
             self.0 ^= self.0 >> 7;
             self.0 ^= self.0 << 17;
             self.0
         }
-        fn below(&mut self, n: usize) -> usize {
+        pub(crate) fn below(&mut self, n: usize) -> usize {
             usize::try_from(self.next() % n.max(1) as u64).unwrap_or(0)
         }
     }

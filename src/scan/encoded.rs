@@ -80,26 +80,7 @@ impl RawRun {
 /// Every maximal base64 run of `bytes` at least [`MIN_RUN`] long, in order.
 pub fn raw_runs(bytes: &[u8]) -> Vec<RawRun> {
     let mut out = Vec::new();
-    let len = bytes.len();
-    let mut next = 0; // blocks before this offset lie in a run already found
-    for (k, chunk) in bytes.chunks_exact(16).enumerate() {
-        let at = k * 16;
-        if at < next || !block_is_b64(chunk) {
-            continue;
-        }
-        let mut s = at;
-        while s > 0 && is_b64(bytes[s - 1]) {
-            s -= 1;
-        }
-        let mut e = at + 16;
-        while e < len && is_b64(bytes[e]) {
-            e += 1;
-        }
-        next = e;
-        if e - s >= MIN_RUN {
-            out.push(RawRun::new(bytes, s, e));
-        }
-    }
+    runs_touching(bytes, 0, bytes.len(), &mut 0, &mut out);
     out
 }
 
@@ -134,28 +115,28 @@ pub fn derive_raw_runs(base: &[RawRun], copies: &[DeltaCopy], child: &[u8]) -> V
         let (inner_from, inner_to) = (c.dst + 1, end.saturating_sub(1));
         if inner_from < inner_to {
             if gap_from < inner_from {
-                gap_runs(child, gap_from, inner_from, &mut covered, &mut out);
+                runs_touching(child, gap_from, inner_from, &mut covered, &mut out);
             }
             gap_from = inner_to;
         }
     }
     if gap_from < child.len() {
-        gap_runs(child, gap_from, child.len(), &mut covered, &mut out);
+        runs_touching(child, gap_from, child.len(), &mut covered, &mut out);
     }
     out.sort_unstable_by_key(|r| r.start);
     out.dedup_by_key(|r| r.start);
     out
 }
 
-/// Pushes every raw run of `bytes` that holds a byte of `bytes[from..to]`, except those ending
-/// at or before `*covered` (found from an earlier gap); raises `*covered` to the end of each
-/// run found.
+/// Pushes every raw run of `bytes` that holds a byte of `bytes[from..to]` (the whole blob for
+/// [`raw_runs`], a gap for [`derive_raw_runs`]), except those ending at or before `*covered`
+/// (found from an earlier gap); raises `*covered` to the end of each run found.
 ///
-/// Such a run holds 32 bytes or more within 31 bytes of the gap, so a whole 16-byte block
-/// aligned to the blob's start: the search classifies those blocks as [`raw_runs`] does
-/// (vectorised) and extends only blocks that are all base64. A run found from one gap and
-/// reaching over later ones is extended once.
-fn gap_runs(bytes: &[u8], from: usize, to: usize, covered: &mut usize, out: &mut Vec<RawRun>) {
+/// Such a run holds 32 bytes or more within 31 bytes of the range, so a whole 16-byte block
+/// aligned to the blob's start: the search classifies those blocks without branching (an `&`
+/// of per-byte range tests the compiler vectorises) and extends only blocks that are all
+/// base64. A run found from one gap and reaching over later ones is extended once.
+fn runs_touching(bytes: &[u8], from: usize, to: usize, covered: &mut usize, out: &mut Vec<RawRun>) {
     let len = bytes.len();
     let hi = len.min(to.saturating_add(MIN_RUN));
     let mut at = from.saturating_sub(MIN_RUN - 1) / 16 * 16;
@@ -421,19 +402,7 @@ pub(crate) mod tests {
         out
     }
 
-    /// A small deterministic generator (xorshift), so failures reproduce.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: usize) -> usize {
-            usize::try_from(self.next() % n.max(1) as u64).unwrap_or(0)
-        }
-    }
+    use crate::scan::delta::tests::Rng;
 
     /// Source-like text with base64 in it: encoded text (single lines, wrapped and indented
     /// blocks, padding), long identifiers, hex, and punctuation.
