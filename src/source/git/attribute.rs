@@ -17,12 +17,14 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use git2::{ObjectType, Oid, Repository, Tree, TreeEntry};
+use git2::{ObjectType, Oid, Repository};
 
+use super::objects::{self, Entry, Packs, Reader};
 use super::{find_commit, guard, join, object_skip};
 use crate::blob::CommitMeta;
-use crate::source::Skip;
+use crate::source::{Skip, SkipReason};
 
 /// Where a blob entered history.
 #[derive(Debug, Clone)]
@@ -45,25 +47,39 @@ pub enum Walk {
     Stop,
 }
 
+/// A tree as git stores it (read with [`objects::entry_at`]).
+#[derive(Debug, Clone)]
+pub struct RawTree {
+    /// Its id.
+    pub id: Oid,
+    /// Its bytes.
+    pub data: Arc<Vec<u8>>,
+}
+
+/// Bytes of made objects each differ keeps for the next reads (see [`objects`]).
+const OBJECT_CACHE: usize = 16 << 20;
+
 /// Compares trees, remembering the trees read for the previous commit.
 pub struct TreeDiff<'r> {
     repo: &'r Repository,
-    prev: HashMap<Oid, Tree<'r>>,
-    cur: HashMap<Oid, Tree<'r>>,
+    reader: Reader<'r>,
+    prev: HashMap<Oid, RawTree>,
+    cur: HashMap<Oid, RawTree>,
+    /// Each commit's tree id, for the commits read so far (in a linear history a commit's
+    /// parent is the commit read just before it).
+    commit_trees: HashMap<Oid, Oid>,
+    /// Trees found damaged part way (each named once).
+    damaged: std::collections::HashSet<Oid>,
     /// Trees that could not be read.
     pub skips: Vec<Skip>,
 }
 
-fn is_tree(e: &TreeEntry<'_>) -> bool {
-    e.kind() == Some(ObjectType::Tree)
-}
-
 /// git's tree entry order: names compared bytewise, a tree's name followed by `/`.
-fn entry_order(a: &TreeEntry<'_>, b: &TreeEntry<'_>) -> Ordering {
-    let (an, bn) = (a.name_bytes(), b.name_bytes());
+fn entry_order(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
+    let (an, bn) = (a.name, b.name);
     let n = an.len().min(bn.len());
     an[..n].cmp(&bn[..n]).then_with(|| {
-        let end = |e: &TreeEntry<'_>| if is_tree(e) { b'/' } else { 0 };
+        let end = |e: &Entry<'_>| if e.is_tree() { b'/' } else { 0 };
         let ac = an.get(n).copied().unwrap_or_else(|| end(a));
         let bc = bn.get(n).copied().unwrap_or_else(|| end(b));
         ac.cmp(&bc)
@@ -71,36 +87,65 @@ fn entry_order(a: &TreeEntry<'_>, b: &TreeEntry<'_>) -> Ordering {
 }
 
 impl<'r> TreeDiff<'r> {
-    /// A differ over `repo`.
-    pub fn new(repo: &'r Repository) -> Self {
+    /// A differ over `repo`, reading trees from `packs` where it can.
+    pub fn new(repo: &'r Repository, packs: &'r Packs) -> Self {
         TreeDiff {
             repo,
+            reader: Reader::new(packs, OBJECT_CACHE),
             prev: HashMap::new(),
             cur: HashMap::new(),
+            commit_trees: HashMap::new(),
+            damaged: std::collections::HashSet::new(),
             skips: Vec::new(),
         }
     }
 
     /// Reads tree `id` (from the previous or current commit's trees when there), or records
     /// a skip naming it.
-    pub fn tree(&mut self, id: Oid) -> Option<Tree<'r>> {
+    pub fn tree(&mut self, id: Oid) -> Option<RawTree> {
         if let Some(t) = self.cur.get(&id) {
             return Some(t.clone());
         }
         let t = match self.prev.remove(&id) {
             Some(t) => t,
-            None => match guard::check(id)
-                .and_then(|()| guard::watch("tree", id, || self.repo.find_tree(id)))
-            {
-                Ok(t) => t,
-                Err(e) => {
-                    self.skips.push(object_skip("tree", id, &e));
-                    return None;
-                }
+            None => RawTree {
+                id,
+                data: self.read_tree(id)?,
             },
         };
         self.cur.insert(id, t.clone());
         Some(t)
+    }
+
+    /// Reads tree `id` from a pack, or else through libgit2 and the guards; a tree that cannot
+    /// be read is a skip naming it.
+    fn read_tree(&mut self, id: Oid) -> Option<Arc<Vec<u8>>> {
+        if let Err(e) = guard::check(id) {
+            self.skips.push(object_skip("tree", id, &e));
+            return None;
+        }
+        if let Some(t) = self.reader.tree(id) {
+            return Some(t);
+        }
+        match guard::watch("tree", id, || self.repo.find_tree(id)) {
+            Ok(t) => {
+                let raw = objects::raw_from(&t);
+                if objects::is_tree(&raw) {
+                    Some(Arc::new(raw))
+                } else {
+                    self.skips.push(Skip {
+                        path: id.to_string(),
+                        reason: SkipReason::CorruptObject,
+                        detail: Some(format!("tree {id}: an entry has no name")),
+                    });
+                    None
+                }
+            }
+            Err(e) => {
+                self.skips.push(object_skip("tree", id, &e));
+                None
+            }
+        }
     }
 
     /// Ends one commit: its trees become the ones kept for the next.
@@ -113,63 +158,236 @@ impl<'r> TreeDiff<'r> {
     /// no blob). Gitlinks (submodules) are reported through `gitlink(name, commit)`.
     pub fn changed_blobs(
         &mut self,
-        old: Option<&Tree<'r>>,
-        new: &Tree<'r>,
+        old: Option<&RawTree>,
+        new: &RawTree,
         prefix: &str,
         f: &mut dyn FnMut(&str, Option<Oid>, Oid) -> Walk,
         gitlink: &mut dyn FnMut(&[u8], Oid),
     ) -> Walk {
-        let mut olds = old.map(|o| o.iter().peekable());
-        for e in new {
+        // Both trees were checked whole when read. Entries both start or both end with are
+        // the same entries: only the span between is compared.
+        let old_b: &[u8] = old.map_or(&[], |o| o.data.as_slice());
+        let new_b: &[u8] = &new.data;
+        let (start, tail) = match old {
+            Some(o) => objects::common_entries(&o.data, new_b),
+            None => (0, 0),
+        };
+        let (mut po, mut pn) = (start, start);
+        loop {
+            let left = new_b.len() - pn;
+            if left == 0 || (old.is_some() && left == old_b.len() - po && left <= tail) {
+                break;
+            }
+            let Some((e, end)) = objects::entry_at(new_b, pn) else {
+                self.damaged_at(new.id, pn);
+                break;
+            };
+            pn = end;
             let mut old_e = None;
-            if let Some(it) = olds.as_mut() {
-                while let Some(o) = it.peek() {
-                    match entry_order(o, &e) {
-                        Ordering::Less => {
-                            it.next();
-                        }
-                        Ordering::Equal => {
-                            old_e = it.next();
-                            break;
-                        }
-                        Ordering::Greater => break,
+            while let Some((o, o_end)) = objects::entry_at(old_b, po) {
+                match entry_order(&o, &e) {
+                    Ordering::Less => po = o_end,
+                    Ordering::Equal => {
+                        old_e = Some(o);
+                        po = o_end;
+                        break;
                     }
+                    Ordering::Greater => break,
                 }
             }
-            if old_e.as_ref().map(TreeEntry::id) == Some(e.id()) {
+            if old_e.is_some_and(|o| o.id == e.id) {
                 continue;
             }
             match e.kind() {
-                Some(ObjectType::Tree) => {
-                    let Some(sub) = self.tree(e.id()) else {
+                ObjectType::Tree => {
+                    let Some(sub) = self.tree(e.oid()) else {
                         continue;
                     };
-                    let old_sub = old_e.and_then(|o| self.tree(o.id()));
-                    let path = join(prefix, e.name_bytes());
+                    let old_sub = old_e
+                        .filter(Entry::is_tree)
+                        .and_then(|o| self.tree(o.oid()));
+                    let path = join(prefix, e.name);
                     if self.changed_blobs(old_sub.as_ref(), &sub, &path, f, gitlink) == Walk::Stop {
                         return Walk::Stop;
                     }
                 }
-                Some(ObjectType::Blob) => {
+                ObjectType::Blob => {
                     let old_blob = old_e
-                        .filter(|o| o.kind() == Some(ObjectType::Blob))
-                        .map(|o| o.id());
-                    if f(&join(prefix, e.name_bytes()), old_blob, e.id()) == Walk::Stop {
+                        .filter(|o| o.kind() == ObjectType::Blob)
+                        .map(|o| o.oid());
+                    if f(&join(prefix, e.name), old_blob, e.oid()) == Walk::Stop {
                         return Walk::Stop;
                     }
                 }
-                Some(ObjectType::Commit) => gitlink(e.name_bytes(), e.id()),
+                ObjectType::Commit => gitlink(e.name, e.oid()),
                 _ => {}
             }
         }
         Walk::Continue
     }
 
+    /// Names tree `id`, whose entry at byte `at` cannot be read, as damaged (once).
+    fn damaged_at(&mut self, id: Oid, at: usize) {
+        if self.damaged.insert(id) {
+            self.skips.push(Skip {
+                path: id.to_string(),
+                reason: SkipReason::CorruptObject,
+                detail: Some(format!(
+                    "tree {id}: the entry at byte {at} cannot be read; the entries from there \
+                     on were not walked"
+                )),
+            });
+        }
+    }
+
+    /// Commit `id`'s tree and first parent: from a pack where it can be, else through libgit2
+    /// and the guards.
+    ///
+    /// # Errors
+    /// libgit2's error, or the guard's.
+    pub fn commit(&mut self, id: Oid) -> Result<(Oid, Option<Oid>), git2::Error> {
+        guard::check(id)?;
+        if let Some(c) = self.reader.commit(id) {
+            return Ok(c);
+        }
+        let c = find_commit(self.repo, id)?;
+        Ok((c.tree_id(), c.parent_id(0).ok()))
+    }
+
     /// The tree of `commit`'s first parent, if it has one that can be read (a shallow boundary
     /// or a missing parent counts as none: the commit is treated as a root).
-    pub fn first_parent_tree(&mut self, commit: &git2::Commit<'r>) -> Option<Tree<'r>> {
-        let parent = commit.parent_id(0).ok()?;
-        let tree = find_commit(self.repo, parent).ok()?.tree_id();
+    pub fn first_parent_tree(
+        &mut self,
+        commit: Oid,
+        tree: Oid,
+        parent: Option<Oid>,
+    ) -> Option<RawTree> {
+        // Remembered for the commits after this one (bounded: a parent is nearly always
+        // one of the last few commits read).
+        if self.commit_trees.len() >= 4096 {
+            self.commit_trees.clear();
+        }
+        self.commit_trees.insert(commit, tree);
+        let parent = parent?;
+        let tree = match self.commit_trees.get(&parent) {
+            Some(&t) => t,
+            None => self.commit(parent).ok()?.0,
+        };
         self.tree(tree)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn git(dir: &Path, args: &[&str], input: Option<&str>) -> String {
+        use std::io::Write;
+        let mut child = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("git runs");
+        if let Some(i) = input {
+            child.stdin.take().unwrap().write_all(i.as_bytes()).unwrap();
+        }
+        drop(child.stdin.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A packed tree whose entries stop making sense part way (a stranger's repository can
+    /// write any bytes with a matching CRC-32): the entries before the damage are compared,
+    /// and the tree is named as damaged, once, instead of its later entries going unseen.
+    #[test]
+    fn a_tree_damaged_part_way_is_named_not_silently_cut_short() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        git(dir, &["init", "-q"], None);
+        let blob = git(dir, &["hash-object", "-w", "--stdin"], Some("x\n"));
+        let blob = Oid::from_str(blob.trim()).unwrap();
+        let mut bytes = b"100644 a.txt\0".to_vec();
+        bytes.extend_from_slice(blob.as_bytes());
+        bytes.extend_from_slice(b"10x644 b.txt\0");
+        bytes.extend_from_slice(blob.as_bytes());
+        let repo = Repository::open(dir).unwrap();
+        let tree = repo.odb().unwrap().write(ObjectType::Tree, &bytes).unwrap();
+        // Packed by id (no walk that would parse it), and the loose copy removed.
+        git(
+            dir,
+            &["pack-objects", "-q", ".git/objects/pack/pack"],
+            Some(&format!("{tree}\n{blob}\n")),
+        );
+        let hex = tree.to_string();
+        std::fs::remove_file(dir.join(".git/objects").join(&hex[..2]).join(&hex[2..])).unwrap();
+        let repo = Repository::open(dir).unwrap();
+        let packs = Packs::open(&dir.join(".git/objects"));
+        let mut diff = TreeDiff::new(&repo, &packs);
+        let t = diff.tree(tree).expect("read from the pack");
+        for _ in 0..2 {
+            let mut seen = Vec::new();
+            diff.changed_blobs(
+                None,
+                &t,
+                "",
+                &mut |path, _, id| {
+                    seen.push((path.to_string(), id));
+                    Walk::Continue
+                },
+                &mut |_, _| {},
+            );
+            assert_eq!(seen, [("a.txt".to_string(), blob)]);
+        }
+        assert_eq!(diff.skips.len(), 1, "{:?}", diff.skips);
+        assert_eq!(diff.skips[0].reason, SkipReason::CorruptObject);
+        let detail = diff.skips[0].detail.as_deref().unwrap();
+        assert!(
+            detail.contains(&hex) && detail.contains("byte 33"),
+            "{detail}"
+        );
+    }
+
+    /// Commits are read from the pack where their header is what libgit2 parses, and through
+    /// libgit2 where it is not: both give the same tree and first parent.
+    #[test]
+    fn commits_read_from_a_pack_match_libgit2() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        git(dir, &["init", "-q"], None);
+        for i in 0..5 {
+            std::fs::write(dir.join("f"), format!("{i}\n")).unwrap();
+            git(dir, &["add", "f"], None);
+            git(dir, &["commit", "-q", "-m", &format!("c{i}")], None);
+        }
+        git(dir, &["repack", "-adq"], None);
+        let repo = Repository::open(dir).unwrap();
+        let packs = Packs::open(&dir.join(".git/objects"));
+        let none = Packs::none();
+        let mut fast = TreeDiff::new(&repo, &packs);
+        let mut slow = TreeDiff::new(&repo, &none);
+        let mut walk = repo.revwalk().unwrap();
+        walk.push_head().unwrap();
+        let mut n = 0;
+        for id in walk {
+            let id = id.unwrap();
+            assert!(
+                fast.reader.commit(id).is_some(),
+                "{id} not read from the pack"
+            );
+            assert!(slow.reader.commit(id).is_none());
+            let c = repo.find_commit(id).unwrap();
+            let want = (c.tree_id(), c.parent_id(0).ok());
+            assert_eq!(fast.commit(id).unwrap(), want);
+            assert_eq!(slow.commit(id).unwrap(), want);
+            n += 1;
+        }
+        assert_eq!(n, 5);
     }
 }

@@ -384,9 +384,10 @@ pub fn reachable(
     let shared: Mutex<Vec<WalkPart>> = Mutex::new(Vec::new());
     let commits = &out.commits;
     let git_dir = repo.path();
+    let packs = super::objects::Packs::open(&repo.commondir().join("objects"));
     progress.phase("reading commits", commits.len() as u64);
     broadcast(threads, |_| {
-        let part = walk_part(git_dir, commits, &next, progress);
+        let part = walk_part(git_dir, &packs, commits, &next, progress);
         let mut all = match shared.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
@@ -489,7 +490,13 @@ struct WalkPart {
 /// Commits handed to a walker thread per grab.
 const COMMIT_CHUNK: usize = 32;
 
-fn walk_part(git_dir: &Path, commits: &[Oid], next: &AtomicUsize, progress: &Progress) -> WalkPart {
+fn walk_part(
+    git_dir: &Path,
+    packs: &super::objects::Packs,
+    commits: &[Oid],
+    next: &AtomicUsize,
+    progress: &Progress,
+) -> WalkPart {
     let mut part = WalkPart::default();
     let repo = match Repository::open(git_dir) {
         Ok(r) => r,
@@ -502,7 +509,7 @@ fn walk_part(git_dir: &Path, commits: &[Oid], next: &AtomicUsize, progress: &Pro
             return part;
         }
     };
-    let mut diff = TreeDiff::new(&repo);
+    let mut diff = TreeDiff::new(&repo, packs);
     let mut seen_links: HashSet<Vec<u8>> = HashSet::new();
     loop {
         let start = next.fetch_add(COMMIT_CHUNK, Ordering::Relaxed);
@@ -513,7 +520,7 @@ fn walk_part(git_dir: &Path, commits: &[Oid], next: &AtomicUsize, progress: &Pro
         progress.add((end - start) as u64, 0);
         for (i, &id) in commits.iter().enumerate().take(end).skip(start) {
             let index = u32::try_from(i).unwrap_or(u32::MAX);
-            let commit = match find_commit(&repo, id) {
+            let (tree_id, parent_id) = match diff.commit(id) {
                 Ok(c) => c,
                 Err(e) => {
                     part.skips.push(Skip {
@@ -524,10 +531,10 @@ fn walk_part(git_dir: &Path, commits: &[Oid], next: &AtomicUsize, progress: &Pro
                     continue;
                 }
             };
-            let Some(tree) = diff.tree(commit.tree_id()) else {
+            let Some(tree) = diff.tree(tree_id) else {
                 continue;
             };
-            let parent = diff.first_parent_tree(&commit);
+            let parent = diff.first_parent_tree(id, tree_id, parent_id);
             let (intro, also, links) = (&mut part.intro, &mut part.also, &mut part.gitlinks);
             // Chunks are taken in increasing order, so the first sighting of a blob (or of a
             // blob at a path) in this thread is its oldest.

@@ -21,6 +21,7 @@ pub mod base;
 pub mod enumerate;
 pub mod guard;
 pub mod index;
+pub mod objects;
 pub mod pack;
 pub mod range;
 pub mod staged;

@@ -37,19 +37,19 @@ use super::index::{be32, varint};
 use crate::blob::DeltaCopy;
 
 /// Pack entry types (`gitformat-pack`).
-const OBJ_BLOB: u8 = 3;
-const OBJ_OFS_DELTA: u8 = 6;
+pub(super) const OBJ_BLOB: u8 = 3;
+pub(super) const OBJ_OFS_DELTA: u8 = 6;
 
 /// A pack's index (version 2), as far as this reader needs it.
-struct Index {
-    ids: Vec<Oid>,
-    offsets: Vec<u64>,
-    crcs: Vec<u32>,
+pub(super) struct Index {
+    pub(super) ids: Vec<Oid>,
+    pub(super) offsets: Vec<u64>,
+    pub(super) crcs: Vec<u32>,
 }
 
 /// Parses a version-2 `.idx`; `None` for any other version or a short file (the pack is then
 /// left to libgit2).
-fn read_index(path: &Path) -> Option<Index> {
+pub(super) fn read_index(path: &Path) -> Option<Index> {
     let b = std::fs::read(path).ok()?;
     if b.get(..8)? != b"\xfftOc\0\0\0\x02" {
         return None;
@@ -82,18 +82,18 @@ fn read_index(path: &Path) -> Option<Index> {
 
 /// One entry's header: type, inflated size (for a delta: the delta's), the header's length,
 /// and for an `OFS_DELTA` its base's offset.
-struct Entry {
-    kind: u8,
-    size: usize,
-    header: usize,
-    base: Option<u64>,
+pub(super) struct Entry {
+    pub(super) kind: u8,
+    pub(super) size: usize,
+    pub(super) header: usize,
+    pub(super) base: Option<u64>,
 }
 
 /// Longest entry header: 10 bytes of type and size, 10 of base offset.
-const MAX_HEADER: usize = 20;
+pub(super) const MAX_HEADER: usize = 20;
 
 /// Parses the header of the entry at `offset`, whose bytes start `head`.
-fn entry(head: &[u8], offset: u64) -> Option<Entry> {
+pub(super) fn entry(head: &[u8], offset: u64) -> Option<Entry> {
     let mut at = 0;
     let mut c = *head.get(at)?;
     at += 1;
@@ -126,7 +126,7 @@ fn entry(head: &[u8], offset: u64) -> Option<Entry> {
 }
 
 /// Reads `len` bytes at `offset` (short at the end of the file).
-fn read_at(file: &File, offset: u64, len: usize) -> Option<Vec<u8>> {
+pub(super) fn read_at(file: &File, offset: u64, len: usize) -> Option<Vec<u8>> {
     use std::os::unix::fs::FileExt;
     let mut buf = vec![0; len];
     let mut got = 0;
@@ -145,7 +145,7 @@ fn read_at(file: &File, offset: u64, len: usize) -> Option<Vec<u8>> {
 /// Inflates exactly `size` bytes from `data` with `z` (reset first: it is reused across entries,
 /// as setting up a new inflater per entry costs more than a reset); `None` if the stream fails
 /// or has another length.
-fn inflate(z: &mut Decompress, data: &[u8], size: usize) -> Option<Vec<u8>> {
+pub(super) fn inflate(z: &mut Decompress, data: &[u8], size: usize) -> Option<Vec<u8>> {
     // Deflate expands at most about 1032:1: a larger claim is damage (or a hostile pack), not
     // an allocation to attempt.
     if size > data.len().saturating_mul(1032).saturating_add(64) {
@@ -181,7 +181,7 @@ fn delta_size(d: &[u8], at: &mut usize) -> Option<usize> {
 
 /// Applies a git delta to `base`; `None` if it does not fit. The copies it made are left in
 /// `copies` (cleared first), in order, with copies that continue each other joined.
-fn apply(base: &[u8], delta: &[u8], copies: &mut Vec<DeltaCopy>) -> Option<Vec<u8>> {
+pub(super) fn apply(base: &[u8], delta: &[u8], copies: &mut Vec<DeltaCopy>) -> Option<Vec<u8>> {
     copies.clear();
     let mut at = 0;
     if delta_size(delta, &mut at)? != base.len() {

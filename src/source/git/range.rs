@@ -61,7 +61,10 @@ pub fn introduced(
         .map_err(|e| bad(format!("does not resolve: {}", e.message())))?;
     progress.phase("reading commits in the range", 0);
     let mut out = RangeChanges::default();
-    let mut diff = TreeDiff::new(repo);
+    // A range is a few commits: libgit2 reads their trees without the cost of loading every
+    // pack index up front.
+    let packs = super::objects::Packs::none();
+    let mut diff = TreeDiff::new(repo, &packs);
     // Paths already recorded per blob (a set: one blob, such as the empty file, can be written
     // at thousands of paths).
     let mut seen: HashMap<Oid, HashSet<String>> = HashMap::new();
@@ -76,7 +79,7 @@ pub fn introduced(
         let Some(tree) = diff.tree(commit.tree_id()) else {
             continue;
         };
-        let parent = diff.first_parent_tree(&commit);
+        let parent = diff.first_parent_tree(id, commit.tree_id(), commit.parent_id(0).ok());
         diff.changed_blobs(
             parent.as_ref(),
             &tree,
