@@ -161,6 +161,11 @@ fn commit_messages(
 ) {
     let mut scratch = Scratch::default();
     let mut scanned = 0;
+    // Messages are read from the packs where they can be (libgit2 sets up a C inflater per
+    // commit: a pass over 30,000 commits took a quarter of a second); the commit is read
+    // through libgit2 for the messages it cannot check, and for those with findings.
+    let packs = source::objects::Packs::open(&repo.commondir().join("objects"));
+    let mut reader = source::objects::Reader::new(&packs, 1 << 20);
     for &id in ids {
         if crate::interrupt::requested() {
             break;
@@ -168,21 +173,34 @@ fn commit_messages(
         if shard.is_some_and(|s| !s.owns(id.as_bytes())) {
             continue;
         }
-        let Ok(commit) = source::find_commit(repo, id) else {
-            continue;
+        let raw = source::guard::check(id)
+            .ok()
+            .and_then(|()| reader.commit_raw(id));
+        let read;
+        let msg: &[u8] = match &raw {
+            Some(data) => source::objects::commit_message(data),
+            None => {
+                let Ok(commit) = source::find_commit(repo, id) else {
+                    continue;
+                };
+                read = commit;
+                read.message_bytes()
+            }
         };
-        let msg = commit.message_bytes();
         scanned += 1;
         summary.bytes_scanned += msg.len() as u64;
         let matches = scanner.scan(msg, &mut scratch);
         if matches.is_empty() {
             continue;
         }
-        let meta = source::commit_meta(&commit);
+        // Without its metadata (a commit libgit2 will not parse) the finding still stands.
+        let meta = source::find_commit(repo, id)
+            .ok()
+            .map(|c| source::commit_meta(&c));
         let all = BlobMatches::new(&matches);
         for m in &matches {
             let f = finding(scanner, msg, COMMIT_MESSAGE, m, &all, true);
-            placer.place(f, COMMIT_MESSAGE, false, Some(&meta));
+            placer.place(f, COMMIT_MESSAGE, false, meta.as_ref());
         }
     }
     *summary.commit_messages_scanned.get_or_insert(0) += scanned;
