@@ -26,7 +26,7 @@ what=${1:-all}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-command -v hyperfine >/dev/null || (cd "$repo" && flock "$lock" cargo install -q hyperfine)
+command -v hyperfine >/dev/null || (cd "$repo" && flock "$lock" cargo install -q --locked hyperfine --version 1.20.0)
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 bash "$shared/bench/make-targets.sh" "$dir" >/dev/null
 bash "$shared/peers/install.sh" "$peers" >/dev/null
