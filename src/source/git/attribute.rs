@@ -354,6 +354,95 @@ mod tests {
         );
     }
 
+    /// Skipping the entries two trees start and end with changes nothing: on random pairs of
+    /// trees (one edited from the other: ids changed, entries added and removed, names that
+    /// share prefixes), the changed blobs are exactly those a comparison of every entry finds.
+    #[test]
+    fn skipping_common_entries_finds_every_changed_blob() {
+        use crate::scan::delta::tests::Rng;
+        let tmp = tempfile::tempdir().unwrap();
+        git(tmp.path(), &["init", "-q"], None);
+        let repo = Repository::open(tmp.path()).unwrap();
+        let packs = Packs::none();
+        let mut diff = TreeDiff::new(&repo, &packs);
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let raw = |entries: &std::collections::BTreeMap<Vec<u8>, [u8; 20]>| {
+            let mut out = Vec::new();
+            for (name, id) in entries {
+                out.extend_from_slice(b"100644 ");
+                out.extend_from_slice(name);
+                out.push(0);
+                out.extend_from_slice(id);
+            }
+            RawTree {
+                id: Oid::ZERO_SHA1,
+                data: Arc::new(out),
+            }
+        };
+        let mut compared = 0;
+        for _ in 0..500 {
+            let mut old = std::collections::BTreeMap::new();
+            let n = rng.below(40);
+            for _ in 0..n {
+                let len = 1 + rng.below(4);
+                let name: Vec<u8> = (0..len).map(|_| b"ab\0"[rng.below(2)]).collect();
+                let mut id = [0u8; 20];
+                // Ids share bytes with each other and with names, NULs and spaces included.
+                for b in &mut id {
+                    *b = b" a\0"[rng.below(3)];
+                }
+                old.insert(name, id);
+            }
+            let mut new = old.clone();
+            for _ in 0..rng.below(4) {
+                let keys: Vec<Vec<u8>> = new.keys().cloned().collect();
+                match rng.below(3) {
+                    0 if !keys.is_empty() => {
+                        let k = &keys[rng.below(keys.len())];
+                        new.get_mut(k).unwrap()[rng.below(20)] ^= 1;
+                    }
+                    1 if !keys.is_empty() => {
+                        new.remove(&keys[rng.below(keys.len())]);
+                    }
+                    _ => {
+                        let name: Vec<u8> = (0..1 + rng.below(5))
+                            .map(|_| b"abc"[rng.below(3)])
+                            .collect();
+                        new.insert(name, [u8::try_from(rng.below(256)).unwrap(); 20]);
+                    }
+                }
+            }
+            let mut want: Vec<(String, Option<Oid>, Oid)> = new
+                .iter()
+                .filter(|(name, id)| old.get(*name) != Some(*id))
+                .map(|(name, id)| {
+                    (
+                        String::from_utf8_lossy(name).into_owned(),
+                        old.get(name).map(|o| Oid::from_bytes(o).unwrap()),
+                        Oid::from_bytes(id).unwrap(),
+                    )
+                })
+                .collect();
+            let mut got = Vec::new();
+            diff.changed_blobs(
+                Some(&raw(&old)),
+                &raw(&new),
+                "",
+                &mut |path, old, new| {
+                    got.push((path.to_string(), old, new));
+                    Walk::Continue
+                },
+                &mut |_, _| {},
+            );
+            want.sort();
+            got.sort();
+            assert_eq!(got, want, "old {old:?} new {new:?}");
+            compared += want.len();
+        }
+        assert!(compared > 300, "{compared}");
+        assert!(diff.skips.is_empty(), "{:?}", diff.skips);
+    }
+
     /// Commits are read from the pack where their header is what libgit2 parses, and through
     /// libgit2 where it is not: both give the same tree and first parent.
     #[test]
