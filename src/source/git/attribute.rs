@@ -16,9 +16,9 @@
 //! own cache is off (see [`super::tune`]).
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::sync::Arc;
 
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use git2::{ObjectType, Oid, Repository};
 
 use super::objects::{self, Entry, Packs, Reader};
@@ -69,7 +69,7 @@ pub struct TreeDiff<'r> {
     /// parent is the commit read just before it).
     commit_trees: HashMap<Oid, Oid>,
     /// Trees found damaged part way (each named once).
-    damaged: std::collections::HashSet<Oid>,
+    damaged: HashSet<Oid>,
     /// Trees that could not be read.
     pub skips: Vec<Skip>,
 }
@@ -95,7 +95,7 @@ impl<'r> TreeDiff<'r> {
             prev: HashMap::new(),
             cur: HashMap::new(),
             commit_trees: HashMap::new(),
-            damaged: std::collections::HashSet::new(),
+            damaged: HashSet::new(),
             skips: Vec::new(),
         }
     }

@@ -19,12 +19,12 @@
 //! `Documentation/gitformat-index.txt`'s tree entry layout as git writes trees: `<octal mode>
 //! SP <name> NUL <20-byte id>`, repeated.
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
 use flate2::Decompress;
+use foldhash::{HashMap, HashMapExt};
 use git2::{ObjectType, Oid};
 
 use super::pack::{self, OBJ_OFS_DELTA};
@@ -36,6 +36,11 @@ const OBJ_TREE: u8 = 2;
 /// Longest delta chain followed here; a longer one (git's own limit is 4095 when packing) is
 /// left to libgit2.
 const MAX_CHAIN: usize = 10_000;
+
+/// Most bytes of inflated deltas held at once while going down one chain (a stranger's pack
+/// could chain thousands of large deltas); past it the object is left to libgit2, which
+/// applies them one at a time.
+const MAX_CHAIN_BYTES: usize = 256 << 20;
 
 /// One pack: its index, and its entries by offset (for an entry's end and its CRC-32).
 struct Pack {
@@ -238,6 +243,7 @@ impl<'p> Reader<'p> {
         let pack = self.packs.packs.get(p)?;
         // Down the chain to a cached object or a whole one, keeping each delta on the way.
         let mut deltas: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut held = 0usize;
         let mut o = offset;
         let (kind, mut data) = loop {
             if let Some(c) = self.cache.get_mut(&(p, o)) {
@@ -252,6 +258,10 @@ impl<'p> Reader<'p> {
             let inflated = pack::inflate(&mut self.z, raw.get(e.header..)?, e.size)?;
             match (e.kind, e.base) {
                 (OBJ_OFS_DELTA, Some(base)) => {
+                    held += inflated.len();
+                    if held > MAX_CHAIN_BYTES {
+                        return None;
+                    }
                     deltas.push((o, inflated));
                     o = base;
                 }
