@@ -1225,6 +1225,55 @@ fn token_in_commit_message_is_found_and_attributed_to_its_commit() {
     assert_eq!(r.jsonl().len(), 2, "{}", r.stdout);
 }
 
+/// The same with over a thousand commits, all packed: the messages are then read from the packs
+/// rather than through libgit2, and the findings are the same.
+#[test]
+fn token_in_commit_message_is_found_when_messages_are_read_from_packs() {
+    let f = Fake::new();
+    let (repo, id, _) = repo_with_token_in_commit_message(&f);
+    let branch = git_ok(&repo, &["symbolic-ref", "HEAD"]);
+    let mut stream = String::new();
+    for i in 0..1100 {
+        let msg = format!("empty commit {i}\n");
+        stream.push_str(&format!(
+            "commit {branch}\ncommitter bot <bot@example.com> {} +0000\ndata {}\n{msg}",
+            1_700_000_000 + i,
+            msg.len()
+        ));
+        if i == 0 {
+            stream.push_str(&format!("from {id}\n"));
+        }
+        stream.push('\n');
+    }
+    let mut child = Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(&repo)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), stream.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+    git_ok(&repo, &["repack", "-adq"]);
+    let r = run_in(&repo, &["git", "--no-progress", "-f", "jsonl"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let found: Vec<(String, String, u64)> = r
+        .jsonl()
+        .iter()
+        .map(|x| {
+            (
+                x["path"].as_str().unwrap().to_string(),
+                x["commit"]["id"].as_str().unwrap().to_string(),
+                x["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let at = |line| ("<commit message>".to_string(), id.clone(), line);
+    assert_eq!(found, [at(1), at(3)], "{}", r.stdout);
+    assert!(r.stderr.contains("commit messages"), "{}", r.stderr);
+}
+
 /// Every report format redacts a token in the commit summary and author name, as it redacts
 /// file content; `--no-redact` shows it.
 #[test]
