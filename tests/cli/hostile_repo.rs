@@ -1199,12 +1199,8 @@ fn repo_with_token_in_commit_message(f: &Fake) -> (PathBuf, String, String) {
     (repo, id, token)
 }
 
-#[test]
-fn token_in_commit_message_is_found_and_attributed_to_its_commit() {
-    let f = Fake::new();
-    let (repo, id, _) = repo_with_token_in_commit_message(&f);
-    let r = run_in(&repo, &["git", "--no-progress", "-f", "jsonl"]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
+/// The run found the token on lines 1 and 3 of commit `id`'s message, and nothing else.
+fn assert_found_in_message_at_lines_1_and_3(r: &Run, id: &str) {
     let found: Vec<(String, String, u64)> = r
         .jsonl()
         .iter()
@@ -1216,8 +1212,17 @@ fn token_in_commit_message_is_found_and_attributed_to_its_commit() {
             )
         })
         .collect();
-    let at = |line| ("<commit message>".to_string(), id.clone(), line);
+    let at = |line| ("<commit message>".to_string(), id.to_string(), line);
     assert_eq!(found, [at(1), at(3)], "{}", r.stdout);
+}
+
+#[test]
+fn token_in_commit_message_is_found_and_attributed_to_its_commit() {
+    let f = Fake::new();
+    let (repo, id, _) = repo_with_token_in_commit_message(&f);
+    let r = run_in(&repo, &["git", "--no-progress", "-f", "jsonl"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_found_in_message_at_lines_1_and_3(&r, &id);
     // The same in a range scan of the pull request.
     let base = git_ok(&repo, &["rev-parse", "HEAD~1"]);
     let r = range_scan(&repo, &base, &["-f", "jsonl"]);
@@ -1258,19 +1263,7 @@ fn token_in_commit_message_is_found_when_messages_are_read_from_packs() {
     git_ok(&repo, &["repack", "-adq"]);
     let r = run_in(&repo, &["git", "--no-progress", "-f", "jsonl"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    let found: Vec<(String, String, u64)> = r
-        .jsonl()
-        .iter()
-        .map(|x| {
-            (
-                x["path"].as_str().unwrap().to_string(),
-                x["commit"]["id"].as_str().unwrap().to_string(),
-                x["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    let at = |line| ("<commit message>".to_string(), id.clone(), line);
-    assert_eq!(found, [at(1), at(3)], "{}", r.stdout);
+    assert_found_in_message_at_lines_1_and_3(&r, &id);
     assert!(r.stderr.contains("commit messages"), "{}", r.stderr);
 }
 

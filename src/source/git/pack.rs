@@ -47,6 +47,21 @@ pub(super) struct Index {
     pub(super) crcs: Vec<u32>,
 }
 
+impl Index {
+    /// (offset, index position) of every entry, by offset: finds a base's entry, and each
+    /// entry's end (the next entry's offset, or the pack's trailer).
+    pub(super) fn by_offset(&self) -> Vec<(u64, u32)> {
+        let mut v: Vec<(u64, u32)> = self
+            .offsets
+            .iter()
+            .enumerate()
+            .map(|(i, &o)| (o, u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        v.sort_unstable();
+        v
+    }
+}
+
 /// Parses a version-2 `.idx`; `None` for any other version or a short file (the pack is then
 /// left to libgit2).
 pub(super) fn read_index(path: &Path) -> Option<Index> {
@@ -323,15 +338,7 @@ fn plan_pack(idx_path: &Path, pack_path: &Path, left: &mut HashSet<Oid>) -> Opti
     let index = read_index(idx_path)?;
     let file = File::open(pack_path).ok()?;
     let data_end = file.metadata().ok()?.len().checked_sub(20)?;
-    // (offset, index position), by offset: finds a base's entry, and each entry's end (the
-    // next entry's offset, or the pack's trailer).
-    let mut by_offset: Vec<(u64, u32)> = index
-        .offsets
-        .iter()
-        .enumerate()
-        .map(|(i, &o)| (o, u32::try_from(i).unwrap_or(u32::MAX)))
-        .collect();
-    by_offset.sort_unstable();
+    let by_offset = index.by_offset();
     let find = |o: u64| by_offset.binary_search_by_key(&o, |&(off, _)| off).ok();
     let end_of = |o: u64| -> u64 {
         find(o)
@@ -582,7 +589,7 @@ impl std::fmt::Debug for Plan {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     #[test]
@@ -622,7 +629,8 @@ mod tests {
         );
     }
 
-    fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
+    /// Runs git in `dir` with no user or system configuration; its standard output.
+    pub(in crate::source::git) fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
         let out = std::process::Command::new("git")
             .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
             .args(["-c", "commit.gpgsign=false", "-c", "core.autocrlf=false"])
