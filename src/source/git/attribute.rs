@@ -164,8 +164,10 @@ impl<'r> TreeDiff<'r> {
         f: &mut dyn FnMut(&str, Option<Oid>, Oid) -> Walk,
         gitlink: &mut dyn FnMut(&[u8], Oid),
     ) -> Walk {
-        // Both trees were checked whole when read. Entries both start or both end with are
-        // the same entries: only the span between is compared.
+        // Entries both trees start or end with are the same entries: only the span between is
+        // compared. Entries are parsed as they are met: a new entry that does not parse names
+        // the tree as damaged; an old one that does not parse ends the old side, so every new
+        // entry after it counts as changed (scanned, never lost).
         let old_b: &[u8] = old.map_or(&[], |o| o.data.as_slice());
         let new_b: &[u8] = &new.data;
         let (start, tail) = match old {
