@@ -9,6 +9,7 @@
 //! the oldest version holding it; commit metadata and `HEAD` checks are looked up for them only.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -20,7 +21,7 @@ use crate::blob::CommitMeta;
 use crate::finding::{Finding, Fingerprint, Secret};
 use crate::progress::Progress;
 use crate::rules::Confidence;
-use crate::scan::{Scanner, Scratch};
+use crate::scan::{Match, Scanner, Scratch};
 use crate::shard::Shard;
 use crate::source::git::enumerate::{self, Selection};
 use crate::source::git::{self as source, range, staged, GitError, GitOptions};
@@ -147,72 +148,101 @@ impl Placer<'_> {
 /// The path findings in commit messages are reported at.
 pub const COMMIT_MESSAGE: &str = "<commit message>";
 
-/// Commits from which on messages are read from the packs (see [`commit_messages`]).
-const PACKED_MESSAGES_FROM: usize = 1000;
-
 /// Scans the full message of each commit in `ids` as its own source (issue 13: secrets are
 /// pasted into commit messages too, and were never scanned). Findings are reported at
 /// [`COMMIT_MESSAGE`], attributed to their commit; their line is the message's. The messages
-/// and their bytes are counted in `summary`.
+/// and their bytes are counted in `summary`. For a range's commits: a history's messages are
+/// scanned as its walk reads them ([`MessageScan`]).
 fn commit_messages(
     repo: &Repository,
     ids: &[Oid],
-    shard: Option<Shard>,
     scanner: &Scanner,
     placer: &mut Placer<'_>,
     summary: &mut Summary,
 ) {
-    let mut scratch = Scratch::default();
-    let mut scanned = 0;
-    // Messages are read from the packs where they can be (libgit2 sets up a C inflater per
-    // commit); the commit is read through libgit2 for the messages it cannot check, and for
-    // those with findings. Opening the packs reads every pack index, about 50 bytes per
-    // object (seconds on the largest repositories): worth it for a history, not for the few
-    // commits of a push or pull request.
-    let packs = if ids.len() >= PACKED_MESSAGES_FROM {
-        source::objects::Packs::open(&repo.commondir().join("objects"))
-    } else {
-        source::objects::Packs::none()
-    };
-    let mut reader = source::objects::Reader::new(&packs, 1 << 20);
-    for &id in ids {
+    let scan = MessageScan::new(scanner, None);
+    for (i, &id) in ids.iter().enumerate() {
         if crate::interrupt::requested() {
             break;
         }
-        if shard.is_some_and(|s| !s.owns(id.as_bytes())) {
-            continue;
-        }
-        let raw = source::guard::check(id)
-            .ok()
-            .and_then(|()| reader.commit_raw(id));
-        let read;
-        let msg: &[u8] = match &raw {
-            Some(data) => source::objects::commit_message(data),
-            None => {
-                let Ok(commit) = source::find_commit(repo, id) else {
-                    continue;
-                };
-                read = commit;
-                read.message_bytes()
-            }
-        };
-        scanned += 1;
-        summary.bytes_scanned += msg.len() as u64;
-        let matches = scanner.scan(msg, &mut scratch);
-        if matches.is_empty() {
-            continue;
-        }
-        // Without its metadata (a commit libgit2 will not parse) the finding still stands.
-        let meta = source::find_commit(repo, id)
-            .ok()
-            .map(|c| source::commit_meta(&c));
-        let all = BlobMatches::new(&matches);
-        for m in &matches {
-            let f = finding(scanner, msg, COMMIT_MESSAGE, m, &all, true);
-            placer.place(f, COMMIT_MESSAGE, false, meta.as_ref());
+        if let Ok(commit) = source::find_commit(repo, id) {
+            scan.message(
+                u32::try_from(i).unwrap_or(u32::MAX),
+                id,
+                commit.message_bytes(),
+            );
         }
     }
-    *summary.commit_messages_scanned.get_or_insert(0) += scanned;
+    scan.place(repo, scanner, placer, summary);
+}
+
+/// Commit messages scanned as they are read (on any thread), their findings placed afterwards.
+struct MessageScan<'s> {
+    scanner: &'s Scanner,
+    shard: Option<Shard>,
+    scanned: AtomicU64,
+    bytes: AtomicU64,
+    /// Each message with matches: the commit's place in the walk, its id, the message, the
+    /// matches.
+    found: Mutex<Vec<(u32, Oid, Vec<u8>, Vec<Match>)>>,
+}
+
+impl<'s> MessageScan<'s> {
+    fn new(scanner: &'s Scanner, shard: Option<Shard>) -> Self {
+        MessageScan {
+            scanner,
+            shard,
+            scanned: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            found: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Scans commit `id`'s message (the commit at `index` in the walk), unless another shard
+    /// owns it.
+    fn message(&self, index: u32, id: Oid, msg: &[u8]) {
+        if self.shard.is_some_and(|s| !s.owns(id.as_bytes())) {
+            return;
+        }
+        self.scanned.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(msg.len() as u64, Ordering::Relaxed);
+        let matches = self.scanner.scan(msg, &mut Scratch::default());
+        if !matches.is_empty() {
+            let mut found = match self.found.lock() {
+                Ok(f) => f,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            found.push((index, id, msg.to_vec(), matches));
+        }
+    }
+
+    /// Places the findings, oldest commit first, and counts the messages in `summary`.
+    fn place(
+        self,
+        repo: &Repository,
+        scanner: &Scanner,
+        placer: &mut Placer<'_>,
+        summary: &mut Summary,
+    ) {
+        let mut found = match self.found.into_inner() {
+            Ok(f) => f,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        found.sort_by_key(|f| f.0);
+        for (_, id, msg, matches) in found {
+            // Without its metadata (a commit libgit2 will not parse) the finding still stands.
+            let meta = source::find_commit(repo, id)
+                .ok()
+                .map(|c| source::commit_meta(&c));
+            let all = BlobMatches::new(&matches);
+            for m in &matches {
+                let f = finding(scanner, &msg, COMMIT_MESSAGE, m, &all, true);
+                placer.place(f, COMMIT_MESSAGE, false, meta.as_ref());
+            }
+        }
+        summary.bytes_scanned += self.bytes.into_inner();
+        *summary.commit_messages_scanned.get_or_insert(0) += self.scanned.into_inner();
+    }
 }
 
 /// Scans the messages of annotated tags, reported at `<tag message NAME>` with no commit. The
@@ -385,7 +415,14 @@ fn history(
     progress: &Progress,
     placer: &mut Placer<'_>,
 ) -> Result<Collected, GitError> {
-    let mut reach = enumerate::reachable(repo, sel, req.opts.threads, progress)?;
+    let messages = MessageScan::new(scanner, req.shard);
+    let mut reach = enumerate::reachable(
+        repo,
+        sel,
+        req.opts.threads,
+        &|index, id, msg| messages.message(index, id, msg),
+        progress,
+    )?;
     let mut blobs = enumerate::pack_order(repo, std::mem::take(&mut reach.blobs), progress);
     if let Some(shard) = req.shard {
         blobs.retain(|id| shard.owns(id.as_bytes()));
@@ -435,14 +472,7 @@ fn history(
         ));
     }
     progress.phase("scanning commit and tag messages", 0);
-    commit_messages(
-        repo,
-        &reach.commits,
-        req.shard,
-        scanner,
-        placer,
-        &mut c.summary,
-    );
+    messages.place(repo, scanner, placer, &mut c.summary);
     if *sel == Selection::All {
         tag_messages(repo, req.shard, scanner, placer, &mut c.summary);
     }
@@ -649,7 +679,7 @@ fn commit_range(
             }
         }
     }
-    commit_messages(repo, &rc.commit_ids, None, scanner, placer, &mut c.summary);
+    commit_messages(repo, &rc.commit_ids, scanner, placer, &mut c.summary);
     Ok(c)
 }
 

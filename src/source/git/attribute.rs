@@ -21,7 +21,7 @@ use std::sync::Arc;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use git2::{ObjectType, Oid, Repository};
 
-use super::objects::{self, Entry, Packs, Reader};
+use super::objects::{self, Entry, PackedCommit, Packs, Reader};
 use super::{find_commit, guard, join, object_skip};
 use crate::blob::CommitMeta;
 use crate::source::{Skip, SkipReason};
@@ -54,6 +54,48 @@ pub struct RawTree {
     pub id: Oid,
     /// Its bytes.
     pub data: Arc<Vec<u8>>,
+}
+
+/// A commit as [`TreeDiff::commit`] read it.
+#[derive(Debug)]
+pub enum CommitRead {
+    /// From a pack.
+    Packed(PackedCommit),
+    /// Through libgit2.
+    Libgit2 {
+        /// Its tree.
+        tree: Oid,
+        /// Its first parent.
+        parent: Option<Oid>,
+        /// Its message.
+        message: Vec<u8>,
+    },
+}
+
+impl CommitRead {
+    /// Its tree.
+    pub fn tree(&self) -> Oid {
+        match self {
+            CommitRead::Packed(c) => c.tree,
+            CommitRead::Libgit2 { tree, .. } => *tree,
+        }
+    }
+
+    /// Its first parent.
+    pub fn parent(&self) -> Option<Oid> {
+        match self {
+            CommitRead::Packed(c) => c.parent,
+            CommitRead::Libgit2 { parent, .. } => *parent,
+        }
+    }
+
+    /// Its full message, as libgit2's `git_commit_message` gives it.
+    pub fn message(&self) -> &[u8] {
+        match self {
+            CommitRead::Packed(c) => c.message(),
+            CommitRead::Libgit2 { message, .. } => message,
+        }
+    }
 }
 
 /// Bytes of made objects each differ keeps for the next reads (see [`objects`]).
@@ -242,18 +284,22 @@ impl<'r> TreeDiff<'r> {
         }
     }
 
-    /// Commit `id`'s tree and first parent: from a pack where it can be, else through libgit2
-    /// and the guards.
+    /// Commit `id`'s tree, first parent and message: from a pack where it can be, else through
+    /// libgit2 and the guards.
     ///
     /// # Errors
     /// libgit2's error, or the guard's.
-    pub fn commit(&mut self, id: Oid) -> Result<(Oid, Option<Oid>), git2::Error> {
+    pub fn commit(&mut self, id: Oid) -> Result<CommitRead, git2::Error> {
         guard::check(id)?;
         if let Some(c) = self.reader.commit(id) {
-            return Ok(c);
+            return Ok(CommitRead::Packed(c));
         }
         let c = find_commit(self.repo, id)?;
-        Ok((c.tree_id(), c.parent_id(0).ok()))
+        Ok(CommitRead::Libgit2 {
+            tree: c.tree_id(),
+            parent: c.parent_id(0).ok(),
+            message: c.message_bytes().to_vec(),
+        })
     }
 
     /// The tree of `commit`'s first parent, if it has one that can be read (a shallow boundary
@@ -273,7 +319,7 @@ impl<'r> TreeDiff<'r> {
         let parent = parent?;
         let tree = match self.commit_trees.get(&parent) {
             Some(&t) => t,
-            None => self.commit(parent).ok()?.0,
+            None => self.commit(parent).ok()?.tree(),
         };
         self.tree(tree)
     }
@@ -455,7 +501,12 @@ mod tests {
         for i in 0..5 {
             std::fs::write(dir.join("f"), format!("{i}\n")).unwrap();
             git(dir, &["add", "f"], None);
-            git(dir, &["commit", "-q", "-m", &format!("c{i}")], None);
+            let msg = format!("\n\nc{i}\n\nbody {i}\n");
+            git(
+                dir,
+                &["commit", "-q", "--cleanup=verbatim", "-m", &msg],
+                None,
+            );
         }
         git(dir, &["repack", "-adq"], None);
         let repo = Repository::open(dir).unwrap();
@@ -474,9 +525,10 @@ mod tests {
             );
             assert!(slow.reader.commit(id).is_none());
             let c = repo.find_commit(id).unwrap();
-            let want = (c.tree_id(), c.parent_id(0).ok());
-            assert_eq!(fast.commit(id).unwrap(), want);
-            assert_eq!(slow.commit(id).unwrap(), want);
+            let want = (c.tree_id(), c.parent_id(0).ok(), c.message_bytes());
+            for read in [fast.commit(id).unwrap(), slow.commit(id).unwrap()] {
+                assert_eq!((read.tree(), read.parent(), read.message()), want);
+            }
             n += 1;
         }
         assert_eq!(n, 5);

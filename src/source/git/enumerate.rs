@@ -310,8 +310,13 @@ fn walk_readable(repo: &Repository, tips: &[(String, Oid)], skips: &mut Vec<Skip
     found.into_iter().map(|(_, id)| id).collect()
 }
 
+/// Called with each commit's place in the walk, id and full message (as libgit2's
+/// `git_commit_message` gives it) as the walk reads the commit, on the walk's threads.
+pub type Messages<'a> = dyn Fn(u32, Oid, &[u8]) + Sync + 'a;
+
 /// Every blob reachable from `sel`, with the commit and path that introduced
-/// each (see [`super::attribute`] for the walk).
+/// each (see [`super::attribute`] for the walk). Each commit's message goes to `messages` as
+/// the commit is read, so that no one reads the commits again for them.
 ///
 /// # Errors
 /// [`GitError`] when the refs cannot be listed, a named ref does not resolve, or the walk
@@ -320,6 +325,7 @@ pub fn reachable(
     repo: &Repository,
     sel: &Selection,
     threads: usize,
+    messages: &Messages<'_>,
     progress: &Progress,
 ) -> Result<Reachable, GitError> {
     progress.phase("listing commits", 0);
@@ -387,7 +393,7 @@ pub fn reachable(
     let packs = super::objects::Packs::open(&repo.commondir().join("objects"));
     progress.phase("reading commits", commits.len() as u64);
     broadcast(threads, |_| {
-        let part = walk_part(git_dir, &packs, commits, &next, progress);
+        let part = walk_part(git_dir, &packs, commits, &next, messages, progress);
         let mut all = match shared.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
@@ -495,6 +501,7 @@ fn walk_part(
     packs: &super::objects::Packs,
     commits: &[Oid],
     next: &AtomicUsize,
+    messages: &Messages<'_>,
     progress: &Progress,
 ) -> WalkPart {
     let mut part = WalkPart::default();
@@ -521,7 +528,10 @@ fn walk_part(
         for (i, &id) in commits.iter().enumerate().take(end).skip(start) {
             let index = u32::try_from(i).unwrap_or(u32::MAX);
             let (tree_id, parent_id) = match diff.commit(id) {
-                Ok(c) => c,
+                Ok(c) => {
+                    messages(index, id, c.message());
+                    (c.tree(), c.parent())
+                }
                 Err(e) => {
                     part.skips.push(Skip {
                         path: id.to_string(),

@@ -211,26 +211,17 @@ impl<'p> Reader<'p> {
         (kind == OBJ_TREE).then_some(data)
     }
 
-    /// Commit `id`'s bytes, if it is in a pack this reader reads, every check passes and its
-    /// header is one libgit2 parses (see [`Reader::commit`]); `None` sends the caller to
-    /// libgit2.
-    pub fn commit_raw(&mut self, id: Oid) -> Option<Arc<Vec<u8>>> {
-        let (p, offset) = self.packs.find(id)?;
-        let (kind, data) = self.at(p, offset)?;
-        (kind == OBJ_COMMIT && commit_header(&data).is_some()).then_some(data)
-    }
-
-    /// Commit `id`'s tree and first parent, if it is in a pack this reader reads, every check
-    /// passes and its header has the lines libgit2 requires of a commit (`tree`, any
-    /// `parent`s, `author` and `committer` with an address); `None` sends the caller to
-    /// libgit2, which says what is wrong with it.
-    pub fn commit(&mut self, id: Oid) -> Option<(Oid, Option<Oid>)> {
+    /// Commit `id`, if it is in a pack this reader reads, every check passes and its header has
+    /// the lines libgit2 requires of a commit (`tree`, any `parent`s, `author` and `committer`
+    /// with an address); `None` sends the caller to libgit2, which says what is wrong with it.
+    pub fn commit(&mut self, id: Oid) -> Option<PackedCommit> {
         let (p, offset) = self.packs.find(id)?;
         let (kind, data) = self.at(p, offset)?;
         if kind != OBJ_COMMIT {
             return None;
         }
-        commit_header(&data)
+        let (tree, parent) = commit_header(&data)?;
+        Some(PackedCommit { tree, parent, data })
     }
 
     /// The object at `offset` of pack `p`: its type and bytes.
@@ -359,6 +350,23 @@ pub fn commit_message(data: &[u8]) -> &[u8] {
     match memchr::memchr(0, msg) {
         Some(nul) => &msg[..nul],
         None => msg,
+    }
+}
+
+/// A commit read from a pack.
+#[derive(Debug, Clone)]
+pub struct PackedCommit {
+    /// Its tree.
+    pub tree: Oid,
+    /// Its first parent.
+    pub parent: Option<Oid>,
+    data: Arc<Vec<u8>>,
+}
+
+impl PackedCommit {
+    /// Its message, as `git_commit_message` gives it ([`commit_message`]).
+    pub fn message(&self) -> &[u8] {
+        commit_message(&self.data)
     }
 }
 
