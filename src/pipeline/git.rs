@@ -423,7 +423,7 @@ fn history(
         &|index, id, msg| messages.message(index, id, msg),
         progress,
     )?;
-    let mut blobs = enumerate::pack_order(repo, std::mem::take(&mut reach.blobs), progress);
+    let mut blobs = std::mem::take(&mut reach.blobs);
     if let Some(shard) = req.shard {
         blobs.retain(|id| shard.owns(id.as_bytes()));
     }

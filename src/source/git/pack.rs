@@ -325,7 +325,7 @@ pub fn plan(objects: &Path, wanted: &[Oid]) -> Plan {
             packs.push(p);
         }
     }
-    // `rest` in the order given (pack order, from the caller), for libgit2.
+    // `rest` in the order given, for libgit2.
     let rest = wanted
         .iter()
         .copied()
