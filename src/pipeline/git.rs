@@ -161,20 +161,19 @@ fn commit_messages(
     summary: &mut Summary,
 ) {
     let scan = MessageScan::new(scanner, None);
-    for (i, &id) in ids.iter().enumerate() {
+    for &id in ids {
         if crate::interrupt::requested() {
             break;
         }
         if let Ok(commit) = source::find_commit(repo, id) {
-            scan.message(
-                u32::try_from(i).unwrap_or(u32::MAX),
-                id,
-                commit.message_bytes(),
-            );
+            scan.message(id, commit.message_bytes());
         }
     }
-    scan.place(repo, scanner, placer, summary);
+    scan.place(repo, ids, scanner, placer, summary);
 }
+
+/// A commit's id, its message and the matches in it.
+type MessageMatches = (Oid, Vec<u8>, Vec<Match>);
 
 /// Commit messages scanned as they are read (on any thread), their findings placed afterwards.
 struct MessageScan<'s> {
@@ -182,9 +181,8 @@ struct MessageScan<'s> {
     shard: Option<Shard>,
     scanned: AtomicU64,
     bytes: AtomicU64,
-    /// Each message with matches: the commit's place in the walk, its id, the message, the
-    /// matches.
-    found: Mutex<Vec<(u32, Oid, Vec<u8>, Vec<Match>)>>,
+    /// Each message with matches.
+    found: Mutex<Vec<MessageMatches>>,
 }
 
 impl<'s> MessageScan<'s> {
@@ -198,9 +196,8 @@ impl<'s> MessageScan<'s> {
         }
     }
 
-    /// Scans commit `id`'s message (the commit at `index` in the walk), unless another shard
-    /// owns it.
-    fn message(&self, index: u32, id: Oid, msg: &[u8]) {
+    /// Scans commit `id`'s message, unless another shard owns it.
+    fn message(&self, id: Oid, msg: &[u8]) {
         if self.shard.is_some_and(|s| !s.owns(id.as_bytes())) {
             return;
         }
@@ -212,24 +209,33 @@ impl<'s> MessageScan<'s> {
                 Ok(f) => f,
                 Err(poisoned) => poisoned.into_inner(),
             };
-            found.push((index, id, msg.to_vec(), matches));
+            found.push((id, msg.to_vec(), matches));
         }
     }
 
-    /// Places the findings, oldest commit first, and counts the messages in `summary`.
+    /// Places the findings in the order of `commits` (oldest first), and counts the messages
+    /// in `summary`.
     fn place(
         self,
         repo: &Repository,
+        commits: &[Oid],
         scanner: &Scanner,
         placer: &mut Placer<'_>,
         summary: &mut Summary,
     ) {
-        let mut found = match self.found.into_inner() {
+        let found = match self.found.into_inner() {
             Ok(f) => f,
             Err(poisoned) => poisoned.into_inner(),
         };
-        found.sort_by_key(|f| f.0);
-        for (_, id, msg, matches) in found {
+        let mut at: HashMap<Oid, usize> = found.iter().map(|f| (f.0, usize::MAX)).collect();
+        for (i, id) in commits.iter().enumerate() {
+            if let Some(a) = at.get_mut(id) {
+                *a = (*a).min(i);
+            }
+        }
+        let mut found = found;
+        found.sort_by_key(|f| (at.get(&f.0).copied(), f.0));
+        for (id, msg, matches) in found {
             // Without its metadata (a commit libgit2 will not parse) the finding still stands.
             let meta = source::find_commit(repo, id)
                 .ok()
@@ -420,7 +426,7 @@ fn history(
         repo,
         sel,
         req.opts.threads,
-        &|index, id, msg| messages.message(index, id, msg),
+        &|id, msg| messages.message(id, msg),
         progress,
     )?;
     let mut blobs = std::mem::take(&mut reach.blobs);
@@ -472,7 +478,7 @@ fn history(
         ));
     }
     progress.phase("scanning commit and tag messages", 0);
-    messages.place(repo, scanner, placer, &mut c.summary);
+    messages.place(repo, &reach.commits, scanner, placer, &mut c.summary);
     if *sel == Selection::All {
         tag_messages(repo, req.shard, scanner, placer, &mut c.summary);
     }

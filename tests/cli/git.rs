@@ -884,7 +884,6 @@ fn progress_always_shows_every_phase_and_never_the_secret() {
     let phases = [
         "leakhound: listing commits 2 · done",
         "leakhound: reading commits 2/2 · done",
-        "leakhound: ordering blobs 3/3",
         "leakhound: scanning blobs 3/3",
         "leakhound: attributing findings 1/1 · done",
     ];

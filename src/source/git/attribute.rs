@@ -508,6 +508,17 @@ mod tests {
                 None,
             );
         }
+        // A merge: two parents.
+        git(dir, &["checkout", "-q", "-b", "side", "HEAD~2"], None);
+        std::fs::write(dir.join("g"), "side\n").unwrap();
+        git(dir, &["add", "g"], None);
+        git(dir, &["commit", "-q", "-m", "side"], None);
+        git(dir, &["checkout", "-q", "-"], None);
+        git(
+            dir,
+            &["merge", "-q", "--no-ff", "-m", "merge", "side"],
+            None,
+        );
         git(dir, &["repack", "-adq"], None);
         let repo = Repository::open(dir).unwrap();
         let packs = Packs::open(&dir.join(".git/objects"));
@@ -516,7 +527,7 @@ mod tests {
         let mut slow = TreeDiff::new(&repo, &none);
         let mut walk = repo.revwalk().unwrap();
         walk.push_head().unwrap();
-        let mut n = 0;
+        let (mut n, mut merges) = (0, 0);
         for id in walk {
             let id = id.unwrap();
             assert!(
@@ -529,8 +540,12 @@ mod tests {
             for read in [fast.commit(id).unwrap(), slow.commit(id).unwrap()] {
                 assert_eq!((read.tree(), read.parent(), read.message()), want);
             }
+            // What the history walk orders commits by: every parent, and the committer time.
+            let links = (c.parent_ids().collect(), c.committer().when().seconds());
+            assert_eq!(fast.reader.commit(id).unwrap().links(), Some(links));
+            merges += usize::from(c.parent_count() == 2);
             n += 1;
         }
-        assert_eq!(n, 5);
+        assert_eq!((n, merges), (7, 1));
     }
 }

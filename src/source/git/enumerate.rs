@@ -14,7 +14,7 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use git2::{ObjectType, Oid, Repository, Sort};
 
-use super::attribute::{Introduction, TreeDiff, Walk};
+use super::attribute::{CommitRead, Introduction, TreeDiff, Walk};
 use super::{
     commit_meta, find_commit, guard, join, object_skip, read_into, BlobSink, GitError, GitOptions,
     Prepared,
@@ -270,6 +270,63 @@ fn roots(
     Ok(out)
 }
 
+/// libgit2's sorted walk from `tips` into `commits`; `Ok(true)` when it failed and the
+/// commits must be walked by hand.
+fn libgit2_walk(
+    repo: &Repository,
+    tips: &[(String, Oid)],
+    commits: &mut Vec<Oid>,
+    progress: &Progress,
+) -> Result<bool, GitError> {
+    commits.clear();
+    let mut walk = repo.revwalk().map_err(GitError::git("revwalk"))?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)
+        .map_err(GitError::git("revwalk"))?;
+    for (_, id) in tips {
+        if walk.push(*id).is_err() {
+            return Ok(true);
+        }
+    }
+    for c in &mut walk {
+        match c {
+            Ok(id) => {
+                commits.push(id);
+                progress.add(1, 0);
+            }
+            // A sorted revwalk reads the whole graph before yielding anything, so one
+            // unreadable commit would hide every readable one: walk by hand instead, which
+            // names each unreadable commit.
+            Err(_) => return Ok(true),
+        }
+    }
+    Ok(false)
+}
+
+/// Commit `id` for [`super::order::walk`]: its committer time, parents, tree, and the read
+/// commit (for its message and first parent); from a pack where it can be, else through
+/// libgit2 and the guards. `None` if it cannot be read.
+fn read_commit(
+    repo: &Repository,
+    reader: &mut super::objects::Reader<'_>,
+    id: Oid,
+) -> Option<(i64, Vec<Oid>, Oid, CommitRead)> {
+    guard::check(id).ok()?;
+    if let Some(c) = reader.commit(id) {
+        if let Some((parents, time)) = c.links() {
+            return Some((time, parents, c.tree, CommitRead::Packed(c)));
+        }
+    }
+    let c = find_commit(repo, id).ok()?;
+    let parents: Vec<Oid> = c.parent_ids().collect();
+    let time = c.committer().when().seconds();
+    let read = CommitRead::Libgit2 {
+        tree: c.tree_id(),
+        parent: c.parent_id(0).ok(),
+        message: c.message_bytes().to_vec(),
+    };
+    Some((time, parents, c.tree_id(), read))
+}
+
 /// Every readable commit reachable from `tips`, oldest first by commit time. An unreadable
 /// commit is a [`SkipReason::CorruptCommit`] naming where it was met (a ref or its child) and
 /// saying that its ancestry was not followed through it: history reachable only through it is
@@ -310,9 +367,20 @@ fn walk_readable(repo: &Repository, tips: &[(String, Oid)], skips: &mut Vec<Skip
     found.into_iter().map(|(_, id)| id).collect()
 }
 
-/// Called with each commit's place in the walk, id and full message (as libgit2's
-/// `git_commit_message` gives it) as the walk reads the commit, on the walk's threads.
-pub type Messages<'a> = dyn Fn(u32, Oid, &[u8]) + Sync + 'a;
+/// Called with each commit's id and full message (as libgit2's `git_commit_message` gives it)
+/// as the walk reads the commit, once per commit, on any of the walk's threads.
+pub type Messages<'a> = dyn Fn(Oid, &[u8]) + Sync + 'a;
+
+/// The commits the tree walk goes through.
+struct Commits<'a> {
+    /// Oldest first.
+    ids: &'a [Oid],
+    /// Each one's tree and first parent, if read already (else empty).
+    known: &'a [(Oid, Option<Oid>)],
+    /// Those whose message went to `messages` already.
+    announced: &'a HashSet<Oid>,
+    messages: &'a Messages<'a>,
+}
 
 /// Every blob reachable from `sel`, with the commit and path that introduced
 /// each (see [`super::attribute`] for the walk). Each commit's message goes to `messages` as
@@ -338,37 +406,35 @@ pub fn reachable(
             tips.push((name.clone(), *id));
         }
     }
-    let mut walk = repo.revwalk().map_err(GitError::git("revwalk"))?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)
-        .map_err(GitError::git("revwalk"))?;
-    // libgit2's walk reads commits unguarded: with a damaged loose object known, or a tip it
-    // cannot read, walk by hand.
+    let packs = super::objects::Packs::open(&repo.commondir().join("objects"));
+    // libgit2's walk and this one read commits unguarded by the watchdog only after their
+    // guard check; with a damaged loose object known, walk by hand (each unreadable commit
+    // named). A shallow clone's boundary commits have parents that are not there: libgit2
+    // reads them as roots.
     let mut by_hand = guard::any_damaged();
-    for (_, id) in &tips {
-        if by_hand || walk.push(*id).is_err() {
-            by_hand = true;
+    // Commits whose message went to `messages` already, and each commit's tree and first
+    // parent when this walk read them all.
+    let mut announced: HashSet<Oid> = HashSet::new();
+    let mut known: Vec<(Oid, Option<Oid>)> = Vec::new();
+    if !by_hand && !repo.is_shallow() {
+        let mut reader = super::objects::Reader::new(&packs, 1 << 20);
+        let tip_ids: Vec<Oid> = tips.iter().map(|&(_, id)| id).collect();
+        let walked = super::order::walk(&tip_ids, |id| {
+            let read = read_commit(repo, &mut reader, id)?;
+            messages(id, read.3.message());
+            announced.insert(id);
+            progress.add(1, 0);
+            Some((read.0, read.1, read.2))
+        });
+        if let Some(walked) = walked {
+            (out.commits, known) = walked;
+            // Every message went out: nothing to look up.
+            announced = HashSet::new();
         }
     }
-    if !by_hand {
-        for c in &mut walk {
-            match c {
-                Ok(id) => {
-                    out.commits.push(id);
-                    progress.add(1, 0);
-                }
-                Err(_) => {
-                    // A sorted revwalk reads the whole graph before yielding anything, so one
-                    // unreadable commit would hide every readable one: walk by hand instead,
-                    // which names each unreadable commit.
-                    by_hand = true;
-                    break;
-                }
-            }
-        }
+    if known.is_empty() && !by_hand {
+        by_hand = libgit2_walk(repo, &tips, &mut out.commits, progress)?;
     }
-    // The walk's own copy of the commit graph is not needed past here (on 100k commits it
-    // is several MB of the peak).
-    drop(walk);
     if by_hand {
         let before = out.skips.len();
         out.commits = walk_readable(repo, &tips, &mut out.skips);
@@ -390,10 +456,15 @@ pub fn reachable(
     let shared: Mutex<Vec<WalkPart>> = Mutex::new(Vec::new());
     let commits = &out.commits;
     let git_dir = repo.path();
-    let packs = super::objects::Packs::open(&repo.commondir().join("objects"));
     progress.phase("reading commits", commits.len() as u64);
+    let walk = Commits {
+        ids: commits,
+        known: &known,
+        announced: &announced,
+        messages,
+    };
     broadcast(threads, |_| {
-        let part = walk_part(git_dir, &packs, commits, &next, messages, progress);
+        let part = walk_part(git_dir, &packs, &walk, &next, progress);
         let mut all = match shared.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
@@ -499,11 +570,11 @@ const COMMIT_CHUNK: usize = 32;
 fn walk_part(
     git_dir: &Path,
     packs: &super::objects::Packs,
-    commits: &[Oid],
+    walk: &Commits<'_>,
     next: &AtomicUsize,
-    messages: &Messages<'_>,
     progress: &Progress,
 ) -> WalkPart {
+    let commits = walk.ids;
     let mut part = WalkPart::default();
     let repo = match Repository::open(git_dir) {
         Ok(r) => r,
@@ -527,11 +598,17 @@ fn walk_part(
         progress.add((end - start) as u64, 0);
         for (i, &id) in commits.iter().enumerate().take(end).skip(start) {
             let index = u32::try_from(i).unwrap_or(u32::MAX);
-            let (tree_id, parent_id) = match diff.commit(id) {
-                Ok(c) => {
-                    messages(index, id, c.message());
+            let read = match walk.known.get(i) {
+                Some(&known) => Ok(known),
+                None => diff.commit(id).map(|c| {
+                    if !walk.announced.contains(&id) {
+                        (walk.messages)(id, c.message());
+                    }
                     (c.tree(), c.parent())
-                }
+                }),
+            };
+            let (tree_id, parent_id) = match read {
+                Ok(c) => c,
                 Err(e) => {
                     part.skips.push(Skip {
                         path: id.to_string(),

@@ -22,6 +22,7 @@ pub mod enumerate;
 pub mod guard;
 pub mod index;
 pub mod objects;
+pub mod order;
 pub mod pack;
 pub mod range;
 pub mod staged;

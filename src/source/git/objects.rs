@@ -337,6 +337,29 @@ pub fn commit_header(data: &[u8]) -> Option<(Oid, Option<Oid>)> {
     Some((tree, parent))
 }
 
+/// A commit's parents (all of them, in order) and committer time in seconds, as libgit2's
+/// revision walk reads them (`git_signature__parse`: the number after the line's last `>`);
+/// `None` unless the header passes [`commit_header`] and the time is plain digits, so that
+/// nothing libgit2 might read otherwise is guessed at.
+pub fn commit_links(data: &[u8]) -> Option<(Vec<Oid>, i64)> {
+    commit_header(data)?;
+    let mut lines = data.split(|&b| b == b'\n').skip(1);
+    let mut parents = Vec::new();
+    let mut line = lines.next()?;
+    while let Some(hex) = line.strip_prefix(b"parent ") {
+        parents.push(Oid::from_str(std::str::from_utf8(hex).ok()?).ok()?);
+        line = lines.next()?;
+    }
+    let committer = lines.next()?;
+    let after = &committer[memchr::memrchr(b'>', committer)? + 1..];
+    let digits = after.strip_prefix(b" ")?;
+    let digits = &digits[..memchr::memchr(b' ', digits).unwrap_or(digits.len())];
+    if digits.is_empty() || digits.len() > 18 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some((parents, std::str::from_utf8(digits).ok()?.parse().ok()?))
+}
+
 /// A commit's message as libgit2 gives it (`git_commit_message`): what follows the header's
 /// blank line, without leading newlines, up to a NUL byte; empty without a blank line.
 pub fn commit_message(data: &[u8]) -> &[u8] {
@@ -364,6 +387,11 @@ pub struct PackedCommit {
 }
 
 impl PackedCommit {
+    /// Its parents and committer time ([`commit_links`]).
+    pub fn links(&self) -> Option<(Vec<Oid>, i64)> {
+        commit_links(&self.data)
+    }
+
     /// Its message, as `git_commit_message` gives it ([`commit_message`]).
     pub fn message(&self) -> &[u8] {
         commit_message(&self.data)
@@ -554,6 +582,47 @@ mod tests {
             format!("tree {t}\nauthor A <a> 1 +0000\n"),
         ] {
             assert_eq!(commit_header(bad.as_bytes()), None, "{bad:?}");
+        }
+    }
+
+    /// A commit's parents and time for the walk's order: plain digits after the committer's
+    /// last `>` only; anything else is left to libgit2.
+    #[test]
+    fn commit_links_take_every_parent_and_only_a_plain_time() {
+        let t = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+        let p = "0123456789abcdef0123456789abcdef01234567";
+        let author = "author A <a@example.invalid> 1 +0000";
+        let with = |committer: &str| {
+            format!("tree {t}\nparent {p}\nparent {t}\n{author}\n{committer}\n\nmsg\n")
+        };
+        let parents = vec![Oid::from_str(p).unwrap(), Oid::from_str(t).unwrap()];
+        for (committer, time) in [
+            (
+                "committer A <a@example.invalid> 1700000000 +0100",
+                1_700_000_000,
+            ),
+            ("committer A <a> <b> 42 -0000", 42),
+            ("committer A <a> 7", 7),
+        ] {
+            assert_eq!(
+                commit_links(with(committer).as_bytes()),
+                Some((parents.clone(), time)),
+                "{committer}"
+            );
+        }
+        for committer in [
+            "committer A <a>",
+            "committer A <a> ",
+            "committer A <a>  5 +0000",
+            "committer A <a> -5 +0000",
+            "committer A <a> 5x +0000",
+            "committer A <a> 1234567890123456789 +0000",
+        ] {
+            assert_eq!(
+                commit_links(with(committer).as_bytes()),
+                None,
+                "{committer}"
+            );
         }
     }
 
