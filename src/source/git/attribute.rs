@@ -1,7 +1,8 @@
 //! Where each blob entered history: for each path it appears at, the first commit that put it
 //! there.
 //!
-//! Commits are walked oldest first (topological, then time), each compared with its first
+//! Commits are walked oldest first (topological, then time: libgit2's order, computed by
+//! [`super::order`] from commits read once), each compared with its first
 //! parent by descending only into subtrees whose ids differ, so a commit touching one file costs
 //! a handful of tree reads, not a whole-tree walk. A blob first met this way was introduced by
 //! that commit at that path; by induction every (blob, path) pair reachable from a commit is met
