@@ -159,6 +159,27 @@ fn sorted(mut v: Vec<(String, String, String)>) -> Vec<(String, String, String)>
     v
 }
 
+/// `info/grafts` rewrites parents for libgit2 (and for git): the history walk keeps libgit2's
+/// view of them, so a commit grafted to be a root introduces everything in its tree.
+#[test]
+fn grafted_history_is_walked_as_libgit2_sees_it() {
+    let mut repo = Repo::new();
+    repo.write("a.env", &format!("T={}\n", github_token(102)));
+    repo.commit("add token");
+    repo.write("README.md", "hello\n");
+    let root = repo.commit("grafted root");
+    repo.write("b.txt", "more\n");
+    repo.commit("on top");
+    repo.git(&["repack", "-adq"]);
+    let info = repo.dir.join(".git/info");
+    std::fs::create_dir_all(&info).unwrap();
+    std::fs::write(info.join("grafts"), format!("{root}\n")).unwrap();
+
+    let r = repo.scan(&[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(found(&r), [gh("a.env", &root)]);
+}
+
 #[test]
 fn secret_added_then_removed_is_attributed_to_the_adding_commit() {
     let mut repo = Repo::new();

@@ -113,6 +113,9 @@ pub struct TreeDiff<'r> {
     commit_trees: HashMap<Oid, Oid>,
     /// Trees found damaged part way (each named once).
     damaged: HashSet<Oid>,
+    /// Whether libgit2 gives some commits other parents than their own ([`super::grafted`]):
+    /// then commits are read through libgit2.
+    grafted: bool,
     /// Trees that could not be read.
     pub skips: Vec<Skip>,
 }
@@ -135,6 +138,7 @@ impl<'r> TreeDiff<'r> {
         TreeDiff {
             repo,
             reader: Reader::new(packs, OBJECT_CACHE),
+            grafted: super::grafted(repo),
             prev: HashMap::new(),
             cur: HashMap::new(),
             commit_trees: HashMap::new(),
@@ -292,7 +296,7 @@ impl<'r> TreeDiff<'r> {
     /// libgit2's error, or the guard's.
     pub fn commit(&mut self, id: Oid) -> Result<CommitRead, git2::Error> {
         guard::check(id)?;
-        if let Some(c) = self.reader.commit(id) {
+        if let Some(c) = self.reader.commit(id).filter(|_| !self.grafted) {
             return Ok(CommitRead::Packed(c));
         }
         let c = find_commit(self.repo, id)?;

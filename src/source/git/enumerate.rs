@@ -407,16 +407,15 @@ pub fn reachable(
         }
     }
     let packs = super::objects::Packs::open(&repo.commondir().join("objects"));
-    // libgit2's walk and this one read commits unguarded by the watchdog only after their
-    // guard check; with a damaged loose object known, walk by hand (each unreadable commit
-    // named). A shallow clone's boundary commits have parents that are not there: libgit2
-    // reads them as roots.
+    // With a damaged loose object known, libgit2's walk would read it unguarded: walk by hand
+    // (each unreadable commit named). Parents that are not the commits' own are left to
+    // libgit2's walk: a shallow clone's boundary commits (read as roots) and `info/grafts`.
     let mut by_hand = guard::any_damaged();
     // Commits whose message went to `messages` already, and each commit's tree and first
     // parent when this walk read them all.
     let mut announced: HashSet<Oid> = HashSet::new();
     let mut known: Vec<(Oid, Option<Oid>)> = Vec::new();
-    if !by_hand && !repo.is_shallow() {
+    if !by_hand && !super::grafted(repo) {
         let mut reader = super::objects::Reader::new(&packs, 1 << 20);
         let tip_ids: Vec<Oid> = tips.iter().map(|&(_, id)| id).collect();
         let walked = super::order::walk(&tip_ids, |id| {

@@ -208,6 +208,13 @@ pub fn object_skip(kind: &str, id: Oid, e: &git2::Error) -> Skip {
     }
 }
 
+/// Whether libgit2 reads some commits of `repo` with other parents than their own: a shallow
+/// clone's boundary commits (as roots) and commits named in `info/grafts`. Readers that parse
+/// commits themselves then leave commits to libgit2, so that every walk sees the same history.
+pub fn grafted(repo: &Repository) -> bool {
+    repo.is_shallow() || repo.commondir().join("info").join("grafts").exists()
+}
+
 /// Reads commit `id` through the guards ([`guard`]): a damaged loose commit is refused before
 /// libgit2 can loop on it, and a read that never ends trips the watchdog.
 ///
