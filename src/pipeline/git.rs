@@ -223,7 +223,7 @@ impl<'s> MessageScan<'s> {
         placer: &mut Placer<'_>,
         summary: &mut Summary,
     ) {
-        let found = match self.found.into_inner() {
+        let mut found = match self.found.into_inner() {
             Ok(f) => f,
             Err(poisoned) => poisoned.into_inner(),
         };
@@ -233,7 +233,6 @@ impl<'s> MessageScan<'s> {
                 *a = (*a).min(i);
             }
         }
-        let mut found = found;
         found.sort_by_key(|f| (at.get(&f.0).copied(), f.0));
         for (id, msg, matches) in found {
             // Without its metadata (a commit libgit2 will not parse) the finding still stands.

@@ -70,6 +70,10 @@ pub enum CommitRead {
         parent: Option<Oid>,
         /// Its message.
         message: Vec<u8>,
+        /// Every parent, in order, as libgit2 reads them (grafts applied).
+        parents: Vec<Oid>,
+        /// Its committer time, in seconds.
+        time: i64,
     },
 }
 
@@ -97,6 +101,47 @@ impl CommitRead {
             CommitRead::Libgit2 { message, .. } => message,
         }
     }
+
+    /// Its parents and committer time, which order the history walk ([`super::order`]);
+    /// `None` for a packed commit whose time is not plain ([`objects::commit_links`]).
+    pub fn links(&self) -> Option<(Vec<Oid>, i64)> {
+        match self {
+            CommitRead::Packed(c) => c.links(),
+            CommitRead::Libgit2 { parents, time, .. } => Some((parents.clone(), *time)),
+        }
+    }
+}
+
+/// Reads commit `id`: from a pack through `reader` when `packed` (and, with `need_links`,
+/// only if its parents and time can be read there too), else through libgit2 and the guards.
+///
+/// # Errors
+/// libgit2's error, or the guard's.
+pub fn read_commit(
+    repo: &Repository,
+    reader: &mut Reader<'_>,
+    id: Oid,
+    packed: bool,
+    need_links: bool,
+) -> Result<CommitRead, git2::Error> {
+    guard::check(id)?;
+    if packed {
+        if let Some(c) = reader
+            .commit(id)
+            .filter(|c| !need_links || c.links().is_some())
+        {
+            return Ok(CommitRead::Packed(c));
+        }
+    }
+    let c = find_commit(repo, id)?;
+    let time = c.committer().when().seconds();
+    Ok(CommitRead::Libgit2 {
+        tree: c.tree_id(),
+        parent: c.parent_id(0).ok(),
+        message: c.message_bytes().to_vec(),
+        parents: c.parent_ids().collect(),
+        time,
+    })
 }
 
 /// Bytes of made objects each differ keeps for the next reads (see [`objects`]).
@@ -295,16 +340,7 @@ impl<'r> TreeDiff<'r> {
     /// # Errors
     /// libgit2's error, or the guard's.
     pub fn commit(&mut self, id: Oid) -> Result<CommitRead, git2::Error> {
-        guard::check(id)?;
-        if let Some(c) = self.reader.commit(id).filter(|_| !self.grafted) {
-            return Ok(CommitRead::Packed(c));
-        }
-        let c = find_commit(self.repo, id)?;
-        Ok(CommitRead::Libgit2 {
-            tree: c.tree_id(),
-            parent: c.parent_id(0).ok(),
-            message: c.message_bytes().to_vec(),
-        })
+        read_commit(self.repo, &mut self.reader, id, !self.grafted, false)
     }
 
     /// The tree of `commit`'s first parent, if it has one that can be read (a shallow boundary

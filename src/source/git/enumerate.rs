@@ -14,7 +14,7 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use git2::{ObjectType, Oid, Repository, Sort};
 
-use super::attribute::{CommitRead, Introduction, TreeDiff, Walk};
+use super::attribute::{read_commit, Introduction, TreeDiff, Walk};
 use super::{
     commit_meta, find_commit, guard, join, object_skip, read_into, BlobSink, GitError, GitOptions,
     Prepared,
@@ -302,31 +302,6 @@ fn libgit2_walk(
     Ok(false)
 }
 
-/// Commit `id` for [`super::order::walk`]: its committer time, parents, tree, and the read
-/// commit (for its message and first parent); from a pack where it can be, else through
-/// libgit2 and the guards. `None` if it cannot be read.
-fn read_commit(
-    repo: &Repository,
-    reader: &mut super::objects::Reader<'_>,
-    id: Oid,
-) -> Option<(i64, Vec<Oid>, Oid, CommitRead)> {
-    guard::check(id).ok()?;
-    if let Some(c) = reader.commit(id) {
-        if let Some((parents, time)) = c.links() {
-            return Some((time, parents, c.tree, CommitRead::Packed(c)));
-        }
-    }
-    let c = find_commit(repo, id).ok()?;
-    let parents: Vec<Oid> = c.parent_ids().collect();
-    let time = c.committer().when().seconds();
-    let read = CommitRead::Libgit2 {
-        tree: c.tree_id(),
-        parent: c.parent_id(0).ok(),
-        message: c.message_bytes().to_vec(),
-    };
-    Some((time, parents, c.tree_id(), read))
-}
-
 /// Every readable commit reachable from `tips`, oldest first by commit time. An unreadable
 /// commit is a [`SkipReason::CorruptCommit`] naming where it was met (a ref or its child) and
 /// saying that its ancestry was not followed through it: history reachable only through it is
@@ -419,11 +394,12 @@ pub fn reachable(
         let mut reader = super::objects::Reader::new(&packs, 1 << 20);
         let tip_ids: Vec<Oid> = tips.iter().map(|&(_, id)| id).collect();
         let walked = super::order::walk(&tip_ids, |id| {
-            let read = read_commit(repo, &mut reader, id)?;
-            messages(id, read.3.message());
+            let c = read_commit(repo, &mut reader, id, true, true).ok()?;
+            let (parents, time) = c.links()?;
+            messages(id, c.message());
             announced.insert(id);
             progress.add(1, 0);
-            Some((read.0, read.1, read.2))
+            Some((time, parents, c.tree()))
         });
         if let Some(walked) = walked {
             (out.commits, known) = walked;
